@@ -1,0 +1,69 @@
+/**
+ * @module
+ * Ed25519 signing keys (RFC 8032) on node:crypto. A key is named on the chain by its key id:
+ * hex(SHA-256("medledger:key:v1" ‖ 0x00 ‖ raw 32-byte public key)).
+ */
+import { createPrivateKey, createPublicKey, generateKeyPairSync, sign, verify } from 'node:crypto';
+import type { KeyObject } from 'node:crypto';
+import { abytes, fromHex, toHex } from './bytes.ts';
+import { ArgumentValueError } from './errors.ts';
+import { TAGS, taggedHash } from './hash.ts';
+
+/** DER prefix of an Ed25519 SubjectPublicKeyInfo (RFC 8410 §4); the raw key follows. */
+const SPKI_PREFIX = Buffer.from('302a300506032b6570032100', 'hex');
+/** DER prefix of an Ed25519 PKCS#8 private key (RFC 8410 §7); the 32-byte seed follows. */
+const PKCS8_PREFIX = Buffer.from('302e020100300506032b657004220420', 'hex');
+
+/** A signing identity: its key id, raw public key and private key. */
+export interface Signer {
+  readonly keyId: string;
+  readonly publicKey: Uint8Array;
+  readonly privateKey: KeyObject;
+}
+
+export function keyIdOf(publicKey: Uint8Array): string {
+  abytes(publicKey, 32, 'publicKey');
+  return toHex(taggedHash(TAGS.key, publicKey));
+}
+
+export function generateSigner(): Signer {
+  const { privateKey, publicKey } = generateKeyPairSync('ed25519');
+  return signerFromPrivateKey(privateKey, rawPublicKey(publicKey));
+}
+
+/** Signer from a 32-byte RFC 8032 seed (the private key as the RFC's test vectors give it). */
+export function signerFromSeed(seed: Uint8Array): Signer {
+  abytes(seed, 32, 'seed');
+  const privateKey = createPrivateKey({ key: Buffer.concat([PKCS8_PREFIX, seed]), format: 'der', type: 'pkcs8' });
+  return signerFromPrivateKey(privateKey, rawPublicKey(createPublicKey(privateKey)));
+}
+
+export function signerFromPrivateKey(privateKey: KeyObject, publicKey?: Uint8Array): Signer {
+  if (privateKey.asymmetricKeyType !== 'ed25519') {
+    throw new ArgumentValueError('privateKey', `got ${String(privateKey.asymmetricKeyType)}, want ed25519`);
+  }
+  const pub = publicKey ?? rawPublicKey(createPublicKey(privateKey));
+  return { keyId: keyIdOf(pub), publicKey: pub, privateKey };
+}
+
+export function rawPublicKey(key: KeyObject): Uint8Array {
+  const der = key.export({ format: 'der', type: 'spki' });
+  return new Uint8Array(der.subarray(der.length - 32));
+}
+
+/** A KeyObject for a raw Ed25519 public key (given as bytes or hex). */
+export function publicKeyObject(publicKey: Uint8Array | string): KeyObject {
+  const raw = typeof publicKey === 'string' ? fromHex(publicKey, 32, 'publicKey') : abytes(publicKey, 32, 'publicKey');
+  return createPublicKey({ key: Buffer.concat([SPKI_PREFIX, raw]), format: 'der', type: 'spki' });
+}
+
+/** Ed25519 signature (64 bytes) over `message`. */
+export function signBytes(privateKey: KeyObject, message: Uint8Array): Uint8Array {
+  return new Uint8Array(sign(null, message, privateKey));
+}
+
+/** True when `signature` is a valid Ed25519 signature of `message` under `publicKey`. */
+export function verifyBytes(publicKey: KeyObject, message: Uint8Array, signature: Uint8Array): boolean {
+  if (signature.length !== 64) return false;
+  return verify(null, message, publicKey, signature);
+}

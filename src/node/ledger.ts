@@ -1,0 +1,392 @@
+/**
+ * @module
+ * A ledger node's core, composed from the pieces below it: a data directory with its SQLite store and
+ * node key, the chain state, a pending list (mempool) of verified transactions, a block producer that
+ * assembles, mines, signs and orders blocks, and a commit path that checks every block against the
+ * stored head before it is written. The seed document's `add_new_data`, `mine`, `last_block` and get
+ * by hash are `addData`, `mine`, `lastBlock` and `block`.
+ */
+import { mkdirSync } from 'node:fs';
+import { ZERO_HASH, headerJson, parseHeader, signBlockHash } from '../core/block.ts';
+import type { BlockHeader, WireBlock } from '../core/block.ts';
+import { toHex } from '../core/bytes.ts';
+import type { Json } from '../core/canonical-json.ts';
+import {
+  BadSignatureError,
+  BlockNotFoundError,
+  InvalidBlockError,
+  LedgerExistsError,
+  NotInitializedError,
+  ReplayError,
+  TxNotFoundError,
+  TxNotPermittedError,
+  TxTimeError,
+  UnknownSignerError,
+} from '../core/errors.ts';
+import { CompactRange } from '../core/merkle/compact-range.ts';
+import { assembleProof, planConsistency, planInclusion, planNodeIds } from '../core/merkle/proof-plan.ts';
+import type { NodeId } from '../core/merkle/node-id.ts';
+import { merkleRoot } from '../core/merkle/root.ts';
+import { mine } from '../core/pow.ts';
+import type { Problem } from '../core/problem.ts';
+import { formatProblem } from '../core/problem.ts';
+import { createTx, decodeTx, encodeTx } from '../core/tx.ts';
+import type { Tx, WireTx } from '../core/tx.ts';
+import type { Signer } from '../core/keys.ts';
+import { emptyChainState } from '../ledger/chain-state.ts';
+import type { ChainState } from '../ledger/chain-state.ts';
+import { advance, checkBlock, extendLog } from '../ledger/check-block.ts';
+import type { Orderer } from '../ordering/orderer.ts';
+import { SoloOrderer } from '../ordering/solo-orderer.ts';
+import { SqliteStore } from '../store/sqlite-store.ts';
+import type { StoredBlock, StoredTx } from '../store/store.ts';
+import { createNodeKey, dataPaths, ledgerExists, loadNodeKey, readWitness, writeWitness } from './data-dir.ts';
+import type { DataPaths } from './data-dir.ts';
+import { verifyAll, verifyAsync } from './sig-pool.ts';
+import type { SignatureCheck } from './sig-pool.ts';
+import { verifyChain } from './verify-chain.ts';
+import type { VerifyReport } from './verify-chain.ts';
+
+/** How far a submitted transaction's time may be from the node's clock. */
+export const SUBMIT_WINDOW_MS = 10 * 60_000;
+export const DEFAULT_MAX_BLOCK_TXS = 1000;
+
+export interface InitOptions {
+  /** Minimum (and default) difficulty in leading zero bits. */
+  readonly difficulty?: number;
+  readonly chainId?: string;
+  readonly now?: () => number;
+}
+
+export interface OpenOptions {
+  /** How to check the stored chain on open (default: from the checkpoint). */
+  readonly verify?: 'checkpoint' | 'full';
+  readonly now?: () => number;
+}
+
+export interface MineOptions {
+  readonly difficulty?: number;
+  readonly maxTxs?: number;
+}
+
+export interface MinedBlock {
+  readonly block: WireBlock;
+  readonly nonce: number;
+  readonly attempts: number;
+  readonly elapsedMs: number;
+}
+
+export interface BlockView {
+  readonly height: number;
+  readonly hash: string;
+  readonly header: BlockHeader;
+  readonly signature: string;
+  readonly txs: readonly { id: string; type: string; signer: string; time: number }[];
+}
+
+export interface InclusionProof {
+  readonly txId: string;
+  readonly leafIndex: number;
+  readonly treeSize: number;
+  readonly proof: string[];
+  /** The signed head the proof is against: a block header, its hash and the proposer's signature. */
+  readonly head: { readonly header: BlockHeader; readonly hash: string; readonly signature: string };
+  readonly proposerPublicKey: string;
+}
+
+export class Ledger {
+  readonly paths: DataPaths;
+  readonly store: SqliteStore;
+  readonly signer: Signer;
+  readonly openReport: VerifyReport | undefined;
+  readonly #state: ChainState;
+  readonly #orderer: Orderer;
+  readonly #pending = new Map<string, Tx>();
+  readonly #now: () => number;
+
+  private constructor(paths: DataPaths, store: SqliteStore, signer: Signer, state: ChainState, now: () => number, report?: VerifyReport) {
+    this.paths = paths;
+    this.store = store;
+    this.signer = signer;
+    this.#state = state;
+    this.#now = now;
+    this.openReport = report;
+    const head = store.head();
+    this.#orderer = new SoloOrderer({
+      ...(head ? { head: { height: head.height, hash: head.hash } } : {}),
+      deliver: (b) => {
+        this.#commit(b, true);
+      },
+    });
+  }
+
+  /** Creates a new ledger in `dir`: node key, store and a mined, signed genesis block. */
+  static async init(dir: string, opts: InitOptions = {}): Promise<Ledger> {
+    const paths = dataPaths(dir);
+    if (ledgerExists(dir)) throw new LedgerExistsError(paths.dir);
+    mkdirSync(paths.dir, { recursive: true, mode: 0o700 });
+    const signer = createNodeKey(paths);
+    const store = new SqliteStore(paths.db);
+    const ledger = new Ledger(paths, store, signer, emptyChainState(), opts.now ?? Date.now);
+    const difficulty = opts.difficulty ?? 0;
+    const now = ledger.#now();
+    const genesis = [
+      createTx(signer, 'chain.genesis', { chainId: opts.chainId ?? 'medledger-local', minDifficulty: difficulty }, { time: now }),
+      createTx(signer, 'identity.register', { publicKey: toHex(signer.publicKey), role: 'node' }, { time: now }),
+    ];
+    for (const tx of genesis) ledger.#pending.set(tx.id, tx);
+    await ledger.mine({ difficulty });
+    return ledger;
+  }
+
+  /** Opens the ledger in `dir`, checking the stored chain from the checkpoint (or fully). */
+  static async open(dir: string, opts: OpenOptions = {}): Promise<Ledger> {
+    const paths = dataPaths(dir);
+    if (!ledgerExists(dir)) throw new NotInitializedError(paths.dir);
+    const signer = loadNodeKey(paths);
+    const store = new SqliteStore(paths.db);
+    const witness = readWitness(paths, signer.privateKey);
+    const report = await verifyChain(store, {
+      full: opts.verify === 'full',
+      witness: witness === 'invalid' ? undefined : witness,
+    });
+    return new Ledger(paths, store, signer, report.state, opts.now ?? Date.now, report);
+  }
+
+  static async openOrInit(dir: string, opts: InitOptions & OpenOptions = {}): Promise<Ledger> {
+    return ledgerExists(dir) ? Ledger.open(dir, opts) : Ledger.init(dir, opts);
+  }
+
+  get height(): number {
+    return this.#state.height;
+  }
+
+  get minDifficulty(): number {
+    return this.#state.params?.minDifficulty ?? 0;
+  }
+
+  get chainId(): string | undefined {
+    return this.#state.params?.chainId;
+  }
+
+  get pendingCount(): number {
+    return this.#pending.size;
+  }
+
+  get logSize(): number {
+    return this.#state.logRange.size;
+  }
+
+  /** Validates a transaction (form, time, replay, signer, signature) and adds it to the pending list. */
+  async submit(input: Tx | WireTx): Promise<string> {
+    const tx = this.#admit(input);
+    if (!(await verifyAsync(this.#sigCheck(tx)))) throw new BadSignatureError(`transaction ${tx.id}`, { txId: tx.id });
+    this.#pending.set(tx.id, tx);
+    return tx.id;
+  }
+
+  /** Submits many transactions, verifying their signatures in parallel; one result per input. */
+  async submitMany(inputs: readonly (Tx | WireTx)[]): Promise<({ id: string } | { error: Error })[]> {
+    const admitted = inputs.map((i) => {
+      try {
+        return this.#admit(i);
+      } catch (e) {
+        return e as Error;
+      }
+    });
+    const txs = admitted.filter((a): a is Tx => !(a instanceof Error));
+    const oks = await verifyAll(txs.map((t) => this.#sigCheck(t)));
+    const valid = new Map<string, boolean>(txs.map((t, i) => [t.id, oks[i]!]));
+    const seen = new Set<string>();
+    return admitted.map((a) => {
+      if (a instanceof Error) return { error: a };
+      if (!valid.get(a.id)) return { error: new BadSignatureError(`transaction ${a.id}`, { txId: a.id }) };
+      if (seen.has(a.id) || this.#pending.has(a.id)) return { error: new ReplayError(a.id) };
+      seen.add(a.id);
+      this.#pending.set(a.id, a);
+      return { id: a.id };
+    });
+  }
+
+  /** The seed's `add_new_data`: signs `data` with the node key and adds it to the pending list. */
+  async addData(data: Json): Promise<string> {
+    return this.submit(createTx(this.signer, 'data.put', data, { time: this.#now() }));
+  }
+
+  /** Assembles up to `maxTxs` pending transactions into the next block, mines, signs and commits it. */
+  async mine(opts: MineOptions = {}): Promise<MinedBlock> {
+    const state = this.#state;
+    const difficulty = opts.difficulty ?? this.minDifficulty;
+    const txs: Tx[] = [];
+    for (const tx of this.#pending.values()) {
+      if (txs.length >= (opts.maxTxs ?? DEFAULT_MAX_BLOCK_TXS)) break;
+      if (state.height >= 0 && state.registry.check(tx, state.height + 1)) {
+        this.#pending.delete(tx.id); // no longer acceptable (e.g. its signer was revoked since)
+        continue;
+      }
+      txs.push(tx);
+    }
+    const ids = txs.map((t) => t.idBytes);
+    const range = CompactRange.fromFrontier(state.logRange.size, state.logRange.frontier());
+    for (const id of ids) range.append(id);
+    const mined = mine({
+      height: state.height + 1,
+      prevHash: state.height < 0 ? ZERO_HASH : state.headHash,
+      merkleRoot: toHex(merkleRoot(ids)),
+      logSize: range.size,
+      logRoot: toHex(range.root()),
+      time: Math.max(this.#now(), state.headTime),
+      difficulty,
+      proposer: this.signer.keyId,
+      txCount: txs.length,
+    });
+    const block: WireBlock = {
+      header: mined.header,
+      hash: mined.hash,
+      signature: toHex(signBlockHash(this.signer, mined.hash)),
+      txs: txs.map(encodeTx),
+    };
+    await this.#orderer.append(block);
+    for (const tx of txs) this.#pending.delete(tx.id);
+    return { block, nonce: mined.nonce, attempts: mined.attempts, elapsedMs: mined.elapsedMs };
+  }
+
+  /** Checks an ordered block against the head and commits it with its Merkle nodes and checkpoint. */
+  #commit(block: WireBlock, local: boolean): void {
+    const state = this.#state;
+    const height = block.header.height;
+    const firstSeq = state.logRange.size;
+    if (!local) throw new InvalidBlockError('blocks from other nodes arrive with consortium mode');
+    const stored: StoredBlock = {
+      height,
+      hash: block.hash,
+      header: headerJson(block.header),
+      signature: block.signature,
+      firstSeq,
+    };
+    const rows: StoredTx[] = block.txs.map((t, i) => {
+      const tx = decodeTx(t);
+      return { seq: firstSeq + i, id: tx.id, height, type: tx.body.type, body: t.body, sig: t.sig };
+    });
+    const check = checkBlock(state, stored, rows);
+    const ext = extendLog(state, check);
+    const problems = [...check.problems, ...ext.problems];
+    if (problems.length > 0) {
+      throw new InvalidBlockError(`block ${height} rejected: ${problems.map(formatProblem).join('; ')}`, { problems });
+    }
+    this.store.append({
+      block: stored,
+      txs: rows,
+      nodes: ext.nodes,
+      meta: { checkpoint: JSON.stringify({ height, hash: block.hash }) },
+    });
+    advance(state, check, ext);
+    writeWitness(this.paths, this.signer, {
+      height,
+      hash: block.hash,
+      logSize: block.header.logSize,
+      logRoot: block.header.logRoot,
+      time: block.header.time,
+    });
+  }
+
+  #admit(input: Tx | WireTx): Tx {
+    const tx = 'idBytes' in input ? input : decodeTx(input);
+    const now = this.#now();
+    if (Math.abs(tx.body.time - now) > SUBMIT_WINDOW_MS) {
+      throw new TxTimeError(`transaction time is more than ${SUBMIT_WINDOW_MS / 60_000} minutes from the node clock`, { txId: tx.id });
+    }
+    if (this.#pending.has(tx.id) || this.store.txById(tx.id)) throw new ReplayError(tx.id);
+    const violation = this.#state.registry.check(tx, this.#state.height + 1);
+    if (violation?.kind === 'tx-unknown-signer') throw new UnknownSignerError(tx.body.signer);
+    if (violation) throw new TxNotPermittedError(violation.detail, { txId: tx.id });
+    return tx;
+  }
+
+  #sigCheck(tx: Tx): SignatureCheck {
+    const key = this.#state.registry.active(tx.body.signer);
+    if (!key) throw new UnknownSignerError(tx.body.signer);
+    return { publicKey: key.publicKey, message: tx.idBytes, sig: tx.sig };
+  }
+
+  /** The seed's `last_block`. */
+  lastBlock(): BlockView {
+    const head = this.store.head();
+    if (!head) throw new BlockNotFoundError('head');
+    return this.#view(head);
+  }
+
+  /** A block by height or by hash. */
+  block(ref: number | string): BlockView {
+    const row = typeof ref === 'number' ? this.store.blockByHeight(ref) : this.store.blockByHash(ref);
+    if (!row) throw new BlockNotFoundError(ref);
+    return this.#view(row);
+  }
+
+  tx(id: string): { tx: Tx; height: number; index: number; seq: number } {
+    const row = this.store.txById(id);
+    if (!row) throw new TxNotFoundError(id);
+    const block = this.store.blockByHeight(row.height);
+    return { tx: decodeTx({ body: row.body, sig: row.sig }), height: row.height, index: row.seq - (block?.firstSeq ?? 0), seq: row.seq };
+  }
+
+  /** RFC 9162 inclusion proof of a transaction in the log of the current head, read from stored nodes. */
+  inclusionProof(txId: string): InclusionProof {
+    const row = this.store.txById(txId);
+    const head = this.store.head();
+    if (!row || !head) throw new TxNotFoundError(txId);
+    const header = parseHeader(head.header);
+    const plan = planInclusion(row.seq, header.logSize);
+    const proof = assembleProof(plan, this.#nodeGetter(planNodeIds(plan)));
+    return {
+      txId,
+      leafIndex: row.seq,
+      treeSize: header.logSize,
+      proof: proof.map(toHex),
+      head: { header, hash: head.hash, signature: head.signature },
+      proposerPublicKey: toHex(this.signer.publicKey),
+    };
+  }
+
+  /** RFC 9162 consistency proof between two log sizes (0 < size1 ≤ size2 ≤ current size). */
+  consistencyProof(size1: number, size2: number): string[] {
+    const plan = planConsistency(size1, size2);
+    return assembleProof(plan, this.#nodeGetter(planNodeIds(plan))).map(toHex);
+  }
+
+  #nodeGetter(ids: NodeId[]): (id: NodeId) => Uint8Array {
+    const hashes = this.store.merkleNodes(ids);
+    const map = new Map(ids.map((id, i) => [`${id.level}/${id.index}`, hashes[i]]));
+    return (id) => {
+      const h = map.get(`${id.level}/${id.index}`);
+      if (!h) throw new InvalidBlockError(`Merkle node ${id.level}/${id.index} is missing from the store`);
+      return h;
+    };
+  }
+
+  /** Verifies the stored chain (from the checkpoint, or fully) including the signed head witness. */
+  async verify(opts: { full?: boolean; signatures?: boolean; onProgress?: (h: number, head: number) => void } = {}): Promise<VerifyReport> {
+    const witness = readWitness(this.paths, this.signer.privateKey);
+    const report = await verifyChain(this.store, { ...opts, witness: witness === 'invalid' ? undefined : witness });
+    if (witness === 'invalid') {
+      const p: Problem = { height: report.height, kind: 'head-witness', detail: 'head.json is not signed by this node' };
+      return { ...report, ok: false, problems: [...report.problems, p] };
+    }
+    return report;
+  }
+
+  #view(row: StoredBlock): BlockView {
+    const header = parseHeader(row.header);
+    const txs = this.store.txsBySeq(row.firstSeq, row.firstSeq + header.txCount).map((t) => {
+      const b = JSON.parse(t.body) as { type: string; signer: string; time: number };
+      return { id: t.id, type: b.type, signer: b.signer, time: b.time };
+    });
+    return { height: row.height, hash: row.hash, header, signature: row.signature, txs };
+  }
+
+  async close(): Promise<void> {
+    await this.#orderer.close();
+    this.store.close();
+  }
+}
+

@@ -1,0 +1,81 @@
+/**
+ * @module
+ * In-memory Store, for tests and tools that need no persistence.
+ */
+import { StoreConflictError } from '../core/errors.ts';
+import type { NodeId } from '../core/merkle/node-id.ts';
+import type { AppendBatch, Store, StoredBlock, StoredTx } from './store.ts';
+
+export class MemoryStore implements Store {
+  readonly kind = 'memory';
+  readonly #blocks: StoredBlock[] = [];
+  readonly #byHash = new Map<string, StoredBlock>();
+  readonly #txs: StoredTx[] = [];
+  readonly #txById = new Map<string, StoredTx>();
+  readonly #nodes = new Map<string, Uint8Array>();
+  readonly #meta = new Map<string, string>();
+
+  head(): StoredBlock | undefined {
+    return this.#blocks.at(-1);
+  }
+
+  append({ block, txs, nodes, meta }: AppendBatch): void {
+    if (block.height !== this.#blocks.length) throw new StoreConflictError(this.#blocks.length, block.height);
+    for (const tx of txs) {
+      if (this.#txById.has(tx.id)) throw new StoreConflictError(this.#blocks.length, block.height);
+    }
+    this.#blocks.push(block);
+    this.#byHash.set(block.hash, block);
+    for (const tx of txs) {
+      this.#txs[tx.seq] = tx;
+      this.#txById.set(tx.id, tx);
+    }
+    for (const n of nodes) this.#nodes.set(`${n.level}/${n.index}`, n.hash);
+    for (const [k, v] of Object.entries(meta ?? {})) this.#meta.set(k, v);
+  }
+
+  blockByHeight(height: number): StoredBlock | undefined {
+    return this.#blocks[height];
+  }
+
+  blockByHash(hash: string): StoredBlock | undefined {
+    return this.#byHash.get(hash);
+  }
+
+  blocks(from: number, to: number): StoredBlock[] {
+    return this.#blocks.slice(Math.max(0, from), Math.max(0, to));
+  }
+
+  txById(id: string): StoredTx | undefined {
+    return this.#txById.get(id);
+  }
+
+  txsBySeq(from: number, to: number): StoredTx[] {
+    return this.#txs.slice(Math.max(0, from), Math.max(0, to)).filter((t) => t !== undefined);
+  }
+
+  txsOfTypes(types: readonly string[]): StoredTx[] {
+    const set = new Set(types);
+    return this.#txs.filter((t) => set.has(t.type));
+  }
+
+  txCount(): number {
+    return this.#txById.size;
+  }
+
+  merkleNodes(ids: readonly NodeId[]): (Uint8Array | undefined)[] {
+    return ids.map((id) => this.#nodes.get(`${id.level}/${id.index}`));
+  }
+
+  getMeta(key: string): string | undefined {
+    return this.#meta.get(key);
+  }
+
+  setMeta(key: string, value: string): void {
+    this.#meta.set(key, value);
+  }
+
+  close(): void {
+    // nothing to release
+  }
+}

@@ -1,0 +1,68 @@
+/**
+ * @module
+ * The storage interface. A store is an append-only log of blocks with their transactions and the
+ * perfect nodes of the log-wide Merkle tree (so an inclusion proof reads O(log n) nodes and never
+ * rebuilds the tree). It stores what it is given: validation is the ledger's job, and verification
+ * re-checks everything it reads, so a tampered store is detected, not trusted.
+ * Every implementation passes `conformance.ts`.
+ */
+import type { NodeId } from '../core/merkle/node-id.ts';
+import type { NodeWithHash } from '../core/merkle/compact-range.ts';
+
+export interface StoredBlock {
+  readonly height: number;
+  readonly hash: string;
+  /** Canonical JSON of the header, exactly as hashed. */
+  readonly header: string;
+  /** Hex Ed25519 signature of the proposer over the block hash. */
+  readonly signature: string;
+  /** Log position (sequence number) of the block's first transaction. */
+  readonly firstSeq: number;
+  /** Finality certificate (JSON), when the ordering service provides one. */
+  readonly certificate?: string;
+}
+
+export interface StoredTx {
+  /** Position in the log-wide tree (0-based). */
+  readonly seq: number;
+  readonly id: string;
+  readonly height: number;
+  readonly type: string;
+  /** Canonical JSON body. */
+  readonly body: string;
+  /** Hex signature. */
+  readonly sig: string;
+}
+
+export interface AppendBatch {
+  readonly block: StoredBlock;
+  readonly txs: readonly StoredTx[];
+  /** Perfect Merkle nodes completed by this block's leaves. */
+  readonly nodes: readonly NodeWithHash[];
+  /** Metadata written in the same transaction (e.g. the verified-height checkpoint). */
+  readonly meta?: Readonly<Record<string, string>>;
+}
+
+export interface Store {
+  readonly kind: string;
+  /** The highest block, or undefined for an empty store. */
+  head(): StoredBlock | undefined;
+  /** Appends atomically; throws StoreConflictError unless `block.height` is head + 1 (0 when empty). */
+  append(batch: AppendBatch): void;
+  blockByHeight(height: number): StoredBlock | undefined;
+  blockByHash(hash: string): StoredBlock | undefined;
+  /** Blocks with from ≤ height < to, in height order. */
+  blocks(from: number, to: number): StoredBlock[];
+  txById(id: string): StoredTx | undefined;
+  /** Transactions with from ≤ seq < to, in seq order (missing ones are simply absent). */
+  txsBySeq(from: number, to: number): StoredTx[];
+  /** Every transaction whose type is one of `types`, in seq order. */
+  txsOfTypes(types: readonly string[]): StoredTx[];
+  /** Number of stored transactions. */
+  txCount(): number;
+  /** Hashes of stored perfect Merkle nodes, undefined where absent. */
+  merkleNodes(ids: readonly NodeId[]): (Uint8Array | undefined)[];
+  getMeta(key: string): string | undefined;
+  setMeta(key: string, value: string): void;
+  close(): void;
+}
