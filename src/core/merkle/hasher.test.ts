@@ -66,14 +66,17 @@ void describe('rfc6962 hasher', () => {
 
   void it('matches the reference on random 32-byte children', () => {
     fc.assert(
-      fc.property(hash32, hash32, (l, r) => { assert.deepEqual(rfc6962.hashChildren(l, r), refNode(l, r)); }),
+      fc.property(hash32, hash32, (l, r) => {
+        assert.deepEqual(rfc6962.hashChildren(l, r), refNode(l, r));
+      }),
     );
   });
 
   void it('matches the reference on random leaf data', () => {
     fc.assert(
-      fc.property(fc.uint8Array({ maxLength: 200 }), (d) => { assert.deepEqual(rfc6962.hashLeaf(d), refLeaf(d)); },
-      ),
+      fc.property(fc.uint8Array({ maxLength: 200 }), (d) => {
+        assert.deepEqual(rfc6962.hashLeaf(d), refLeaf(d));
+      }),
     );
   });
 });

@@ -195,10 +195,17 @@ void describe('planNodeIds and assembleProof', () => {
         assert.ok(planNodeIds(plan).length <= 2 * Math.log2(size2) + 2);
         const proof = Array<Uint8Array>(plan.elements.length).fill(dummy);
         // Right length: the verifier gets as far as comparing roots (equal sizes: equal roots pass).
-        const verify = (p: Uint8Array[]) => { verifyConsistency(size1, size2, p, dummy, dummy); };
+        const verify = (p: Uint8Array[]) => {
+          verifyConsistency(size1, size2, p, dummy, dummy);
+        };
         if (size1 === size2) verify(proof);
-        else assert.throws(() => { verify(proof); }, RootMismatchError);
-        assert.throws(() => { verify([...proof, dummy]); }, ProofSizeError);
+        else
+          assert.throws(() => {
+            verify(proof);
+          }, RootMismatchError);
+        assert.throws(() => {
+          verify([...proof, dummy]);
+        }, ProofSizeError);
       }),
       { numRuns: 300 },
     );

@@ -34,13 +34,15 @@ interface Span {
  * Nodes for PATH(index, D[0:size]), bottom-up.
  *
  * @example
- * const plan = planInclusion(5, 8); // elements: [[{level:0,index:4}], [{level:1,index:3}], [{level:2,index:0}]]
+ * // Leaf 5 of 8: sibling leaf 4, then node (1, 3) over leaves 6–7, then node (2, 0) over leaves 0–3.
+ * planInclusion(5, 8).elements; // [[{level: 0, index: 4}], [{level: 1, index: 3}], [{level: 2, index: 0}]]
  */
 export function planInclusion(index: number, size: number): ProofPlan {
   anat(index, 'index');
   anat(size, 'size');
-  if (index >= size)
+  if (index >= size) {
     throw new MerkleIndexError(`index ${index} out of range for size ${size}`, { index, size });
+  }
   // Walk RFC 6962 PATH top-down: each split contributes the subtree on the other side of `index`.
   const topDown: Span[] = [];
   let lo = 0;

@@ -22,7 +22,9 @@ void describe('merkleRoot', () => {
 
   void it('gives the CT reference roots for sizes 1..8', () => {
     const leaves = LEAVES_HEX.map((hex) => rfc6962.hashLeaf(fromHex(hex, undefined, 'leaf')));
-    ROOTS_HEX.forEach((root, i) => { assert.equal(toHex(merkleRoot(leaves.slice(0, i + 1))), root); });
+    ROOTS_HEX.forEach((root, i) => {
+      assert.equal(toHex(merkleRoot(leaves.slice(0, i + 1))), root);
+    });
   });
 
   void it('returns a copy for a single leaf', () => {

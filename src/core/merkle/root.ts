@@ -24,11 +24,14 @@ export function merkleRoot(leafHashes: readonly Uint8Array[], hasher: MerkleHash
     let hash = leafHashes[i] as Uint8Array;
     if (!(hash instanceof Uint8Array) || hash.length !== size) abytes(hash, size, `leafHashes[${i}]`);
     for (let n = i; n % 2 === 1; n = (n - 1) / 2) {
-      hash = hasher.hashChildren(stack.pop() as Uint8Array, hash);
+      const left = stack.pop();
+      if (left === undefined) throw new Error('merkleRoot invariant broken: stack too short');
+      hash = hasher.hashChildren(left, hash);
     }
     stack.push(hash);
   }
   if (stack.length === 0) return hasher.emptyRoot();
-  if (stack.length === 1 && leafHashes.length === 1) return (stack[0] as Uint8Array).slice();
-  return stack.reduceRight((right, left) => hasher.hashChildren(left, right));
+  const root = stack.reduceRight((right, left) => hasher.hashChildren(left, right));
+  // A copy for a single leaf, so the root never aliases the caller's array.
+  return leafHashes.length === 1 ? root.slice() : root;
 }

@@ -24,7 +24,8 @@ export const LEAVES_HEX = [
 
 /**
  * ROOTS_HEX[n - 1] = MTH of the first n leaves. n = 1 is leaf hash 0; n = 2 is
- * `echo -n 01 6e340b…a01d 96a296…cfc7 | tr -d ' ' | xxd -r -p | sha256sum` (ROOTS_HEX[0] and INCLUSION_VECTORS[1].proof[0] in full).
+ * `echo -n 01 6e340b…a01d 96a296…cfc7 | tr -d ' ' | xxd -r -p | sha256sum`
+ * (the two leaf hashes are ROOTS_HEX[0] and INCLUSION_VECTORS[1].proof[0] in full).
  */
 export const ROOTS_HEX = [
   '6e340b9cffb37a989ca544e6bb780a2c78901d3fb33738768511a30617afa01d',

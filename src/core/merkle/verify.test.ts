@@ -74,13 +74,17 @@ void describe('verifyInclusion', () => {
   for (const { desc, error, args } of cases) {
     void it(`rejects ${desc}`, () => {
       const a = { ...good, ...args };
-      assert.throws(() => { verifyInclusion(a.index, a.size, a.leaf, a.proof, a.root); }, error);
+      assert.throws(() => {
+        verifyInclusion(a.index, a.size, a.leaf, a.proof, a.root);
+      }, error);
     });
   }
 
   void it('reports expected and calculated roots in hex', () => {
     assert.throws(
-      () => { verifyInclusion(5, 8, leaf, proof, EMPTY); },
+      () => {
+        verifyInclusion(5, 8, leaf, proof, EMPTY);
+      },
       (e) =>
         e instanceof RootMismatchError &&
         e.data.expected === EMPTY_ROOT_HEX &&
@@ -111,10 +115,9 @@ void describe('verifyInclusion', () => {
         if (path.length === 0) return;
         const bad = path.map((p) => p.slice());
         bad[which % bad.length]![byte % 32]! ^= 1;
-        assert.throws(
-          () => { verifyInclusion(index, size, leaves[index]!, bad, refRoot(leaves)); },
-          RootMismatchError,
-        );
+        assert.throws(() => {
+          verifyInclusion(index, size, leaves[index]!, bad, refRoot(leaves));
+        }, RootMismatchError);
       }),
       { numRuns: 150 },
     );
@@ -155,17 +158,25 @@ void describe('verifyConsistency', () => {
   for (const { desc, error, args } of cases) {
     void it(`rejects ${desc}`, () => {
       const a = { ...good, ...args };
-      assert.throws(() => { verifyConsistency(a.size1, a.size2, a.proof, a.root1, a.root2); }, error);
+      assert.throws(() => {
+        verifyConsistency(a.size1, a.size2, a.proof, a.root1, a.root2);
+      }, error);
     });
   }
 
   void it('rejects equal sizes with different roots', () => {
-    assert.throws(() => { verifyConsistency(8, 8, [], root(8), root(7)); }, RootMismatchError);
-    assert.throws(() => { verifyConsistency(0, 0, [], EMPTY, root(1)); }, RootMismatchError);
+    assert.throws(() => {
+      verifyConsistency(8, 8, [], root(8), root(7));
+    }, RootMismatchError);
+    assert.throws(() => {
+      verifyConsistency(0, 0, [], EMPTY, root(1));
+    }, RootMismatchError);
   });
 
   void it('rejects an old empty tree whose root is not the empty root', () => {
-    assert.throws(() => { verifyConsistency(0, 8, [], root(1), root(8)); }, RootMismatchError);
+    assert.throws(() => {
+      verifyConsistency(0, 8, [], root(1), root(8));
+    }, RootMismatchError);
   });
 
   void it('accepts empty proofs for equal sizes and an empty old tree', () => {
@@ -195,7 +206,9 @@ void describe('verifyConsistency', () => {
         if (consistency.length === 0) return;
         const bad = consistency.map((p) => p.slice());
         bad[which % bad.length]![byte % 32]! ^= 1;
-        assert.throws(() => { verifyConsistency(size1, size2, bad, root1, root2); }, RootMismatchError);
+        assert.throws(() => {
+          verifyConsistency(size1, size2, bad, root1, root2);
+        }, RootMismatchError);
       }),
       { numRuns: 150 },
     );

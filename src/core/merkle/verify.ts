@@ -25,8 +25,9 @@ export function rootFromInclusionProof(
   anat(size, 'size');
   abytes(leafHash, hasher.size, 'leafHash');
   checkHashes(proof, hasher.size);
-  if (index >= size)
+  if (index >= size) {
     throw new MerkleIndexError(`index ${index} out of range for size ${size}`, { index, size });
+  }
   const want = pathLength(index, size - 1);
   if (proof.length !== want) throw new ProofSizeError(proof.length, want);
   // §2.1.3.2 steps 2–4 (the length check above makes the step 4/5 sn checks always pass).
@@ -88,13 +89,14 @@ export function verifyConsistency(
   }
 
   // §2.1.4.2 steps 2–6.
-  const path = isPow2(size1) ? [root1, ...proof] : proof;
+  const [seed, ...path] = isPow2(size1) ? [root1, ...proof] : proof;
+  if (seed === undefined) throw new ProofSizeError(0, want); // unreachable: want ≥ 1 here
   let fn = size1 - 1;
   let sn = size2 - 1;
   while (isOdd(fn)) [fn, sn] = [half(fn), half(sn)];
-  let fr = path[0] as Uint8Array;
-  let sr = fr;
-  for (const c of path.slice(1)) {
+  let fr = seed;
+  let sr = seed;
+  for (const c of path) {
     if (isOdd(fn) || fn === sn) {
       fr = hasher.hashChildren(c, fr);
       sr = hasher.hashChildren(c, sr);

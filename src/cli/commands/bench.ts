@@ -1,0 +1,33 @@
+/**
+ * @module
+ * `bench`: runs the benchmarks in bench/ and writes bench/results/*.json.
+ */
+import type { Command } from 'commander';
+import { fileURLToPath } from 'node:url';
+import { runCoreBench } from '../../../bench/core-bench.ts';
+import { intArg, printJson } from '../options.ts';
+
+const RESULTS = fileURLToPath(new URL('../../../bench/results/', import.meta.url));
+
+export function registerBench(program: Command): void {
+  program
+    .command('bench')
+    .description('run the ledger core benchmarks and write bench/results/core.json')
+    .option('--txs <n>', 'transactions in the large log', intArg('txs', 1000, 10_000_000), 1_000_000)
+    .option('--max-difficulty <bits>', 'highest mining difficulty to measure', intArg('max-difficulty', 0, 28), 20)
+    .option('--quick', 'a short run (10^4 transactions, difficulty up to 12) that writes no results')
+    .option('--json', 'print the results as JSON')
+    .action(async (o: { txs: number; maxDifficulty: number; quick?: boolean; json?: boolean }) => {
+      const log = (s: string): void => {
+        (o.json ? process.stderr : process.stdout).write(`${s}\n`);
+      };
+      const r = await runCoreBench({
+        txs: o.quick ? 10_000 : o.txs,
+        maxDifficulty: o.quick ? 12 : o.maxDifficulty,
+        blockSize: 1000,
+        out: o.quick ? undefined : `${RESULTS}core.json`,
+        log,
+      });
+      if (o.json) printJson(r);
+    });
+}

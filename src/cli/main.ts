@@ -1,0 +1,35 @@
+/**
+ * @module
+ * The `medledger` command line.
+ */
+import { Command, CommanderError } from 'commander';
+import { registerLedgerCommands } from './commands/ledger-commands.ts';
+import { registerMineDemo } from './commands/mine-demo.ts';
+import { registerBench } from './commands/bench.ts';
+import { reportError } from './options.ts';
+
+export function buildProgram(): Command {
+  const program = new Command('medledger')
+    .description('MedLedger: a tamper-evident, patient-consented ledger for medical records')
+    .version('0.1.0')
+    .showHelpAfterError()
+    .exitOverride();
+  registerLedgerCommands(program);
+  registerMineDemo(program);
+  registerBench(program);
+  return program;
+}
+
+export async function main(argv: string[]): Promise<void> {
+  try {
+    await buildProgram().parseAsync(argv);
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      process.exitCode = e.exitCode;
+      return;
+    }
+    reportError(e);
+  }
+}
+
+if (import.meta.main) await main(process.argv);
