@@ -5,13 +5,13 @@
  * SHA-256(0x00 ‖ "medledger:tx:v1" ‖ 0x00 ‖ body), so the id is also the tx's leaf in every Merkle tree
  * (one hash per transaction instead of two). The signer signs the 32-byte id with Ed25519.
  */
-import { createHash, randomBytes } from 'node:crypto';
+import { hash, randomBytes } from 'node:crypto';
 import type { KeyObject } from 'node:crypto';
 import { fromHex, toHex } from './bytes.ts';
 import { canonicalize } from './canonical-json.ts';
 import type { Json } from './canonical-json.ts';
 import { MalformedTxError } from './errors.ts';
-import { TAGS, tagPrefix } from './hash.ts';
+import { TAGS } from './hash.ts';
 import { signBytes, verifyBytes } from './keys.ts';
 import type { Signer } from './keys.ts';
 
@@ -62,11 +62,12 @@ export interface WireTx {
 
 const HEX64 = /^[0-9a-f]{64}$/;
 const HEX32 = /^[0-9a-f]{32}$/;
-const LEAF_PREFIX = new Uint8Array([0]);
+/** RFC 6962 leaf prefix 0x00, the tag, its 0x00 separator (all ASCII, so UTF-8 = these bytes). */
+const ID_PREFIX = `\0${TAGS.tx}\0`;
 
 /** The id of a canonical body: RFC 6962 leaf hash of the tagged body. */
 export function txIdOf(bodyJson: string): Uint8Array {
-  return createHash('sha256').update(LEAF_PREFIX).update(tagPrefix(TAGS.tx)).update(bodyJson).digest();
+  return hash('sha256', ID_PREFIX + bodyJson, 'buffer');
 }
 
 /** Builds and signs a transaction. `time` defaults to now, `nonce` to 16 random bytes. */

@@ -103,6 +103,8 @@ export class Ledger {
   readonly #orderer: Orderer;
   readonly #pending = new Map<string, Tx>();
   readonly #now: () => number;
+  /** The block this node is ordering right now, with its already decoded and verified transactions. */
+  #proposing: { hash: string; txs: readonly Tx[] } | undefined;
 
   private constructor(paths: DataPaths, store: SqliteStore, signer: Signer, state: ChainState, now: () => number, report?: VerifyReport) {
     this.paths = paths;
@@ -115,7 +117,7 @@ export class Ledger {
     this.#orderer = new SoloOrderer({
       ...(head ? { head: { height: head.height, hash: head.hash } } : {}),
       deliver: (b) => {
-        this.#commit(b, true);
+        this.#commit(b);
       },
     });
   }
@@ -246,17 +248,24 @@ export class Ledger {
       signature: toHex(signBlockHash(this.signer, mined.hash)),
       txs: txs.map(encodeTx),
     };
-    await this.#orderer.append(block);
+    this.#proposing = { hash: block.hash, txs };
+    try {
+      await this.#orderer.append(block);
+    } finally {
+      this.#proposing = undefined;
+    }
     for (const tx of txs) this.#pending.delete(tx.id);
     return { block, nonce: mined.nonce, attempts: mined.attempts, elapsedMs: mined.elapsedMs };
   }
 
   /** Checks an ordered block against the head and commits it with its Merkle nodes and checkpoint. */
-  #commit(block: WireBlock, local: boolean): void {
+  #commit(block: WireBlock): void {
     const state = this.#state;
     const height = block.header.height;
     const firstSeq = state.logRange.size;
-    if (!local) throw new InvalidBlockError('blocks from other nodes arrive with consortium mode');
+    // Blocks proposed by this node carry transactions decoded and verified at admission.
+    const local = this.#proposing?.hash === block.hash ? this.#proposing.txs : undefined;
+    if (!local) throw new InvalidBlockError('only locally proposed blocks are accepted in solo mode');
     const stored: StoredBlock = {
       height,
       hash: block.hash,
@@ -264,10 +273,14 @@ export class Ledger {
       signature: block.signature,
       firstSeq,
     };
-    const rows: StoredTx[] = block.txs.map((t, i) => {
-      const tx = decodeTx(t);
-      return { seq: firstSeq + i, id: tx.id, height, type: tx.body.type, body: t.body, sig: t.sig };
-    });
+    const rows: StoredTx[] = local.map((tx, i) => ({
+      seq: firstSeq + i,
+      id: tx.id,
+      height,
+      type: tx.body.type,
+      body: tx.bodyJson,
+      sig: block.txs[i]!.sig,
+    }));
     const check = checkBlock(state, stored, rows);
     const ext = extendLog(state, check);
     const problems = [...check.problems, ...ext.problems];

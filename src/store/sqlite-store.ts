@@ -91,6 +91,7 @@ export class SqliteStore implements Store {
       txsBySeq: p(`SELECT ${txCols} FROM txs WHERE seq >= ? AND seq < ? ORDER BY seq`),
       txCount: p('SELECT count(*) AS n FROM txs'),
       node: p('SELECT hash FROM merkle_nodes WHERE level = ? AND idx = ?'),
+      leaf: p('SELECT id AS hash FROM txs WHERE seq = ?'),
       getMeta: p('SELECT value FROM meta WHERE key = ?'),
       setMeta: p('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value'),
       identity: p(
@@ -123,7 +124,8 @@ export class SqliteStore implements Store {
         insTx.run(t.seq, Buffer.from(t.id, 'hex'), t.height, t.type, t.body, Buffer.from(t.sig, 'hex'));
       }
       const insNode = this.#s.insNode!;
-      for (const n of nodes) insNode.run(n.level, n.index, n.hash);
+      // Level-0 nodes are the transaction ids themselves (RFC 6962 leaf hashes): not stored twice.
+      for (const n of nodes) if (n.level > 0) insNode.run(n.level, n.index, n.hash);
       for (const [k, v] of Object.entries(meta ?? {})) this.#s.setMeta!.run(k, v);
       db.exec('COMMIT');
     } catch (e) {
@@ -172,9 +174,10 @@ export class SqliteStore implements Store {
   }
 
   merkleNodes(ids: readonly NodeId[]): (Uint8Array | undefined)[] {
-    const st = this.#s.node!;
+    const node = this.#s.node!;
+    const leaf = this.#s.leaf!;
     return ids.map((id) => {
-      const row = st.get(id.level, id.index) as { hash: Uint8Array } | undefined;
+      const row = (id.level === 0 ? leaf.get(id.index) : node.get(id.level, id.index)) as { hash: Uint8Array } | undefined;
       return row?.hash;
     });
   }

@@ -37,7 +37,7 @@ export interface StoredTx {
 export interface AppendBatch {
   readonly block: StoredBlock;
   readonly txs: readonly StoredTx[];
-  /** Perfect Merkle nodes completed by this block's leaves. */
+  /** Perfect Merkle nodes completed by this block's leaves (level 0 = the tx ids; a store may derive those from `txs`). */
   readonly nodes: readonly NodeWithHash[];
   /** Metadata written in the same transaction (e.g. the verified-height checkpoint). */
   readonly meta?: Readonly<Record<string, string>>;
