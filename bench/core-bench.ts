@@ -52,7 +52,9 @@ async function makeTxs(signer: Signer, from: number, n: number): Promise<Tx[]> {
     };
     const bodyJson = canonicalize(body);
     const idBytes = txIdOf(bodyJson);
-    pending.push(signAsync(signer, idBytes).then((sig): Tx => ({ id: toHex(idBytes), idBytes, body, bodyJson, sig })));
+    pending.push(
+      signAsync(signer, idBytes).then((sig): Tx => ({ id: toHex(idBytes), idBytes, body, bodyJson, sig })),
+    );
   }
   return Promise.all(pending);
 }
@@ -74,7 +76,9 @@ export async function runCoreBench(opts: CoreBenchOptions): Promise<Record<strin
   try {
     const ledger = await Ledger.init(join(dir, 'node'), { difficulty: 0 });
     const client = generateSigner();
-    await ledger.submit(createTx(ledger.signer, 'identity.register', { publicKey: toHex(client.publicKey), role: 'doctor' }));
+    await ledger.submit(
+      createTx(ledger.signer, 'identity.register', { publicKey: toHex(client.publicKey), role: 'doctor' }),
+    );
     await ledger.mine();
 
     // Append: presign a chunk (not timed), then submit (signature checks in the pool) and mine+commit.
@@ -82,7 +86,7 @@ export async function runCoreBench(opts: CoreBenchOptions): Promise<Record<strin
     const chunk = 10 * opts.blockSize;
     const windowRates: { at: number; txPerSec: number }[] = [];
     let appendMs = 0;
-    for (let done = 0; done < opts.txs; ) {
+    for (let done = 0; done < opts.txs;) {
       const n = Math.min(chunk, opts.txs - done);
       const txs = await makeTxs(client, done, n);
       const t0 = performance.now();
@@ -102,7 +106,8 @@ export async function runCoreBench(opts: CoreBenchOptions): Promise<Record<strin
       appendMs += ms;
       done += n;
       windowRates.push({ at: done, txPerSec: (n / ms) * 1000 });
-      if (done % (chunk * 10) === 0 || done === opts.txs) log(`  ${done} transactions, last chunk ${((n / ms) * 1000).toFixed(0)} tx/s`);
+      if (done % (chunk * 10) === 0 || done === opts.txs)
+        log(`  ${done} transactions, last chunk ${((n / ms) * 1000).toFixed(0)} tx/s`);
     }
     const appendTxPerSec = (opts.txs / appendMs) * 1000;
     const early = windowRates.filter((w) => w.at <= 10_000).map((w) => w.txPerSec);
@@ -137,13 +142,29 @@ export async function runCoreBench(opts: CoreBenchOptions): Promise<Record<strin
       const times: number[] = [];
       const attempts: number[] = [];
       for (let r = 0; r < runs; r++) {
-        const m = mine({ height: r, prevHash: ZERO_HASH, merkleRoot: toHex(randomBytes(32)), logSize: 0, logRoot: ZERO_HASH, time: Date.now(), difficulty: d, proposer: ZERO_HASH, txCount: 0 });
+        const m = mine({
+          height: r,
+          prevHash: ZERO_HASH,
+          merkleRoot: toHex(randomBytes(32)),
+          logSize: 0,
+          logRoot: ZERO_HASH,
+          time: Date.now(),
+          difficulty: d,
+          proposer: ZERO_HASH,
+          txCount: 0,
+        });
         times.push(m.elapsedMs);
         attempts.push(m.attempts);
         totalAttempts += m.attempts;
         totalMs += m.elapsedMs;
       }
-      mining.push({ difficulty: d, runs, expectedAttempts: 2 ** d, meanAttempts: Math.round(attempts.reduce((a, b) => a + b, 0) / runs), medianMs: median(times) });
+      mining.push({
+        difficulty: d,
+        runs,
+        expectedAttempts: 2 ** d,
+        meanAttempts: Math.round(attempts.reduce((a, b) => a + b, 0) / runs),
+        medianMs: median(times),
+      });
     }
     const hashRate = (totalAttempts / totalMs) * 1000;
 
@@ -175,15 +196,32 @@ export async function runCoreBench(opts: CoreBenchOptions): Promise<Record<strin
   }
 }
 
-function printTable(r: { mining: { difficulty: number; expectedAttempts: number; meanAttempts: number; medianMs: number }[] } & Record<string, unknown>, log: (s: string) => void): void {
+function printTable(
+  r: {
+    mining: { difficulty: number; expectedAttempts: number; meanAttempts: number; medianMs: number }[];
+  } & Record<string, unknown>,
+  log: (s: string) => void,
+): void {
   log('');
   log('metric                       value');
-  for (const k of ['logSize', 'appendTxPerSec', 'appendTxPerSecFirst1e4', 'appendTxPerSecLast1e4', 'verifyTxPerSec', 'verifyHashOnlyTxPerSec', 'proofMicrosAt1e6', 'proofMicrosP99', 'hashesPerSec']) {
+  for (const k of [
+    'logSize',
+    'appendTxPerSec',
+    'appendTxPerSecFirst1e4',
+    'appendTxPerSecLast1e4',
+    'verifyTxPerSec',
+    'verifyHashOnlyTxPerSec',
+    'proofMicrosAt1e6',
+    'proofMicrosP99',
+    'hashesPerSec',
+  ]) {
     log(`${k.padEnd(28)} ${String(r[k])}`);
   }
   log('');
   log('difficulty  expected attempts  mean attempts  median time');
   for (const m of r.mining) {
-    log(`${String(m.difficulty).padEnd(11)} ${String(m.expectedAttempts).padEnd(18)} ${String(m.meanAttempts).padEnd(14)} ${m.medianMs.toFixed(3)} ms`);
+    log(
+      `${String(m.difficulty).padEnd(11)} ${String(m.expectedAttempts).padEnd(18)} ${String(m.meanAttempts).padEnd(14)} ${m.medianMs.toFixed(3)} ms`,
+    );
   }
 }

@@ -22,7 +22,10 @@ export interface Progress {
 /** A progress bar on stderr when it is a TTY, otherwise nothing. */
 export function progress(label: string): Progress {
   if (!process.stderr.isTTY) return { update: () => undefined, stop: () => undefined };
-  const bar = new SingleBar({ format: `${label} [{bar}] {percentage}% | {value}/{total}`, stream: process.stderr }, Presets.shades_classic);
+  const bar = new SingleBar(
+    { format: `${label} [{bar}] {percentage}% | {value}/{total}`, stream: process.stderr },
+    Presets.shades_classic,
+  );
   let started = false;
   return {
     update(done, total) {
@@ -54,7 +57,8 @@ export function reportError(e: unknown): void {
 export function intArg(name: string, min: number, max: number): (v: string) => number {
   return (v) => {
     const n = Number(v);
-    if (!Number.isInteger(n) || n < min || n > max) throw new UsageError(`${name} must be an integer in ${min}..${max}, got "${v}"`);
+    if (!Number.isInteger(n) || n < min || n > max)
+      throw new UsageError(`${name} must be an integer in ${min}..${max}, got "${v}"`);
     return n;
   };
 }

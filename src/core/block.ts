@@ -86,7 +86,8 @@ export function verifyBlockSignature(publicKey: KeyObject, hash: string, signatu
 /** Parses a header from stored or received JSON; throws InvalidBlockError naming the bad field. */
 export function parseHeader(value: unknown): BlockHeader {
   const o = typeof value === 'string' ? safeParse(value) : value;
-  if (typeof o !== 'object' || o === null || Array.isArray(o)) throw new InvalidBlockError('header must be an object');
+  if (typeof o !== 'object' || o === null || Array.isArray(o))
+    throw new InvalidBlockError('header must be an object');
   const r = o as Record<string, unknown>;
   const keys = Object.keys(r).sort();
   if (keys.join() !== HEADER_KEYS.join()) {

@@ -11,7 +11,10 @@ const HEX_RE = /^(?:[0-9a-f]{2})*$/;
 export function abytes(v: unknown, length: number | undefined, name: string): Uint8Array {
   if (!(v instanceof Uint8Array)) throw new ArgumentTypeError(name, 'Uint8Array', v);
   if (length !== undefined && v.length !== length) {
-    throw new ArgumentValueError(name, `got ${v.length} bytes, want ${length}`, { got: v.length, want: length });
+    throw new ArgumentValueError(name, `got ${v.length} bytes, want ${length}`, {
+      got: v.length,
+      want: length,
+    });
   }
   return v;
 }
@@ -19,7 +22,8 @@ export function abytes(v: unknown, length: number | undefined, name: string): Ui
 /** Asserts `v` is a safe non-negative integer. */
 export function anat(v: unknown, name: string): number {
   if (typeof v !== 'number') throw new ArgumentTypeError(name, 'number', v);
-  if (!Number.isSafeInteger(v) || v < 0) throw new ArgumentValueError(name, `got ${v}, want a safe integer ≥ 0`);
+  if (!Number.isSafeInteger(v) || v < 0)
+    throw new ArgumentValueError(name, `got ${v}, want a safe integer ≥ 0`);
   return v;
 }
 

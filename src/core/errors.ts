@@ -11,23 +11,33 @@ export const ERROR_CODES = {
   ML_ERR_ARG_VALUE: { status: 400, description: 'An argument has a value out of range or malformed.' },
   ML_ERR_JSON_NOT_CANONICALIZABLE: {
     status: 400,
-    description: 'A value cannot be encoded as RFC 8785 canonical JSON (NaN, Infinity, undefined, lone surrogate…).',
+    description:
+      'A value cannot be encoded as RFC 8785 canonical JSON (NaN, Infinity, undefined, lone surrogate…).',
   },
   ML_ERR_MERKLE_PROOF_SIZE: { status: 400, description: 'A Merkle proof has the wrong number of hashes.' },
   ML_ERR_MERKLE_ROOT_MISMATCH: { status: 400, description: 'A Merkle proof leads to a different root.' },
   ML_ERR_MERKLE_INDEX: { status: 400, description: 'A leaf index or tree size is out of range.' },
   ML_ERR_TX_MALFORMED: { status: 400, description: 'A transaction is not well formed.' },
   ML_ERR_TX_BAD_SIGNATURE: { status: 400, description: 'A transaction signature does not verify.' },
-  ML_ERR_TX_UNKNOWN_SIGNER: { status: 403, description: 'A transaction is signed by a key the ledger does not know.' },
+  ML_ERR_TX_UNKNOWN_SIGNER: {
+    status: 403,
+    description: 'A transaction is signed by a key the ledger does not know.',
+  },
   ML_ERR_TX_NOT_PERMITTED: { status: 403, description: 'The signer may not submit this transaction.' },
-  ML_ERR_TX_REPLAY: { status: 409, description: 'A transaction with this id is already on the ledger or pending.' },
+  ML_ERR_TX_REPLAY: {
+    status: 409,
+    description: 'A transaction with this id is already on the ledger or pending.',
+  },
   ML_ERR_TX_TIME: { status: 400, description: 'A transaction time is outside the accepted window.' },
   ML_ERR_BLOCK_INVALID: { status: 400, description: 'A block fails validation against the chain head.' },
   ML_ERR_BLOCK_NOT_FOUND: { status: 404, description: 'No block with this height or hash.' },
   ML_ERR_TX_NOT_FOUND: { status: 404, description: 'No transaction with this id.' },
   ML_ERR_STORE_CONFLICT: { status: 409, description: 'An append does not extend the current head.' },
   ML_ERR_STORE_CORRUPT: { status: 500, description: 'Stored data cannot be decoded.' },
-  ML_ERR_LEDGER_NOT_INITIALIZED: { status: 500, description: 'The data directory holds no ledger (run init).' },
+  ML_ERR_LEDGER_NOT_INITIALIZED: {
+    status: 500,
+    description: 'The data directory holds no ledger (run init).',
+  },
   ML_ERR_LEDGER_EXISTS: { status: 409, description: 'The data directory already holds a ledger.' },
   ML_ERR_POW_EXHAUSTED: { status: 500, description: 'Mining gave up before finding a nonce.' },
 } as const satisfies Record<string, { status: number; description: string }>;
@@ -159,7 +169,9 @@ export class StoreCorruptError extends MedLedgerError {
 
 export class NotInitializedError extends MedLedgerError {
   constructor(dir: string) {
-    super('ML_ERR_LEDGER_NOT_INITIALIZED', `no ledger in ${dir}: run "medledger init --data ${dir}"`, { dir });
+    super('ML_ERR_LEDGER_NOT_INITIALIZED', `no ledger in ${dir}: run "medledger init --data ${dir}"`, {
+      dir,
+    });
   }
 }
 

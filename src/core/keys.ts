@@ -34,7 +34,11 @@ export function generateSigner(): Signer {
 /** Signer from a 32-byte RFC 8032 seed (the private key as the RFC's test vectors give it). */
 export function signerFromSeed(seed: Uint8Array): Signer {
   abytes(seed, 32, 'seed');
-  const privateKey = createPrivateKey({ key: Buffer.concat([PKCS8_PREFIX, seed]), format: 'der', type: 'pkcs8' });
+  const privateKey = createPrivateKey({
+    key: Buffer.concat([PKCS8_PREFIX, seed]),
+    format: 'der',
+    type: 'pkcs8',
+  });
   return signerFromPrivateKey(privateKey, rawPublicKey(createPublicKey(privateKey)));
 }
 
@@ -53,7 +57,8 @@ export function rawPublicKey(key: KeyObject): Uint8Array {
 
 /** A KeyObject for a raw Ed25519 public key (given as bytes or hex). */
 export function publicKeyObject(publicKey: Uint8Array | string): KeyObject {
-  const raw = typeof publicKey === 'string' ? fromHex(publicKey, 32, 'publicKey') : abytes(publicKey, 32, 'publicKey');
+  const raw =
+    typeof publicKey === 'string' ? fromHex(publicKey, 32, 'publicKey') : abytes(publicKey, 32, 'publicKey');
   return createPublicKey({ key: Buffer.concat([SPKI_PREFIX, raw]), format: 'der', type: 'spki' });
 }
 

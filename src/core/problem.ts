@@ -54,6 +54,9 @@ export function problem(
 /** One line for humans: `height 12 tx 3: tx-id: … (expected X, found Y)`. */
 export function formatProblem(p: Problem): string {
   const where = p.tx === undefined ? `height ${p.height}` : `height ${p.height} tx ${p.tx}`;
-  const ef = p.expected !== undefined || p.found !== undefined ? ` (expected ${p.expected ?? '?'}, found ${p.found ?? '?'})` : '';
+  const ef =
+    p.expected !== undefined || p.found !== undefined
+      ? ` (expected ${p.expected ?? '?'}, found ${p.found ?? '?'})`
+      : '';
   return `${where}: ${p.kind}: ${p.detail}${ef}`;
 }

@@ -119,17 +119,21 @@ export function verifyTxSignature(tx: Tx, publicKey: KeyObject): boolean {
 }
 
 function checkBody(b: unknown): asserts b is TxBody {
-  if (typeof b !== 'object' || b === null || Array.isArray(b)) throw new MalformedTxError('body must be an object');
+  if (typeof b !== 'object' || b === null || Array.isArray(b))
+    throw new MalformedTxError('body must be an object');
   const o = b as Record<string, unknown>;
   const keys = Object.keys(o);
-  if (keys.length !== 5) throw new MalformedTxError('body must have exactly type, payload, signer, time, nonce');
+  if (keys.length !== 5)
+    throw new MalformedTxError('body must have exactly type, payload, signer, time, nonce');
   if (typeof o.type !== 'string' || !TX_TYPE_SET.has(o.type)) {
     throw new MalformedTxError(`unknown transaction type ${JSON.stringify(o.type)}`, { type: o.type });
   }
   if (!('payload' in o) || o.payload === undefined) throw new MalformedTxError('payload is missing');
-  if (typeof o.signer !== 'string' || !HEX64.test(o.signer)) throw new MalformedTxError('signer must be a key id');
+  if (typeof o.signer !== 'string' || !HEX64.test(o.signer))
+    throw new MalformedTxError('signer must be a key id');
   if (typeof o.time !== 'number' || !Number.isSafeInteger(o.time) || o.time < 0) {
     throw new MalformedTxError('time must be integer milliseconds since the epoch');
   }
-  if (typeof o.nonce !== 'string' || !HEX32.test(o.nonce)) throw new MalformedTxError('nonce must be 16 bytes hex');
+  if (typeof o.nonce !== 'string' || !HEX32.test(o.nonce))
+    throw new MalformedTxError('nonce must be 16 bytes hex');
 }

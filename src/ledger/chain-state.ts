@@ -43,8 +43,14 @@ export function emptyChainState(): ChainState {
 export function parseGenesis(payload: unknown): ChainParams | string {
   if (typeof payload !== 'object' || payload === null) return 'chain.genesis payload must be an object';
   const { chainId, minDifficulty } = payload as Record<string, unknown>;
-  if (typeof chainId !== 'string' || chainId.length === 0 || chainId.length > 128) return 'chainId must be a string';
-  if (typeof minDifficulty !== 'number' || !Number.isInteger(minDifficulty) || minDifficulty < 0 || minDifficulty > 64) {
+  if (typeof chainId !== 'string' || chainId.length === 0 || chainId.length > 128)
+    return 'chainId must be a string';
+  if (
+    typeof minDifficulty !== 'number' ||
+    !Number.isInteger(minDifficulty) ||
+    minDifficulty < 0 ||
+    minDifficulty > 64
+  ) {
     return 'minDifficulty must be an integer in 0..64';
   }
   return { chainId, minDifficulty };

@@ -67,46 +67,79 @@ export function checkBlock(state: ChainState, row: StoredBlock, rows: readonly S
   const hash = toHex(hashBytes);
 
   if (row.height !== height || header.height !== height) {
-    at('height', 'block is not at its place in the chain', { expected: String(height), found: `row ${row.height}, header ${header.height}` });
+    at('height', 'block is not at its place in the chain', {
+      expected: String(height),
+      found: `row ${row.height}, header ${header.height}`,
+    });
   }
-  if (header.prevHash !== state.headHash) at('prev-hash', 'does not link to the previous block', { expected: state.headHash, found: header.prevHash });
-  if (row.hash !== hash) at('block-hash', 'stored hash differs from the hash of the header', { expected: hash, found: row.hash });
+  if (header.prevHash !== state.headHash)
+    at('prev-hash', 'does not link to the previous block', {
+      expected: state.headHash,
+      found: header.prevHash,
+    });
+  if (row.hash !== hash)
+    at('block-hash', 'stored hash differs from the hash of the header', { expected: hash, found: row.hash });
   const zeros = leadingZeroBits(hashBytes);
-  if (zeros < header.difficulty) at('pow', `hash has ${zeros} leading zero bits`, { expected: `≥ ${header.difficulty}`, found: String(zeros) });
+  if (zeros < header.difficulty)
+    at('pow', `hash has ${zeros} leading zero bits`, {
+      expected: `≥ ${header.difficulty}`,
+      found: String(zeros),
+    });
   if (state.params && header.difficulty < state.params.minDifficulty) {
-    at('difficulty', 'below the chain minimum', { expected: `≥ ${state.params.minDifficulty}`, found: String(header.difficulty) });
+    at('difficulty', 'below the chain minimum', {
+      expected: `≥ ${state.params.minDifficulty}`,
+      found: String(header.difficulty),
+    });
   }
-  if (header.time < state.headTime) at('block-time', 'earlier than the previous block', { expected: `≥ ${state.headTime}`, found: String(header.time) });
+  if (header.time < state.headTime)
+    at('block-time', 'earlier than the previous block', {
+      expected: `≥ ${state.headTime}`,
+      found: String(header.time),
+    });
 
   // Transactions: the log positions [first, first + txCount) follow the previous block.
   const first = state.logRange.size;
-  if (row.firstSeq !== first) at('log-size', 'first transaction position', { expected: String(first), found: String(row.firstSeq) });
+  if (row.firstSeq !== first)
+    at('log-size', 'first transaction position', { expected: String(first), found: String(row.firstSeq) });
   if (header.logSize !== first + header.txCount) {
-    at('log-size', 'logSize is not previous size + txCount', { expected: String(first + header.txCount), found: String(header.logSize) });
+    at('log-size', 'logSize is not previous size + txCount', {
+      expected: String(first + header.txCount),
+      found: String(header.logSize),
+    });
   }
   if (rows.length !== header.txCount) {
     const seqs = new Set(rows.map((r) => r.seq));
     const missing: number[] = [];
-    for (let s = first; s < first + header.txCount && missing.length < 10; s++) if (!seqs.has(s)) missing.push(s);
-    at('tx-count', `block has ${rows.length} stored transactions${missing.length ? `; missing log positions ${missing.join(', ')}` : ''}`, {
-      expected: String(header.txCount),
-      found: String(rows.length),
-    });
+    for (let s = first; s < first + header.txCount && missing.length < 10; s++)
+      if (!seqs.has(s)) missing.push(s);
+    at(
+      'tx-count',
+      `block has ${rows.length} stored transactions${missing.length ? `; missing log positions ${missing.join(', ')}` : ''}`,
+      {
+        expected: String(header.txCount),
+        found: String(rows.length),
+      },
+    );
   }
 
   const ids: Uint8Array[] = [];
   const txs: Tx[] = [];
   const txIndex: number[] = [];
-  for (let i = 0; i < rows.length; i++) {
-    const r = rows[i]!;
+  for (const r of rows) {
     const idx = r.seq - first;
     const idBytes = txIdOf(r.body);
     ids.push(idBytes);
     const id = toHex(idBytes);
     if (state.seenIds?.has(id)) at('tx-replay', 'transaction already on the chain', { tx: idx, found: id });
     state.seenIds?.add(id);
-    if (id !== r.id) at('tx-id', 'body does not hash to the stored id', { tx: idx, expected: r.id, found: id });
-    if (r.height !== height) at('height', 'transaction stored under another block', { tx: idx, expected: String(height), found: String(r.height) });
+    if (id !== r.id)
+      at('tx-id', 'body does not hash to the stored id', { tx: idx, expected: r.id, found: id });
+    if (r.height !== height)
+      at('height', 'transaction stored under another block', {
+        tx: idx,
+        expected: String(height),
+        found: String(r.height),
+      });
     const body = decodeBody(r.body);
     if (typeof body === 'string') {
       at('tx-decode', body, { tx: idx });
@@ -115,14 +148,24 @@ export function checkBlock(state: ChainState, row: StoredBlock, rows: readonly S
     const tx: Tx = { id, idBytes, body, bodyJson: r.body, sig: Buffer.from(r.sig, 'hex') };
     txs.push(tx);
     txIndex.push(idx);
-    if (body.type !== r.type) at('tx-decode', 'stored type differs from the body', { tx: idx, expected: body.type, found: r.type });
-    if (body.time > header.time + MAX_TX_SKEW_MS) at('tx-time', 'transaction is later than its block', { tx: idx, expected: `≤ ${header.time + MAX_TX_SKEW_MS}`, found: String(body.time) });
+    if (body.type !== r.type)
+      at('tx-decode', 'stored type differs from the body', { tx: idx, expected: body.type, found: r.type });
+    if (body.time > header.time + MAX_TX_SKEW_MS)
+      at('tx-time', 'transaction is later than its block', {
+        tx: idx,
+        expected: `≤ ${header.time + MAX_TX_SKEW_MS}`,
+        found: String(body.time),
+      });
     const violation = state.registry.check(tx, height);
     if (violation) at(violation.kind, violation.detail, { tx: idx });
   }
 
   const root = toHex(merkleRoot(ids));
-  if (root !== header.merkleRoot) at('merkle-root', 'root of the transaction ids differs from the header', { expected: header.merkleRoot, found: root });
+  if (root !== header.merkleRoot)
+    at('merkle-root', 'root of the transaction ids differs from the header', {
+      expected: header.merkleRoot,
+      found: root,
+    });
 
   if (height === 0) checkGenesis(state, header, txs, at);
   // Signatures, against the keys known before this block (genesis: the keys it registers).
@@ -130,13 +173,23 @@ export function checkBlock(state: ChainState, row: StoredBlock, rows: readonly S
   for (let i = 0; i < txs.length; i++) {
     const tx = txs[i]!;
     const key = keys.active(tx.body.signer);
-    if (key) sigJobs.push({ height, tx: txIndex[i]!, publicKey: key.publicKey, message: tx.idBytes, sig: tx.sig });
+    if (key)
+      sigJobs.push({ height, tx: txIndex[i]!, publicKey: key.publicKey, message: tx.idBytes, sig: tx.sig });
   }
   const proposer = keys.active(header.proposer);
   if (proposer?.role !== 'node') {
-    at('proposer', proposer ? `proposer has role ${proposer.role}` : 'proposer is not a registered node key', { found: header.proposer });
+    at(
+      'proposer',
+      proposer ? `proposer has role ${proposer.role}` : 'proposer is not a registered node key',
+      { found: header.proposer },
+    );
   } else {
-    sigJobs.push({ height, publicKey: proposer.publicKey, message: hashBytes, sig: Buffer.from(row.signature, 'hex') });
+    sigJobs.push({
+      height,
+      publicKey: proposer.publicKey,
+      message: hashBytes,
+      sig: Buffer.from(row.signature, 'hex'),
+    });
   }
   return { problems, sigJobs, header, hash, txs, ids };
 }
@@ -161,10 +214,15 @@ export function extendLog(state: ChainState, check: BlockCheck): LogExtension {
     const logRoot = toHex(range.root());
     if (logRoot !== header.logRoot) {
       problems.push(
-        problem(state.height + 1, 'log-root', 'log-wide Merkle root differs from the header (later heads differ too)', {
-          expected: header.logRoot,
-          found: logRoot,
-        }),
+        problem(
+          state.height + 1,
+          'log-root',
+          'log-wide Merkle root differs from the header (later heads differ too)',
+          {
+            expected: header.logRoot,
+            found: logRoot,
+          },
+        ),
       );
     }
   }
@@ -187,7 +245,12 @@ export function advance(state: ChainState, check: BlockCheck, ext: LogExtension)
   state.headHash = check.hash;
 }
 
-function checkGenesis(state: ChainState, header: BlockHeader, txs: readonly Tx[], at: (k: Problem['kind'], d: string) => void): void {
+function checkGenesis(
+  state: ChainState,
+  header: BlockHeader,
+  txs: readonly Tx[],
+  at: (k: Problem['kind'], d: string) => void,
+): void {
   const genesis = txs[0];
   if (genesis?.body.type !== 'chain.genesis') {
     at('genesis', 'first transaction of block 0 must be chain.genesis');
@@ -200,7 +263,10 @@ function checkGenesis(state: ChainState, header: BlockHeader, txs: readonly Tx[]
 }
 
 function withGenesisKeys(state: ChainState, txs: readonly Tx[]): ChainState['registry'] {
-  state.registry.apply(txs.filter((t) => t.body.type === 'identity.register'), 0);
+  state.registry.apply(
+    txs.filter((t) => t.body.type === 'identity.register'),
+    0,
+  );
   return state.registry;
 }
 
@@ -214,9 +280,13 @@ function decodeBody(json: string): TxBody | string {
   if (typeof b !== 'object' || b === null) return 'body is not an object';
   const o = b as Record<string, unknown>;
   if (typeof o.type !== 'string' || !TYPES.has(o.type)) return `unknown type ${String(o.type)}`;
-  if (typeof o.signer !== 'string' || typeof o.time !== 'number' || typeof o.nonce !== 'string' || !('payload' in o)) {
+  if (
+    typeof o.signer !== 'string' ||
+    typeof o.time !== 'number' ||
+    typeof o.nonce !== 'string' ||
+    !('payload' in o)
+  ) {
     return 'body lacks signer, time, nonce or payload';
   }
   return o as unknown as TxBody;
 }
-

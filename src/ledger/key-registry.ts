@@ -30,7 +30,8 @@ export interface RegisterPayload {
 }
 
 /** Why an identity transaction is not acceptable, or undefined when it is. */
-export type RuleViolation = { kind: 'tx-unknown-signer' | 'tx-not-permitted' | 'tx-decode'; detail: string } | undefined;
+export type RuleViolation =
+  { kind: 'tx-unknown-signer' | 'tx-not-permitted' | 'tx-decode'; detail: string } | undefined;
 
 export class KeyRegistry {
   readonly #keys = new Map<string, KeyEntry>();
@@ -63,15 +64,20 @@ export class KeyRegistry {
     if (height === 0 && t === 'identity.register') {
       const p = parseRegister(tx.body.payload);
       if (typeof p === 'string') return { kind: 'tx-decode', detail: p };
-      if (!signer && p.role === 'node' && keyIdOf(fromHex(p.publicKey, 32, 'publicKey')) === tx.body.signer) return;
+      if (!signer && p.role === 'node' && keyIdOf(fromHex(p.publicKey, 32, 'publicKey')) === tx.body.signer)
+        return;
     }
     if (height === 0 && t === 'chain.genesis' && !signer) return;
     if (!signer) {
       const known = this.#keys.get(tx.body.signer);
-      return { kind: 'tx-unknown-signer', detail: known ? `signer revoked at height ${String(known.revokedAt)}` : 'signer is not registered' };
+      return {
+        kind: 'tx-unknown-signer',
+        detail: known ? `signer revoked at height ${String(known.revokedAt)}` : 'signer is not registered',
+      };
     }
     if (t === 'identity.register' || t === 'identity.revoke') {
-      if (!AUTHORITY.has(signer.role)) return { kind: 'tx-not-permitted', detail: `role ${signer.role} may not ${t}` };
+      if (!AUTHORITY.has(signer.role))
+        return { kind: 'tx-not-permitted', detail: `role ${signer.role} may not ${t}` };
       if (t === 'identity.register') {
         const p = parseRegister(tx.body.payload);
         if (typeof p === 'string') return { kind: 'tx-decode', detail: p };
@@ -80,10 +86,12 @@ export class KeyRegistry {
         }
       } else {
         const target = parseRevoke(tx.body.payload);
-        if (!target || !this.active(target)) return { kind: 'tx-not-permitted', detail: 'revoked key is not active' };
+        if (!target || !this.active(target))
+          return { kind: 'tx-not-permitted', detail: 'revoked key is not active' };
       }
     }
-    if (t === 'chain.genesis' && height !== 0) return { kind: 'tx-not-permitted', detail: 'chain.genesis only in block 0' };
+    if (t === 'chain.genesis' && height !== 0)
+      return { kind: 'tx-not-permitted', detail: 'chain.genesis only in block 0' };
     return undefined;
   }
 
@@ -115,8 +123,10 @@ export class KeyRegistry {
 function parseRegister(payload: unknown): RegisterPayload | string {
   if (typeof payload !== 'object' || payload === null) return 'identity.register payload must be an object';
   const { publicKey, role } = payload as Record<string, unknown>;
-  if (typeof publicKey !== 'string' || !/^[0-9a-f]{64}$/.test(publicKey)) return 'publicKey must be 32 bytes hex';
-  if (typeof role !== 'string' || !(ROLES as readonly string[]).includes(role)) return `unknown role ${String(role)}`;
+  if (typeof publicKey !== 'string' || !/^[0-9a-f]{64}$/.test(publicKey))
+    return 'publicKey must be 32 bytes hex';
+  if (typeof role !== 'string' || !(ROLES as readonly string[]).includes(role))
+    return `unknown role ${String(role)}`;
   return { publicKey, role: role as Role };
 }
 

@@ -6,7 +6,16 @@
  * hide: the signed head names a block the store must still hold.
  */
 import { createPrivateKey } from 'node:crypto';
-import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  fsyncSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  renameSync,
+  writeSync,
+} from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fromHex, toHex } from '../core/bytes.ts';
 import { generateSigner, signBytes, signerFromPrivateKey, verifyBytes } from '../core/keys.ts';
@@ -24,7 +33,12 @@ export interface DataPaths {
 
 export function dataPaths(dir: string): DataPaths {
   const d = resolve(dir);
-  return { dir: d, db: join(d, 'ledger.sqlite'), key: join(d, 'node-key.pem'), witness: join(d, 'head.json') };
+  return {
+    dir: d,
+    db: join(d, 'ledger.sqlite'),
+    key: join(d, 'node-key.pem'),
+    witness: join(d, 'head.json'),
+  };
 }
 
 export function ledgerExists(dir: string): boolean {
@@ -49,7 +63,9 @@ export function createNodeKey(paths: DataPaths): Signer {
   const signer = generateSigner();
   const passphrase = process.env.MEDLEDGER_KEY_PASSPHRASE;
   const pem = signer.privateKey.export(
-    passphrase ? { type: 'pkcs8', format: 'pem', cipher: 'aes-256-cbc', passphrase } : { type: 'pkcs8', format: 'pem' },
+    passphrase
+      ? { type: 'pkcs8', format: 'pem', cipher: 'aes-256-cbc', passphrase }
+      : { type: 'pkcs8', format: 'pem' },
   );
   writeFileDurable(paths.key, pem.toString());
   return signer;
@@ -73,7 +89,11 @@ export interface SignedHead {
 /** Signs and stores the head witness. */
 export function writeWitness(paths: DataPaths, signer: Signer, head: SignedHead): void {
   const sig = signBytes(signer.privateKey, taggedHash(TAGS.head, canonicalize(head)));
-  writeFileDurable(paths.witness, JSON.stringify({ head, signer: signer.keyId, signature: toHex(sig) }), 0o644);
+  writeFileDurable(
+    paths.witness,
+    JSON.stringify({ head, signer: signer.keyId, signature: toHex(sig) }),
+    0o644,
+  );
 }
 
 /** The stored witness if present and signed by `publicKey`; `invalid` when present but forged. */
@@ -81,7 +101,11 @@ export function readWitness(paths: DataPaths, publicKey: KeyObject): SignedHead 
   if (!existsSync(paths.witness)) return undefined;
   try {
     const w = JSON.parse(readFileSync(paths.witness, 'utf8')) as { head: SignedHead; signature: string };
-    const ok = verifyBytes(publicKey, taggedHash(TAGS.head, canonicalize(w.head)), fromHex(w.signature, 64, 'signature'));
+    const ok = verifyBytes(
+      publicKey,
+      taggedHash(TAGS.head, canonicalize(w.head)),
+      fromHex(w.signature, 64, 'signature'),
+    );
     return ok ? w.head : 'invalid';
   } catch {
     return 'invalid';

@@ -40,7 +40,14 @@ import type { Orderer } from '../ordering/orderer.ts';
 import { SoloOrderer } from '../ordering/solo-orderer.ts';
 import { SqliteStore } from '../store/sqlite-store.ts';
 import type { StoredBlock, StoredTx } from '../store/store.ts';
-import { createNodeKey, dataPaths, ledgerExists, loadNodeKey, readWitness, writeWitness } from './data-dir.ts';
+import {
+  createNodeKey,
+  dataPaths,
+  ledgerExists,
+  loadNodeKey,
+  readWitness,
+  writeWitness,
+} from './data-dir.ts';
 import type { DataPaths } from './data-dir.ts';
 import { verifyAll, verifyAsync } from './sig-pool.ts';
 import type { SignatureCheck } from './sig-pool.ts';
@@ -106,7 +113,14 @@ export class Ledger {
   /** The block this node is ordering right now, with its already decoded and verified transactions. */
   #proposing: { hash: string; txs: readonly Tx[] } | undefined;
 
-  private constructor(paths: DataPaths, store: SqliteStore, signer: Signer, state: ChainState, now: () => number, report?: VerifyReport) {
+  private constructor(
+    paths: DataPaths,
+    store: SqliteStore,
+    signer: Signer,
+    state: ChainState,
+    now: () => number,
+    report?: VerifyReport,
+  ) {
     this.paths = paths;
     this.store = store;
     this.signer = signer;
@@ -133,8 +147,18 @@ export class Ledger {
     const difficulty = opts.difficulty ?? 0;
     const now = ledger.#now();
     const genesis = [
-      createTx(signer, 'chain.genesis', { chainId: opts.chainId ?? 'medledger-local', minDifficulty: difficulty }, { time: now }),
-      createTx(signer, 'identity.register', { publicKey: toHex(signer.publicKey), role: 'node' }, { time: now }),
+      createTx(
+        signer,
+        'chain.genesis',
+        { chainId: opts.chainId ?? 'medledger-local', minDifficulty: difficulty },
+        { time: now },
+      ),
+      createTx(
+        signer,
+        'identity.register',
+        { publicKey: toHex(signer.publicKey), role: 'node' },
+        { time: now },
+      ),
     ];
     for (const tx of genesis) ledger.#pending.set(tx.id, tx);
     await ledger.mine({ difficulty });
@@ -182,7 +206,8 @@ export class Ledger {
   /** Validates a transaction (form, time, replay, signer, signature) and adds it to the pending list. */
   async submit(input: Tx | WireTx): Promise<string> {
     const tx = this.#admit(input);
-    if (!(await verifyAsync(this.#sigCheck(tx)))) throw new BadSignatureError(`transaction ${tx.id}`, { txId: tx.id });
+    if (!(await verifyAsync(this.#sigCheck(tx))))
+      throw new BadSignatureError(`transaction ${tx.id}`, { txId: tx.id });
     this.#pending.set(tx.id, tx);
     return tx.id;
   }
@@ -285,7 +310,9 @@ export class Ledger {
     const ext = extendLog(state, check);
     const problems = [...check.problems, ...ext.problems];
     if (problems.length > 0) {
-      throw new InvalidBlockError(`block ${height} rejected: ${problems.map(formatProblem).join('; ')}`, { problems });
+      throw new InvalidBlockError(`block ${height} rejected: ${problems.map(formatProblem).join('; ')}`, {
+        problems,
+      });
     }
     this.store.append({
       block: stored,
@@ -307,7 +334,10 @@ export class Ledger {
     const tx = 'idBytes' in input ? input : decodeTx(input);
     const now = this.#now();
     if (Math.abs(tx.body.time - now) > SUBMIT_WINDOW_MS) {
-      throw new TxTimeError(`transaction time is more than ${SUBMIT_WINDOW_MS / 60_000} minutes from the node clock`, { txId: tx.id });
+      throw new TxTimeError(
+        `transaction time is more than ${SUBMIT_WINDOW_MS / 60_000} minutes from the node clock`,
+        { txId: tx.id },
+      );
     }
     if (this.#pending.has(tx.id) || this.store.txById(tx.id)) throw new ReplayError(tx.id);
     const violation = this.#state.registry.check(tx, this.#state.height + 1);
@@ -340,7 +370,12 @@ export class Ledger {
     const row = this.store.txById(id);
     if (!row) throw new TxNotFoundError(id);
     const block = this.store.blockByHeight(row.height);
-    return { tx: decodeTx({ body: row.body, sig: row.sig }), height: row.height, index: row.seq - (block?.firstSeq ?? 0), seq: row.seq };
+    return {
+      tx: decodeTx({ body: row.body, sig: row.sig }),
+      height: row.height,
+      index: row.seq - (block?.firstSeq ?? 0),
+      seq: row.seq,
+    };
   }
 
   /** RFC 9162 inclusion proof of a transaction in the log of the current head, read from stored nodes. */
@@ -378,11 +413,20 @@ export class Ledger {
   }
 
   /** Verifies the stored chain (from the checkpoint, or fully) including the signed head witness. */
-  async verify(opts: { full?: boolean; signatures?: boolean; onProgress?: (h: number, head: number) => void } = {}): Promise<VerifyReport> {
+  async verify(
+    opts: { full?: boolean; signatures?: boolean; onProgress?: (h: number, head: number) => void } = {},
+  ): Promise<VerifyReport> {
     const witness = readWitness(this.paths, this.signer.privateKey);
-    const report = await verifyChain(this.store, { ...opts, witness: witness === 'invalid' ? undefined : witness });
+    const report = await verifyChain(this.store, {
+      ...opts,
+      witness: witness === 'invalid' ? undefined : witness,
+    });
     if (witness === 'invalid') {
-      const p: Problem = { height: report.height, kind: 'head-witness', detail: 'head.json is not signed by this node' };
+      const p: Problem = {
+        height: report.height,
+        kind: 'head-witness',
+        detail: 'head.json is not signed by this node',
+      };
       return { ...report, ok: false, problems: [...report.problems, p] };
     }
     return report;
@@ -402,4 +446,3 @@ export class Ledger {
     this.store.close();
   }
 }
-

@@ -72,7 +72,11 @@ export function writeCheckpoint(store: Store, c: Checkpoint): void {
 /** Rebuilds the chain state at a verified checkpoint from the store, without re-checking blocks. */
 export function stateAtCheckpoint(store: Store, c: Checkpoint): ChainState | Problem {
   const row = store.blockByHeight(c.height);
-  if (row?.hash !== c.hash) return problem(c.height, 'checkpoint', 'checkpointed block is gone or changed', { expected: c.hash, found: row?.hash ?? 'none' });
+  if (row?.hash !== c.hash)
+    return problem(c.height, 'checkpoint', 'checkpointed block is gone or changed', {
+      expected: c.hash,
+      found: row?.hash ?? 'none',
+    });
   let header;
   try {
     header = parseHeader(row.header);
@@ -82,10 +86,15 @@ export function stateAtCheckpoint(store: Store, c: Checkpoint): ChainState | Pro
   const state = emptyChainState();
   const ids = CompactRange.frontierIds(header.logSize);
   const hashes = store.merkleNodes(ids);
-  if (hashes.some((h) => h === undefined)) return problem(c.height, 'checkpoint', 'stored Merkle frontier is incomplete');
+  if (hashes.some((h) => h === undefined))
+    return problem(c.height, 'checkpoint', 'stored Merkle frontier is incomplete');
   state.logRange = CompactRange.fromFrontier(header.logSize, hashes as Uint8Array[]);
   const root = toHex(state.logRange.root());
-  if (root !== header.logRoot) return problem(c.height, 'checkpoint', 'stored Merkle frontier differs from the checkpointed head', { expected: header.logRoot, found: root });
+  if (root !== header.logRoot)
+    return problem(c.height, 'checkpoint', 'stored Merkle frontier differs from the checkpointed head', {
+      expected: header.logRoot,
+      found: root,
+    });
   let byHeight = new Map<number, ReturnType<typeof decodeTx>[]>();
   for (const t of store.txsOfTypes(['chain.genesis', 'identity.register', 'identity.revoke'])) {
     if (t.height > c.height) continue;
@@ -104,7 +113,10 @@ export function stateAtCheckpoint(store: Store, c: Checkpoint): ChainState | Pro
   return state;
 }
 
-export async function verifyChain(store: Store, opts: VerifyOptions = {}): Promise<VerifyReport & { state: ChainState }> {
+export async function verifyChain(
+  store: Store,
+  opts: VerifyOptions = {},
+): Promise<VerifyReport & { state: ChainState }> {
   const t0 = performance.now();
   const problems: Problem[] = [];
   const withSigs = opts.signatures ?? true;
@@ -118,7 +130,12 @@ export async function verifyChain(store: Store, opts: VerifyOptions = {}): Promi
     if ('kind' in s) problems.push(s);
     else state = s;
   } else if (cp) {
-    problems.push(problem(cp.height, 'checkpoint', 'checkpoint is above the stored head: the chain lost blocks', { expected: `≥ ${cp.height}`, found: String(headHeight) }));
+    problems.push(
+      problem(cp.height, 'checkpoint', 'checkpoint is above the stored head: the chain lost blocks', {
+        expected: `≥ ${cp.height}`,
+        found: String(headHeight),
+      }),
+    );
   }
   if (!state) {
     state = emptyChainState();
@@ -135,7 +152,11 @@ export async function verifyChain(store: Store, opts: VerifyOptions = {}): Promi
         oks.forEach((ok, i) => {
           if (ok) return;
           const j = jobs[i]!;
-          problems.push(j.tx === undefined ? problem(j.height, 'block-signature', 'proposer signature does not verify') : problem(j.height, 'tx-signature', 'signature does not verify', { tx: j.tx }));
+          problems.push(
+            j.tx === undefined
+              ? problem(j.height, 'block-signature', 'proposer signature does not verify')
+              : problem(j.height, 'tx-signature', 'signature does not verify', { tx: j.tx }),
+          );
         });
       }),
     );
@@ -164,15 +185,32 @@ export async function verifyChain(store: Store, opts: VerifyOptions = {}): Promi
   const logSize = state.logRange.size;
   const stored = store.txCount();
   if (stored !== logSize) {
-    problems.push(problem(headHeight, 'tx-count', 'stored transactions do not match the log size of the head', { expected: String(logSize), found: String(stored) }));
+    problems.push(
+      problem(headHeight, 'tx-count', 'stored transactions do not match the log size of the head', {
+        expected: String(logSize),
+        found: String(stored),
+      }),
+    );
   }
   if (opts.witness) {
     const w = opts.witness;
     const at = store.blockByHeight(w.height);
     if (headHeight < w.height) {
-      problems.push(problem(w.height, 'head-witness', `the node signed a head at height ${w.height} but the store ends at ${headHeight}: blocks were removed`, { expected: w.hash, found: 'none' }));
+      problems.push(
+        problem(
+          w.height,
+          'head-witness',
+          `the node signed a head at height ${w.height} but the store ends at ${headHeight}: blocks were removed`,
+          { expected: w.hash, found: 'none' },
+        ),
+      );
     } else if (at?.hash !== w.hash) {
-      problems.push(problem(w.height, 'head-witness', 'block differs from the head the node signed', { expected: w.hash, found: at?.hash ?? 'none' }));
+      problems.push(
+        problem(w.height, 'head-witness', 'block differs from the head the node signed', {
+          expected: w.hash,
+          found: at?.hash ?? 'none',
+        }),
+      );
     }
   }
   problems.sort((a, b) => a.height - b.height || (a.tx ?? -1) - (b.tx ?? -1));

@@ -21,7 +21,14 @@ function batch(height: number, firstSeq: number, count: number): AppendBatch {
   const txs: StoredTx[] = [];
   for (let i = 0; i < count; i++) {
     const seq = firstSeq + i;
-    txs.push({ seq, id: h(seq, 'a'), height, type: i === 0 ? 'identity.register' : 'data.put', body: `{"n":${seq}}`, sig: 'cd'.repeat(64) });
+    txs.push({
+      seq,
+      id: h(seq, 'a'),
+      height,
+      type: i === 0 ? 'identity.register' : 'data.put',
+      body: `{"n":${seq}}`,
+      sig: 'cd'.repeat(64),
+    });
   }
   return {
     block: { height, hash: h(height), header: `{"height":${height}}`, signature: 'ef'.repeat(64), firstSeq },
@@ -34,10 +41,16 @@ export function storeConformance(name: string, factory: StoreFactory): void {
   describe(`Store conformance: ${name}`, () => {
     it('rejects an append that skips a height', () => {
       const s = factory.create();
-      assert.throws(() => { s.append(batch(1, 0, 1)); }, StoreConflictError);
+      assert.throws(() => {
+        s.append(batch(1, 0, 1));
+      }, StoreConflictError);
       s.append(batch(0, 0, 1));
-      assert.throws(() => { s.append(batch(0, 1, 1)); }, StoreConflictError);
-      assert.throws(() => { s.append(batch(2, 1, 1)); }, StoreConflictError);
+      assert.throws(() => {
+        s.append(batch(0, 1, 1));
+      }, StoreConflictError);
+      assert.throws(() => {
+        s.append(batch(2, 1, 1));
+      }, StoreConflictError);
       assert.equal(s.head()?.height, 0);
       s.close();
     });
@@ -48,7 +61,9 @@ export function storeConformance(name: string, factory: StoreFactory): void {
       const dup = batch(1, 2, 2);
       const first = dup.txs[0]!;
       const txs = [{ ...first, id: h(0, 'a') }, dup.txs[1]!];
-      assert.throws(() => { s.append({ ...dup, txs }); }, StoreConflictError);
+      assert.throws(() => {
+        s.append({ ...dup, txs });
+      }, StoreConflictError);
       assert.equal(s.head()?.height, 0, 'the failed block is not stored');
       assert.equal(s.txCount(), 2, 'no transaction of the failed block is stored');
       assert.equal(s.blockByHeight(1), undefined);
@@ -76,10 +91,19 @@ export function storeConformance(name: string, factory: StoreFactory): void {
       assert.equal(s.head()?.height, 2);
       assert.deepEqual(s.blockByHeight(1), batch(1, 1, 3).block);
       assert.deepEqual(s.blockByHash(h(2)), batch(2, 4, 2).block);
-      assert.deepEqual(s.blocks(1, 3).map((b) => b.height), [1, 2]);
+      assert.deepEqual(
+        s.blocks(1, 3).map((b) => b.height),
+        [1, 2],
+      );
       assert.deepEqual(s.txById(h(2, 'a')), batch(1, 1, 3).txs[1]);
-      assert.deepEqual(s.txsBySeq(1, 4).map((t) => t.seq), [1, 2, 3]);
-      assert.deepEqual(s.txsOfTypes(['identity.register']).map((t) => t.seq), [0, 1, 4]);
+      assert.deepEqual(
+        s.txsBySeq(1, 4).map((t) => t.seq),
+        [1, 2, 3],
+      );
+      assert.deepEqual(
+        s.txsOfTypes(['identity.register']).map((t) => t.seq),
+        [0, 1, 4],
+      );
       assert.equal(s.txCount(), 6);
       const [n] = s.merkleNodes([{ level: 0, index: 5 }]);
       assert.deepEqual(n && Buffer.from(n).toString('hex'), h(5, 'a'));

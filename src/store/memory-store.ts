@@ -10,7 +10,7 @@ export class MemoryStore implements Store {
   readonly kind = 'memory';
   readonly #blocks: StoredBlock[] = [];
   readonly #byHash = new Map<string, StoredBlock>();
-  readonly #txs: StoredTx[] = [];
+  readonly #txs: (StoredTx | undefined)[] = [];
   readonly #txById = new Map<string, StoredTx>();
   readonly #nodes = new Map<string, Uint8Array>();
   readonly #meta = new Map<string, string>();
@@ -51,12 +51,12 @@ export class MemoryStore implements Store {
   }
 
   txsBySeq(from: number, to: number): StoredTx[] {
-    return this.#txs.slice(Math.max(0, from), Math.max(0, to)).filter((t) => t !== undefined);
+    return this.#txs.slice(Math.max(0, from), Math.max(0, to)).filter((t): t is StoredTx => t !== undefined);
   }
 
   txsOfTypes(types: readonly string[]): StoredTx[] {
     const set = new Set(types);
-    return this.#txs.filter((t) => set.has(t.type));
+    return this.#txs.filter((t): t is StoredTx => t !== undefined && set.has(t.type));
   }
 
   txCount(): number {

@@ -84,7 +84,9 @@ export class SqliteStore implements Store {
       byHeight: p(`SELECT ${blockCols} FROM blocks WHERE height = ?`),
       byHash: p(`SELECT ${blockCols} FROM blocks WHERE hash = ?`),
       range: p(`SELECT ${blockCols} FROM blocks WHERE height >= ? AND height < ? ORDER BY height`),
-      insBlock: p('INSERT INTO blocks (height, hash, header, signature, first_seq, certificate) VALUES (?, ?, ?, ?, ?, ?)'),
+      insBlock: p(
+        'INSERT INTO blocks (height, hash, header, signature, first_seq, certificate) VALUES (?, ?, ?, ?, ?, ?)',
+      ),
       insTx: p('INSERT INTO txs (seq, id, height, type, body, sig) VALUES (?, ?, ?, ?, ?, ?)'),
       insNode: p('INSERT OR REPLACE INTO merkle_nodes (level, idx, hash) VALUES (?, ?, ?)'),
       txById: p(`SELECT ${txCols} FROM txs WHERE id = ?`),
@@ -93,7 +95,9 @@ export class SqliteStore implements Store {
       node: p('SELECT hash FROM merkle_nodes WHERE level = ? AND idx = ?'),
       leaf: p('SELECT id AS hash FROM txs WHERE seq = ?'),
       getMeta: p('SELECT value FROM meta WHERE key = ?'),
-      setMeta: p('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value'),
+      setMeta: p(
+        'INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value',
+      ),
       identity: p(
         `SELECT ${txCols} FROM txs WHERE type IN ('identity.register', 'identity.revoke', 'chain.genesis') ORDER BY seq`,
       ),
@@ -130,7 +134,7 @@ export class SqliteStore implements Store {
       db.exec('COMMIT');
     } catch (e) {
       db.exec('ROLLBACK');
-      if (e instanceof Error && /UNIQUE constraint failed: txs\.id/.test(e.message)) {
+      if (e instanceof Error && e.message.includes('UNIQUE constraint failed: txs.id')) {
         throw new StoreConflictError(block.height, block.height);
       }
       throw e;
@@ -161,12 +165,16 @@ export class SqliteStore implements Store {
 
   txsOfTypes(types: readonly string[]): StoredTx[] {
     const wanted = new Set(types);
-    const fast = [...wanted].every((t) => t === 'identity.register' || t === 'identity.revoke' || t === 'chain.genesis');
+    const fast = [...wanted].every(
+      (t) => t === 'identity.register' || t === 'identity.revoke' || t === 'chain.genesis',
+    );
     if (!fast) {
       const sql = `SELECT seq, id, height, type, body, sig FROM txs WHERE type IN (${types.map(() => '?').join(',')}) ORDER BY seq`;
       return (this.#db.prepare(sql).all(...types) as unknown as TxRow[]).map((r) => toTx(r)!);
     }
-    return (this.#s.identity!.all() as unknown as TxRow[]).filter((r) => wanted.has(r.type)).map((r) => toTx(r)!);
+    return (this.#s.identity!.all() as unknown as TxRow[])
+      .filter((r) => wanted.has(r.type))
+      .map((r) => toTx(r)!);
   }
 
   txCount(): number {
@@ -177,7 +185,8 @@ export class SqliteStore implements Store {
     const node = this.#s.node!;
     const leaf = this.#s.leaf!;
     return ids.map((id) => {
-      const row = (id.level === 0 ? leaf.get(id.index) : node.get(id.level, id.index)) as { hash: Uint8Array } | undefined;
+      const row = (id.level === 0 ? leaf.get(id.index) : node.get(id.level, id.index)) as
+        { hash: Uint8Array } | undefined;
       return row?.hash;
     });
   }

@@ -14,7 +14,12 @@ export function registerBench(program: Command): void {
     .command('bench')
     .description('run the ledger core benchmarks and write bench/results/core.json')
     .option('--txs <n>', 'transactions in the large log', intArg('txs', 1000, 10_000_000), 1_000_000)
-    .option('--max-difficulty <bits>', 'highest mining difficulty to measure', intArg('max-difficulty', 0, 28), 20)
+    .option(
+      '--max-difficulty <bits>',
+      'highest mining difficulty to measure',
+      intArg('max-difficulty', 0, 28),
+      20,
+    )
     .option('--quick', 'a short run (10^4 transactions, difficulty up to 12) that writes no results')
     .option('--json', 'print the results as JSON')
     .action(async (o: { txs: number; maxDifficulty: number; quick?: boolean; json?: boolean }) => {

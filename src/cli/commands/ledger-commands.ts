@@ -12,7 +12,12 @@ export function registerLedgerCommands(program: Command): void {
     .command('init')
     .description('create a new ledger (node key, SQLite store, genesis block)')
     .option('--data <dir>', 'data directory (or MEDLEDGER_DATA)')
-    .option('--difficulty <bits>', 'minimum proof-of-work difficulty in leading zero bits', intArg('difficulty', 0, 32), 0)
+    .option(
+      '--difficulty <bits>',
+      'minimum proof-of-work difficulty in leading zero bits',
+      intArg('difficulty', 0, 32),
+      0,
+    )
     .option('--chain-id <id>', 'chain identifier', 'medledger-local')
     .action(async (o: { data?: string; difficulty: number; chainId: string }) => {
       const ledger = await Ledger.init(dataDir(o.data), { difficulty: o.difficulty, chainId: o.chainId });
@@ -25,7 +30,9 @@ export function registerLedgerCommands(program: Command): void {
 
   program
     .command('verify')
-    .description('verify hash links, block hashes, proof-of-work, Merkle roots, signatures; exit 1 on any problem')
+    .description(
+      'verify hash links, block hashes, proof-of-work, Merkle roots, signatures; exit 1 on any problem',
+    )
     .option('--data <dir>', 'data directory (or MEDLEDGER_DATA)')
     .option('--full', 'verify from genesis instead of from the last verified checkpoint')
     .option('--hash-only', 'skip signature verification')
@@ -41,7 +48,13 @@ export function registerLedgerCommands(program: Command): void {
       bar?.stop();
       await ledger.close();
       if (o.json) {
-        printJson({ ok: r.ok, height: r.height, txs: r.txs, verifiedFrom: r.verifiedFrom, problems: r.problems });
+        printJson({
+          ok: r.ok,
+          height: r.height,
+          txs: r.txs,
+          verifiedFrom: r.verifiedFrom,
+          problems: r.problems,
+        });
       } else {
         const scope = r.verifiedFrom === 0 ? 'full' : `from checkpoint at height ${r.verifiedFrom - 1}`;
         process.stdout.write(
@@ -73,7 +86,8 @@ export function registerLedgerCommands(program: Command): void {
       };
       await ledger.close();
       if (o.json) printJson(summary);
-      else for (const [k, v] of Object.entries(summary)) process.stdout.write(`${k.padEnd(14)} ${String(v)}\n`);
+      else
+        for (const [k, v] of Object.entries(summary)) process.stdout.write(`${k.padEnd(14)} ${String(v)}\n`);
     });
 
   program

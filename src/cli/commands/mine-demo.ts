@@ -19,7 +19,9 @@ export function registerMineDemo(program: Command): void {
       const ledger = await Ledger.openOrInit(dir, { difficulty: Math.min(o.difficulty, 8) });
       const out = (s: string): boolean => process.stdout.write(`${s}\n`);
       if (o.difficulty < ledger.minDifficulty) {
-        out(`note: this chain requires at least ${ledger.minDifficulty} bits; mining at ${ledger.minDifficulty}`);
+        out(
+          `note: this chain requires at least ${ledger.minDifficulty} bits; mining at ${ledger.minDifficulty}`,
+        );
       }
       const difficulty = Math.max(o.difficulty, ledger.minDifficulty);
       out(`MedLedger mining demo: ${ledger.paths.dir} (height ${ledger.height})`);
@@ -43,7 +45,9 @@ export function registerMineDemo(program: Command): void {
         );
       }
       const r = await ledger.verify();
-      out(`\nproof of integrity: ${r.ok ? 'chain verifies' : `${r.problems.length} problems`} (height ${r.height}, ${r.txs} transactions)`);
+      out(
+        `\nproof of integrity: ${r.ok ? 'chain verifies' : `${r.problems.length} problems`} (height ${r.height}, ${r.txs} transactions)`,
+      );
       await ledger.close();
       if (!r.ok) process.exitCode = 1;
     });
