@@ -16,7 +16,7 @@ export function registerMineDemo(program: Command): void {
     .option('--difficulty <bits>', 'leading zero bits', intArg('difficulty', 0, 32), 12)
     .action(async (o: { data?: string; blocks: number; difficulty: number }) => {
       const dir = dataDir(o.data);
-      const ledger = await Ledger.openOrInit(dir, { difficulty: Math.min(o.difficulty, 8) });
+      const ledger = await Ledger.openOrInit(dir, { difficulty: o.difficulty });
       const out = (s: string): boolean => process.stdout.write(`${s}\n`);
       if (o.difficulty < ledger.minDifficulty) {
         out(
