@@ -171,7 +171,7 @@ export async function verifyChain(
       }
       const first = state.logRange.size;
       const txRows = store.txsBySeq(first, first + declaredTxCount(row));
-      const check = checkBlock(state, row, txRows);
+      const check = checkBlock(state, row, txRows, { signatures: withSigs });
       const ext = extendLog(state, check);
       problems.push(...check.problems, ...ext.problems);
       if (withSigs) runSigs(check.sigJobs);

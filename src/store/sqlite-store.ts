@@ -79,7 +79,7 @@ export class SqliteStore implements Store {
     const p = (sql: string): StatementSync => this.#db.prepare(sql);
     const blockCols = 'height, hash, header, signature, first_seq, certificate';
     const txCols = 'seq, id, height, type, body, sig';
-    this.#s = {
+    const s: Record<string, StatementSync> = {
       head: p(`SELECT ${blockCols} FROM blocks ORDER BY height DESC LIMIT 1`),
       byHeight: p(`SELECT ${blockCols} FROM blocks WHERE height = ?`),
       byHash: p(`SELECT ${blockCols} FROM blocks WHERE hash = ?`),
@@ -90,7 +90,7 @@ export class SqliteStore implements Store {
       insTx: p('INSERT INTO txs (seq, id, height, type, body, sig) VALUES (?, ?, ?, ?, ?, ?)'),
       insNode: p('INSERT OR REPLACE INTO merkle_nodes (level, idx, hash) VALUES (?, ?, ?)'),
       txById: p(`SELECT ${txCols} FROM txs WHERE id = ?`),
-      txsBySeq: p(`SELECT ${txCols} FROM txs WHERE seq >= ? AND seq < ? ORDER BY seq`),
+      txsBySeqArrays: p(`SELECT ${txCols} FROM txs WHERE seq >= ? AND seq < ? ORDER BY seq`),
       txCount: p('SELECT count(*) AS n FROM txs'),
       node: p('SELECT hash FROM merkle_nodes WHERE level = ? AND idx = ?'),
       leaf: p('SELECT id AS hash FROM txs WHERE seq = ?'),
@@ -102,6 +102,8 @@ export class SqliteStore implements Store {
         `SELECT ${txCols} FROM txs WHERE type IN ('identity.register', 'identity.revoke', 'chain.genesis') ORDER BY seq`,
       ),
     };
+    s.txsBySeqArrays!.setReturnArrays(true);
+    this.#s = s;
   }
 
   head(): StoredBlock | undefined {
@@ -160,7 +162,23 @@ export class SqliteStore implements Store {
   }
 
   txsBySeq(from: number, to: number): StoredTx[] {
-    return (this.#s.txsBySeq!.all(from, to) as unknown as TxRow[]).map((r) => toTx(r)!);
+    // Rows as arrays: no per-row object from SQLite on this hot path (verification reads every tx).
+    const rows = this.#s.txsBySeqArrays!.all(from, to) as unknown as [
+      number,
+      Uint8Array,
+      number,
+      string,
+      string,
+      Uint8Array,
+    ][];
+    return rows.map(([seq, id, height, type, body, sig]) => ({
+      seq,
+      id: hex(id, `tx ${seq} id`),
+      height,
+      type,
+      body,
+      sig: hex(sig, `tx ${seq} sig`),
+    }));
   }
 
   txsOfTypes(types: readonly string[]): StoredTx[] {
