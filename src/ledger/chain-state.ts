@@ -20,6 +20,8 @@ export interface ChainState {
   headHash: string;
   headTime: number;
   logRange: CompactRange;
+  /** `logSize` declared by the last header: where the next block's transactions must start. */
+  claimedLogSize: number;
   readonly registry: KeyRegistry;
   params: ChainParams | undefined;
   /** Ids seen so far, for replay detection during a verification (undefined: not tracked). */
@@ -34,6 +36,7 @@ export function emptyChainState(): ChainState {
     headHash: ZERO_HASH,
     headTime: 0,
     logRange: new CompactRange(),
+    claimedLogSize: 0,
     registry: new KeyRegistry(),
     params: undefined,
   };

@@ -104,13 +104,16 @@ export function checkBlock(
       found: String(header.time),
     });
 
-  // Transactions: the log positions [first, first + txCount) follow the previous block.
-  const first = state.logRange.size;
-  if (row.firstSeq !== first)
-    at('log-size', 'first transaction position', { expected: String(first), found: String(row.firstSeq) });
-  if (header.logSize !== first + header.txCount) {
+  // Transactions: the stored rows of this block start at its first_seq, which must follow the log
+  // size the previous header declared. Indexes are relative to the stored first_seq, so one deleted
+  // transaction is reported in its own block only.
+  const expectedFirst = state.claimedLogSize;
+  const first = row.firstSeq;
+  if (first !== expectedFirst)
+    at('log-size', 'first transaction position', { expected: String(expectedFirst), found: String(first) });
+  if (header.logSize !== expectedFirst + header.txCount) {
     at('log-size', 'logSize is not previous size + txCount', {
-      expected: String(first + header.txCount),
+      expected: String(expectedFirst + header.txCount),
       found: String(header.logSize),
     });
   }
@@ -247,7 +250,10 @@ export function advance(state: ChainState, check: BlockCheck, ext: LogExtension)
   const height = state.height + 1;
   if (ext.problems.some((p) => p.kind === 'log-root')) state.logDivergedAt = height;
   state.logRange = ext.range;
-  if (check.header) state.headTime = Math.max(state.headTime, check.header.time);
+  if (check.header) {
+    state.headTime = Math.max(state.headTime, check.header.time);
+    state.claimedLogSize = check.header.logSize;
+  }
   if (height === 0) {
     const genesis = check.txs.find((t) => t.body.type === 'chain.genesis');
     const params = genesis ? parseGenesis(genesis.body.payload) : undefined;

@@ -15,6 +15,7 @@ import {
   readFileSync,
   renameSync,
   writeSync,
+  rmSync,
 } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fromHex, toHex } from '../core/bytes.ts';
@@ -23,6 +24,7 @@ import type { KeyObject } from 'node:crypto';
 import type { Signer } from '../core/keys.ts';
 import { TAGS, taggedHash } from '../core/hash.ts';
 import { canonicalize } from '../core/canonical-json.ts';
+import { SqliteStore } from '../store/sqlite-store.ts';
 
 export interface DataPaths {
   readonly dir: string;
@@ -41,8 +43,24 @@ export function dataPaths(dir: string): DataPaths {
   };
 }
 
+/**
+ * True when `dir` holds a ledger with at least its genesis block. A store without a head is what a
+ * crash during `init` leaves behind; `init` may start over on it.
+ */
 export function ledgerExists(dir: string): boolean {
-  return existsSync(dataPaths(dir).db);
+  const { db } = dataPaths(dir);
+  if (!existsSync(db)) return false;
+  const store = new SqliteStore(db);
+  try {
+    return store.head() !== undefined;
+  } finally {
+    store.close();
+  }
+}
+
+/** Removes an uninitialized store (no genesis block) left by an interrupted `init`. */
+export function removeEmptyStore(paths: DataPaths): void {
+  for (const f of [paths.db, `${paths.db}-wal`, `${paths.db}-shm`]) rmSync(f, { force: true });
 }
 
 /** Writes a file atomically and durably: temp file, fsync, rename. */

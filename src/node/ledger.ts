@@ -46,6 +46,7 @@ import {
   ledgerExists,
   loadNodeKey,
   readWitness,
+  removeEmptyStore,
   writeWitness,
 } from './data-dir.ts';
 import type { DataPaths } from './data-dir.ts';
@@ -141,6 +142,7 @@ export class Ledger {
     const paths = dataPaths(dir);
     if (ledgerExists(dir)) throw new LedgerExistsError(paths.dir);
     mkdirSync(paths.dir, { recursive: true, mode: 0o700 });
+    removeEmptyStore(paths); // what an interrupted init left, if anything
     const signer = createNodeKey(paths);
     const store = new SqliteStore(paths.db);
     const ledger = new Ledger(paths, store, signer, emptyChainState(), opts.now ?? Date.now);

@@ -110,6 +110,7 @@ export function stateAtCheckpoint(store: Store, c: Checkpoint): ChainState | Pro
   state.height = c.height;
   state.headHash = c.hash;
   state.headTime = header.time;
+  state.claimedLogSize = header.logSize;
   return state;
 }
 
@@ -124,12 +125,12 @@ export async function verifyChain(
   const headHeight = headRow?.height ?? -1;
 
   let state: ChainState | undefined;
-  const cp = opts.full ? undefined : readCheckpoint(store);
-  if (cp && cp.height <= headHeight) {
+  const cp = readCheckpoint(store);
+  if (cp && cp.height <= headHeight && !opts.full) {
     const s = stateAtCheckpoint(store, cp);
     if ('kind' in s) problems.push(s);
     else state = s;
-  } else if (cp) {
+  } else if (cp && cp.height > headHeight) {
     problems.push(
       problem(cp.height, 'checkpoint', 'checkpoint is above the stored head: the chain lost blocks', {
         expected: `≥ ${cp.height}`,
@@ -169,8 +170,7 @@ export async function verifyChain(
         problems.push(problem(state.height + 1, 'block-missing', 'no block stored at this height'));
         state.height++;
       }
-      const first = state.logRange.size;
-      const txRows = store.txsBySeq(first, first + declaredTxCount(row));
+      const txRows = store.txsBySeq(row.firstSeq, row.firstSeq + declaredTxCount(row));
       const check = checkBlock(state, row, txRows, { signatures: withSigs });
       const ext = extendLog(state, check);
       problems.push(...check.problems, ...ext.problems);
