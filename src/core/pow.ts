@@ -5,7 +5,7 @@
  * Mining hashes a fixed header prefix once and only the nonce and suffix per attempt.
  */
 import { createHash } from 'node:crypto';
-import { toHex } from './bytes.ts';
+import { anat, toHex } from './bytes.ts';
 import { canonicalize } from './canonical-json.ts';
 import { ArgumentValueError, PowExhaustedError } from './errors.ts';
 import { TAGS, tagPrefix } from './hash.ts';
@@ -49,8 +49,11 @@ export function mine(header: Omit<BlockHeader, 'nonce'>, opts: MineOptions = {})
   if (!Number.isInteger(difficulty) || difficulty < 0 || difficulty > 64) {
     throw new ArgumentValueError('difficulty', `got ${difficulty}, want an integer in 0..64`);
   }
-  const start = opts.startNonce ?? 0;
-  const max = opts.maxAttempts ?? Number.MAX_SAFE_INTEGER - start;
+  const start = anat(opts.startNonce ?? 0, 'startNonce');
+  const max = anat(opts.maxAttempts ?? Number.MAX_SAFE_INTEGER - start, 'maxAttempts');
+  if (start + max - 1 > Number.MAX_SAFE_INTEGER) {
+    throw new ArgumentValueError('maxAttempts', 'nonces would pass 2^53 − 1');
+  }
   // Canonical JSON sorts keys, so "nonce" sits between "merkleRoot" and "prevHash": split around it.
   const marker = '"nonce":0,';
   const json = canonicalize({ ...header, nonce: 0 });

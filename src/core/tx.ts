@@ -105,7 +105,13 @@ export function decodeTx(wire: unknown): Tx {
     throw new MalformedTxError('body is not JSON');
   }
   checkBody(body);
-  if (canonicalize(body) !== bodyJson) throw new MalformedTxError('body is not RFC 8785 canonical JSON');
+  let canonical: string;
+  try {
+    canonical = canonicalize(body);
+  } catch (e) {
+    throw new MalformedTxError(`body cannot be canonical JSON: ${(e as Error).message}`);
+  }
+  if (canonical !== bodyJson) throw new MalformedTxError('body is not RFC 8785 canonical JSON');
   const idBytes = txIdOf(bodyJson);
   return { id: toHex(idBytes), idBytes, body, bodyJson, sig: fromHex(sig, 64, 'sig') };
 }

@@ -229,45 +229,37 @@ void describe('Ledger.submit', () => {
   // Bug: SUBMIT_WINDOW_MS (10 min) is wider than check-block's MAX_TX_SKEW_MS (5 min). A transaction
   // 5–10 minutes ahead is admitted, then every mine() throws InvalidBlockError (tx-time) until the
   // clock catches up, because the transaction stays pending.
-  it(
-    'rejects a transaction further ahead than a block may hold, so mining is not blocked',
-    { todo: 'Ledger.#admit accepts times up to 10 min ahead; checkBlock allows 5 (src/node/ledger.ts)' },
-    async () => {
-      const c = clock();
-      const ledger = await Ledger.init(tempDir(), { now: c.now });
-      try {
-        const ahead = createTx(ledger.signer, 'data.put', { ahead: true }, { time: c.now() + 9 * 60_000 });
-        await assert.rejects(ledger.submit(encodeTx(ahead)), TxTimeError);
-        await ledger.mine();
-        assert.equal(ledger.height, 1);
-      } finally {
-        await ledger.close();
-      }
-    },
-  );
+  it('rejects a transaction further ahead than a block may hold, so mining is not blocked', async () => {
+    const c = clock();
+    const ledger = await Ledger.init(tempDir(), { now: c.now });
+    try {
+      const ahead = createTx(ledger.signer, 'data.put', { ahead: true }, { time: c.now() + 9 * 60_000 });
+      await assert.rejects(ledger.submit(encodeTx(ahead)), TxTimeError);
+      await ledger.mine();
+      assert.equal(ledger.height, 1);
+    } finally {
+      await ledger.close();
+    }
+  });
 
   // Bug: a Tx object is trusted as is ('idBytes' in input), so one whose body does not hash to its id
   // is admitted (its signature is over the id) and then makes every later mine() fail.
-  it(
-    'rejects a Tx object whose body does not hash to its id',
-    { todo: 'Ledger.#admit does not recompute the id of a Tx object (src/node/ledger.ts)' },
-    async () => {
-      const c = clock();
-      const ledger = await Ledger.init(tempDir(), { now: c.now });
-      try {
-        const tx = createTx(ledger.signer, 'data.put', { n: 1 }, { time: c.now() });
-        const other = createTx(ledger.signer, 'data.put', { n: 2 }, { time: c.now() });
-        await assert.rejects(
-          ledger.submit({ ...tx, body: other.body, bodyJson: other.bodyJson }),
-          (e: unknown) => e instanceof MalformedTxError || e instanceof BadSignatureError,
-        );
-        await ledger.mine();
-        assert.equal(ledger.height, 1);
-      } finally {
-        await ledger.close();
-      }
-    },
-  );
+  it('rejects a Tx object whose body does not hash to its id', async () => {
+    const c = clock();
+    const ledger = await Ledger.init(tempDir(), { now: c.now });
+    try {
+      const tx = createTx(ledger.signer, 'data.put', { n: 1 }, { time: c.now() });
+      const other = createTx(ledger.signer, 'data.put', { n: 2 }, { time: c.now() });
+      await assert.rejects(
+        ledger.submit({ ...tx, body: other.body, bodyJson: other.bodyJson }),
+        (e: unknown) => e instanceof MalformedTxError || e instanceof BadSignatureError,
+      );
+      await ledger.mine();
+      assert.equal(ledger.height, 1);
+    } finally {
+      await ledger.close();
+    }
+  });
 
   it('rejects identity transactions by a key without authority', async () => {
     const c = clock();
@@ -418,18 +410,14 @@ void describe('Ledger proofs', () => {
   });
   // Bug: a size beyond the log is not checked up front; the missing stored node surfaces as
   // InvalidBlockError ("Merkle node … is missing from the store"), which reads as store corruption.
-  it(
-    'rejects a consistency proof to a size beyond the log',
-    { todo: 'Ledger.consistencyProof does not check size2 ≤ logSize (src/node/ledger.ts)' },
-    async () => {
-      const ledger = await Ledger.init(tempDir());
-      try {
-        assert.throws(() => ledger.consistencyProof(1, ledger.logSize + 100), MerkleIndexError);
-      } finally {
-        await ledger.close();
-      }
-    },
-  );
+  it('rejects a consistency proof to a size beyond the log', async () => {
+    const ledger = await Ledger.init(tempDir());
+    try {
+      assert.throws(() => ledger.consistencyProof(1, ledger.logSize + 100), MerkleIndexError);
+    } finally {
+      await ledger.close();
+    }
+  });
 });
 
 void describe('Ledger persistence', () => {

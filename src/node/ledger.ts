@@ -15,6 +15,7 @@ import {
   BadSignatureError,
   BlockNotFoundError,
   InvalidBlockError,
+  MerkleIndexError,
   LedgerExistsError,
   NotInitializedError,
   ReplayError,
@@ -35,7 +36,7 @@ import type { Tx, WireTx } from '../core/tx.ts';
 import type { Signer } from '../core/keys.ts';
 import { emptyChainState } from '../ledger/chain-state.ts';
 import type { ChainState } from '../ledger/chain-state.ts';
-import { advance, checkBlock, extendLog } from '../ledger/check-block.ts';
+import { advance, checkBlock, extendLog, MAX_TX_SKEW_MS } from '../ledger/check-block.ts';
 import type { Orderer } from '../ordering/orderer.ts';
 import { SoloOrderer } from '../ordering/solo-orderer.ts';
 import { SqliteStore } from '../store/sqlite-store.ts';
@@ -333,9 +334,18 @@ export class Ledger {
   }
 
   #admit(input: Tx | WireTx): Tx {
-    const tx = 'idBytes' in input ? input : decodeTx(input);
+    // A Tx object is decoded again from its canonical text: its id, body and text must agree.
+    const tx = decodeTx('idBytes' in input ? encodeTx(input) : input);
     const now = this.#now();
-    if (Math.abs(tx.body.time - now) > SUBMIT_WINDOW_MS) {
+    if (tx.body.time > now + MAX_TX_SKEW_MS) {
+      throw new TxTimeError(
+        `transaction time is more than ${MAX_TX_SKEW_MS / 60_000} minutes ahead of the node clock`,
+        {
+          txId: tx.id,
+        },
+      );
+    }
+    if (now - tx.body.time > SUBMIT_WINDOW_MS) {
       throw new TxTimeError(
         `transaction time is more than ${SUBMIT_WINDOW_MS / 60_000} minutes from the node clock`,
         { txId: tx.id },
@@ -400,6 +410,12 @@ export class Ledger {
 
   /** RFC 9162 consistency proof between two log sizes (0 < size1 ≤ size2 ≤ current size). */
   consistencyProof(size1: number, size2: number): string[] {
+    if (size2 > this.logSize) {
+      throw new MerkleIndexError(`size2 ${size2} is beyond the log size ${this.logSize}`, {
+        size2,
+        logSize: this.logSize,
+      });
+    }
     const plan = planConsistency(size1, size2);
     return assembleProof(plan, this.#nodeGetter(planNodeIds(plan))).map(toHex);
   }
