@@ -5,18 +5,15 @@
  * transactions past the head and the signed head witness (which exposes a dropped tail). It resumes
  * from the verified-height checkpoint unless `full` is asked.
  */
-import { parseHeader } from '../core/block.ts';
-import { toHex } from '../core/bytes.ts';
-import { CompactRange } from '../core/merkle/compact-range.ts';
+import { availableParallelism } from 'node:os';
 import { problem } from '../core/problem.ts';
 import type { Problem } from '../core/problem.ts';
-import { decodeTx } from '../core/tx.ts';
-import { emptyChainState, parseGenesis } from '../ledger/chain-state.ts';
+import { emptyChainState } from '../ledger/chain-state.ts';
 import type { ChainState } from '../ledger/chain-state.ts';
-import { advance, checkBlock, extendLog } from '../ledger/check-block.ts';
-import type { SigJob } from '../ledger/check-block.ts';
-import type { Store, StoredBlock } from '../store/store.ts';
-import { verifyAll } from './sig-pool.ts';
+import { SqliteStore } from '../store/sqlite-store.ts';
+import type { Store } from '../store/store.ts';
+import { verifyInWorkers } from './parallel-verify.ts';
+import { stateAt, verifyRange } from './verify-range.ts';
 
 export interface Checkpoint {
   readonly height: number;
@@ -33,6 +30,8 @@ export interface VerifyOptions {
   readonly full?: boolean;
   /** Verify signatures (default true); false gives the hash-only check. */
   readonly signatures?: boolean;
+  /** Split the work over worker threads, one per core (default true; SQLite stores only). */
+  readonly parallel?: boolean;
   /** The last head this node signed, from outside the database. */
   readonly witness?: HeadWitness | undefined;
   readonly onProgress?: (height: number, head: number) => void;
@@ -51,8 +50,8 @@ export interface VerifyReport {
 }
 
 const CHECKPOINT_KEY = 'checkpoint';
-const BATCH = 128;
-const SIG_WINDOW = 8;
+/** Below this many blocks, worker start-up costs more than it saves. */
+const MIN_PARALLEL_BLOCKS = 256;
 
 export function readCheckpoint(store: Store): Checkpoint | undefined {
   const raw = store.getMeta(CHECKPOINT_KEY);
@@ -72,46 +71,13 @@ export function writeCheckpoint(store: Store, c: Checkpoint): void {
 /** Rebuilds the chain state at a verified checkpoint from the store, without re-checking blocks. */
 export function stateAtCheckpoint(store: Store, c: Checkpoint): ChainState | Problem {
   const row = store.blockByHeight(c.height);
-  if (row?.hash !== c.hash)
+  if (row?.hash !== c.hash) {
     return problem(c.height, 'checkpoint', 'checkpointed block is gone or changed', {
       expected: c.hash,
       found: row?.hash ?? 'none',
     });
-  let header;
-  try {
-    header = parseHeader(row.header);
-  } catch (e) {
-    return problem(c.height, 'checkpoint', (e as Error).message);
   }
-  const state = emptyChainState();
-  const ids = CompactRange.frontierIds(header.logSize);
-  const hashes = store.merkleNodes(ids);
-  if (hashes.some((h) => h === undefined))
-    return problem(c.height, 'checkpoint', 'stored Merkle frontier is incomplete');
-  state.logRange = CompactRange.fromFrontier(header.logSize, hashes as Uint8Array[]);
-  const root = toHex(state.logRange.root());
-  if (root !== header.logRoot)
-    return problem(c.height, 'checkpoint', 'stored Merkle frontier differs from the checkpointed head', {
-      expected: header.logRoot,
-      found: root,
-    });
-  let byHeight = new Map<number, ReturnType<typeof decodeTx>[]>();
-  for (const t of store.txsOfTypes(['chain.genesis', 'identity.register', 'identity.revoke'])) {
-    if (t.height > c.height) continue;
-    const tx = decodeTx({ body: t.body, sig: t.sig });
-    byHeight.set(t.height, [...(byHeight.get(t.height) ?? []), tx]);
-    if (tx.body.type === 'chain.genesis') {
-      const p = parseGenesis(tx.body.payload);
-      if (typeof p !== 'string') state.params = p;
-    }
-  }
-  byHeight = new Map([...byHeight].sort((a, b) => a[0] - b[0]));
-  for (const [h, txs] of byHeight) state.registry.apply(txs, h);
-  state.height = c.height;
-  state.headHash = c.hash;
-  state.headTime = header.time;
-  state.claimedLogSize = header.logSize;
-  return state;
+  return stateAt(store, c.height, c.hash);
 }
 
 export async function verifyChain(
@@ -145,42 +111,20 @@ export async function verifyChain(
   const verifiedFrom = state.height + 1;
 
   let sigsChecked = 0;
-  const inFlight: Promise<void>[] = [];
-  const runSigs = (jobs: SigJob[]): void => {
-    sigsChecked += jobs.length;
-    inFlight.push(
-      verifyAll(jobs).then((oks) => {
-        oks.forEach((ok, i) => {
-          if (ok) return;
-          const j = jobs[i]!;
-          problems.push(
-            j.tx === undefined
-              ? problem(j.height, 'block-signature', 'proposer signature does not verify')
-              : problem(j.height, 'tx-signature', 'signature does not verify', { tx: j.tx }),
-          );
-        });
-      }),
-    );
-  };
-
-  for (let from = verifiedFrom; from <= headHeight; from += BATCH) {
-    const rows = store.blocks(from, Math.min(from + BATCH, headHeight + 1));
-    for (const row of rows) {
-      while (state.height + 1 < row.height) {
-        problems.push(problem(state.height + 1, 'block-missing', 'no block stored at this height'));
-        state.height++;
-      }
-      const txRows = store.txsBySeq(row.firstSeq, row.firstSeq + declaredTxCount(row));
-      const check = checkBlock(state, row, txRows, { signatures: withSigs });
-      const ext = extendLog(state, check);
-      problems.push(...check.problems, ...ext.problems);
-      if (withSigs) runSigs(check.sigJobs);
-      advance(state, check, ext);
-      if (inFlight.length >= SIG_WINDOW) await inFlight.shift();
-      opts.onProgress?.(row.height, headHeight);
-    }
+  if (verifiedFrom <= headHeight) {
+    const parallel = opts.parallel ?? true;
+    const path = store instanceof SqliteStore ? store.path : undefined;
+    const r =
+      parallel &&
+      path !== undefined &&
+      headHeight - verifiedFrom + 1 >= MIN_PARALLEL_BLOCKS &&
+      availableParallelism() > 1
+        ? await verifyInWorkers(path, state, verifiedFrom, headHeight, withSigs, opts.onProgress)
+        : await verifyRange(store, state, verifiedFrom, headHeight, withSigs, opts.onProgress);
+    problems.push(...r.problems);
+    sigsChecked = r.sigsChecked;
+    if (r.state) state = r.state;
   }
-  await Promise.all(inFlight);
 
   const logSize = state.logRange.size;
   const stored = store.txCount();
@@ -224,12 +168,4 @@ export async function verifyChain(
     elapsedMs: performance.now() - t0,
     state,
   };
-}
-
-function declaredTxCount(row: StoredBlock): number {
-  try {
-    return parseHeader(row.header).txCount;
-  } catch {
-    return 0;
-  }
 }

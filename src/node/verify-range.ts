@@ -1,0 +1,143 @@
+/**
+ * @module
+ * The verification loop over a range of stored blocks, shared by the in-process path and the worker
+ * threads, and the rebuilding of the chain state at a given height.
+ */
+import { parseHeader } from '../core/block.ts';
+import { toHex } from '../core/bytes.ts';
+import { CompactRange } from '../core/merkle/compact-range.ts';
+import { problem } from '../core/problem.ts';
+import type { Problem } from '../core/problem.ts';
+import { decodeTx } from '../core/tx.ts';
+import { emptyChainState, parseGenesis } from '../ledger/chain-state.ts';
+import type { ChainState } from '../ledger/chain-state.ts';
+import { advance, checkBlock, extendLog } from '../ledger/check-block.ts';
+import type { SigJob } from '../ledger/check-block.ts';
+import type { Store, StoredBlock } from '../store/store.ts';
+import { verifyAll } from './sig-pool.ts';
+
+const BATCH = 128;
+const SIG_WINDOW = 8;
+
+/**
+ * Rebuilds the chain state after block `height` from the store without re-checking the blocks before
+ * it: the Merkle frontier from the stored nodes (checked against that header's logRoot), the key
+ * registry from the identity transactions, and `hash` as the head hash.
+ */
+export function stateAt(store: Store, height: number, hash: string): ChainState | Problem {
+  const c = { height, hash };
+  const row = store.blockByHeight(c.height);
+  if (!row) return problem(c.height, 'checkpoint', 'no block stored at this height');
+  let header;
+  try {
+    header = parseHeader(row.header);
+  } catch (e) {
+    return problem(c.height, 'checkpoint', (e as Error).message);
+  }
+  const state = emptyChainState();
+  const ids = CompactRange.frontierIds(header.logSize);
+  const hashes = store.merkleNodes(ids);
+  if (hashes.some((h) => h === undefined))
+    return problem(c.height, 'checkpoint', 'stored Merkle frontier is incomplete');
+  state.logRange = CompactRange.fromFrontier(header.logSize, hashes as Uint8Array[]);
+  const root = toHex(state.logRange.root());
+  if (root !== header.logRoot)
+    return problem(c.height, 'checkpoint', 'stored Merkle frontier differs from the checkpointed head', {
+      expected: header.logRoot,
+      found: root,
+    });
+  let byHeight = new Map<number, ReturnType<typeof decodeTx>[]>();
+  for (const t of store.txsOfTypes(['chain.genesis', 'identity.register', 'identity.revoke'])) {
+    if (t.height > c.height) continue;
+    let tx;
+    try {
+      tx = decodeTx({ body: t.body, sig: t.sig });
+    } catch {
+      continue; // reported by the check of its own block
+    }
+    byHeight.set(t.height, [...(byHeight.get(t.height) ?? []), tx]);
+    if (tx.body.type === 'chain.genesis') {
+      const p = parseGenesis(tx.body.payload);
+      if (typeof p !== 'string') state.params = p;
+    }
+  }
+  byHeight = new Map([...byHeight].sort((a, b) => a[0] - b[0]));
+  for (const [h, txs] of byHeight) state.registry.apply(txs, h);
+  state.height = c.height;
+  state.headHash = c.hash;
+  state.headTime = header.time;
+  state.claimedLogSize = header.logSize;
+  return state;
+}
+
+export interface RangeResult {
+  readonly problems: Problem[];
+  readonly sigsChecked: number;
+  /** The state after the range, when the caller's state object was not advanced in place. */
+  readonly state?: ChainState;
+}
+
+/**
+ * Checks blocks from..to (inclusive) starting from `state` (advanced in place), with signatures in the
+ * thread pool when `withSigs`.
+ */
+export async function verifyRange(
+  store: Store,
+  state: ChainState,
+  from: number,
+  to: number,
+  withSigs: boolean,
+  onProgress?: (height: number, head: number) => void,
+): Promise<RangeResult> {
+  const problems: Problem[] = [];
+  let sigsChecked = 0;
+  const inFlight: Promise<void>[] = [];
+  const runSigs = (jobs: SigJob[]): void => {
+    sigsChecked += jobs.length;
+    inFlight.push(
+      verifyAll(jobs).then((oks) => {
+        oks.forEach((ok, i) => {
+          if (ok) return;
+          const j = jobs[i]!;
+          problems.push(
+            j.tx === undefined
+              ? problem(j.height, 'block-signature', 'proposer signature does not verify')
+              : problem(j.height, 'tx-signature', 'signature does not verify', { tx: j.tx }),
+          );
+        });
+      }),
+    );
+  };
+  for (let start = from; start <= to; start += BATCH) {
+    const rows = store.blocks(start, Math.min(start + BATCH, to + 1));
+    for (const row of rows) {
+      while (state.height + 1 < row.height) {
+        problems.push(problem(state.height + 1, 'block-missing', 'no block stored at this height'));
+        state.height++;
+      }
+      const txRows = store.txsBySeq(row.firstSeq, row.firstSeq + declaredTxCount(row));
+      const check = checkBlock(state, row, txRows, { signatures: withSigs });
+      const ext = extendLog(state, check);
+      problems.push(...check.problems, ...ext.problems);
+      if (withSigs) runSigs(check.sigJobs);
+      advance(state, check, ext);
+      if (inFlight.length >= SIG_WINDOW) await inFlight.shift();
+      onProgress?.(row.height, to);
+    }
+  }
+  // Blocks missing at the end of the range (the next range or the head check reports beyond it).
+  while (state.height < to) {
+    problems.push(problem(state.height + 1, 'block-missing', 'no block stored at this height'));
+    state.height++;
+  }
+  await Promise.all(inFlight);
+  return { problems, sigsChecked };
+}
+
+function declaredTxCount(row: StoredBlock): number {
+  try {
+    return parseHeader(row.header).txCount;
+  } catch {
+    return 0;
+  }
+}
