@@ -63,26 +63,32 @@ async function both(path: string, signatures: boolean): Promise<[string[], strin
 const cases: { desc: string; edit: (db: DatabaseSync) => void; expect: string }[] = [
   {
     desc: 'a payload byte in the second range',
-    edit: (db) => db.exec(`UPDATE txs SET body = replace(body, '"a":2', '"a":3') WHERE height = 250`),
+    edit: (db) => {
+      db.exec(`UPDATE txs SET body = replace(body, '"a":2', '"a":3') WHERE height = 250`);
+    },
     expect: '250/1/tx-id',
   },
   {
     desc: 'the stored hash of the block where the ranges join',
-    edit: (db) => db.exec(`UPDATE blocks SET hash = zeroblob(32) WHERE height = 150`),
+    edit: (db) => {
+      db.exec(`UPDATE blocks SET hash = zeroblob(32) WHERE height = 150`);
+    },
     expect: '150/-/block-hash',
   },
   {
     desc: 'the header of the block where the ranges join',
-    edit: (db) =>
-      db.exec(`UPDATE blocks SET header = replace(header, '"nonce":0', '"nonce":7') WHERE height = 150`),
+    edit: (db) => {
+      db.exec(`UPDATE blocks SET header = replace(header, '"nonce":0', '"nonce":7') WHERE height = 150`);
+    },
     expect: '151/-/prev-hash',
   },
   {
     desc: 'a signature in the first range',
-    edit: (db) =>
+    edit: (db) => {
       db.exec(
         `UPDATE txs SET sig = zeroblob(64) WHERE seq = (SELECT first_seq FROM blocks WHERE height = 20)`,
-      ),
+      );
+    },
     expect: '20/0/tx-signature',
   },
 ];
@@ -105,7 +111,9 @@ void describe('parallel verification', () => {
 
   test('falls back to one pass when a range cannot start from stored Merkle nodes', async () => {
     const [seq, par, ok] = await both(
-      copy((db) => db.exec('DELETE FROM merkle_nodes WHERE level > 0')),
+      copy((db) => {
+        db.exec('DELETE FROM merkle_nodes WHERE level > 0');
+      }),
       false,
     );
     assert.ok(ok, 'Merkle nodes serve proofs; the chain itself is intact');
