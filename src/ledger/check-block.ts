@@ -53,8 +53,13 @@ export function checkBlock(
   state: ChainState,
   row: StoredBlock,
   rows: readonly StoredTx[],
-  opts: { signatures?: boolean } = {},
+  opts: {
+    signatures?: boolean;
+    /** The rows' transactions already decoded from these very bodies (a block this node built). */
+    known?: readonly Tx[] | undefined;
+  } = {},
 ): BlockCheck {
+  const known = opts.known?.length === rows.length ? opts.known : undefined;
   const withSigs = opts.signatures ?? true;
   const problems: Problem[] = [];
   const sigJobs: SigJob[] = [];
@@ -135,11 +140,12 @@ export function checkBlock(
   const ids: Uint8Array[] = [];
   const txs: Tx[] = [];
   const txIndex: number[] = [];
-  for (const r of rows) {
+  for (const [k, r] of rows.entries()) {
     const idx = r.seq - first;
-    const idBytes = txIdOf(r.body);
+    const pre = known?.[k];
+    const idBytes = pre?.idBytes ?? txIdOf(r.body);
     ids.push(idBytes);
-    const id = toHex(idBytes);
+    const id = pre?.id ?? toHex(idBytes);
     if (state.seenIds?.has(id)) at('tx-replay', 'transaction already on the chain', { tx: idx, found: id });
     state.seenIds?.add(id);
     if (id !== r.id)
@@ -150,7 +156,7 @@ export function checkBlock(
         expected: String(height),
         found: String(r.height),
       });
-    const body = decodeBody(r.body);
+    const body = pre?.body ?? decodeBody(r.body);
     if (typeof body === 'string') {
       at('tx-decode', body, { tx: idx });
       continue;

@@ -36,7 +36,8 @@ import type { Tx, WireTx } from '../core/tx.ts';
 import type { Signer } from '../core/keys.ts';
 import { emptyChainState } from '../ledger/chain-state.ts';
 import type { ChainState } from '../ledger/chain-state.ts';
-import { advance, checkBlock, extendLog, MAX_TX_SKEW_MS } from '../ledger/check-block.ts';
+import { advance, checkBlock, MAX_TX_SKEW_MS } from '../ledger/check-block.ts';
+import type { LogExtension } from '../ledger/check-block.ts';
 import type { Orderer } from '../ordering/orderer.ts';
 import { SoloOrderer } from '../ordering/solo-orderer.ts';
 import { SqliteStore } from '../store/sqlite-store.ts';
@@ -113,7 +114,7 @@ export class Ledger {
   readonly #pending = new Map<string, Tx>();
   readonly #now: () => number;
   /** The block this node is ordering right now, with its already decoded and verified transactions. */
-  #proposing: { hash: string; txs: readonly Tx[] } | undefined;
+  #proposing: { hash: string; txs: readonly Tx[]; log: LogExtension } | undefined;
 
   private constructor(
     paths: DataPaths,
@@ -208,7 +209,7 @@ export class Ledger {
 
   /** Validates a transaction (form, time, replay, signer, signature) and adds it to the pending list. */
   async submit(input: Tx | WireTx): Promise<string> {
-    const tx = this.#admit(input);
+    const tx = this.#admit(decodeInput(input));
     if (!(await verifyAsync(this.#sigCheck(tx))))
       throw new BadSignatureError(`transaction ${tx.id}`, { txId: tx.id });
     this.#pending.set(tx.id, tx);
@@ -217,9 +218,21 @@ export class Ledger {
 
   /** Submits many transactions, verifying their signatures in parallel; one result per input. */
   async submitMany(inputs: readonly (Tx | WireTx)[]): Promise<({ id: string } | { error: Error })[]> {
-    const admitted = inputs.map((i) => {
+    const decoded = inputs.map((i) => {
       try {
-        return this.#admit(i);
+        return decodeInput(i);
+      } catch (e) {
+        return e as Error;
+      }
+    });
+    // One store lookup for the whole batch instead of one per transaction.
+    const stored = this.store.presentTxIds(
+      decoded.filter((d): d is Tx => !(d instanceof Error)).map((t) => t.id),
+    );
+    const admitted = decoded.map((d) => {
+      if (d instanceof Error) return d;
+      try {
+        return this.#admit(d, stored.has(d.id));
       } catch (e) {
         return e as Error;
       }
@@ -258,7 +271,8 @@ export class Ledger {
     }
     const ids = txs.map((t) => t.idBytes);
     const range = CompactRange.fromFrontier(state.logRange.size, state.logRange.frontier());
-    for (const id of ids) range.append(id);
+    const nodes = [];
+    for (const id of ids) for (const n of range.append(id)) nodes.push(n);
     const mined = mine({
       height: state.height + 1,
       prevHash: state.height < 0 ? ZERO_HASH : state.headHash,
@@ -276,7 +290,7 @@ export class Ledger {
       signature: toHex(signBlockHash(this.signer, mined.hash)),
       txs: txs.map(encodeTx),
     };
-    this.#proposing = { hash: block.hash, txs };
+    this.#proposing = { hash: block.hash, txs, log: { range, nodes, problems: [] } };
     try {
       await this.#orderer.append(block);
     } finally {
@@ -292,7 +306,8 @@ export class Ledger {
     const height = block.header.height;
     const firstSeq = state.logRange.size;
     // Blocks proposed by this node carry transactions decoded and verified at admission.
-    const local = this.#proposing?.hash === block.hash ? this.#proposing.txs : undefined;
+    const proposing = this.#proposing?.hash === block.hash ? this.#proposing : undefined;
+    const local = proposing?.txs;
     if (!local) throw new InvalidBlockError('only locally proposed blocks are accepted in solo mode');
     const stored: StoredBlock = {
       height,
@@ -309,8 +324,10 @@ export class Ledger {
       body: tx.bodyJson,
       sig: block.txs[i]!.sig,
     }));
-    const check = checkBlock(state, stored, rows);
-    const ext = extendLog(state, check);
+    // The transactions were decoded from their canonical text at admission and the log extended while
+    // the block was built: the check reuses both instead of hashing and parsing every transaction again.
+    const check = checkBlock(state, stored, rows, { known: local });
+    const ext = proposing.log;
     const problems = [...check.problems, ...ext.problems];
     if (problems.length > 0) {
       throw new InvalidBlockError(`block ${height} rejected: ${problems.map(formatProblem).join('; ')}`, {
@@ -333,9 +350,8 @@ export class Ledger {
     });
   }
 
-  #admit(input: Tx | WireTx): Tx {
-    // A Tx object is decoded again from its canonical text: its id, body and text must agree.
-    const tx = decodeTx('idBytes' in input ? encodeTx(input) : input);
+  /** Admission checks of a decoded transaction; `inStore` when known, else looked up. */
+  #admit(tx: Tx, inStore?: boolean): Tx {
     const now = this.#now();
     if (tx.body.time > now + MAX_TX_SKEW_MS) {
       throw new TxTimeError(
@@ -351,7 +367,8 @@ export class Ledger {
         { txId: tx.id },
       );
     }
-    if (this.#pending.has(tx.id) || this.store.txById(tx.id)) throw new ReplayError(tx.id);
+    if (this.#pending.has(tx.id) || (inStore ?? this.store.txById(tx.id) !== undefined))
+      throw new ReplayError(tx.id);
     const violation = this.#state.registry.check(tx, this.#state.height + 1);
     if (violation?.kind === 'tx-unknown-signer') throw new UnknownSignerError(tx.body.signer);
     if (violation) throw new TxNotPermittedError(violation.detail, { txId: tx.id });
@@ -463,4 +480,9 @@ export class Ledger {
     await this.#orderer.close();
     this.store.close();
   }
+}
+
+/** A Tx object is decoded again from its canonical text, so its id, body and text must agree. */
+function decodeInput(input: Tx | WireTx): Tx {
+  return decodeTx('idBytes' in input ? encodeTx(input) : input);
 }

@@ -105,6 +105,10 @@ export function storeConformance(name: string, factory: StoreFactory): void {
         [0, 1, 4],
       );
       assert.equal(s.txCount(), 6);
+      assert.deepEqual(
+        s.presentTxIds([h(2, 'a'), h(99, 'a'), 'not-hex', h(5, 'a')]),
+        new Set([h(2, 'a'), h(5, 'a')]),
+      );
       const [n] = s.merkleNodes([{ level: 0, index: 5 }]);
       assert.deepEqual(n && Buffer.from(n).toString('hex'), h(5, 'a'));
       s.setMeta('checkpoint', '{"height":2}');

@@ -50,6 +50,10 @@ export class MemoryStore implements Store {
     return this.#txById.get(id);
   }
 
+  presentTxIds(ids: readonly string[]): Set<string> {
+    return new Set(ids.filter((id) => this.#txById.has(id)));
+  }
+
   txsBySeq(from: number, to: number): StoredTx[] {
     return this.#txs.slice(Math.max(0, from), Math.max(0, to)).filter((t): t is StoredTx => t !== undefined);
   }

@@ -161,6 +161,20 @@ export class SqliteStore implements Store {
     return toTx(this.#s.txById!.get(Buffer.from(id, 'hex')) as TxRow | undefined);
   }
 
+  presentTxIds(ids: readonly string[]): Set<string> {
+    const found = new Set<string>();
+    const valid = ids.filter((id) => /^[0-9a-f]{64}$/.test(id));
+    for (let i = 0; i < valid.length; i += 500) {
+      const chunk = valid.slice(i, i + 500);
+      const sql = `SELECT id FROM txs WHERE id IN (${chunk.map(() => '?').join(',')})`;
+      const rows = this.#db.prepare(sql).all(...chunk.map((id) => Buffer.from(id, 'hex'))) as {
+        id: Uint8Array;
+      }[];
+      for (const r of rows) found.add(hex(r.id, 'tx id'));
+    }
+    return found;
+  }
+
   txsBySeq(from: number, to: number): StoredTx[] {
     // Rows as arrays: no per-row object from SQLite on this hot path (verification reads every tx).
     const rows = this.#s.txsBySeqArrays!.all(from, to) as unknown as [

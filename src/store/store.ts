@@ -54,6 +54,8 @@ export interface Store {
   /** Blocks with from ≤ height < to, in height order. */
   blocks(from: number, to: number): StoredBlock[];
   txById(id: string): StoredTx | undefined;
+  /** Which of `ids` are stored (one lookup for a batch). */
+  presentTxIds(ids: readonly string[]): Set<string>;
   /** Transactions with from ≤ seq < to, in seq order (missing ones are simply absent). */
   txsBySeq(from: number, to: number): StoredTx[];
   /** Every transaction whose type is one of `types`, in seq order. */
