@@ -15,7 +15,6 @@ import {
   BadSignatureError,
   BlockNotFoundError,
   InvalidBlockError,
-  MerkleIndexError,
   LedgerExistsError,
   NotInitializedError,
   ReplayError,
@@ -25,8 +24,6 @@ import {
   UnknownSignerError,
 } from '../core/errors.ts';
 import { CompactRange } from '../core/merkle/compact-range.ts';
-import { assembleProof, planConsistency, planInclusion, planNodeIds } from '../core/merkle/proof-plan.ts';
-import type { NodeId } from '../core/merkle/node-id.ts';
 import { merkleRoot } from '../core/merkle/root.ts';
 import { mine } from '../core/pow.ts';
 import type { Problem } from '../core/problem.ts';
@@ -55,6 +52,8 @@ import type { DataPaths } from './data-dir.ts';
 import { verifyAll, verifyAsync } from './sig-pool.ts';
 import type { SignatureCheck } from './sig-pool.ts';
 import { verifyChain } from './verify-chain.ts';
+import { consistencyProof, inclusionProof } from './proofs.ts';
+import type { InclusionProof } from './proofs.ts';
 import type { VerifyReport } from './verify-chain.ts';
 
 /** How far a submitted transaction's time may be from the node's clock. */
@@ -92,16 +91,6 @@ export interface BlockView {
   readonly header: BlockHeader;
   readonly signature: string;
   readonly txs: readonly { id: string; type: string; signer: string; time: number }[];
-}
-
-export interface InclusionProof {
-  readonly txId: string;
-  readonly leafIndex: number;
-  readonly treeSize: number;
-  readonly proof: string[];
-  /** The signed head the proof is against: a block header, its hash and the proposer's signature. */
-  readonly head: { readonly header: BlockHeader; readonly hash: string; readonly signature: string };
-  readonly proposerPublicKey: string;
 }
 
 export class Ledger {
@@ -409,42 +398,12 @@ export class Ledger {
 
   /** RFC 9162 inclusion proof of a transaction in the log of the current head, read from stored nodes. */
   inclusionProof(txId: string): InclusionProof {
-    const row = this.store.txById(txId);
-    const head = this.store.head();
-    if (!row || !head) throw new TxNotFoundError(txId);
-    const header = parseHeader(head.header);
-    const plan = planInclusion(row.seq, header.logSize);
-    const proof = assembleProof(plan, this.#nodeGetter(planNodeIds(plan)));
-    return {
-      txId,
-      leafIndex: row.seq,
-      treeSize: header.logSize,
-      proof: proof.map(toHex),
-      head: { header, hash: head.hash, signature: head.signature },
-      proposerPublicKey: toHex(this.signer.publicKey),
-    };
+    return inclusionProof(this.store, txId, this.signer.publicKey);
   }
 
   /** RFC 9162 consistency proof between two log sizes (0 < size1 ≤ size2 ≤ current size). */
   consistencyProof(size1: number, size2: number): string[] {
-    if (size2 > this.logSize) {
-      throw new MerkleIndexError(`size2 ${size2} is beyond the log size ${this.logSize}`, {
-        size2,
-        logSize: this.logSize,
-      });
-    }
-    const plan = planConsistency(size1, size2);
-    return assembleProof(plan, this.#nodeGetter(planNodeIds(plan))).map(toHex);
-  }
-
-  #nodeGetter(ids: NodeId[]): (id: NodeId) => Uint8Array {
-    const hashes = this.store.merkleNodes(ids);
-    const map = new Map(ids.map((id, i) => [`${id.level}/${id.index}`, hashes[i]]));
-    return (id) => {
-      const h = map.get(`${id.level}/${id.index}`);
-      if (!h) throw new InvalidBlockError(`Merkle node ${id.level}/${id.index} is missing from the store`);
-      return h;
-    };
+    return consistencyProof(this.store, size1, size2, this.logSize);
   }
 
   /** Verifies the stored chain (from the checkpoint, or fully) including the signed head witness. */
