@@ -1,0 +1,49 @@
+/**
+ * @module
+ * Shared fixtures of the Ledger tests: temporary directories removed after the file's tests, a
+ * settable clock, and key registration through the node key.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after } from 'node:test';
+import { fromHex, toHex } from '../core/bytes.ts';
+import type { Signer } from '../core/keys.ts';
+import { createTx } from '../core/tx.ts';
+import type { Ledger } from './ledger.ts';
+
+export const T0 = 1_700_000_000_000;
+export const HOUR = 3_600_000;
+
+const dirs: string[] = [];
+after(() => {
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+});
+
+/** A fresh empty directory under the OS temp dir, removed when the file's tests end. */
+export function tempDir(): string {
+  const d = mkdtempSync(join(tmpdir(), 'medledger-ledger-test-'));
+  dirs.push(d);
+  return d;
+}
+
+/** A settable clock, so transaction and block times are reproducible. */
+export function clock(start = T0): { now: () => number; advance: (ms: number) => void } {
+  let t = start;
+  return {
+    now: () => t,
+    advance: (ms) => {
+      t += ms;
+    },
+  };
+}
+
+export const h32 = (hex: string): Uint8Array => fromHex(hex, 32, 'hash');
+
+/** Registers `key` with `role` through the node key and mines it into the next block. */
+export async function registerKey(ledger: Ledger, key: Signer, role: string, now: number): Promise<void> {
+  await ledger.submit(
+    createTx(ledger.signer, 'identity.register', { publicKey: toHex(key.publicKey), role }, { time: now }),
+  );
+  await ledger.mine();
+}
