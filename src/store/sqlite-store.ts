@@ -73,7 +73,13 @@ export class SqliteStore implements Store {
     this.path = path;
     this.#db = new DatabaseSync(path, { readOnly: opts.readOnly ?? false, timeout: 5000 });
     if (!opts.readOnly) {
-      this.#db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL;');
+      // Transaction ids are hashes, so every block inserts ~1,000 keys at random places of the id index:
+      // a larger page cache and a checkpoint every 32,768 WAL pages (instead of 1,000) let the pages
+      // dirtied by many blocks reach the database file once. Measured at 10^6 transactions: SQLite time
+      // per 1,000-tx block 33 ms → 16 ms (bench/results, README "Benchmarks").
+      this.#db.exec(
+        'PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA cache_size = -65536; PRAGMA wal_autocheckpoint = 32768;',
+      );
       this.#db.exec(SCHEMA);
     }
     const p = (sql: string): StatementSync => this.#db.prepare(sql);
