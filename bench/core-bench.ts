@@ -113,6 +113,7 @@ export async function runCoreBench(opts: CoreBenchOptions): Promise<Record<strin
     const early = windowRates.filter((w) => w.at <= 10_000).map((w) => w.txPerSec);
     const late = windowRates.slice(-Math.max(1, early.length)).map((w) => w.txPerSec);
 
+    if ((opts as { appendOnly?: boolean }).appendOnly) { log(`append ${appendTxPerSec.toFixed(0)} tx/s`); await ledger.close(); return {}; }
     // Inclusion proofs against the head of the large log.
     const head = ledger.lastBlock();
     const proofTimes: number[] = [];

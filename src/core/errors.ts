@@ -40,6 +40,23 @@ export const ERROR_CODES = {
   },
   ML_ERR_LEDGER_EXISTS: { status: 409, description: 'The data directory already holds a ledger.' },
   ML_ERR_POW_EXHAUSTED: { status: 500, description: 'Mining gave up before finding a nonce.' },
+  ML_ERR_CRYPTO_DECRYPT: {
+    status: 400,
+    description: 'A ciphertext or wrapped key does not decrypt (wrong key, or altered data).',
+  },
+  ML_ERR_FHIR_INVALID: {
+    status: 422,
+    description: 'A FHIR resource fails validation; the OperationOutcome names the failing path.',
+  },
+  ML_ERR_FHIR_BUNDLE: { status: 400, description: 'A FHIR Bundle cannot be imported as a whole.' },
+  ML_ERR_ACCESS_DENIED: {
+    status: 403,
+    description: 'The consent and policy decision denies this access (the denial is audited).',
+  },
+  ML_ERR_AUTH_FAILED: { status: 401, description: 'Authentication failed.' },
+  ML_ERR_ACCOUNT_EXISTS: { status: 409, description: 'An account with this email already exists.' },
+  ML_ERR_NOT_FOUND: { status: 404, description: 'No such record, patient, consent, user or organization.' },
+  ML_ERR_RECORD_ERASED: { status: 410, description: 'The record was erased at the patient’s request.' },
 } as const satisfies Record<string, { status: number; description: string }>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;
@@ -194,4 +211,67 @@ function describe(v: unknown): string {
   if (v === null) return 'null';
   if (v instanceof Uint8Array) return `Uint8Array(${v.length})`;
   return typeof v;
+}
+
+export class DecryptError extends MedLedgerError {
+  constructor(what: string, data: Record<string, unknown> = {}) {
+    super('ML_ERR_CRYPTO_DECRYPT', `${what} does not decrypt`, data);
+  }
+}
+
+/** A FHIR validation failure; `outcome` is the FHIR OperationOutcome naming each failing path. */
+export class FhirValidationError extends MedLedgerError {
+  readonly outcome: OperationOutcomeLike;
+  constructor(message: string, outcome: OperationOutcomeLike) {
+    super('ML_ERR_FHIR_INVALID', message, { outcome });
+    this.outcome = outcome;
+  }
+}
+
+/** The shape of a FHIR R4 OperationOutcome, as far as errors need it (no dependency on FHIR types here). */
+export interface OperationOutcomeLike {
+  readonly resourceType: 'OperationOutcome';
+  readonly issue: readonly {
+    readonly severity: 'fatal' | 'error' | 'warning' | 'information';
+    readonly code: string;
+    readonly details?: { readonly text?: string };
+    readonly expression?: readonly string[];
+  }[];
+}
+
+export class FhirBundleError extends MedLedgerError {
+  constructor(message: string, data: Record<string, unknown> = {}) {
+    super('ML_ERR_FHIR_BUNDLE', message, data);
+  }
+}
+
+export class AccessDeniedError extends MedLedgerError {
+  constructor(reason: string, data: Record<string, unknown> = {}) {
+    super('ML_ERR_ACCESS_DENIED', `access denied: ${reason}`, { reason, ...data });
+  }
+}
+
+/** Deliberately generic: never says whether the account exists or which factor failed. */
+export class AuthFailedError extends MedLedgerError {
+  constructor() {
+    super('ML_ERR_AUTH_FAILED', 'invalid credentials');
+  }
+}
+
+export class AccountExistsError extends MedLedgerError {
+  constructor() {
+    super('ML_ERR_ACCOUNT_EXISTS', 'an account with this email already exists');
+  }
+}
+
+export class NotFoundError extends MedLedgerError {
+  constructor(what: string, id: string) {
+    super('ML_ERR_NOT_FOUND', `no ${what} ${id}`, { what, id });
+  }
+}
+
+export class RecordErasedError extends MedLedgerError {
+  constructor(id: string, erasedBy: string) {
+    super('ML_ERR_RECORD_ERASED', `record ${id} was erased by transaction ${erasedBy}`, { id, erasedBy });
+  }
 }
