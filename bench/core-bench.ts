@@ -77,7 +77,20 @@ export async function runCoreBench(opts: CoreBenchOptions): Promise<Record<strin
     const ledger = await Ledger.init(join(dir, 'node'), { difficulty: 0 });
     const client = generateSigner();
     await ledger.submit(
-      createTx(ledger.signer, 'identity.register', { publicKey: toHex(client.publicKey), role: 'doctor' }),
+      createTx(ledger.signer, 'org.join', {
+        org: 'bench',
+        name: 'Benchmark Hospital',
+        encryptionKey: toHex(randomBytes(32)),
+      }),
+    );
+    await ledger.mine();
+    await ledger.submit(
+      createTx(ledger.signer, 'identity.register', {
+        publicKey: toHex(client.publicKey),
+        role: 'doctor',
+        org: 'bench',
+        encryptionKey: toHex(randomBytes(32)),
+      }),
     );
     await ledger.mine();
 
@@ -113,7 +126,11 @@ export async function runCoreBench(opts: CoreBenchOptions): Promise<Record<strin
     const early = windowRates.filter((w) => w.at <= 10_000).map((w) => w.txPerSec);
     const late = windowRates.slice(-Math.max(1, early.length)).map((w) => w.txPerSec);
 
-    if ((opts as { appendOnly?: boolean }).appendOnly) { log(`append ${appendTxPerSec.toFixed(0)} tx/s`); await ledger.close(); return {}; }
+    if ((opts as { appendOnly?: boolean }).appendOnly) {
+      log(`append ${appendTxPerSec.toFixed(0)} tx/s`);
+      await ledger.close();
+      return {};
+    }
     // Inclusion proofs against the head of the large log.
     const head = ledger.lastBlock();
     const proofTimes: number[] = [];

@@ -70,6 +70,21 @@ const SAMPLES: Record<string, { make: () => MedLedgerError; code: ErrorCode }> =
   },
   LedgerExistsError: { make: () => new errors.LedgerExistsError('/d'), code: 'ML_ERR_LEDGER_EXISTS' },
   PowExhaustedError: { make: () => new errors.PowExhaustedError(20, 100), code: 'ML_ERR_POW_EXHAUSTED' },
+  DecryptError: { make: () => new errors.DecryptError('wrapped key'), code: 'ML_ERR_CRYPTO_DECRYPT' },
+  FhirValidationError: {
+    make: () =>
+      new errors.FhirValidationError('invalid', {
+        resourceType: 'OperationOutcome',
+        issue: [{ severity: 'error', code: 'structure', expression: ['Observation.code'] }],
+      }),
+    code: 'ML_ERR_FHIR_INVALID',
+  },
+  FhirBundleError: { make: () => new errors.FhirBundleError('not a Bundle'), code: 'ML_ERR_FHIR_BUNDLE' },
+  AccessDeniedError: { make: () => new errors.AccessDeniedError('no-consent'), code: 'ML_ERR_ACCESS_DENIED' },
+  AuthFailedError: { make: () => new errors.AuthFailedError(), code: 'ML_ERR_AUTH_FAILED' },
+  AccountExistsError: { make: () => new errors.AccountExistsError(), code: 'ML_ERR_ACCOUNT_EXISTS' },
+  NotFoundError: { make: () => new errors.NotFoundError('record', 'r1'), code: 'ML_ERR_NOT_FOUND' },
+  RecordErasedError: { make: () => new errors.RecordErasedError('r1', 'tx'), code: 'ML_ERR_RECORD_ERASED' },
 };
 
 const CODES = Object.keys(ERROR_CODES) as ErrorCode[];

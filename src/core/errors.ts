@@ -215,7 +215,7 @@ function describe(v: unknown): string {
 
 export class DecryptError extends MedLedgerError {
   constructor(what: string, data: Record<string, unknown> = {}) {
-    super('ML_ERR_CRYPTO_DECRYPT', `${what} does not decrypt`, data);
+    super('ML_ERR_CRYPTO_DECRYPT', `${what} does not decrypt`, { what, ...data });
   }
 }
 
@@ -241,7 +241,7 @@ export interface OperationOutcomeLike {
 
 export class FhirBundleError extends MedLedgerError {
   constructor(message: string, data: Record<string, unknown> = {}) {
-    super('ML_ERR_FHIR_BUNDLE', message, data);
+    super('ML_ERR_FHIR_BUNDLE', message, { detail: message, ...data });
   }
 }
 
@@ -254,13 +254,13 @@ export class AccessDeniedError extends MedLedgerError {
 /** Deliberately generic: never says whether the account exists or which factor failed. */
 export class AuthFailedError extends MedLedgerError {
   constructor() {
-    super('ML_ERR_AUTH_FAILED', 'invalid credentials');
+    super('ML_ERR_AUTH_FAILED', 'invalid credentials', { generic: true });
   }
 }
 
 export class AccountExistsError extends MedLedgerError {
   constructor() {
-    super('ML_ERR_ACCOUNT_EXISTS', 'an account with this email already exists');
+    super('ML_ERR_ACCOUNT_EXISTS', 'an account with this email already exists', { field: 'email' });
   }
 }
 

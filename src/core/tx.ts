@@ -24,6 +24,7 @@ export const TX_TYPES = [
   'record.add',
   'record.amend',
   'record.erase',
+  'erasure.request',
   'consent.grant',
   'consent.revoke',
   'access.log',

@@ -3,6 +3,8 @@
  * Shared fixtures of the Ledger tests: temporary directories removed after the file's tests, a
  * settable clock, and key registration through the node key.
  */
+import { randomBytes } from 'node:crypto';
+import type { Json } from '../core/canonical-json.ts';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -40,10 +42,37 @@ export function clock(start = T0): { now: () => number; advance: (ms: number) =>
 
 export const h32 = (hex: string): Uint8Array => fromHex(hex, 32, 'hash');
 
+export const TEST_ORG = 'test-org';
+
+/** A valid identity.register payload for `key` with `role` in the test organization. */
+export function registration(key: Signer, role: string): Json {
+  if (role === 'node') return { publicKey: toHex(key.publicKey), role };
+  return {
+    publicKey: toHex(key.publicKey),
+    role,
+    org: TEST_ORG,
+    encryptionKey: toHex(randomBytes(32)),
+    ...(role === 'patient' ? { patient: toHex(randomBytes(32)) } : {}),
+  };
+}
+
+/** Joins the test organization (once) and mines it. */
+export async function ensureTestOrg(ledger: Ledger, now: number): Promise<void> {
+  if (ledger.hasOrg(TEST_ORG)) return;
+  await ledger.submit(
+    createTx(
+      ledger.signer,
+      'org.join',
+      { org: TEST_ORG, name: 'Test Hospital', encryptionKey: toHex(randomBytes(32)) },
+      { time: now },
+    ),
+  );
+  await ledger.mine();
+}
+
 /** Registers `key` with `role` through the node key and mines it into the next block. */
 export async function registerKey(ledger: Ledger, key: Signer, role: string, now: number): Promise<void> {
-  await ledger.submit(
-    createTx(ledger.signer, 'identity.register', { publicKey: toHex(key.publicKey), role }, { time: now }),
-  );
+  if (role !== 'node') await ensureTestOrg(ledger, now);
+  await ledger.submit(createTx(ledger.signer, 'identity.register', registration(key, role), { time: now }));
   await ledger.mine();
 }

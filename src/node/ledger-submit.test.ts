@@ -14,7 +14,14 @@ import {
 import { generateSigner } from '../core/keys.ts';
 import { createTx, encodeTx } from '../core/tx.ts';
 import { Ledger } from './ledger.ts';
-import { HOUR, clock, registerKey, tempDir } from './ledger-fixtures.test-util.ts';
+import {
+  HOUR,
+  clock,
+  ensureTestOrg,
+  registerKey,
+  registration,
+  tempDir,
+} from './ledger-fixtures.test-util.ts';
 
 void describe('Ledger.submit', () => {
   it('rejects a replay, while pending and after it is mined', async () => {
@@ -131,12 +138,7 @@ void describe('Ledger.submit', () => {
       const doctor = generateSigner();
       await registerKey(ledger, doctor, 'doctor', c.now());
       const patient = generateSigner();
-      const tx = createTx(
-        doctor,
-        'identity.register',
-        { publicKey: toHex(patient.publicKey), role: 'patient' },
-        { time: c.now() },
-      );
+      const tx = createTx(doctor, 'identity.register', registration(patient, 'patient'), { time: c.now() });
       await assert.rejects(ledger.submit(tx), TxNotPermittedError);
     } finally {
       await ledger.close();
@@ -148,20 +150,16 @@ void describe('Ledger.submit', () => {
     const ledger = await Ledger.init(tempDir(), { now: c.now });
     try {
       const doctor = generateSigner();
+      await ensureTestOrg(ledger, c.now());
       await ledger.submit(
-        createTx(
-          ledger.signer,
-          'identity.register',
-          { publicKey: toHex(doctor.publicKey), role: 'doctor' },
-          { time: c.now() },
-        ),
+        createTx(ledger.signer, 'identity.register', registration(doctor, 'doctor'), { time: c.now() }),
       );
-      const early = createTx(doctor, 'record.add', { r: 1 }, { time: c.now() });
+      const early = createTx(doctor, 'data.put', { r: 1 }, { time: c.now() });
       await assert.rejects(ledger.submit(early), UnknownSignerError);
       await ledger.mine();
       assert.equal(await ledger.submit(early), early.id);
       await ledger.mine();
-      assert.equal(ledger.tx(early.id).height, 2);
+      assert.equal(ledger.tx(early.id).height, 3);
     } finally {
       await ledger.close();
     }

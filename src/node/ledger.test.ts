@@ -165,16 +165,16 @@ void describe('Ledger persistence', () => {
       const doctor = generateSigner();
       await registerKey(ledger, doctor, 'doctor', c.now());
       c.advance(1000);
-      await ledger.submit(createTx(doctor, 'record.add', { r: 1 }, { time: c.now() }));
+      await ledger.submit(createTx(doctor, 'data.put', { r: 1 }, { time: c.now() }));
       await ledger.addData({ d: 1 });
       await ledger.mine();
       const report = await ledger.verify({ full: true });
       assert.equal(report.ok, true, JSON.stringify(report.problems));
       assert.equal(report.verifiedFrom, 0);
-      assert.equal(report.height, 2);
-      assert.equal(report.txs, 5);
-      // 5 transaction signatures and 3 block signatures.
-      assert.equal(report.signaturesChecked, 8);
+      assert.equal(report.height, 3);
+      assert.equal(report.txs, 6);
+      // 6 transaction signatures and 4 block signatures.
+      assert.equal(report.signaturesChecked, 10);
     } finally {
       await ledger.close();
     }

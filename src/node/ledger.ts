@@ -188,6 +188,11 @@ export class Ledger {
     return this.#state.params?.chainId;
   }
 
+  /** Whether an organization has joined (as of the last committed block). */
+  hasOrg(org: string): boolean {
+    return this.#state.registry.org(org) !== undefined;
+  }
+
   get pendingCount(): number {
     return this.#pending.size;
   }

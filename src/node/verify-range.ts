@@ -11,6 +11,7 @@ import type { Problem } from '../core/problem.ts';
 import { decodeTx } from '../core/tx.ts';
 import { emptyChainState, parseGenesis } from '../ledger/chain-state.ts';
 import type { ChainState } from '../ledger/chain-state.ts';
+import { DIRECTORY_TX_TYPES } from '../ledger/key-registry.ts';
 import { advance, checkBlock, extendLog } from '../ledger/check-block.ts';
 import type { SigJob } from '../ledger/check-block.ts';
 import type { Store, StoredBlock } from '../store/store.ts';
@@ -47,7 +48,7 @@ export function stateAt(store: Store, height: number, hash: string): ChainState 
       found: root,
     });
   let byHeight = new Map<number, ReturnType<typeof decodeTx>[]>();
-  for (const t of store.txsOfTypes(['chain.genesis', 'identity.register', 'identity.revoke'])) {
+  for (const t of store.txsOfTypes(DIRECTORY_TX_TYPES)) {
     if (t.height > c.height) continue;
     let tx;
     try {

@@ -31,7 +31,8 @@ CREATE TABLE IF NOT EXISTS txs (
   body   TEXT NOT NULL,
   sig    BLOB NOT NULL
 );
-CREATE INDEX IF NOT EXISTS txs_identity ON txs(seq) WHERE type IN ('identity.register', 'identity.revoke', 'chain.genesis');
+DROP INDEX IF EXISTS txs_identity;
+CREATE INDEX IF NOT EXISTS txs_type ON txs(type, seq);
 CREATE TABLE IF NOT EXISTS merkle_nodes (
   level INTEGER NOT NULL,
   idx   INTEGER NOT NULL,
@@ -103,9 +104,6 @@ export class SqliteStore implements Store {
       getMeta: p('SELECT value FROM meta WHERE key = ?'),
       setMeta: p(
         'INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value',
-      ),
-      identity: p(
-        `SELECT ${txCols} FROM txs WHERE type IN ('identity.register', 'identity.revoke', 'chain.genesis') ORDER BY seq`,
       ),
     };
     s.txsBySeqArrays!.setReturnArrays(true);
@@ -202,17 +200,10 @@ export class SqliteStore implements Store {
   }
 
   txsOfTypes(types: readonly string[]): StoredTx[] {
-    const wanted = new Set(types);
-    const fast = [...wanted].every(
-      (t) => t === 'identity.register' || t === 'identity.revoke' || t === 'chain.genesis',
-    );
-    if (!fast) {
-      const sql = `SELECT seq, id, height, type, body, sig FROM txs WHERE type IN (${types.map(() => '?').join(',')}) ORDER BY seq`;
-      return (this.#db.prepare(sql).all(...types) as unknown as TxRow[]).map((r) => toTx(r)!);
-    }
-    return (this.#s.identity!.all() as unknown as TxRow[])
-      .filter((r) => wanted.has(r.type))
-      .map((r) => toTx(r)!);
+    if (types.length === 0) return [];
+    // Served by the (type, seq) index: one range per type, merged by seq.
+    const sql = `SELECT seq, id, height, type, body, sig FROM txs WHERE type IN (${types.map(() => '?').join(',')}) ORDER BY seq`;
+    return (this.#db.prepare(sql).all(...types) as unknown as TxRow[]).map((r) => toTx(r)!);
   }
 
   txCount(): number {

@@ -1,0 +1,124 @@
+/**
+ * @module
+ * Who may sign which transaction: the consensus rules every node applies to every block (and that
+ * `verify` replays), decided from the identity directory alone so blocks check in parallel.
+ *
+ * | type                       | signer                                                             |
+ * |----------------------------|--------------------------------------------------------------------|
+ * | org.join                   | node                                                               |
+ * | identity.register / revoke | node (any organization), admin (own organization, not node keys)   |
+ * | record.add / amend         | doctor (own organization), node (any organization), patient (self) |
+ * | consent.grant / revoke     | patient (self)                                                     |
+ * | erasure.request            | patient (self)                                                     |
+ * | record.erase               | admin, node                                                        |
+ * | access.log, node.vote      | node                                                               |
+ * | data.put                   | any active key                                                     |
+ *
+ * Rules that need the history of records and consents (an amendment's target exists, a revoke names
+ * the patient's own grant) are checked when the node admits a transaction (see node/medical-state).
+ */
+import { fromHex } from '../core/bytes.ts';
+import { keyIdOf } from '../core/keys.ts';
+import type { Tx } from '../core/tx.ts';
+import type { KeyEntry, KeyRegistry, RuleViolation } from './key-registry.ts';
+import {
+  parseAccessLog,
+  parseConsentGrant,
+  parseConsentRevoke,
+  parseErasureRequest,
+  parseOrgJoin,
+  parseRecord,
+  parseRecordErase,
+  parseRegister,
+  parseRevoke,
+} from './payloads.ts';
+
+const deny = (detail: string): RuleViolation => ({ kind: 'tx-not-permitted', detail });
+const bad = (detail: string): RuleViolation => ({ kind: 'tx-decode', detail });
+
+function roleIn(signer: KeyEntry, roles: readonly string[], what: string): RuleViolation {
+  return roles.includes(signer.role) ? undefined : deny(`role ${signer.role} may not ${what}`);
+}
+
+export function checkTxRules(dir: KeyRegistry, signer: KeyEntry, tx: Tx): RuleViolation {
+  const { type: t, payload } = tx.body;
+  switch (t) {
+    case 'chain.genesis':
+    case 'data.put':
+      return undefined;
+    case 'org.join': {
+      const p = parseOrgJoin(payload);
+      if (typeof p === 'string') return bad(p);
+      return (
+        roleIn(signer, ['node'], t) ?? (dir.org(p.org) ? deny(`organization ${p.org} exists`) : undefined)
+      );
+    }
+    case 'identity.register': {
+      const p = parseRegister(payload);
+      if (typeof p === 'string') return bad(p);
+      const v = roleIn(signer, ['node', 'admin'], t);
+      if (v) return v;
+      if (dir.entry(keyIdOf(fromHex(p.publicKey, 32, 'publicKey')))) return deny('key already registered');
+      if (p.org !== undefined && !dir.org(p.org)) return deny(`unknown organization ${p.org}`);
+      if (signer.role === 'admin' && (p.role === 'node' || p.org !== signer.org))
+        return deny('an admin registers users of its own organization only');
+      return undefined;
+    }
+    case 'identity.revoke': {
+      const p = parseRevoke(payload);
+      if (typeof p === 'string') return bad(p);
+      const v = roleIn(signer, ['node', 'admin'], t);
+      if (v) return v;
+      const target = dir.active(p.keyId);
+      if (!target) return deny('revoked key is not active');
+      if (signer.role === 'admin' && (target.role === 'node' || target.org !== signer.org))
+        return deny('an admin revokes users of its own organization only');
+      return undefined;
+    }
+    case 'record.add':
+    case 'record.amend': {
+      const p = parseRecord(payload, t === 'record.amend');
+      if (typeof p === 'string') return bad(p);
+      const v = roleIn(signer, ['doctor', 'node', 'patient'], t);
+      if (v) return v;
+      if (!dir.org(p.org)) return deny(`unknown organization ${p.org}`);
+      if (signer.role === 'doctor' && p.org !== signer.org)
+        return deny('a doctor writes for its own organization');
+      if (signer.role === 'patient' && (p.patient === undefined || p.patient !== signer.patient))
+        return deny('a patient writes records about themself only');
+      return undefined;
+    }
+    case 'consent.grant': {
+      const p = parseConsentGrant(payload);
+      if (typeof p === 'string') return bad(p);
+      const v = roleIn(signer, ['patient'], t);
+      if (v) return v;
+      if (p.patient !== signer.patient) return deny('a patient grants consent for themself only');
+      if (p.grantee.kind === 'organization' ? !dir.org(p.grantee.orgId) : !dir.active(p.grantee.keyId))
+        return deny('unknown grantee');
+      return undefined;
+    }
+    case 'consent.revoke': {
+      const p = parseConsentRevoke(payload);
+      return typeof p === 'string' ? bad(p) : roleIn(signer, ['patient'], t);
+    }
+    case 'erasure.request': {
+      const p = parseErasureRequest(payload);
+      if (typeof p === 'string') return bad(p);
+      return (
+        roleIn(signer, ['patient'], t) ??
+        (p.patient === signer.patient ? undefined : deny('a patient requests erasure of own data only'))
+      );
+    }
+    case 'record.erase': {
+      const p = parseRecordErase(payload);
+      return typeof p === 'string' ? bad(p) : roleIn(signer, ['admin', 'node'], t);
+    }
+    case 'access.log': {
+      const p = parseAccessLog(payload);
+      return typeof p === 'string' ? bad(p) : roleIn(signer, ['node'], t);
+    }
+    case 'node.vote':
+      return roleIn(signer, ['node'], t);
+  }
+}
