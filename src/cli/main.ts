@@ -6,6 +6,7 @@ import { Command, CommanderError } from 'commander';
 import { registerLedgerCommands } from './commands/ledger-commands.ts';
 import { registerMineDemo } from './commands/mine-demo.ts';
 import { registerBench } from './commands/bench.ts';
+import { registerMedicalCommands } from './commands/medical-commands.ts';
 import { reportError } from './options.ts';
 
 export function buildProgram(): Command {
@@ -17,6 +18,7 @@ export function buildProgram(): Command {
   registerLedgerCommands(program);
   registerMineDemo(program);
   registerBench(program);
+  registerMedicalCommands(program);
   return program;
 }
 

@@ -102,6 +102,7 @@ export class Ledger {
   readonly #orderer: Orderer;
   readonly #pending = new Map<string, Tx>();
   readonly #now: () => number;
+  readonly #listeners: ((txs: readonly Tx[], height: number) => void)[] = [];
   /** The block this node is ordering right now, with its already decoded and verified transactions. */
   #proposing: { hash: string; txs: readonly Tx[]; log: LogExtension } | undefined;
 
@@ -186,6 +187,16 @@ export class Ledger {
 
   get chainId(): string | undefined {
     return this.#state.params?.chainId;
+  }
+
+  /** Calls `fn` with the transactions of every block committed from now on (after it is durable). */
+  onCommit(fn: (txs: readonly Tx[], height: number) => void): void {
+    this.#listeners.push(fn);
+  }
+
+  /** The identity directory as of the last committed block. */
+  get directory(): ChainState['registry'] {
+    return this.#state.registry;
   }
 
   /** Whether an organization has joined (as of the last committed block). */
@@ -335,6 +346,7 @@ export class Ledger {
       meta: { checkpoint: JSON.stringify({ height, hash: block.hash }) },
     });
     advance(state, check, ext);
+    for (const l of this.#listeners) l(local, height);
     writeWitness(this.paths, this.signer, {
       height,
       hash: block.hash,

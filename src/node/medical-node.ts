@@ -1,0 +1,340 @@
+/**
+ * @module
+ * A MedLedger node with its medical contracts: the ledger, the vault (blobs, wrapped keys, accounts,
+ * organization keys), the replayed medical state and the organization policy. It creates users and
+ * organizations, commits pending transactions, logs users in, and hands out a ledger handle scoped to
+ * a session (`as(session)`): code above it never checks permissions itself.
+ *
+ * First run: the node creates its organization (with an X25519 key the node holds, sealed in the
+ * vault) and a default admin; the admin's password comes from MEDLEDGER_ADMIN_PASSWORD or is random
+ * and returned once to be shown.
+ */
+import { hkdfSync, randomBytes } from 'node:crypto';
+import { join } from 'node:path';
+import { openAead, sealAead } from '../core/aead.ts';
+import { blindId as blindOf } from '../core/blind-index.ts';
+import { toHex, utf8 } from '../core/bytes.ts';
+import type { OrgPolicy } from '../core/consent.ts';
+import { ArgumentValueError, NotFoundError } from '../core/errors.ts';
+import { generateX25519, x25519FromPrivate, x25519PrivateRaw } from '../core/hpke.ts';
+import type { X25519KeyPair } from '../core/hpke.ts';
+import { signerFromSeed } from '../core/keys.ts';
+import type { Signer } from '../core/keys.ts';
+import { createTx, decodeTx } from '../core/tx.ts';
+import type { Json } from '../core/canonical-json.ts';
+import type { Tx, TxType } from '../core/tx.ts';
+import { MedicalState, MEDICAL_TX_TYPES } from '../ledger/medical-state.ts';
+import type { Role } from '../ledger/payloads.ts';
+import { Accounts, DEFAULT_KDF } from './accounts.ts';
+import type { AccountInfo, Credentials, KdfCost } from './accounts.ts';
+import { Ledger } from './ledger.ts';
+import type { InitOptions } from './ledger.ts';
+import { ScopedLedger } from './scoped-ledger.ts';
+import { sha256Hex, Vault } from './vault.ts';
+import { rewrap } from './patient-actions.ts';
+import { parseRecordErase } from '../ledger/payloads.ts';
+
+export interface MedicalNodeOptions extends InitOptions {
+  /** The organization this node runs for (created on first run). */
+  readonly org?: { readonly id: string; readonly name: string };
+  readonly adminEmail?: string;
+  readonly adminPassword?: string;
+  readonly kdf?: KdfCost;
+  readonly policy?: OrgPolicy;
+  readonly verify?: 'checkpoint' | 'full';
+}
+
+/** A logged-in user: their unsealed keys and directory entry, for one session. */
+export interface Session extends Credentials {
+  /** Blind id of the patient, for a patient. */
+  readonly patient: string | undefined;
+}
+
+export interface NewUser {
+  readonly email: string;
+  readonly name: string;
+  readonly password: string;
+  readonly role: Exclude<Role, 'node'>;
+  readonly org?: string;
+  /** For a patient: the FHIR Patient id this account is. */
+  readonly patientId?: string;
+}
+
+export interface VaultProblem {
+  readonly record: string;
+  readonly height: number;
+  readonly kind: 'blob-missing' | 'blob-mismatch' | 'erasure-incomplete';
+  readonly detail: string;
+  readonly expected?: string;
+  readonly found?: string;
+}
+
+export interface VaultReport {
+  readonly ok: boolean;
+  readonly checked: number;
+  readonly erased: readonly { record: string; by: string; height: number }[];
+  readonly problems: readonly VaultProblem[];
+}
+
+export const DEFAULT_ORG = { id: 'st-marys', name: 'St. Mary’s Hospital' } as const;
+export const DEFAULT_POLICY: OrgPolicy = { orgDoctorsTreatment: true };
+
+export class MedicalNode {
+  readonly ledger: Ledger;
+  readonly vault: Vault;
+  readonly accounts: Accounts;
+  readonly state = new MedicalState();
+  readonly policy: OrgPolicy;
+  readonly org: string;
+  readonly indexKey: Uint8Array;
+  /** Secret for research pseudonyms and date shifts (OMOP export). */
+  readonly exportSecret: Uint8Array;
+  readonly #dataKey: Uint8Array;
+  readonly #orgKeys = new Map<string, X25519KeyPair>();
+  readonly #now: () => number;
+
+  private constructor(
+    ledger: Ledger,
+    vault: Vault,
+    dataKey: Uint8Array,
+    org: string,
+    opts: MedicalNodeOptions,
+  ) {
+    this.ledger = ledger;
+    this.vault = vault;
+    this.#dataKey = dataKey;
+    this.accounts = new Accounts(vault, dataKey, opts.kdf ?? DEFAULT_KDF);
+    this.policy = opts.policy ?? DEFAULT_POLICY;
+    this.org = org;
+    this.#now = opts.now ?? Date.now;
+    this.indexKey = this.#secret('index-key', () => randomBytes(32));
+    this.exportSecret = this.#secret('export-secret', () => randomBytes(32));
+    const rows = vault.db.prepare('SELECT org, sealed FROM org_keys').all() as {
+      org: string;
+      sealed: Uint8Array;
+    }[];
+    for (const r of rows)
+      this.#orgKeys.set(
+        r.org,
+        x25519FromPrivate(openAead(dataKey, r.sealed, utf8(`medledger:org-key:${r.org}`))),
+      );
+  }
+
+  /** Opens the node in `dir`, creating ledger, organization and default admin on first run. */
+  static async open(
+    dir: string,
+    opts: MedicalNodeOptions = {},
+  ): Promise<{ node: MedicalNode; admin?: { email: string; password: string } }> {
+    const ledger = await Ledger.openOrInit(dir, opts);
+    const vault = new Vault(join(ledger.paths.dir, 'vault.sqlite'));
+    const seed = ledger.signer.privateKey.export({ format: 'jwk' }).d ?? '';
+    const dataKey = new Uint8Array(
+      hkdfSync('sha256', Buffer.from(seed, 'base64url'), new Uint8Array(0), 'medledger:vault:v1', 32),
+    );
+    const org = opts.org ?? DEFAULT_ORG;
+    const node = new MedicalNode(ledger, vault, dataKey, org.id, opts);
+    for (const t of ledger.store.txsOfTypes(MEDICAL_TX_TYPES)) {
+      node.state.apply([decodeTx({ body: t.body, sig: t.sig })], t.height);
+    }
+    ledger.onCommit((txs, height) => {
+      node.state.apply(txs, height);
+      node.#carryOutErasures(txs);
+    });
+    // Erasures committed while the vault missed them (crash between commit and erase) are redone.
+    node.#carryOutErasures(
+      ledger.store.txsOfTypes(['record.erase']).map((t) => decodeTx({ body: t.body, sig: t.sig })),
+    );
+    let admin: { email: string; password: string } | undefined;
+    if (!ledger.hasOrg(org.id)) {
+      await node.createOrganization(org.id, org.name);
+      const email = opts.adminEmail ?? `admin@${org.id}.example`;
+      const password =
+        opts.adminPassword ?? process.env.MEDLEDGER_ADMIN_PASSWORD ?? randomBytes(12).toString('base64url');
+      await node.createUser({ email, name: 'Administrator', password, role: 'admin', org: org.id });
+      admin = { email, password };
+    }
+    return admin ? { node, admin } : { node };
+  }
+
+  get now(): number {
+    return this.#now();
+  }
+
+  /** Organizations whose X25519 private key this node holds. */
+  hostsOrg(org: string): boolean {
+    return this.#orgKeys.has(org);
+  }
+
+  hostedOrgs(): string[] {
+    return [...this.#orgKeys.keys()];
+  }
+
+  orgKey(org: string): X25519KeyPair | undefined {
+    return this.#orgKeys.get(org);
+  }
+
+  /** Creates an organization hosted by this node: its key sealed in the vault, `org.join` on chain. */
+  async createOrganization(org: string, name: string): Promise<void> {
+    const kp = generateX25519();
+    this.vault.db
+      .prepare('INSERT INTO org_keys (org, sealed) VALUES (?, ?)')
+      .run(org, sealAead(this.#dataKey, x25519PrivateRaw(kp), utf8(`medledger:org-key:${org}`)));
+    this.#orgKeys.set(org, kp);
+    await this.submitAsNode('org.join', { org, name, encryptionKey: toHex(kp.publicKey) });
+    await this.commit();
+  }
+
+  /**
+   * Creates a user: fresh Ed25519 and X25519 keys sealed with their password in the vault, and an
+   * `identity.register` signed by `by` (an admin of the organization) or by the node.
+   */
+  async createUser(u: NewUser, by?: Session): Promise<AccountInfo> {
+    const org = u.org ?? by?.org ?? this.org;
+    if (!this.ledger.hasOrg(org)) throw new NotFoundError('organization', org);
+    if (u.role === 'patient' && !u.patientId)
+      throw new ArgumentValueError('patientId', 'is required for a patient');
+    const seed = randomBytes(32);
+    const signer = signerFromSeed(seed);
+    const encryption = generateX25519();
+    const patient = u.role === 'patient' ? this.blind(u.patientId!) : undefined;
+    const info = this.accounts.create(
+      { email: u.email, name: u.name, password: u.password, role: u.role, org, signer, seed, encryption },
+      this.#now(),
+    );
+    const payload = {
+      publicKey: toHex(signer.publicKey),
+      role: u.role,
+      org,
+      encryptionKey: toHex(encryption.publicKey),
+      ...(patient ? { patient } : {}),
+    };
+    try {
+      if (by)
+        await this.ledger.submit(createTx(by.signer, 'identity.register', payload, { time: this.#now() }));
+      else await this.submitAsNode('identity.register', payload);
+      await this.commit();
+      // A patient who enrolls gets the keys of the records written about them so far.
+      if (patient) rewrap(this, undefined, patient, `key:${signer.keyId}`);
+    } catch (e) {
+      this.vault.db.prepare('DELETE FROM accounts WHERE key_id = ?').run(signer.keyId);
+      throw e;
+    }
+    return info;
+  }
+
+  /** Logs a user in: checks the password, unseals their keys, and joins their directory entry. */
+  login(email: string, password: string): Session {
+    const c = this.accounts.login(email, password);
+    const entry = this.ledger.directory.active(c.keyId);
+    if (!entry) throw new NotFoundError('active identity', c.keyId);
+    return { ...c, patient: entry.patient };
+  }
+
+  /** A ledger handle scoped to `session`: every operation is decided by consent and policy, and audited. */
+  as(session: Session): ScopedLedger {
+    return new ScopedLedger(this, session);
+  }
+
+  /** The blind id of a FHIR Patient id. */
+  blind(patientId: string): string {
+    return blindOf(this.indexKey, patientId);
+  }
+
+  /** Signs `payload` with the node key and submits it. */
+  async submitAsNode(type: TxType, payload: Json): Promise<string> {
+    return this.ledger.submit(createTx(this.ledger.signer, type, payload, { time: this.#now() }));
+  }
+
+  /** Submits a transaction after the medical state's own admission rules. */
+  async submit(tx: Tx): Promise<string> {
+    const why = this.state.admissible(tx);
+    if (why !== undefined) throw new ArgumentValueError(tx.body.type, why);
+    return this.ledger.submit(tx);
+  }
+
+  /** Mines and commits every pending transaction; returns the number of blocks. */
+  async commit(): Promise<number> {
+    let blocks = 0;
+    while (this.ledger.pendingCount > 0) {
+      await this.ledger.mine();
+      blocks++;
+    }
+    return blocks;
+  }
+
+  signerOfNode(): Signer {
+    return this.ledger.signer;
+  }
+
+  /** Deletes the ciphertext and wrapped keys of records erased by committed `record.erase` txs. */
+  #carryOutErasures(txs: readonly Tx[]): void {
+    const doomed: { record: string; blob: string }[] = [];
+    for (const tx of txs) {
+      if (tx.body.type !== 'record.erase') continue;
+      const p = parseRecordErase(tx.body.payload);
+      if (typeof p === 'string') continue;
+      for (const id of p.records) {
+        const r = this.state.records.get(id);
+        if (r?.erasedBy === tx.id) doomed.push({ record: id, blob: r.blob });
+      }
+    }
+    if (doomed.length > 0) this.vault.erase(doomed);
+  }
+
+  /**
+   * Checks the off-chain half: every record's ciphertext is present and hashes to the blob hash on
+   * chain, unless the record was erased — then it must be gone, and is reported as erased, not tampered.
+   */
+  verifyVault(): VaultReport {
+    const problems: VaultProblem[] = [];
+    const erased: { record: string; by: string; height: number }[] = [];
+    let checked = 0;
+    for (const r of this.state.records.values()) {
+      if (r.erasedBy) {
+        erased.push({ record: r.id, by: r.erasedBy, height: r.height });
+        if (this.vault.hasBlob(r.blob) || this.vault.keysOf(r.id).size > 0)
+          problems.push({
+            record: r.id,
+            height: r.height,
+            kind: 'erasure-incomplete',
+            detail: `erased by ${r.erasedBy} but data remains`,
+          });
+        continue;
+      }
+      checked++;
+      const data = this.vault.blob(r.blob);
+      if (!data)
+        problems.push({
+          record: r.id,
+          height: r.height,
+          kind: 'blob-missing',
+          detail: `ciphertext ${r.blob} is missing`,
+        });
+      else if (sha256Hex(data) !== r.blob)
+        problems.push({
+          record: r.id,
+          height: r.height,
+          kind: 'blob-mismatch',
+          detail: 'ciphertext does not hash to the hash on chain',
+          expected: r.blob,
+          found: sha256Hex(data),
+        });
+    }
+    return { ok: problems.length === 0, checked, erased, problems };
+  }
+
+  /** A sealed secret of the node (the consortium index key, …), created on first use. */
+  #secret(name: string, make: () => Uint8Array): Uint8Array {
+    const aad = utf8(`medledger:secret:${name}`);
+    const stored = this.vault.setting(name);
+    if (stored) return openAead(this.#dataKey, stored, aad, name);
+    const v = make();
+    this.vault.setSetting(name, sealAead(this.#dataKey, v, aad));
+    return v;
+  }
+
+  async close(): Promise<void> {
+    await this.ledger.close();
+    this.vault.close();
+  }
+}

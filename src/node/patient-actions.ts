@@ -1,0 +1,156 @@
+/**
+ * @module
+ * The consent, erasure and audit operations of a scoped ledger handle. Role checks here mirror the
+ * consensus rules (tx-rules.ts) so a user gets a clear error before anything is signed; the chain
+ * would reject the transaction anyway.
+ */
+import type { Json } from '../core/canonical-json.ts';
+import type { Grantee, Purpose } from '../core/consent.ts';
+import { AccessDeniedError, ArgumentValueError, NotFoundError } from '../core/errors.ts';
+import { unwrapKey, wrapKey } from '../core/envelope.ts';
+import { createTx } from '../core/tx.ts';
+import type { AccessEntry, ConsentEntry } from '../ledger/medical-state.ts';
+import type { MedicalNode, Session } from './medical-node.ts';
+import { recipientKey } from './record-crypto.ts';
+import { stripPatient } from './scoped-ledger.ts';
+import type { Recipient } from './vault.ts';
+
+export interface ConsentRequest {
+  readonly grantee: Grantee;
+  readonly purpose: Purpose;
+  /** FHIR resource types in scope; absent = all. */
+  readonly types?: readonly string[];
+  /** Clinical date range of the data in scope (ms). */
+  readonly period?: { readonly start?: number; readonly end?: number };
+  readonly validFrom?: number;
+  readonly validTo: number;
+}
+
+function requireRole(s: Session, roles: readonly string[], what: string): void {
+  if (!roles.includes(s.role))
+    throw new AccessDeniedError('role-not-permitted', { action: what, role: s.role });
+}
+
+export async function grantConsent(node: MedicalNode, s: Session, g: ConsentRequest): Promise<string> {
+  requireRole(s, ['patient'], 'grant consent');
+  const patient = s.patient!;
+  const grantee: Json =
+    g.grantee.kind === 'organization'
+      ? { kind: 'organization', orgId: g.grantee.orgId }
+      : { kind: 'practitioner', keyId: g.grantee.keyId };
+  const period: Record<string, Json> = {};
+  if (g.period?.start !== undefined) period.start = g.period.start;
+  if (g.period?.end !== undefined) period.end = g.period.end;
+  const payload: Json = {
+    patient,
+    grantee,
+    scope: { ...(g.types ? { types: [...g.types] } : {}), ...(g.period ? { period } : {}) },
+    purpose: g.purpose,
+    validFrom: g.validFrom ?? node.now,
+    validTo: g.validTo,
+  };
+  const tx = await node.submit(createTx(s.signer, 'consent.grant', payload, { time: node.now }));
+  // Wrap the keys of the patient's records in scope for the grantee's organization.
+  const dir = node.ledger.directory;
+  const org = g.grantee.kind === 'organization' ? g.grantee.orgId : dir.active(g.grantee.keyId)?.org;
+  if (org) rewrap(node, s, patient, `org:${org}`);
+  return tx;
+}
+
+/**
+ * Wraps every record key of `patient` for `to`, unwrapping with the patient's own key or a key of an
+ * organization this node hosts. Scope is enforced at read time by `evaluate`; the wrap only makes the
+ * record decryptable where the decision allows it.
+ */
+export function rewrap(node: MedicalNode, s: Session | undefined, patient: string, to: Recipient): number {
+  const target = recipientKey(node.ledger.directory, to);
+  if (!target) return 0;
+  const held = [
+    ...(s ? [{ recipient: `key:${s.keyId}` as Recipient, key: s.encryption }] : []),
+    ...node.hostedOrgs().map((o) => ({ recipient: `org:${o}` as Recipient, key: node.orgKey(o)! })),
+  ];
+  const keys = [];
+  for (const original of node.state.recordsOf(patient)) {
+    for (const id of [original.id, ...original.amendedBy]) {
+      const wraps = node.vault.keysOf(id);
+      if (wraps.has(to)) continue;
+      const h = held.find((x) => wraps.has(x.recipient));
+      if (!h) continue;
+      const key = unwrapKey(wraps.get(h.recipient)!, h.key, id);
+      keys.push({ record: id, recipient: to, ...wrapKey(key, target.publicKey, id) });
+    }
+  }
+  node.vault.put({ keys });
+  return keys.length;
+}
+
+export async function revokeConsent(node: MedicalNode, s: Session, consentId: string): Promise<string> {
+  requireRole(s, ['patient'], 'revoke consent');
+  const c = node.state.consents.get(consentId);
+  if (!c || c.patient !== s.patient) throw new NotFoundError('consent', consentId);
+  return node.submit(createTx(s.signer, 'consent.revoke', { consent: consentId }, { time: node.now }));
+}
+
+export function visibleConsents(node: MedicalNode, s: Session): ConsentEntry[] {
+  if (s.role === 'patient') return node.state.consentsOf(s.patient!);
+  const all = [...node.state.consents.values()];
+  if (s.role === 'admin' || s.role === 'auditor') return all.filter(() => true);
+  return all.filter((c) =>
+    c.grantee.kind === 'practitioner' ? c.grantee.keyId === s.keyId : c.grantee.orgId === s.org,
+  );
+}
+
+export function accessLog(node: MedicalNode, s: Session, patientId?: string): readonly AccessEntry[] {
+  if (s.role === 'patient') {
+    if (patientId !== undefined && node.blind(stripPatient(patientId)) !== s.patient)
+      throw new AccessDeniedError('other-patient');
+    return node.state.accessOf(s.patient!);
+  }
+  requireRole(s, ['auditor', 'admin'], 'read the access log');
+  return patientId === undefined
+    ? node.state.accessAll()
+    : node.state.accessOf(node.blind(stripPatient(patientId)));
+}
+
+export async function requestErasure(
+  node: MedicalNode,
+  s: Session,
+  records: readonly string[] | null,
+): Promise<string> {
+  requireRole(s, ['patient'], 'request erasure');
+  for (const id of records ?? []) {
+    const r = node.state.records.get(id);
+    if (!r || r.patient !== s.patient) throw new NotFoundError('record', id);
+  }
+  return node.submit(
+    createTx(
+      s.signer,
+      'erasure.request',
+      { patient: s.patient!, records: records ? [...records] : null },
+      { time: node.now },
+    ),
+  );
+}
+
+export async function approveErasure(node: MedicalNode, s: Session, requestTx: string): Promise<string> {
+  requireRole(s, ['admin'], 'approve erasure');
+  const req = node.state.erasureRequests.get(requestTx);
+  if (!req) throw new NotFoundError('erasure request', requestTx);
+  if (req.approvedBy) throw new ArgumentValueError('request', `already carried out by ${req.approvedBy}`);
+  const originals = req.records ?? node.state.recordsOf(req.patient).map((r) => r.id);
+  const records = originals.flatMap((id) => [id, ...(node.state.records.get(id)?.amendedBy ?? [])]);
+  return node.submit(createTx(s.signer, 'record.erase', { request: requestTx, records }, { time: node.now }));
+}
+
+/** Patients with an active research consent that names the researcher or their organization. */
+export function researchCohort(node: MedicalNode, s: Session): string[] {
+  requireRole(s, ['researcher'], 'export research data');
+  const now = node.now;
+  const out = new Set<string>();
+  for (const c of node.state.consents.values()) {
+    if (c.purpose !== 'research' || c.revokedBy || now < c.validFrom || now >= c.validTo) continue;
+    const mine = c.grantee.kind === 'practitioner' ? c.grantee.keyId === s.keyId : c.grantee.orgId === s.org;
+    if (mine) out.add(c.patient);
+  }
+  return [...out];
+}

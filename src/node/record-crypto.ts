@@ -1,0 +1,104 @@
+/**
+ * @module
+ * Record envelopes on a node: seal a FHIR resource under a fresh per-record key, wrap that key with
+ * HPKE to each entitled recipient, and open a record with whichever key the node holds for the caller.
+ * The AAD binds the ciphertext and every wrapped key to the record id, so neither can be moved to
+ * another record.
+ */
+import type { Resource } from '@medplum/fhirtypes';
+import { canonicalize } from '../core/canonical-json.ts';
+import type { Json } from '../core/canonical-json.ts';
+import { fromHex, utf8 } from '../core/bytes.ts';
+import { decryptRecord, encryptRecord, unwrapKey, wrapKey } from '../core/envelope.ts';
+import type { X25519KeyPair } from '../core/hpke.ts';
+import type { KeyRegistry } from '../ledger/key-registry.ts';
+import type { MedicalState } from '../ledger/medical-state.ts';
+import type { Recipient, Vault, WrappedKeyRow } from './vault.ts';
+import { sha256Hex } from './vault.ts';
+
+export interface RecipientKey {
+  readonly recipient: Recipient;
+  readonly publicKey: Uint8Array;
+}
+
+export interface SealedRecord {
+  readonly ciphertext: Uint8Array;
+  readonly blob: string;
+  readonly keys: WrappedKeyRow[];
+}
+
+/**
+ * Who a new record of `patient` is wrapped to: the authoring organization, the patient's own keys, and
+ * the organizations holding a current consent whose scope covers the resource type.
+ */
+export function recipientsFor(
+  dir: KeyRegistry,
+  state: MedicalState,
+  now: number,
+  patient: string | undefined,
+  org: string,
+  type: string,
+): RecipientKey[] {
+  const want = new Set<Recipient>([`org:${org}`]);
+  if (patient) {
+    for (const k of dir.patientKeys(patient)) want.add(`key:${k.keyId}`);
+    for (const c of state.consentsOf(patient)) {
+      if (c.revokedBy || c.validTo <= now || (c.scope.types && !c.scope.types.includes(type))) continue;
+      const g = c.grantee.kind === 'organization' ? c.grantee.orgId : dir.active(c.grantee.keyId)?.org;
+      if (g) want.add(`org:${g}`);
+    }
+  }
+  return [...want].map((r) => recipientKey(dir, r)).filter((r): r is RecipientKey => r !== undefined);
+}
+
+/** The public key of a recipient, from the directory. */
+export function recipientKey(dir: KeyRegistry, recipient: Recipient): RecipientKey | undefined {
+  if (recipient.startsWith('org:')) {
+    const o = dir.org(recipient.slice(4));
+    return o ? { recipient, publicKey: fromHex(o.encryptionKey, 32, 'encryptionKey') } : undefined;
+  }
+  const e = dir.active(recipient.slice(4));
+  return e?.encryptionKey
+    ? { recipient, publicKey: fromHex(e.encryptionKey, 32, 'encryptionKey') }
+    : undefined;
+}
+
+export function sealRecord(
+  recordId: string,
+  resource: Resource,
+  recipients: readonly RecipientKey[],
+): SealedRecord {
+  const { key, ciphertext } = encryptRecord(utf8(canonicalize(resource as unknown as Json)), utf8(recordId));
+  const keys = recipients.map((r) => ({
+    record: recordId,
+    recipient: r.recipient,
+    ...wrapKey(key, r.publicKey, recordId),
+  }));
+  return { ciphertext, blob: sha256Hex(ciphertext), keys };
+}
+
+/** The record key, unwrapped with the first held key that has a wrap; undefined if none does. */
+export function recordKey(
+  vault: Vault,
+  recordId: string,
+  held: readonly { recipient: Recipient; key: X25519KeyPair }[],
+): Uint8Array | undefined {
+  const wraps = vault.keysOf(recordId);
+  for (const h of held) {
+    const w = wraps.get(h.recipient);
+    if (w) return unwrapKey(w, h.key, recordId);
+  }
+  return undefined;
+}
+
+/** Opens a record's ciphertext with its key. */
+export function openRecord(
+  vault: Vault,
+  recordId: string,
+  blob: string,
+  key: Uint8Array,
+): Resource | undefined {
+  const ct = vault.blob(blob);
+  if (!ct) return undefined;
+  return JSON.parse(Buffer.from(decryptRecord(key, ct, utf8(recordId))).toString()) as Resource;
+}

@@ -1,0 +1,428 @@
+/**
+ * @module
+ * The ledger as one user sees it: a handle scoped to a session. Every read is decided by the pure
+ * consent function (`evaluate`), decrypted only when allowed, and logged on the chain as an access
+ * event (allowed, denied or break-glass); every write is validated (FHIR R4), encrypted per record,
+ * wrapped to its entitled recipients and signed with the user's own key. Routes and commands above
+ * never check permissions themselves (medplum's scoped-repository pattern).
+ */
+import { randomUUID } from 'node:crypto';
+import type { Resource } from '@medplum/fhirtypes';
+import { evaluate } from '../core/consent.ts';
+import type { Decision, Purpose, RecordMeta, Requester } from '../core/consent.ts';
+import type { Json } from '../core/canonical-json.ts';
+import { AccessDeniedError, ArgumentValueError, NotFoundError, RecordErasedError } from '../core/errors.ts';
+import type { X25519KeyPair } from '../core/hpke.ts';
+import { createTx } from '../core/tx.ts';
+import type { TxType } from '../core/tx.ts';
+import { clinicalDate } from '../fhir/clinical-date.ts';
+import { patientReference } from '../fhir/patient-ref.ts';
+import { validateRecord } from '../fhir/validate.ts';
+import type { AccessEntry, ConsentEntry, RecordEntry } from '../ledger/medical-state.ts';
+import { toOmop } from '../fhir/omop.ts';
+import type { OmopTables } from '../fhir/omop-tables.ts';
+import {
+  accessLog,
+  approveErasure,
+  grantConsent,
+  requestErasure,
+  researchCohort,
+  revokeConsent,
+  visibleConsents,
+} from './patient-actions.ts';
+import type { ConsentRequest } from './patient-actions.ts';
+import type { AccessAction } from '../ledger/payloads.ts';
+import type { MedicalNode, Session } from './medical-node.ts';
+import { openRecord, recipientKey, recipientsFor, recordKey, sealRecord } from './record-crypto.ts';
+import type { RecipientKey } from './record-crypto.ts';
+import type { Recipient } from './vault.ts';
+
+export interface ReadOptions {
+  readonly purpose?: Purpose;
+  /** Break the glass: an emergency read without consent, with a stated reason (audited, shown to the patient). */
+  readonly breakGlass?: { readonly reason: string };
+}
+
+export interface RecordView {
+  /** The logical id (the original record's id; FHIR `id`). */
+  readonly id: string;
+  /** The chain record id of this version. */
+  readonly recordId: string;
+  readonly version: number;
+  readonly tx: string;
+  readonly height: number;
+  readonly time: number;
+  readonly author: string;
+  readonly org: string;
+  readonly resource: Resource;
+}
+
+export interface WriteResult {
+  readonly id: string;
+  readonly recordId: string;
+  readonly tx: string;
+  readonly version: number;
+}
+
+export class ScopedLedger {
+  readonly #node: MedicalNode;
+  readonly session: Session;
+
+  constructor(node: MedicalNode, session: Session) {
+    this.#node = node;
+    this.session = session;
+  }
+
+  get requester(): Requester {
+    const s = this.session;
+    return {
+      keyId: s.keyId,
+      role: s.role,
+      ...(s.org ? { org: s.org } : {}),
+      ...(s.patient ? { patient: s.patient } : {}),
+    };
+  }
+
+  // ---- writes ----------------------------------------------------------------------------------------
+
+  /** Adds a FHIR resource as a new record (validated, encrypted, wrapped, signed by the user). */
+  async addRecord(input: unknown): Promise<WriteResult> {
+    const resource = validateRecord(input);
+    const id = resource.id ?? randomUUID();
+    if (this.#node.state.records.has(id))
+      throw new ArgumentValueError('id', `record ${id} exists: amend it instead`);
+    const patient = this.#patientOf({ ...resource, id });
+    const meta = this.#meta(id, patient, this.session.org ?? this.#node.org, this.session.keyId, {
+      ...resource,
+      id,
+    });
+    this.#require(this.#decide(meta, 'write', 'treatment'), meta, 'write', 'treatment');
+    const stored = { ...resource, id, meta: { ...resource.meta, versionId: '1' } } as Resource;
+    const tx = await this.#write(
+      'record.add',
+      id,
+      stored,
+      patient,
+      meta.org,
+      this.#recipients(patient, meta.org, stored.resourceType),
+    );
+    return { id, recordId: id, tx, version: 1 };
+  }
+
+  /** Amends a record: an append-only correction that references the original; both stay visible. */
+  async amendRecord(id: string, input: unknown): Promise<WriteResult> {
+    const original = this.#entry(id);
+    const resource = validateRecord(input);
+    const current = this.#open(original, 'write', { purpose: 'treatment' });
+    if (resource.resourceType !== current.resourceType)
+      throw new ArgumentValueError('resourceType', `an amendment keeps the type ${current.resourceType}`);
+    const version = original.amendedBy.length + 2;
+    const recordId = randomUUID();
+    const stored = { ...resource, id, meta: { ...resource.meta, versionId: String(version) } } as Resource;
+    const recipients = [...this.#node.vault.keysOf(id).keys()]
+      .map((r) => recipientKey(this.#node.ledger.directory, r))
+      .filter((r): r is RecipientKey => r !== undefined);
+    const tx = await this.#write(
+      'record.amend',
+      recordId,
+      stored,
+      original.patient,
+      original.org,
+      recipients,
+      id,
+    );
+    return { id, recordId, tx, version };
+  }
+
+  async #write(
+    type: TxType,
+    recordId: string,
+    resource: Resource,
+    patient: string | undefined,
+    org: string,
+    recipients: readonly RecipientKey[],
+    amends?: string,
+  ): Promise<string> {
+    const sealed = sealRecord(recordId, resource, recipients);
+    this.#node.vault.put({ blobs: [sealed.ciphertext], keys: sealed.keys });
+    const payload = {
+      record: recordId,
+      ...(patient ? { patient } : {}),
+      org,
+      blob: sealed.blob,
+      size: sealed.ciphertext.length,
+      ...(amends ? { amends } : {}),
+    };
+    const tx = await this.#node.submit(
+      createTx(this.session.signer, type, payload, { time: this.#node.now }),
+    );
+    const basis = this.session.role === 'patient' ? 'patient-self' : 'author';
+    await this.#log('write', patient, [recordId], 'treatment', { allow: true, basis, breakGlass: false });
+    return tx;
+  }
+
+  #recipients(patient: string | undefined, org: string, type: string): RecipientKey[] {
+    const n = this.#node;
+    return recipientsFor(n.ledger.directory, n.state, n.now, patient, org, type);
+  }
+
+  // ---- consent, erasure, audit, research (patient-actions.ts, research-export.ts) ---------------------
+
+  /** Grants consent (patient): on chain, and the keys of records in scope wrapped for the grantee's org. */
+  grantConsent(g: ConsentRequest): Promise<string> {
+    return grantConsent(this.#node, this.session, g);
+  }
+
+  revokeConsent(consentId: string): Promise<string> {
+    return revokeConsent(this.#node, this.session, consentId);
+  }
+
+  /** Consents the caller may see: a patient's own, or those granted to the caller or their organization. */
+  consents(): ConsentEntry[] {
+    return visibleConsents(this.#node, this.session);
+  }
+
+  /** Access events: a patient's own; any patient's for auditors and admins (by FHIR Patient id). */
+  accessLog(patientId?: string): readonly AccessEntry[] {
+    return accessLog(this.#node, this.session, patientId);
+  }
+
+  requestErasure(records: readonly string[] | null): Promise<string> {
+    return requestErasure(this.#node, this.session, records);
+  }
+
+  /** Approves an erasure request (admin): a record.erase that every node carries out on commit. */
+  approveErasure(requestTx: string): Promise<string> {
+    return approveErasure(this.#node, this.session, requestTx);
+  }
+
+  /** De-identified OMOP CDM tables over patients who consented to research (researcher). */
+  async researchExport(): Promise<OmopTables> {
+    const patients = researchCohort(this.#node, this.session);
+    const out: { key: string; resources: Resource[] }[] = [];
+    for (const p of patients) {
+      const resources: Resource[] = [];
+      for (const original of this.#node.state.recordsOf(p)) {
+        if (original.erasedBy) continue;
+        const latest = this.#node.state.records.get(original.amendedBy.at(-1) ?? original.id)!;
+        try {
+          resources.push(this.#open(latest, 'read', { purpose: 'research' }));
+        } catch (e) {
+          if (!(e instanceof AccessDeniedError)) throw e;
+        }
+      }
+      this.#pendingDenial = undefined;
+      await this.#log(
+        'export',
+        p,
+        resources.map((r) => r.id ?? ''),
+        'research',
+        {
+          allow: true,
+          basis: 'consent',
+          breakGlass: false,
+        },
+      );
+      out.push({ key: p, resources });
+    }
+    return toOmop({ patients: out, secret: this.#node.exportSecret });
+  }
+
+  // ---- reads -----------------------------------------------------------------------------------------
+
+  /** A record's current version and its full history (oldest first); audited. */
+  async getRecord(
+    id: string,
+    opts: ReadOptions = {},
+  ): Promise<{ current: RecordView; history: RecordView[] }> {
+    const original = this.#entry(id);
+    const purpose = this.#purpose(opts);
+    const versions = [original, ...original.amendedBy.map((r) => this.#node.state.records.get(r)!)];
+    let views: RecordView[];
+    try {
+      views = versions.map((v, i) => this.#view(v, id, i + 1, this.#open(v, 'read', opts)));
+    } catch (e) {
+      await this.#flushDenial(e);
+      throw e;
+    }
+    await this.#log(
+      'read',
+      original.patient,
+      versions.map((v) => v.id),
+      purpose,
+      this.#lastDecision!,
+    );
+    return { current: views.at(-1)!, history: views };
+  }
+
+  /** The current version of every record of a patient the caller may read; audited (one event). */
+  async listRecords(patientId: string, opts: ReadOptions = {}): Promise<RecordView[]> {
+    const patient = this.#node.blind(stripPatient(patientId));
+    const purpose = this.#purpose(opts);
+    const out: RecordView[] = [];
+    const read: string[] = [];
+    let denied: Decision | undefined;
+    let decision: Decision | undefined;
+    for (const original of this.#node.state.recordsOf(patient)) {
+      if (original.erasedBy) continue;
+      const latestId = original.amendedBy.at(-1) ?? original.id;
+      const latest = this.#node.state.records.get(latestId)!;
+      try {
+        const r = this.#open(latest, 'read', opts);
+        out.push(this.#view(latest, original.id, original.amendedBy.length + 1, r));
+        read.push(latest.id);
+        decision = this.#lastDecision;
+      } catch (e) {
+        if (!(e instanceof AccessDeniedError)) throw e;
+        denied = this.#lastDecision;
+      }
+    }
+    this.#pendingDenial = undefined;
+    if (read.length > 0) await this.#log('read', patient, read, purpose, decision!);
+    else if (denied) {
+      await this.#log('read', patient, [], purpose, denied);
+      throw new AccessDeniedError(denied.allow ? 'denied' : denied.reason, { patient: patientId });
+    }
+    return out;
+  }
+
+  #lastDecision: Decision | undefined;
+  #pendingDenial: { entry: RecordEntry; decision: Decision; purpose: Purpose } | undefined;
+
+  /** Decides, then unwraps and decrypts a record version; throws AccessDeniedError (logged by the caller). */
+  #open(entry: RecordEntry, action: 'read' | 'write', opts: ReadOptions): Resource {
+    const purpose = this.#purpose(opts);
+    if (entry.erasedBy) {
+      this.#lastDecision = { allow: false, reason: 'record-erased', breakGlass: false };
+      this.#pendingDenial = { entry, decision: this.#lastDecision, purpose };
+      throw new RecordErasedError(entry.id, entry.erasedBy);
+    }
+    const key = recordKey(this.#node.vault, entry.id, this.#heldKeys());
+    const resource = key ? openRecord(this.#node.vault, entry.id, entry.blob, key) : undefined;
+    const meta = resource
+      ? this.#meta(entry.id, entry.patient, entry.org, entry.author, resource)
+      : { id: entry.id, patient: entry.patient ?? '', org: entry.org, author: entry.author, type: 'unknown' };
+    const d = this.#decide(meta, action, purpose, opts.breakGlass);
+    this.#lastDecision = d;
+    if (!d.allow || !resource) {
+      this.#pendingDenial = { entry, decision: d, purpose };
+      throw new AccessDeniedError(d.allow ? 'no key held for this record' : d.reason, { record: entry.id });
+    }
+    return resource;
+  }
+
+  async #flushDenial(e: unknown): Promise<void> {
+    const p = this.#pendingDenial;
+    this.#pendingDenial = undefined;
+    if (p && (e instanceof AccessDeniedError || e instanceof RecordErasedError))
+      await this.#log('read', p.entry.patient, [p.entry.id], p.purpose, p.decision);
+  }
+
+  #decide(
+    record: RecordMeta,
+    action: 'read' | 'write',
+    purpose: Purpose,
+    breakGlass?: { reason: string },
+  ): Decision {
+    return evaluate({
+      consents: record.patient ? this.#node.state.consentsOf(record.patient) : [],
+      policy: this.#node.policy,
+      requester: this.requester,
+      record,
+      purpose,
+      now: this.#node.now,
+      action,
+      ...(breakGlass ? { breakGlass } : {}),
+    });
+  }
+
+  #require(d: Decision, meta: RecordMeta, action: AccessAction, purpose: Purpose): void {
+    if (d.allow) return;
+    void this.#log(action, meta.patient || undefined, [], purpose, d);
+    throw new AccessDeniedError(d.reason, { record: meta.id });
+  }
+
+  /** The X25519 keys this node may use for the caller: their own, then their organization's. */
+  #heldKeys(): { recipient: Recipient; key: X25519KeyPair }[] {
+    const held: { recipient: Recipient; key: X25519KeyPair }[] = [
+      { recipient: `key:${this.session.keyId}`, key: this.session.encryption },
+    ];
+    for (const org of [this.session.org, this.#node.org, ...this.#node.hostedOrgs()]) {
+      const k = org ? this.#node.orgKey(org) : undefined;
+      if (k && org && !held.some((h) => h.recipient === `org:${org}`))
+        held.push({ recipient: `org:${org}`, key: k });
+    }
+    return held;
+  }
+
+  #meta(id: string, patient: string | undefined, org: string, author: string, r: Resource): RecordMeta {
+    const date = clinicalDate(r as never);
+    const t = date ? Date.parse(date) : NaN;
+    return {
+      id,
+      patient: patient ?? '',
+      org,
+      author,
+      type: r.resourceType,
+      ...(Number.isNaN(t) ? {} : { date: t }),
+    };
+  }
+
+  #view(e: RecordEntry, id: string, version: number, resource: Resource): RecordView {
+    return {
+      id,
+      recordId: e.id,
+      version,
+      tx: e.tx,
+      height: e.height,
+      time: e.time,
+      author: e.author,
+      org: e.org,
+      resource,
+    };
+  }
+
+  #entry(id: string): RecordEntry {
+    const e = this.#node.state.records.get(id);
+    if (!e || e.amends !== undefined) throw new NotFoundError('record', id);
+    return e;
+  }
+
+  #patientOf(r: Resource): string | undefined {
+    const ref = patientReference(r);
+    return ref ? this.#node.blind(stripPatient(ref)) : undefined;
+  }
+
+  #purpose(opts: ReadOptions): Purpose {
+    if (opts.breakGlass) return 'emergency';
+    if (opts.purpose) return opts.purpose;
+    return this.session.role === 'researcher' ? 'research' : 'treatment';
+  }
+
+  /** Writes an access event on the chain, signed by the node. */
+  async #log(
+    action: AccessAction,
+    patient: string | undefined,
+    records: readonly string[],
+    purpose: Purpose,
+    d: Decision,
+  ): Promise<void> {
+    const payload = {
+      requester: this.session.keyId,
+      ...(patient ? { patient } : {}),
+      records: [...records],
+      action,
+      purpose,
+      outcome: d.allow ? 'allow' : 'deny',
+      reason: d.allow ? d.basis : d.reason,
+      breakGlass: d.breakGlass,
+    } satisfies Json;
+    await this.#node.ledger.submit(
+      createTx(this.#node.signerOfNode(), 'access.log', payload, { time: this.#node.now }),
+    );
+  }
+}
+
+export function stripPatient(ref: string): string {
+  return ref.startsWith('Patient/') ? ref.slice('Patient/'.length) : ref;
+}

@@ -1,0 +1,168 @@
+/**
+ * @module
+ * The vault: a node's off-chain private data in its own SQLite file (vault.sqlite) beside the ledger.
+ * It holds the content-addressed blob store (record ciphertext by SHA-256), the HPKE-wrapped record
+ * keys (one row per record and recipient), the organizations' sealed X25519 keys and user accounts.
+ * Nothing in it is plaintext PHI: blobs are AES-256-GCM ciphertext, keys are wrapped or sealed.
+ *
+ * Erasure must leave no copy behind: `secure_delete` overwrites deleted content in the database file,
+ * and after an erasure the WAL is checkpointed and truncated, so no old frame keeps the ciphertext.
+ */
+import { createHash } from 'node:crypto';
+import { DatabaseSync } from 'node:sqlite';
+import type { StatementSync } from 'node:sqlite';
+import type { WrappedKey } from '../core/envelope.ts';
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS blobs (
+  hash BLOB PRIMARY KEY,
+  data BLOB NOT NULL
+);
+CREATE TABLE IF NOT EXISTS wrapped_keys (
+  record    TEXT NOT NULL,
+  recipient TEXT NOT NULL,
+  enc       BLOB NOT NULL,
+  ct        BLOB NOT NULL,
+  PRIMARY KEY (record, recipient)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS org_keys (
+  org    TEXT PRIMARY KEY,
+  sealed BLOB NOT NULL
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS accounts (
+  key_id       TEXT PRIMARY KEY,
+  email_hash   BLOB NOT NULL UNIQUE,
+  email_sealed BLOB NOT NULL,
+  name_sealed  BLOB NOT NULL,
+  role         TEXT NOT NULL,
+  org          TEXT,
+  kdf          TEXT NOT NULL,
+  verifier     BLOB NOT NULL,
+  sealed_keys  BLOB NOT NULL,
+  created      INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS settings (key TEXT PRIMARY KEY, value BLOB NOT NULL) WITHOUT ROWID;
+`;
+
+/** A recipient of wrapped record keys: an organization or a user's encryption key. */
+export type Recipient = `org:${string}` | `key:${string}`;
+
+export interface WrappedKeyRow extends WrappedKey {
+  readonly record: string;
+  readonly recipient: Recipient;
+}
+
+export interface VaultBatch {
+  readonly blobs?: readonly Uint8Array[];
+  readonly keys?: readonly WrappedKeyRow[];
+}
+
+export const sha256Hex = (data: Uint8Array): string => createHash('sha256').update(data).digest('hex');
+
+export class Vault {
+  readonly path: string;
+  readonly db: DatabaseSync;
+  readonly #s: Record<
+    'putBlob' | 'getBlob' | 'hasBlob' | 'putKey' | 'keysOf' | 'delBlob' | 'delKeys',
+    StatementSync
+  >;
+
+  constructor(path: string) {
+    this.path = path;
+    this.db = new DatabaseSync(path, { timeout: 5000 });
+    this.db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA secure_delete = ON;');
+    this.db.exec(SCHEMA);
+    const p = (sql: string): StatementSync => this.db.prepare(sql);
+    this.#s = {
+      putBlob: p('INSERT OR IGNORE INTO blobs (hash, data) VALUES (?, ?)'),
+      getBlob: p('SELECT data FROM blobs WHERE hash = ?'),
+      hasBlob: p('SELECT 1 AS x FROM blobs WHERE hash = ?'),
+      putKey: p('INSERT OR REPLACE INTO wrapped_keys (record, recipient, enc, ct) VALUES (?, ?, ?, ?)'),
+      keysOf: p('SELECT recipient, enc, ct FROM wrapped_keys WHERE record = ?'),
+      delBlob: p('DELETE FROM blobs WHERE hash = ?'),
+      delKeys: p('DELETE FROM wrapped_keys WHERE record = ?'),
+    };
+  }
+
+  /** Stores blobs (by their SHA-256) and wrapped keys in one durable transaction; returns blob hashes. */
+  put(batch: VaultBatch): string[] {
+    const hashes: string[] = [];
+    this.transaction(() => {
+      for (const data of batch.blobs ?? []) {
+        const h = sha256Hex(data);
+        this.#s.putBlob.run(Buffer.from(h, 'hex'), data);
+        hashes.push(h);
+      }
+      for (const k of batch.keys ?? [])
+        this.#s.putKey.run(k.record, k.recipient, Buffer.from(k.enc, 'hex'), Buffer.from(k.ct, 'hex'));
+    });
+    return hashes;
+  }
+
+  blob(hash: string): Uint8Array | undefined {
+    const row = this.#s.getBlob.get(Buffer.from(hash, 'hex')) as { data: Uint8Array } | undefined;
+    return row?.data;
+  }
+
+  hasBlob(hash: string): boolean {
+    return this.#s.hasBlob.get(Buffer.from(hash, 'hex')) !== undefined;
+  }
+
+  /** The wrapped keys of a record, by recipient. */
+  keysOf(record: string): Map<Recipient, WrappedKey> {
+    const rows = this.#s.keysOf.all(record) as { recipient: Recipient; enc: Uint8Array; ct: Uint8Array }[];
+    return new Map(
+      rows.map((r) => [
+        r.recipient,
+        { enc: Buffer.from(r.enc).toString('hex'), ct: Buffer.from(r.ct).toString('hex') },
+      ]),
+    );
+  }
+
+  /**
+   * Erases records: their ciphertext and every wrapped key, then checkpoints and truncates the WAL so
+   * no frame still holds them. Returns how many blobs were deleted.
+   */
+  erase(records: readonly { record: string; blob: string }[]): number {
+    let blobs = 0;
+    this.transaction(() => {
+      for (const r of records) {
+        blobs += Number(this.#s.delBlob.run(Buffer.from(r.blob, 'hex')).changes);
+        this.#s.delKeys.run(r.record);
+      }
+    });
+    this.db.exec('PRAGMA wal_checkpoint(TRUNCATE)');
+    return blobs;
+  }
+
+  setting(key: string): Uint8Array | undefined {
+    const row = this.db.prepare('SELECT value FROM settings WHERE key = ?').get(key) as
+      { value: Uint8Array } | undefined;
+    return row?.value;
+  }
+
+  setSetting(key: string, value: Uint8Array): void {
+    this.db
+      .prepare(
+        'INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value',
+      )
+      .run(key, value);
+  }
+
+  /** Runs `fn` in one IMMEDIATE transaction (rolled back if it throws). */
+  transaction<T>(fn: () => T): T {
+    this.db.exec('BEGIN IMMEDIATE');
+    try {
+      const r = fn();
+      this.db.exec('COMMIT');
+      return r;
+    } catch (e) {
+      this.db.exec('ROLLBACK');
+      throw e;
+    }
+  }
+
+  close(): void {
+    if (this.db.isOpen) this.db.close();
+  }
+}

@@ -1,0 +1,230 @@
+/**
+ * The medical contracts end to end on a real node (SQLite ledger + vault): users and roles, records
+ * with amendments, consent grant and revoke, break-glass, the access log, research export and erasure.
+ */
+import assert from 'node:assert/strict';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { AccessDeniedError, AuthFailedError, RecordErasedError } from '../src/core/errors.ts';
+import { MedicalNode } from '../src/node/medical-node.ts';
+import type { Session } from '../src/node/medical-node.ts';
+
+const KDF = { N: 2 ** 10, r: 8, p: 1 };
+const PW = 'correct horse battery';
+const YEAR = 365 * 86_400_000;
+
+async function setup() {
+  const dir = mkdtempSync(join(tmpdir(), 'medledger-medical-'));
+  const { node, admin } = await MedicalNode.open(join(dir, 'node'), { kdf: KDF, adminPassword: PW });
+  assert.ok(admin);
+  await node.createOrganization('riverside', 'Riverside Clinic');
+  const adminS = node.login(admin.email, PW);
+  const mk = async (
+    email: string,
+    role: 'doctor' | 'patient' | 'researcher' | 'auditor',
+    org?: string,
+    patientId?: string,
+  ) => {
+    await node.createUser(
+      {
+        email,
+        name: email.split('@')[0]!,
+        password: PW,
+        role,
+        ...(org ? { org } : {}),
+        ...(patientId ? { patientId } : {}),
+      },
+      org === 'riverside' ? undefined : adminS,
+    );
+    return node.login(email, PW);
+  };
+  const doctorA = await mk('ana@st-marys.example', 'doctor');
+  const doctorB = await mk('ben@riverside.example', 'doctor', 'riverside');
+  const patient = await mk('pat@mail.example', 'patient', undefined, 'p-1');
+  const researcher = await mk('rita@riverside.example', 'researcher', 'riverside');
+  const auditor = await mk('audrey@st-marys.example', 'auditor');
+  return { dir, node, adminS, doctorA, doctorB, patient, researcher, auditor };
+}
+
+const patientResource = {
+  resourceType: 'Patient',
+  id: 'p-1',
+  name: [{ family: 'Quixote', given: ['Alonso'] }],
+  gender: 'male',
+  birthDate: '1961-04-02',
+};
+const obs = (value: number) => ({
+  resourceType: 'Observation',
+  status: 'final',
+  code: { coding: [{ system: 'http://loinc.org', code: '8867-4', display: 'Heart rate' }] },
+  subject: { reference: 'Patient/p-1' },
+  effectiveDateTime: '2026-11-01T10:00:00Z',
+  valueQuantity: { value, unit: '/min', system: 'http://unitsofmeasure.org', code: '/min' },
+});
+
+async function withChart(node: MedicalNode, doctorA: Session) {
+  const a = node.as(doctorA);
+  await a.addRecord(patientResource);
+  const o = await a.addRecord(obs(72));
+  await node.commit();
+  return o.id;
+}
+
+void describe('medical node', () => {
+  it('rejects a wrong password with a generic error, and an invalid resource with its path', async () => {
+    const { node, doctorA } = await setup();
+    try {
+      assert.throws(() => node.login('ana@st-marys.example', 'wrong password!'), AuthFailedError);
+      assert.throws(() => node.login('nobody@st-marys.example', PW), AuthFailedError);
+      await assert.rejects(
+        node.as(doctorA).addRecord({ resourceType: 'Observation', status: 'final' }),
+        (e: Error & { outcome?: { issue: { expression?: string[] }[] } }) =>
+          JSON.stringify(e.outcome).includes('Observation.code'),
+      );
+    } finally {
+      await node.close();
+    }
+  });
+
+  it('keeps amendments append-only, with the whole history visible', async () => {
+    const { node, doctorA } = await setup();
+    try {
+      const id = await withChart(node, doctorA);
+      const a = node.as(doctorA);
+      const r = await a.amendRecord(id, obs(75));
+      await node.commit();
+      assert.equal(r.version, 2);
+      const got = await a.getRecord(id);
+      assert.equal(got.history.length, 2);
+      assert.equal(
+        (got.history[0]!.resource as { valueQuantity: { value: number } }).valueQuantity.value,
+        72,
+      );
+      assert.equal((got.current.resource as { valueQuantity: { value: number } }).valueQuantity.value, 75);
+      assert.equal(got.current.resource.meta?.versionId, '2');
+    } finally {
+      await node.close();
+    }
+  });
+
+  it('denies another organization’s doctor until consent, again after revoke, and audits all of it', async () => {
+    const { node, doctorA, doctorB, patient } = await setup();
+    try {
+      const id = await withChart(node, doctorA);
+      const b = node.as(doctorB);
+      await assert.rejects(
+        b.getRecord(id),
+        (e: unknown) => e instanceof AccessDeniedError && e.data.reason === 'no-consent',
+      );
+      const c = await node.as(patient).grantConsent({
+        grantee: { kind: 'practitioner', keyId: doctorB.keyId },
+        purpose: 'treatment',
+        validTo: node.now + YEAR,
+      });
+      await node.commit();
+      assert.equal((await b.getRecord(id)).current.id, id);
+      await node.as(patient).revokeConsent(c);
+      await node.commit();
+      await assert.rejects(
+        b.getRecord(id),
+        (e: unknown) => e instanceof AccessDeniedError && e.data.reason === 'consent-revoked',
+      );
+      await node.commit();
+      const log = node.as(patient).accessLog();
+      const byB = log.filter((e) => e.requester === doctorB.keyId && e.action === 'read');
+      assert.deepEqual(
+        byB.map((e) => `${e.outcome}:${e.reason}`),
+        ['deny:no-consent', 'allow:consent', 'deny:consent-revoked'],
+      );
+    } finally {
+      await node.close();
+    }
+  });
+
+  it('lets a doctor break the glass with a reason, visibly to the patient', async () => {
+    const { node, doctorA, doctorB, patient } = await setup();
+    try {
+      const id = await withChart(node, doctorA);
+      const b = node.as(doctorB);
+      await assert.rejects(b.getRecord(id, { breakGlass: { reason: 'x' } }), AccessDeniedError);
+      const got = await b.getRecord(id, { breakGlass: { reason: 'unconscious in the emergency room' } });
+      assert.equal(got.current.id, id);
+      await node.commit();
+      const bg = node
+        .as(patient)
+        .accessLog()
+        .filter((e) => e.breakGlass);
+      assert.equal(bg.length, 1);
+      assert.equal(bg[0]!.requester, doctorB.keyId);
+      assert.equal(bg[0]!.purpose, 'emergency');
+    } finally {
+      await node.close();
+    }
+  });
+
+  it('exports de-identified OMOP rows only for patients who consented to research', async () => {
+    const { node, doctorA, patient, researcher } = await setup();
+    try {
+      await withChart(node, doctorA);
+      const r = node.as(researcher);
+      assert.equal((await r.researchExport()).person.length, 0);
+      await node.as(patient).grantConsent({
+        grantee: { kind: 'organization', orgId: 'riverside' },
+        purpose: 'research',
+        validTo: node.now + YEAR,
+      });
+      await node.commit();
+      const t = await r.researchExport();
+      assert.equal(t.person.length, 1);
+      assert.equal(t.measurement.length, 1);
+      assert.ok(!JSON.stringify(t).includes('Quixote'));
+      assert.ok(!JSON.stringify(t).includes('p-1'));
+    } finally {
+      await node.close();
+    }
+  });
+
+  it('erases on an approved request: data gone, chain verifies and names the erasure', async () => {
+    const { node, adminS, doctorA, patient } = await setup();
+    try {
+      const id = await withChart(node, doctorA);
+      const blob = node.state.records.get(id)!.blob;
+      assert.ok(node.vault.hasBlob(blob));
+      const req = await node.as(patient).requestErasure(null);
+      await node.commit();
+      const tx = await node.as(adminS).approveErasure(req);
+      await node.commit();
+      assert.equal(node.vault.hasBlob(blob), false);
+      assert.equal(node.vault.keysOf(id).size, 0);
+      await assert.rejects(node.as(doctorA).getRecord(id), RecordErasedError);
+      const chain = await node.ledger.verify({ full: true });
+      assert.equal(chain.ok, true, JSON.stringify(chain.problems));
+      const vault = node.verifyVault();
+      assert.equal(vault.ok, true, JSON.stringify(vault.problems));
+      assert.ok(vault.erased.some((e) => e.record === id && e.by === tx));
+    } finally {
+      await node.close();
+    }
+  });
+
+  it('reports a missing or altered ciphertext as a vault problem at its record', async () => {
+    const { node, doctorA } = await setup();
+    try {
+      const id = await withChart(node, doctorA);
+      const blob = node.state.records.get(id)!.blob;
+      node.vault.db
+        .prepare('UPDATE blobs SET data = ? WHERE hash = ?')
+        .run(Buffer.from('x'), Buffer.from(blob, 'hex'));
+      const r = node.verifyVault();
+      assert.equal(r.ok, false);
+      assert.deepEqual(
+        r.problems.map((p) => [p.record, p.kind]),
+        [[id, 'blob-mismatch']],
+      );
+    } finally {
+      await node.close();
+    }
+  });
+});
