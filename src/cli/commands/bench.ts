@@ -5,6 +5,7 @@
 import type { Command } from 'commander';
 import { fileURLToPath } from 'node:url';
 import { runCoreBench } from '../../../bench/core-bench.ts';
+import { runMedicalBench } from '../../../bench/medical-bench.ts';
 import { intArg, printJson } from '../options.ts';
 
 const RESULTS = fileURLToPath(new URL('../../../bench/results/', import.meta.url));
@@ -22,17 +23,33 @@ export function registerBench(program: Command): void {
     )
     .option('--quick', 'a short run (10^4 transactions, difficulty up to 12) that writes no results')
     .option('--json', 'print the results as JSON')
-    .action(async (o: { txs: number; maxDifficulty: number; quick?: boolean; json?: boolean }) => {
-      const log = (s: string): void => {
-        (o.json ? process.stderr : process.stdout).write(`${s}\n`);
-      };
-      const r = await runCoreBench({
-        txs: o.quick ? 10_000 : o.txs,
-        maxDifficulty: o.quick ? 12 : o.maxDifficulty,
-        blockSize: 1000,
-        out: o.quick ? undefined : `${RESULTS}core.json`,
-        log,
-      });
-      if (o.json) printJson(r);
-    });
+    .option('--only <suite>', 'run one suite: core or medical')
+    .action(
+      async (o: { txs: number; maxDifficulty: number; quick?: boolean; json?: boolean; only?: string }) => {
+        const log = (s: string): void => {
+          (o.json ? process.stderr : process.stdout).write(`${s}\n`);
+        };
+        const medical =
+          o.only === 'core'
+            ? undefined
+            : await runMedicalBench({
+                records: o.quick ? 2_000 : 20_000,
+                reads: o.quick ? 500 : 5_000,
+                out: o.quick ? undefined : `${RESULTS}medical.json`,
+                log,
+              });
+        if (o.only === 'medical') {
+          if (o.json) printJson(medical);
+          return;
+        }
+        const r = await runCoreBench({
+          txs: o.quick ? 10_000 : o.txs,
+          maxDifficulty: o.quick ? 12 : o.maxDifficulty,
+          blockSize: 1000,
+          out: o.quick ? undefined : `${RESULTS}core.json`,
+          log,
+        });
+        if (o.json) printJson({ core: r, medical });
+      },
+    );
 }
