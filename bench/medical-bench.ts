@@ -56,21 +56,19 @@ export async function runMedicalBench(opts: MedicalBenchOptions): Promise<Record
       patients.map((id) => ({ resourceType: 'Patient', id, gender: 'unknown' })),
     );
     // Three recipients per record: the patient's key, the authoring organization, a consented organization.
-    const pat = await node.createUser({
+    await node.createUser({
       email: 'p0@bench.example',
       name: 'P',
       password: PW,
       role: 'patient',
       patientId: patients[0]!,
     });
-    const doctor = await node.createUser({
+    await node.createUser({
       email: 'd@bench.example',
       name: 'D',
       password: PW,
       role: 'doctor',
     });
-    void pat;
-    void doctor;
     for (const [i, id] of patients.entries()) {
       if (i === 0) continue;
       await node.createUser({
@@ -83,13 +81,11 @@ export async function runMedicalBench(opts: MedicalBenchOptions): Promise<Record
     }
     for (const [i] of patients.entries()) {
       const s = node.login(`p${String(i)}@bench.example`, PW);
-      await node
-        .as(s)
-        .grantConsent({
-          grantee: { kind: 'organization', orgId: 'second' },
-          purpose: 'treatment',
-          validTo: node.now + 365 * 86_400_000,
-        });
+      await node.as(s).grantConsent({
+        grantee: { kind: 'organization', orgId: 'second' },
+        purpose: 'treatment',
+        validTo: node.now + 365 * 86_400_000,
+      });
     }
     await node.commit();
 

@@ -131,8 +131,7 @@ export class MedicalState {
         if (req.approvedBy) return `erasure request ${r.request} was already carried out`;
         for (const id of r.records) {
           const rec = this.records.get(id);
-          if (!rec || rec.patient !== req.patient)
-            return `record ${id} is not a record of the requesting patient`;
+          if (rec?.patient !== req.patient) return `record ${id} is not a record of the requesting patient`;
         }
         return undefined;
       }

@@ -5,7 +5,6 @@
  * (HMAC-SHA256 with the consortium index key), record bodies as the SHA-256 of their ciphertext, and
  * free text is limited to organization names. A parser returns the typed payload or a reason string.
  */
-import type { Json } from '../core/canonical-json.ts';
 import { PURPOSES } from '../core/consent.ts';
 import type { ConsentGrant, Grantee, Purpose } from '../core/consent.ts';
 
@@ -83,7 +82,7 @@ const MAX_LIST = 10_000;
 
 type Obj = Record<string, unknown>;
 
-function obj(p: Json | unknown, what: string, allowed: readonly string[]): Obj | string {
+function obj(p: unknown, what: string, allowed: readonly string[]): Obj | string {
   if (typeof p !== 'object' || p === null || Array.isArray(p)) return `${what} payload must be an object`;
   const extra = Object.keys(p).filter((k) => !allowed.includes(k));
   return extra.length ? `${what} payload has unknown fields ${extra.join(', ')}` : (p as Obj);

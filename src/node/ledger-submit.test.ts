@@ -1,7 +1,6 @@
 /** @module Ledger admission: replay, signer, signature, time, authority and revocation checks. */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { toHex } from '../core/bytes.ts';
 import {
   BadSignatureError,
   MalformedTxError,

@@ -7,7 +7,6 @@
  */
 import type { Resource } from '@medplum/fhirtypes';
 import { canonicalize } from '../core/canonical-json.ts';
-import type { Json } from '../core/canonical-json.ts';
 import { fromHex, utf8 } from '../core/bytes.ts';
 import { decryptRecord, encryptRecord, unwrapKey, wrapKey } from '../core/envelope.ts';
 import type { X25519KeyPair } from '../core/hpke.ts';
@@ -68,7 +67,7 @@ export function sealRecord(
   resource: Resource,
   recipients: readonly RecipientKey[],
 ): SealedRecord {
-  const { key, ciphertext } = encryptRecord(utf8(canonicalize(resource as unknown as Json)), utf8(recordId));
+  const { key, ciphertext } = encryptRecord(utf8(canonicalize(resource)), utf8(recordId));
   const keys = recipients.map((r) => ({
     record: recordId,
     recipient: r.recipient,

@@ -356,7 +356,7 @@ export class ScopedLedger {
   }
 
   #meta(id: string, patient: string | undefined, org: string, author: string, r: Resource): RecordMeta {
-    const date = clinicalDate(r as never);
+    const date = clinicalDate(r);
     const t = date ? Date.parse(date) : NaN;
     return {
       id,
