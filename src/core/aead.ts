@@ -21,7 +21,12 @@ export function sealAead(key: Uint8Array, plaintext: Uint8Array, aad: Uint8Array
 }
 
 /** Opens what sealAead produced; DecryptError on a wrong key, wrong aad or any altered byte. */
-export function openAead(key: Uint8Array, sealed: Uint8Array, aad: Uint8Array, what = 'sealed data'): Uint8Array {
+export function openAead(
+  key: Uint8Array,
+  sealed: Uint8Array,
+  aad: Uint8Array,
+  what = 'sealed data',
+): Uint8Array {
   abytes(key, 32, 'key');
   if (sealed.length < NONCE + TAG) throw new DecryptError(what, { reason: 'too short' });
   const d = createDecipheriv('aes-256-gcm', key, sealed.subarray(0, NONCE));

@@ -15,5 +15,7 @@ const PREFIX = 'medledger:patient:v1\0';
 export function blindId(indexKey: Uint8Array, patientId: string): string {
   abytes(indexKey, 32, 'indexKey');
   if (patientId.length === 0) throw new ArgumentValueError('patientId', 'must not be empty');
-  return createHmac('sha256', indexKey).update(PREFIX + patientId).digest('hex');
+  return createHmac('sha256', indexKey)
+    .update(PREFIX + patientId)
+    .digest('hex');
 }
