@@ -133,17 +133,18 @@ export class MedicalNode {
     );
     const org = opts.org ?? DEFAULT_ORG;
     const node = new MedicalNode(ledger, vault, dataKey, org.id, opts);
+    const replayed: Tx[] = [];
     for (const t of ledger.store.txsOfTypes(MEDICAL_TX_TYPES)) {
-      node.state.apply([decodeTx({ body: t.body, sig: t.sig })], t.height);
+      const tx = decodeTx({ body: t.body, sig: t.sig });
+      node.state.apply([tx], t.height);
+      replayed.push(tx);
     }
     ledger.onCommit((txs, height) => {
       node.state.apply(txs, height);
       node.#carryOutErasures(txs);
     });
     // Erasures committed while the vault missed them (crash between commit and erase) are redone.
-    node.#carryOutErasures(
-      ledger.store.txsOfTypes(['record.erase']).map((t) => decodeTx({ body: t.body, sig: t.sig })),
-    );
+    node.#carryOutErasures(replayed);
     let admin: { email: string; password: string } | undefined;
     if (!ledger.hasOrg(org.id)) {
       await node.createOrganization(org.id, org.name);

@@ -96,7 +96,7 @@ export class ScopedLedger {
       ...resource,
       id,
     });
-    this.#require(this.#decide(meta, 'write', 'treatment'), meta, 'write', 'treatment');
+    await this.#require(this.#decide(meta, 'write', 'treatment'), meta, 'write', 'treatment');
     const stored = { ...resource, id, meta: { ...resource.meta, versionId: '1' } } as Resource;
     const tx = await this.#write(
       'record.add',
@@ -336,9 +336,9 @@ export class ScopedLedger {
     });
   }
 
-  #require(d: Decision, meta: RecordMeta, action: AccessAction, purpose: Purpose): void {
+  async #require(d: Decision, meta: RecordMeta, action: AccessAction, purpose: Purpose): Promise<void> {
     if (d.allow) return;
-    void this.#log(action, meta.patient || undefined, [], purpose, d);
+    await this.#log(action, meta.patient || undefined, [], purpose, d);
     throw new AccessDeniedError(d.reason, { record: meta.id });
   }
 
