@@ -7,7 +7,9 @@ import { registerLedgerCommands } from './commands/ledger-commands.ts';
 import { registerMineDemo } from './commands/mine-demo.ts';
 import { registerBench } from './commands/bench.ts';
 import { registerMedicalCommands } from './commands/medical-commands.ts';
+import { registerExportCommands } from './commands/export-commands.ts';
 import { reportError } from './options.ts';
+import { registerServe } from './commands/serve.ts';
 
 export function buildProgram(): Command {
   const program = new Command('medledger')
@@ -19,6 +21,8 @@ export function buildProgram(): Command {
   registerMineDemo(program);
   registerBench(program);
   registerMedicalCommands(program);
+  registerServe(program);
+  registerExportCommands(program);
   return program;
 }
 

@@ -85,7 +85,26 @@ const SAMPLES: Record<string, { make: () => MedLedgerError; code: ErrorCode }> =
   AccountExistsError: { make: () => new errors.AccountExistsError(), code: 'ML_ERR_ACCOUNT_EXISTS' },
   NotFoundError: { make: () => new errors.NotFoundError('record', 'r1'), code: 'ML_ERR_NOT_FOUND' },
   RecordErasedError: { make: () => new errors.RecordErasedError('r1', 'tx'), code: 'ML_ERR_RECORD_ERASED' },
+  RoleForbiddenError: {
+    make: () => new errors.RoleForbiddenError('patient', ['admin']),
+    code: 'ML_ERR_ROLE_FORBIDDEN',
+  },
+  RateLimitedError: { make: () => new errors.RateLimitedError(30), code: 'ML_ERR_RATE_LIMITED' },
+  HttpError: {
+    make: () => new errors.HttpError('ML_ERR_HTTP_BAD_REQUEST', 'bad JSON', { at: 3 }),
+    code: 'ML_ERR_HTTP_BAD_REQUEST',
+  },
 };
+
+/** The HTTP layer's other codes, all carried by HttpError. */
+const HTTP_CODES = [
+  'ML_ERR_HTTP_NOT_FOUND',
+  'ML_ERR_HTTP_METHOD',
+  'ML_ERR_HTTP_TOO_LARGE',
+  'ML_ERR_HTTP_MEDIA_TYPE',
+  'ML_ERR_NODE_UNAVAILABLE',
+  'ML_ERR_NODE_INTERNAL',
+] as const;
 
 const CODES = Object.keys(ERROR_CODES) as ErrorCode[];
 
@@ -121,7 +140,8 @@ void describe('error classes', () => {
   });
 
   it('uses every registered code', () => {
-    const used = new Set(Object.values(SAMPLES).map((s) => s.make().code));
+    const used = new Set<string>([...Object.values(SAMPLES).map((s) => s.make().code), ...HTTP_CODES]);
+    for (const c of HTTP_CODES) assert.equal(new errors.HttpError(c, 'm').status, ERROR_CODES[c].status);
     assert.deepEqual(
       CODES.filter((c) => !used.has(c)),
       [],

@@ -57,6 +57,18 @@ export const ERROR_CODES = {
   ML_ERR_ACCOUNT_EXISTS: { status: 409, description: 'An account with this email already exists.' },
   ML_ERR_NOT_FOUND: { status: 404, description: 'No such record, patient, consent, user or organization.' },
   ML_ERR_RECORD_ERASED: { status: 410, description: 'The record was erased at the patient’s request.' },
+  ML_ERR_ROLE_FORBIDDEN: { status: 403, description: 'The caller’s role may not use this operation.' },
+  ML_ERR_RATE_LIMITED: { status: 429, description: 'Too many attempts; retry after the given delay.' },
+  ML_ERR_HTTP_BAD_REQUEST: {
+    status: 400,
+    description: 'The request is malformed: bad JSON, bad parameters or a body that fails the schema.',
+  },
+  ML_ERR_HTTP_NOT_FOUND: { status: 404, description: 'No such route.' },
+  ML_ERR_HTTP_METHOD: { status: 405, description: 'The route does not allow this method.' },
+  ML_ERR_HTTP_TOO_LARGE: { status: 413, description: 'The request body is larger than the limit.' },
+  ML_ERR_HTTP_MEDIA_TYPE: { status: 415, description: 'The request body has an unsupported content type.' },
+  ML_ERR_NODE_UNAVAILABLE: { status: 503, description: 'The node is shutting down or not ready.' },
+  ML_ERR_NODE_INTERNAL: { status: 500, description: 'An unexpected error; details are in the node log.' },
 } as const satisfies Record<string, { status: number; description: string }>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;
@@ -273,5 +285,40 @@ export class NotFoundError extends MedLedgerError {
 export class RecordErasedError extends MedLedgerError {
   constructor(id: string, erasedBy: string) {
     super('ML_ERR_RECORD_ERASED', `record ${id} was erased by transaction ${erasedBy}`, { id, erasedBy });
+  }
+}
+
+export class RoleForbiddenError extends MedLedgerError {
+  constructor(role: string, allowed: readonly string[]) {
+    super('ML_ERR_ROLE_FORBIDDEN', `role ${role} may not do this (allowed: ${allowed.join(', ')})`, {
+      role,
+      allowed: [...allowed],
+    });
+  }
+}
+
+export class RateLimitedError extends MedLedgerError {
+  readonly retryAfterS: number;
+  constructor(retryAfterS: number) {
+    super('ML_ERR_RATE_LIMITED', `too many attempts; retry in ${String(retryAfterS)} s`, { retryAfterS });
+    this.retryAfterS = retryAfterS;
+  }
+}
+
+/** Errors of the HTTP layer itself (malformed requests), with a registry code like every other. */
+export class HttpError extends MedLedgerError {
+  constructor(
+    code:
+      | 'ML_ERR_HTTP_BAD_REQUEST'
+      | 'ML_ERR_HTTP_NOT_FOUND'
+      | 'ML_ERR_HTTP_METHOD'
+      | 'ML_ERR_HTTP_TOO_LARGE'
+      | 'ML_ERR_HTTP_MEDIA_TYPE'
+      | 'ML_ERR_NODE_UNAVAILABLE'
+      | 'ML_ERR_NODE_INTERNAL',
+    message: string,
+    data: Record<string, unknown> = {},
+  ) {
+    super(code, message, data);
   }
 }

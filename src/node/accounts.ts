@@ -7,7 +7,8 @@
  * key and stored sealed, like display names (a patient's email or name is PHI).
  * Login failures are generic and take the same time whether or not the account exists.
  */
-import { createHash, createHmac, randomBytes, scryptSync, timingSafeEqual } from 'node:crypto';
+import { createHash, createHmac, randomBytes, scrypt, scryptSync, timingSafeEqual } from 'node:crypto';
+import type { ScryptOptions } from 'node:crypto';
 import { openAead, sealAead } from '../core/aead.ts';
 import { fromHex, toHex, utf8 } from '../core/bytes.ts';
 import { AccountExistsError, ArgumentValueError, AuthFailedError } from '../core/errors.ts';
@@ -127,13 +128,28 @@ export class Accounts {
 
   /** Checks the password and unseals the user's keys; AuthFailedError for any failure. */
   login(email: string, password: string): Credentials {
-    let row: Row | undefined;
+    const row = this.#loginRow(email);
+    return this.#unseal(row, derive(password, row?.kdf ?? this.#decoy.kdf));
+  }
+
+  /** `login` with scrypt on the libuv thread pool instead of the event loop. */
+  async loginAsync(email: string, password: string): Promise<Credentials> {
+    const row = this.#loginRow(email);
+    return this.#unseal(row, await deriveAsync(password, row?.kdf ?? this.#decoy.kdf));
+  }
+
+  #loginRow(email: string): Row | undefined {
     try {
-      row = this.#row('email_hash = ?', this.#emailHash(normalizeEmail(email)));
+      return this.#row('email_hash = ?', this.#emailHash(normalizeEmail(email)));
     } catch {
-      row = undefined;
+      return undefined;
     }
-    const { verifier, sealKey } = derive(password, row?.kdf ?? this.#decoy.kdf);
+  }
+
+  #unseal(
+    row: Row | undefined,
+    { verifier, sealKey }: { verifier: Uint8Array; sealKey: Uint8Array },
+  ): Credentials {
     const stored = row?.verifier ?? this.#decoy.verifier;
     if (!row || !timingSafeEqual(verifier, stored)) throw new AuthFailedError();
     const aad = utf8(`medledger:account:${row.key_id}`);
@@ -196,16 +212,35 @@ export function normalizeEmail(email: string): string {
   return e;
 }
 
-function derive(password: string, kdfJson: string): { verifier: Uint8Array; sealKey: Uint8Array } {
+interface Derived {
+  readonly verifier: Uint8Array;
+  readonly sealKey: Uint8Array;
+}
+
+function scryptArgs(password: string, kdfJson: string): [string, Uint8Array, number, ScryptOptions] {
   const { N, r, p, salt } = JSON.parse(kdfJson) as KdfCost & { salt: string };
-  const out = scryptSync(password.normalize('NFKC'), fromHex(salt, 16, 'salt'), 64, {
-    N,
-    r,
-    p,
-    maxmem: 256 * N * r + 1024 * 1024,
+  return [
+    password.normalize('NFKC'),
+    fromHex(salt, 16, 'salt'),
+    64,
+    { N, r, p, maxmem: 256 * N * r + 1024 * 1024 },
+  ];
+}
+
+function split(out: Buffer): Derived {
+  return { verifier: createHash('sha256').update(out.subarray(0, 32)).digest(), sealKey: out.subarray(32) };
+}
+
+function derive(password: string, kdfJson: string): Derived {
+  return split(scryptSync(...scryptArgs(password, kdfJson)));
+}
+
+function deriveAsync(password: string, kdfJson: string): Promise<Derived> {
+  const [pw, salt, len, opts] = scryptArgs(password, kdfJson);
+  return new Promise((resolve, reject) => {
+    scrypt(pw, salt, len, opts, (err, out) => {
+      if (err) reject(err);
+      else resolve(split(out));
+    });
   });
-  return {
-    verifier: createHash('sha256').update(out.subarray(0, 32)).digest(),
-    sealKey: out.subarray(32),
-  };
 }

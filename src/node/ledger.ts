@@ -204,6 +204,10 @@ export class Ledger {
     return this.#state.registry.org(org) !== undefined;
   }
 
+  isPending(txId: string): boolean {
+    return this.#pending.has(txId);
+  }
+
   get pendingCount(): number {
     return this.#pending.size;
   }
@@ -425,7 +429,12 @@ export class Ledger {
 
   /** Verifies the stored chain (from the checkpoint, or fully) including the signed head witness. */
   async verify(
-    opts: { full?: boolean; signatures?: boolean; onProgress?: (h: number, head: number) => void } = {},
+    opts: {
+      full?: boolean;
+      signatures?: boolean;
+      parallel?: boolean;
+      onProgress?: (h: number, head: number) => void;
+    } = {},
   ): Promise<VerifyReport> {
     const witness = readWitness(this.paths, this.signer.privateKey);
     const report = await verifyChain(this.store, {

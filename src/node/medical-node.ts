@@ -15,7 +15,7 @@ import { openAead, sealAead } from '../core/aead.ts';
 import { blindId as blindOf } from '../core/blind-index.ts';
 import { toHex, utf8 } from '../core/bytes.ts';
 import type { OrgPolicy } from '../core/consent.ts';
-import { ArgumentValueError, NotFoundError } from '../core/errors.ts';
+import { ArgumentValueError, NotFoundError, TxNotPermittedError, AuthFailedError } from '../core/errors.ts';
 import { generateX25519, x25519FromPrivate, x25519PrivateRaw } from '../core/hpke.ts';
 import type { X25519KeyPair } from '../core/hpke.ts';
 import { signerFromSeed } from '../core/keys.ts';
@@ -26,6 +26,7 @@ import type { Tx, TxType } from '../core/tx.ts';
 import { MedicalState, MEDICAL_TX_TYPES } from '../ledger/medical-state.ts';
 import type { Role } from '../ledger/payloads.ts';
 import { Accounts, DEFAULT_KDF } from './accounts.ts';
+import { ApiTokens } from './api-tokens.ts';
 import type { AccountInfo, Credentials, KdfCost } from './accounts.ts';
 import { Ledger } from './ledger.ts';
 import type { InitOptions } from './ledger.ts';
@@ -83,6 +84,9 @@ export class MedicalNode {
   readonly ledger: Ledger;
   readonly vault: Vault;
   readonly accounts: Accounts;
+  readonly tokens: ApiTokens;
+  /** Mine blocks as soon as transactions are pending (servers); off, callers `commit()` themselves. */
+  autoMine = false;
   readonly state = new MedicalState();
   readonly policy: OrgPolicy;
   readonly org: string;
@@ -92,6 +96,8 @@ export class MedicalNode {
   readonly #dataKey: Uint8Array;
   readonly #orgKeys = new Map<string, X25519KeyPair>();
   readonly #now: () => number;
+  readonly #waiters = new Map<string, { resolve: () => void; reject: (e: unknown) => void }[]>();
+  #mining: Promise<void> | undefined;
 
   private constructor(
     ledger: Ledger,
@@ -104,6 +110,7 @@ export class MedicalNode {
     this.vault = vault;
     this.#dataKey = dataKey;
     this.accounts = new Accounts(vault, dataKey, opts.kdf ?? DEFAULT_KDF);
+    this.tokens = new ApiTokens(vault, (keyId) => this.accounts.byKeyId(keyId));
     this.policy = opts.policy ?? DEFAULT_POLICY;
     this.org = org;
     this.#now = opts.now ?? Date.now;
@@ -142,6 +149,12 @@ export class MedicalNode {
     ledger.onCommit((txs, height) => {
       node.state.apply(txs, height);
       node.#carryOutErasures(txs);
+      for (const tx of txs) {
+        const list = node.#waiters.get(tx.id);
+        if (!list) continue;
+        node.#waiters.delete(tx.id);
+        for (const w of list) w.resolve();
+      }
     });
     // Erasures committed while the vault missed them (crash between commit and erase) are redone.
     node.#carryOutErasures(replayed);
@@ -223,11 +236,28 @@ export class MedicalNode {
     return info;
   }
 
+  /** Revokes a user's identity (an `identity.revoke` signed by `by`, an admin of their organization). */
+  async revokeUser(keyId: string, by: Session): Promise<string> {
+    if (!this.ledger.directory.active(keyId)) throw new NotFoundError('active user', keyId);
+    const tx = await this.ledger.submit(createTx(by.signer, 'identity.revoke', { keyId }, { time: this.#now() }));
+    await this.settle(tx);
+    return tx;
+  }
+
   /** Logs a user in: checks the password, unseals their keys, and joins their directory entry. */
   login(email: string, password: string): Session {
-    const c = this.accounts.login(email, password);
+    return this.sessionOf(this.accounts.login(email, password));
+  }
+
+  /** `login` with the key derivation off the event loop (for servers). */
+  async loginAsync(email: string, password: string): Promise<Session> {
+    return this.sessionOf(await this.accounts.loginAsync(email, password));
+  }
+
+  /** A session for unsealed credentials; AuthFailedError when the identity is no longer active. */
+  sessionOf(c: Credentials): Session {
     const entry = this.ledger.directory.active(c.keyId);
-    if (!entry) throw new NotFoundError('active identity', c.keyId);
+    if (!entry) throw new AuthFailedError();
     return { ...c, patient: entry.patient };
   }
 
@@ -253,14 +283,62 @@ export class MedicalNode {
     return this.ledger.submit(tx);
   }
 
-  /** Mines and commits every pending transaction; returns the number of blocks. */
+  /** Mines and commits every pending transaction; returns the number of blocks mined meanwhile. */
   async commit(): Promise<number> {
-    let blocks = 0;
-    while (this.ledger.pendingCount > 0) {
-      await this.ledger.mine();
-      blocks++;
+    const before = this.ledger.height;
+    this.#produce();
+    while (this.#mining) await this.#mining;
+    return this.ledger.height - before;
+  }
+
+  /**
+   * Resolves once the pending transaction `txId` is committed in a block (mining as needed), or
+   * rejects if the ledger drops it. Many callers share each block: that is how writes are batched.
+   */
+  settle(txId: string): Promise<void> {
+    if (!this.ledger.isPending(txId)) return Promise.resolve();
+    const p = new Promise<void>((resolve, reject) => {
+      const list = this.#waiters.get(txId) ?? [];
+      list.push({ resolve, reject });
+      this.#waiters.set(txId, list);
+    });
+    this.#produce();
+    return p;
+  }
+
+  /** With `autoMine`, starts the block producer for what was just submitted (access events, …). */
+  nudge(): void {
+    if (this.autoMine) this.#produce();
+  }
+
+  /** Starts the block producer if it is idle and work is pending: one mining loop at a time. */
+  #produce(): void {
+    if (this.#mining || this.ledger.pendingCount === 0) return;
+    this.#mining = (async () => {
+      while (this.ledger.pendingCount > 0) {
+        await this.ledger.mine();
+        this.#dropWaiters();
+      }
+    })().finally(() => {
+      this.#mining = undefined;
+      this.#produce();
+    });
+    this.#mining.catch((e: unknown) => {
+      for (const [id, list] of this.#waiters) {
+        this.#waiters.delete(id);
+        for (const w of list) w.reject(e);
+      }
+    });
+  }
+
+  /** Waiters on transactions the ledger dropped from its pending list without committing them. */
+  #dropWaiters(): void {
+    for (const [id, list] of this.#waiters) {
+      if (this.ledger.isPending(id)) continue;
+      this.#waiters.delete(id);
+      for (const w of list)
+        w.reject(new TxNotPermittedError('the transaction was dropped before commit', { txId: id }));
     }
-    return blocks;
   }
 
   signerOfNode(): Signer {
@@ -337,5 +415,27 @@ export class MedicalNode {
   async close(): Promise<void> {
     await this.ledger.close();
     this.vault.close();
+  }
+
+  /**
+   * `verifyVault` of the node whose open ledger is `ledger`, without opening the node (for `medledger
+   * verify`): no organization or admin is created and erasures the vault missed are reported as
+   * `erasure-incomplete`, not redone as `open` does. The caller checks that vault.sqlite exists (this
+   * would create an empty one) and keeps ownership of `ledger`.
+   */
+  static verifyVaultOf(ledger: Ledger): VaultReport {
+    const seed = ledger.signer.privateKey.export({ format: 'jwk' }).d ?? '';
+    const dataKey = new Uint8Array(
+      hkdfSync('sha256', Buffer.from(seed, 'base64url'), new Uint8Array(0), 'medledger:vault:v1', 32),
+    );
+    const vault = new Vault(join(ledger.paths.dir, 'vault.sqlite'));
+    try {
+      const node = new MedicalNode(ledger, vault, dataKey, DEFAULT_ORG.id, {});
+      for (const t of ledger.store.txsOfTypes(MEDICAL_TX_TYPES))
+        node.state.apply([decodeTx({ body: t.body, sig: t.sig })], t.height);
+      return node.verifyVault();
+    } finally {
+      vault.close();
+    }
   }
 }

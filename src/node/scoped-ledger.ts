@@ -420,6 +420,7 @@ export class ScopedLedger {
     await this.#node.ledger.submit(
       createTx(this.#node.signerOfNode(), 'access.log', payload, { time: this.#node.now }),
     );
+    this.#node.nudge();
   }
 }
 

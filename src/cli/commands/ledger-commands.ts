@@ -1,11 +1,53 @@
 /**
  * @module
- * `init`, `verify`, `chain`, `block`: create, check and inspect a ledger data directory.
+ * `init`, `verify`, `chain`, `block`: create, check and inspect a ledger data directory. When the
+ * directory also holds a medical node (vault.sqlite), `verify` checks the off-chain half too: every
+ * record's ciphertext is present and hashes to its hash on chain, and erased records are reported as
+ * erased by their transaction, not as tampered.
  */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Command } from 'commander';
 import { formatProblem } from '../../core/problem.ts';
 import { Ledger } from '../../node/ledger.ts';
+import { MedicalNode } from '../../node/medical-node.ts';
+import type { VaultProblem, VaultReport } from '../../node/medical-node.ts';
 import { dataDir, intArg, printJson, progress } from '../options.ts';
+
+/** A vault report, or why the vault could not be checked (e.g. a chain too damaged to replay). */
+type VaultResult = VaultReport | { readonly ok: false; readonly error: string };
+
+/** Checks the vault beside `ledger` without opening the node; undefined for a bare ledger. */
+function checkVault(ledger: Ledger): VaultResult | undefined {
+  if (!existsSync(join(ledger.paths.dir, 'vault.sqlite'))) return undefined;
+  try {
+    return MedicalNode.verifyVaultOf(ledger);
+  } catch (e) {
+    return { ok: false, error: e instanceof Error ? e.message : String(e) };
+  }
+}
+
+/** One line for humans: `blob-mismatch: record R (height 12): … (expected X, found Y)`. */
+function formatVaultProblem(p: VaultProblem): string {
+  const ef =
+    p.expected !== undefined || p.found !== undefined
+      ? ` (expected ${p.expected ?? '?'}, found ${p.found ?? '?'})`
+      : '';
+  return `${p.kind}: record ${p.record} (height ${String(p.height)}): ${p.detail}${ef}`;
+}
+
+function printVault(v: VaultResult): void {
+  if ('error' in v) {
+    process.stdout.write(`vault NOT CHECKED: ${v.error}\n`);
+    return;
+  }
+  process.stdout.write(
+    `vault ${v.ok ? 'OK' : 'PROBLEMS FOUND'}: ${String(v.checked)} records checked, ${String(v.erased.length)} erased, ${String(v.problems.length)} problems\n`,
+  );
+  for (const e of v.erased)
+    process.stdout.write(`  record ${e.record} erased by tx ${e.by} (height ${String(e.height)})\n`);
+  for (const p of v.problems) process.stdout.write(`  ${formatVaultProblem(p)}\n`);
+}
 
 export function registerLedgerCommands(program: Command): void {
   program
@@ -31,12 +73,12 @@ export function registerLedgerCommands(program: Command): void {
   program
     .command('verify')
     .description(
-      'verify hash links, block hashes, proof-of-work, Merkle roots, signatures; exit 1 on any problem',
+      'verify hash links, block hashes, proof-of-work, Merkle roots, signatures and, for a medical node, the vault; exit 1 on any problem',
     )
     .option('--data <dir>', 'data directory (or MEDLEDGER_DATA)')
     .option('--full', 'verify from genesis instead of from the last verified checkpoint')
     .option('--hash-only', 'skip signature verification')
-    .option('--json', 'print {ok, height, txs, problems} as JSON')
+    .option('--json', 'print {ok, height, txs, problems, vault?} as JSON')
     .action(async (o: { data?: string; full?: boolean; hashOnly?: boolean; json?: boolean }) => {
       const ledger = await Ledger.open(dataDir(o.data), { verify: 'checkpoint' });
       const bar = o.json ? undefined : progress('verifying');
@@ -46,14 +88,22 @@ export function registerLedgerCommands(program: Command): void {
         onProgress: (h, head) => bar?.update(h + 1, head + 1),
       });
       bar?.stop();
-      await ledger.close();
+      let vault: VaultResult | undefined;
+      try {
+        vault = checkVault(ledger);
+      } finally {
+        await ledger.close();
+      }
+      const ok = r.ok && (vault?.ok ?? true);
       if (o.json) {
         printJson({
-          ok: r.ok,
+          // Like the exit code, `ok` covers the vault too; `problems` stays the chain's.
+          ok,
           height: r.height,
           txs: r.txs,
           verifiedFrom: r.verifiedFrom,
           problems: r.problems,
+          ...(vault ? { vault } : {}),
         });
       } else {
         const scope = r.verifiedFrom === 0 ? 'full' : `from checkpoint at height ${r.verifiedFrom - 1}`;
@@ -61,8 +111,9 @@ export function registerLedgerCommands(program: Command): void {
           `${r.ok ? 'OK' : 'PROBLEMS FOUND'}: height ${r.height}, ${r.txs} transactions, ${r.signaturesChecked} signatures (${scope}, ${r.elapsedMs.toFixed(0)} ms)\n`,
         );
         for (const p of r.problems) process.stdout.write(`  ${formatProblem(p)}\n`);
+        if (vault) printVault(vault);
       }
-      process.exitCode = r.ok ? 0 : 1;
+      process.exitCode = ok ? 0 : 1;
     });
 
   program

@@ -1,0 +1,52 @@
+/**
+ * @module
+ * What every route plugin gets: the node, the login sessions, the login limiter, the integrity
+ * monitor and the clock; and what every authenticated request carries (`request.auth`): the session
+ * and a ledger handle scoped to it, so handlers never check consent themselves.
+ */
+import type { FastifyRequest } from 'fastify';
+import { RoleForbiddenError } from '../core/errors.ts';
+import type { Role } from '../ledger/payloads.ts';
+import type { IntegrityMonitor } from '../node/integrity-monitor.ts';
+import type { MedicalNode, Session } from '../node/medical-node.ts';
+import type { ScopedLedger } from '../node/scoped-ledger.ts';
+import type { LoginLimiter } from './login-limiter.ts';
+import type { Sessions } from './sessions.ts';
+
+export interface ApiContext {
+  readonly node: MedicalNode;
+  readonly sessions: Sessions;
+  readonly limiter: LoginLimiter;
+  readonly monitor: IntegrityMonitor;
+  readonly now: () => number;
+  /** Set once shutdown starts: new writes get 503. */
+  closing: boolean;
+}
+
+export interface Auth {
+  readonly session: Session;
+  readonly ledger: ScopedLedger;
+  /** How the caller authenticated: a login session or a personal API token (with its id). */
+  readonly via:
+    | { readonly kind: 'session'; readonly token: string }
+    | { readonly kind: 'api-token'; readonly id: string };
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    auth: Auth | null;
+  }
+  interface FastifyContextConfig {
+    /** The route needs no authentication. */
+    public?: boolean;
+  }
+}
+
+/** The caller's auth; throws RoleForbiddenError unless their role is one of `roles` (when given). */
+export function authOf(req: FastifyRequest, ...roles: Role[]): Auth {
+  const a = req.auth;
+  if (!a) throw new Error('route is public but reads request.auth');
+  if (roles.length > 0 && !roles.includes(a.session.role))
+    throw new RoleForbiddenError(a.session.role, roles);
+  return a;
+}

@@ -1,0 +1,232 @@
+/**
+ * @module
+ * Patient-controlled data: consents (grant, revoke, list), erasure requests (a patient asks, an admin
+ * approves; the approval erases ciphertext and keys on every node) and the access log (a patient's
+ * own; any patient's for auditors and admins). All through the caller's scoped ledger handle.
+ */
+import type { FastifyPluginAsync } from 'fastify';
+import type { Purpose } from '../../core/consent.ts';
+import { ArgumentValueError } from '../../core/errors.ts';
+import { authOf } from '../context.ts';
+import type { ApiContext } from '../context.ts';
+import { errorResponses, idParams, purposeEnum, txRef } from '../schemas.ts';
+import { accessView, consentView, erasureView } from './views.ts';
+
+interface GrantBody {
+  grantee: { kind: 'organization'; orgId: string } | { kind: 'practitioner'; keyId: string };
+  purpose: Purpose;
+  types?: string[];
+  period?: { start?: string; end?: string };
+  validFrom?: string;
+  validTo: string;
+}
+
+const anyObject = { type: 'object', additionalProperties: true } as const;
+
+function ms(name: string, v: string | undefined): number | undefined {
+  if (v === undefined) return undefined;
+  const t = Date.parse(v);
+  if (Number.isNaN(t)) throw new ArgumentValueError(name, 'is not an ISO 8601 date-time');
+  return t;
+}
+
+export function consentRoutes(ctx: ApiContext): FastifyPluginAsync {
+  return async (app) => {
+    const { node } = ctx;
+    app.post<{ Body: GrantBody }>(
+      '/consents',
+      {
+        schema: {
+          tags: ['consent'],
+          summary: 'Grant consent (patient): who, what, for what purpose, until when',
+          body: {
+            type: 'object',
+            properties: {
+              grantee: {
+                oneOf: [
+                  {
+                    type: 'object',
+                    properties: {
+                      kind: { const: 'organization' },
+                      orgId: { type: 'string', minLength: 1, maxLength: 64 },
+                    },
+                    required: ['kind', 'orgId'],
+                    additionalProperties: false,
+                  },
+                  {
+                    type: 'object',
+                    properties: {
+                      kind: { const: 'practitioner' },
+                      keyId: { type: 'string', pattern: '^[0-9a-f]{64}$' },
+                    },
+                    required: ['kind', 'keyId'],
+                    additionalProperties: false,
+                  },
+                ],
+              },
+              purpose: { type: 'string', enum: purposeEnum },
+              types: {
+                type: 'array',
+                items: { type: 'string', pattern: '^[A-Z][A-Za-z]{1,63}$' },
+                minItems: 1,
+                maxItems: 50,
+              },
+              period: {
+                type: 'object',
+                properties: {
+                  start: { type: 'string', format: 'date-time' },
+                  end: { type: 'string', format: 'date-time' },
+                },
+                additionalProperties: false,
+              },
+              validFrom: { type: 'string', format: 'date-time' },
+              validTo: { type: 'string', format: 'date-time' },
+            },
+            required: ['grantee', 'purpose', 'validTo'],
+            additionalProperties: false,
+          },
+          response: { 201: txRef, ...errorResponses },
+        },
+      },
+      async (req, reply) => {
+        const b = req.body;
+        const start = ms('period.start', b.period?.start);
+        const end = ms('period.end', b.period?.end);
+        const validFrom = ms('validFrom', b.validFrom);
+        const tx = await authOf(req).ledger.grantConsent({
+          grantee: b.grantee,
+          purpose: b.purpose,
+          ...(b.types ? { types: b.types } : {}),
+          ...(b.period
+            ? { period: { ...(start === undefined ? {} : { start }), ...(end === undefined ? {} : { end }) } }
+            : {}),
+          ...(validFrom === undefined ? {} : { validFrom }),
+          validTo: ms('validTo', b.validTo)!,
+        });
+        await node.settle(tx);
+        return reply.code(201).send({ tx, height: node.ledger.height });
+      },
+    );
+
+    app.get(
+      '/consents',
+      {
+        schema: {
+          tags: ['consent'],
+          summary: "Consents visible to the caller (a patient's own; those granted to the caller)",
+          response: { 200: { type: 'array', items: anyObject }, ...errorResponses },
+        },
+      },
+      async (req) => authOf(req).ledger.consents().map(consentView),
+    );
+
+    app.delete<{ Params: { id: string } }>(
+      '/consents/:id',
+      {
+        schema: {
+          tags: ['consent'],
+          summary: 'Revoke a consent (patient)',
+          params: idParams,
+          response: { 200: txRef, ...errorResponses },
+        },
+      },
+      async (req) => {
+        const tx = await authOf(req).ledger.revokeConsent(req.params.id);
+        await node.settle(tx);
+        return { tx, height: node.ledger.height };
+      },
+    );
+
+    app.get(
+      '/access-log',
+      {
+        schema: {
+          tags: ['audit'],
+          summary: "Access events: a patient's own; every patient's for auditors and admins",
+          response: { 200: { type: 'array', items: anyObject }, ...errorResponses },
+        },
+      },
+      async (req) =>
+        authOf(req)
+          .ledger.accessLog()
+          .map((e) => accessView(node, e)),
+    );
+
+    app.get<{ Params: { id: string } }>(
+      '/patients/:id/access-log',
+      {
+        schema: {
+          tags: ['audit'],
+          summary: 'Who accessed what of a patient, when, why, and break-glass events',
+          params: idParams,
+          response: { 200: { type: 'array', items: anyObject }, ...errorResponses },
+        },
+      },
+      async (req) =>
+        authOf(req)
+          .ledger.accessLog(req.params.id)
+          .map((e) => accessView(node, e)),
+    );
+
+    app.post<{ Body: { records?: string[] | null } }>(
+      '/erasure-requests',
+      {
+        schema: {
+          tags: ['erasure'],
+          summary: 'Request erasure of some or all of your records (patient; GDPR art. 17)',
+          body: {
+            type: 'object',
+            properties: {
+              records: {
+                type: ['array', 'null'],
+                items: { type: 'string', minLength: 1, maxLength: 128 },
+                maxItems: 10000,
+              },
+            },
+            additionalProperties: false,
+          },
+          response: { 201: txRef, ...errorResponses },
+        },
+      },
+      async (req, reply) => {
+        const tx = await authOf(req).ledger.requestErasure(req.body.records ?? null);
+        await node.settle(tx);
+        return reply.code(201).send({ tx, height: node.ledger.height });
+      },
+    );
+
+    app.get(
+      '/erasure-requests',
+      {
+        schema: {
+          tags: ['erasure'],
+          summary: 'Erasure requests: your own (patient), all (admin)',
+          response: { 200: { type: 'array', items: anyObject }, ...errorResponses },
+        },
+      },
+      async (req) => {
+        const s = authOf(req, 'patient', 'admin').session;
+        return [...node.state.erasureRequests.values()]
+          .filter((r) => s.role === 'admin' || r.patient === s.patient)
+          .map(erasureView);
+      },
+    );
+
+    app.post<{ Params: { id: string } }>(
+      '/erasure-requests/:id/approval',
+      {
+        schema: {
+          tags: ['erasure'],
+          summary: 'Approve an erasure request (admin): ciphertext and keys are deleted on every node',
+          params: idParams,
+          response: { 201: txRef, ...errorResponses },
+        },
+      },
+      async (req, reply) => {
+        const tx = await authOf(req, 'admin').ledger.approveErasure(req.params.id);
+        await node.settle(tx);
+        return reply.code(201).send({ tx, height: node.ledger.height });
+      },
+    );
+  };
+}

@@ -1,0 +1,144 @@
+/**
+ * @module
+ * Records: add, amend, get with history, list a patient's records, and a record's inclusion proof.
+ * Every call goes through the caller's scoped ledger handle (consent, policy and audit are there);
+ * a write is answered only once its block is committed.
+ */
+import type { FastifyPluginAsync } from 'fastify';
+import type { Purpose } from '../../core/consent.ts';
+import { NotFoundError } from '../../core/errors.ts';
+import type { RecordView } from '../../node/scoped-ledger.ts';
+import { authOf } from '../context.ts';
+import type { ApiContext } from '../context.ts';
+import { errorResponses, errorSchema, idParams, readQuery, resourceSchema } from '../schemas.ts';
+import { readOptions } from './views.ts';
+import { proofView, proofSchema } from './chain-routes.ts';
+
+type ReadQuery = { purpose?: Purpose; breakGlassReason?: string };
+
+const recordView = {
+  type: 'object',
+  properties: {
+    id: { type: 'string' },
+    recordId: { type: 'string' },
+    version: { type: 'integer' },
+    tx: { type: 'string' },
+    height: { type: 'integer' },
+    time: { type: 'string', format: 'date-time' },
+    author: { type: 'string' },
+    org: { type: 'string' },
+    resource: { type: 'object', additionalProperties: true },
+  },
+} as const;
+
+const writeResult = {
+  type: 'object',
+  properties: {
+    id: { type: 'string' },
+    recordId: { type: 'string' },
+    tx: { type: 'string' },
+    version: { type: 'integer' },
+    height: { type: 'integer' },
+  },
+} as const;
+
+export function viewOf(v: RecordView): Record<string, unknown> {
+  return { ...v, time: new Date(v.time).toISOString() };
+}
+
+export function recordRoutes(ctx: ApiContext): FastifyPluginAsync {
+  return async (app) => {
+    app.post<{ Body: Record<string, unknown> }>(
+      '/records',
+      {
+        schema: {
+          tags: ['records'],
+          summary: 'Add a FHIR R4 resource as a new record (validated, encrypted, signed, committed)',
+          body: resourceSchema,
+          response: { 201: writeResult, 422: errorSchema, ...errorResponses },
+        },
+      },
+      async (req, reply) => {
+        const r = await authOf(req).ledger.addRecord(req.body);
+        await ctx.node.settle(r.tx);
+        return reply.code(201).send({ ...r, height: ctx.node.state.records.get(r.recordId)?.height });
+      },
+    );
+
+    app.post<{ Params: { id: string }; Body: Record<string, unknown> }>(
+      '/records/:id/amendments',
+      {
+        schema: {
+          tags: ['records'],
+          summary: 'Amend a record: an append-only correction; the original stays visible',
+          params: idParams,
+          body: resourceSchema,
+          response: { 201: writeResult, 422: errorSchema, ...errorResponses },
+        },
+      },
+      async (req, reply) => {
+        const r = await authOf(req).ledger.amendRecord(req.params.id, req.body);
+        await ctx.node.settle(r.tx);
+        return reply.code(201).send({ ...r, height: ctx.node.state.records.get(r.recordId)?.height });
+      },
+    );
+
+    app.get<{ Params: { id: string }; Querystring: ReadQuery }>(
+      '/records/:id',
+      {
+        schema: {
+          tags: ['records'],
+          summary: 'A record with its history (consent-checked and audited)',
+          params: idParams,
+          querystring: readQuery,
+          response: {
+            200: {
+              type: 'object',
+              properties: { current: recordView, history: { type: 'array', items: recordView } },
+            },
+            410: errorSchema,
+            ...errorResponses,
+          },
+        },
+      },
+      async (req) => {
+        const r = await authOf(req).ledger.getRecord(req.params.id, readOptions(req.query));
+        return { current: viewOf(r.current), history: r.history.map(viewOf) };
+      },
+    );
+
+    app.get<{ Params: { id: string }; Querystring: ReadQuery }>(
+      '/patients/:id/records',
+      {
+        schema: {
+          tags: ['records'],
+          summary: 'The current version of every record of a patient the caller may read (one audit event)',
+          params: idParams,
+          querystring: readQuery,
+          response: { 200: { type: 'array', items: recordView }, ...errorResponses },
+        },
+      },
+      async (req) =>
+        (await authOf(req).ledger.listRecords(req.params.id, readOptions(req.query))).map(viewOf),
+    );
+
+    app.get<{ Params: { id: string } }>(
+      '/records/:id/proof',
+      {
+        schema: {
+          tags: ['records', 'chain'],
+          summary:
+            'Inclusion proof of the transaction that added a record, with its block and the signed head',
+          params: idParams,
+          response: { 200: proofSchema, ...errorResponses },
+        },
+      },
+      async (req) => {
+        authOf(req);
+        const e = ctx.node.state.records.get(req.params.id);
+        if (!e) throw new NotFoundError('record', req.params.id);
+        return proofView(ctx.node, e.tx);
+      },
+    );
+  };
+}

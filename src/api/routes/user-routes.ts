@@ -1,0 +1,163 @@
+/**
+ * @module
+ * Users and organizations (admin): enroll a user (keys created and sealed with their password,
+ * registration signed by the admin), list, revoke (every session of the user ends at once); list
+ * and create organizations hosted by this node.
+ */
+import type { FastifyPluginAsync } from 'fastify';
+import { ArgumentValueError } from '../../core/errors.ts';
+import type { Role } from '../../ledger/payloads.ts';
+import { authOf } from '../context.ts';
+import type { ApiContext } from '../context.ts';
+import { errorResponses, errorSchema, txRef, userSchema } from '../schemas.ts';
+import { userView } from './auth-routes.ts';
+
+interface NewUserBody {
+  email: string;
+  name: string;
+  password: string;
+  role: Exclude<Role, 'node'>;
+  patientId?: string;
+}
+
+export function userRoutes(ctx: ApiContext): FastifyPluginAsync {
+  return async (app) => {
+    const { node } = ctx;
+    app.get(
+      '/users',
+      {
+        schema: {
+          tags: ['users'],
+          summary: 'Users of this node (admin)',
+          response: { 200: { type: 'array', items: userSchema }, ...errorResponses },
+        },
+      },
+      async (req) => {
+        const admin = authOf(req, 'admin').session;
+        return node.accounts
+          .list()
+          .filter((a) => a.org === admin.org)
+          .map((a) => userView(a, node.ledger.directory.active(a.keyId) !== undefined));
+      },
+    );
+
+    app.post<{ Body: NewUserBody }>(
+      '/users',
+      {
+        schema: {
+          tags: ['users'],
+          summary: 'Enroll a user in your organization (admin)',
+          body: {
+            type: 'object',
+            properties: {
+              email: { type: 'string', minLength: 3, maxLength: 320 },
+              name: { type: 'string', minLength: 1, maxLength: 200 },
+              password: { type: 'string', minLength: 10, maxLength: 1024 },
+              role: { type: 'string', enum: ['admin', 'doctor', 'patient', 'researcher', 'auditor'] },
+              patientId: { type: 'string', minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9.-]+$' },
+            },
+            required: ['email', 'name', 'password', 'role'],
+            additionalProperties: false,
+          },
+          response: { 201: userSchema, 409: errorSchema, ...errorResponses },
+        },
+      },
+      async (req, reply) => {
+        const admin = authOf(req, 'admin').session;
+        const b = req.body;
+        const info = await node.createUser(
+          {
+            email: b.email,
+            name: b.name,
+            password: b.password,
+            role: b.role,
+            ...(b.patientId ? { patientId: b.patientId } : {}),
+          },
+          admin,
+        );
+        req.log.info(
+          { user: admin.keyId, event: 'user.create', target: info.keyId, role: info.role },
+          'user enrolled',
+        );
+        return reply.code(201).send(userView(info));
+      },
+    );
+
+    app.delete<{ Params: { keyId: string } }>(
+      '/users/:keyId',
+      {
+        schema: {
+          tags: ['users'],
+          summary:
+            'Revoke a user (admin): an identity.revoke on chain; their sessions and tokens stop working',
+          params: {
+            type: 'object',
+            properties: { keyId: { type: 'string', pattern: '^[0-9a-f]{64}$' } },
+            required: ['keyId'],
+          },
+          response: { 200: txRef, ...errorResponses },
+        },
+      },
+      async (req) => {
+        const admin = authOf(req, 'admin').session;
+        const tx = await node.revokeUser(req.params.keyId, admin);
+        ctx.sessions.endAll(req.params.keyId);
+        req.log.info({ user: admin.keyId, event: 'user.revoke', target: req.params.keyId }, 'user revoked');
+        return { tx, height: node.ledger.height };
+      },
+    );
+
+    app.get(
+      '/organizations',
+      {
+        schema: {
+          tags: ['users'],
+          summary: 'Organizations on the chain',
+          response: {
+            200: { type: 'array', items: { type: 'object', additionalProperties: true } },
+            ...errorResponses,
+          },
+        },
+      },
+      async (req) => {
+        authOf(req);
+        return [...node.ledger.directory.orgs()].map((o) => ({
+          id: o.org,
+          name: o.name,
+          hostedHere: node.hostsOrg(o.org),
+        }));
+      },
+    );
+
+    app.post<{ Body: { id: string; name: string } }>(
+      '/organizations',
+      {
+        schema: {
+          tags: ['users'],
+          summary: 'Create an organization hosted by this node (admin)',
+          body: {
+            type: 'object',
+            properties: {
+              id: { type: 'string', pattern: '^[a-z0-9][a-z0-9-]{1,62}$' },
+              name: { type: 'string', minLength: 1, maxLength: 200 },
+            },
+            required: ['id', 'name'],
+            additionalProperties: false,
+          },
+          response: {
+            201: { type: 'object', properties: { id: { type: 'string' }, name: { type: 'string' } } },
+            409: errorSchema,
+            ...errorResponses,
+          },
+        },
+      },
+      async (req, reply) => {
+        authOf(req, 'admin');
+        if (node.ledger.hasOrg(req.body.id))
+          throw new ArgumentValueError('id', `organization ${req.body.id} exists`);
+        await node.createOrganization(req.body.id, req.body.name);
+        return reply.code(201).send(req.body);
+      },
+    );
+  };
+}

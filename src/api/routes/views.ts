@@ -1,0 +1,77 @@
+/**
+ * @module
+ * How ledger entries are shown over HTTP: access events with the requester's name and role (staff
+ * names are not the patient's PHI), consents, erasure requests; times as ISO 8601.
+ */
+import type { AccessEntry, ConsentEntry, ErasureRequestEntry } from '../../ledger/medical-state.ts';
+import type { MedicalNode } from '../../node/medical-node.ts';
+import type { ReadOptions } from '../../node/scoped-ledger.ts';
+import type { Purpose } from '../../core/consent.ts';
+
+export const iso = (ms: number): string => new Date(ms).toISOString();
+
+export function accessView(node: MedicalNode, e: AccessEntry): Record<string, unknown> {
+  const who = node.ledger.directory.entry(e.requester);
+  const account = node.accounts.byKeyId(e.requester);
+  return {
+    tx: e.tx,
+    height: e.height,
+    time: iso(e.time),
+    requester: {
+      keyId: e.requester,
+      role: who?.role ?? 'unknown',
+      ...(who?.org ? { org: who.org } : {}),
+      ...(account ? { name: account.name } : {}),
+    },
+    records: e.records,
+    action: e.action,
+    purpose: e.purpose,
+    outcome: e.outcome,
+    reason: e.reason,
+    breakGlass: e.breakGlass,
+  };
+}
+
+export function consentView(c: ConsentEntry): Record<string, unknown> {
+  return {
+    id: c.id,
+    tx: c.tx,
+    height: c.height,
+    grantee: c.grantee,
+    scope: {
+      ...(c.scope.types ? { types: c.scope.types } : {}),
+      ...(c.scope.period
+        ? {
+            period: {
+              ...(c.scope.period.start === undefined ? {} : { start: iso(c.scope.period.start) }),
+              ...(c.scope.period.end === undefined ? {} : { end: iso(c.scope.period.end) }),
+            },
+          }
+        : {}),
+    },
+    purpose: c.purpose,
+    validFrom: iso(c.validFrom),
+    validTo: iso(c.validTo),
+    grantedAt: iso(c.grantedAt),
+    ...(c.revokedBy ? { revokedBy: c.revokedBy } : {}),
+    ...(c.revokedAt === undefined ? {} : { revokedAt: iso(c.revokedAt) }),
+  };
+}
+
+export function erasureView(r: ErasureRequestEntry): Record<string, unknown> {
+  return {
+    tx: r.tx,
+    time: iso(r.time),
+    records: r.records,
+    ...(r.approvedBy ? { approvedBy: r.approvedBy } : {}),
+    status: r.approvedBy ? 'carried-out' : 'pending',
+  };
+}
+
+/** Read options from the query string. */
+export function readOptions(q: { purpose?: Purpose; breakGlassReason?: string }): ReadOptions {
+  return {
+    ...(q.purpose ? { purpose: q.purpose } : {}),
+    ...(q.breakGlassReason ? { breakGlass: { reason: q.breakGlassReason } } : {}),
+  };
+}

@@ -1,0 +1,209 @@
+/**
+ * @module
+ * The node's HTTP server: Fastify 5 with one plugin per feature — auth, users, records, consent,
+ * audit, chain and proofs, research, FHIR R4, health and metrics — an OpenAPI 3 document at
+ * `/openapi.json` with interactive docs at `/docs`, one error handler over the error registry,
+ * security headers, body limits, structured logs without PHI (route patterns, never URLs or bodies),
+ * and a graceful close that commits every pending transaction before the node closes.
+ */
+import helmet from '@fastify/helmet';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import Fastify, { LogController } from 'fastify';
+import type { FastifyHttpsOptions, FastifyInstance, FastifyServerOptions } from 'fastify';
+import type https from 'node:https';
+import { HttpError } from '../core/errors.ts';
+import { IntegrityMonitor } from '../node/integrity-monitor.ts';
+import type { MedicalNode } from '../node/medical-node.ts';
+import { Authenticator } from './auth.ts';
+import type { ApiContext } from './context.ts';
+import { asMedLedgerError, errorBody } from './http-errors.ts';
+import { LoginLimiter } from './login-limiter.ts';
+import type { LimiterOptions } from './login-limiter.ts';
+import { authRoutes } from './routes/auth-routes.ts';
+import { chainRoutes } from './routes/chain-routes.ts';
+import { consentRoutes } from './routes/consent-routes.ts';
+import { homeRoutes } from './routes/home-routes.ts';
+import { healthRoutes, metricsPlugin } from './routes/ops-routes.ts';
+import { recordRoutes } from './routes/record-routes.ts';
+import { researchRoutes } from './routes/research-routes.ts';
+import { userRoutes } from './routes/user-routes.ts';
+import { fhirRoutes, isFhirRequest, outcomeOf } from './fhir/fhir-routes.ts';
+import { Sessions } from './sessions.ts';
+import type { SessionOptions } from './sessions.ts';
+
+export interface ServerOptions {
+  readonly node: MedicalNode;
+  /** Fastify's logger (pino) options, or false for none. Default: JSON logs at info. */
+  readonly logger?: FastifyServerOptions['logger'];
+  readonly sessions?: SessionOptions;
+  readonly limiter?: LimiterOptions;
+  /** Interval of the background integrity run (default 5 s). */
+  readonly monitorIntervalMs?: number;
+  /** Request body limit in bytes (default 16 MiB: Synthea bundles are a few MiB). */
+  readonly bodyLimit?: number;
+  readonly https?: { readonly key: Buffer; readonly cert: Buffer };
+  readonly now?: () => number;
+}
+
+export interface NodeServer {
+  readonly app: FastifyInstance;
+  readonly ctx: ApiContext;
+  /** Listens on host:port; resolves with the address. */
+  listen(port: number, host?: string): Promise<string>;
+  /** Stops accepting requests, finishes those in flight, commits pending transactions, closes the node. */
+  close(): Promise<void>;
+}
+
+const DEFAULT_LOGGER = {
+  level: 'info',
+  redact: { paths: ['req.headers.authorization', 'req.headers.cookie'], remove: true },
+};
+
+export async function buildServer(opts: ServerOptions): Promise<NodeServer> {
+  const now = opts.now ?? Date.now;
+  const node = opts.node;
+  node.autoMine = true;
+  const ctx: ApiContext = {
+    node,
+    sessions: new Sessions({ ...opts.sessions, now }),
+    limiter: new LoginLimiter({ ...opts.limiter, now }),
+    monitor: new IntegrityMonitor(node, { intervalMs: opts.monitorIntervalMs ?? 5000, now }),
+    now,
+    closing: false,
+  };
+  const base: FastifyServerOptions = {
+    logger: opts.logger ?? DEFAULT_LOGGER,
+    logController: new LogController({ disableRequestLogging: true }),
+    bodyLimit: opts.bodyLimit ?? 16 * 1024 * 1024,
+    trustProxy: false,
+    return503OnClosing: true,
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: false } },
+  };
+  // One instance type for http and https (Fastify's overloads would otherwise pick http2 types).
+  const app = (opts.https
+    ? Fastify({
+        ...(base as FastifyHttpsOptions<https.Server>),
+        https: { key: opts.https.key, cert: opts.https.cert },
+      })
+    : Fastify(base)) as unknown as FastifyInstance;
+  const authn = new Authenticator(ctx);
+  app.decorateRequest('auth', null);
+
+  // The docs' own routes are public (they hold no data).
+  app.addHook('onRoute', (route) => {
+    if (route.url.startsWith('/docs') || route.url === '/openapi.json')
+      route.config = { ...(route.config as object), public: true };
+  });
+
+  await app.register(helmet, {
+    contentSecurityPolicy: {
+      directives: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'", "'unsafe-inline'"],
+        imgSrc: ["'self'", 'data:'],
+        connectSrc: ["'self'"],
+        frameAncestors: ["'none'"],
+      },
+    },
+  });
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.0.3',
+      info: {
+        title: 'MedLedger node API',
+        version: '0.1.0',
+        description:
+          'Native API of a MedLedger node. Every route except login, health and metrics needs `Authorization: Bearer <token>` (a session token from /api/v1/auth/login or a personal API token). Errors are `{error: {code, message, data}}` with a stable ML_ERR_… code. The FHIR R4 API is at /fhir/R4 (CapabilityStatement at /fhir/R4/metadata).',
+      },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+      security: [{ bearer: [] }],
+    },
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs', uiConfig: { persistAuthorization: false } });
+  app.addHook('onRequest', async (req) => {
+    if (ctx.closing && req.method !== 'GET')
+      throw new HttpError('ML_ERR_NODE_UNAVAILABLE', 'the node is shutting down');
+    await authn.authenticate(req);
+  });
+  // One log line per request: route pattern (never the URL: it may carry ids), status, time, user.
+  app.addHook('onResponse', async (req, reply) => {
+    req.log.info(
+      {
+        method: req.method,
+        route: req.routeOptions.url ?? 'unmatched',
+        status: reply.statusCode,
+        ms: Math.round(reply.elapsedTime * 10) / 10,
+        user: req.auth?.session.keyId,
+      },
+      'request',
+    );
+  });
+
+  app.setErrorHandler(async (err, req, reply) => {
+    const { error, internal } = asMedLedgerError(err);
+    if (internal)
+      req.log.error(
+        { err: { type: (err as Error).name, message: (err as Error).message, stack: (err as Error).stack } },
+        'internal error',
+      );
+    if ('retryAfterS' in error && typeof error.retryAfterS === 'number')
+      void reply.header('retry-after', String(error.retryAfterS));
+    if (error.status === 401) void reply.header('www-authenticate', 'Bearer');
+    if (isFhirRequest(req))
+      return reply.code(error.status).type('application/fhir+json').send(outcomeOf(error));
+    return reply.code(error.status).send(errorBody(error));
+  });
+  app.setNotFoundHandler(async (req, reply) => {
+    const error = new HttpError(
+      'ML_ERR_HTTP_NOT_FOUND',
+      `no route ${req.method} ${req.routeOptions.url ?? ''}`.trim(),
+    );
+    if (isFhirRequest(req)) return reply.code(404).type('application/fhir+json').send(outcomeOf(error));
+    return reply.code(404).send(errorBody(error));
+  });
+
+  await app.register(metricsPlugin(ctx));
+  await app.register(healthRoutes(ctx));
+  await app.register(homeRoutes(ctx));
+  await app.register(authRoutes(ctx, authn), { prefix: '/api/v1/auth' });
+  await app.register(userRoutes(ctx), { prefix: '/api/v1' });
+  await app.register(recordRoutes(ctx), { prefix: '/api/v1' });
+  await app.register(consentRoutes(ctx), { prefix: '/api/v1' });
+  await app.register(chainRoutes(ctx), { prefix: '/api/v1' });
+  await app.register(researchRoutes, { prefix: '/api/v1' });
+  await app.register(fhirRoutes(ctx), { prefix: '/fhir/R4' });
+  app.get('/openapi.json', { config: { public: true }, schema: { hide: true } }, async () => app.swagger());
+
+  ctx.monitor.onChange((s) => {
+    if (s.state === 'compromised')
+      app.log.error(
+        { alert: 'integrity', problems: s.problems },
+        'INTEGRITY ALERT: the ledger or vault was altered',
+      );
+    else app.log.warn({ alert: 'integrity', state: s.state }, 'integrity restored');
+  });
+  await app.ready();
+
+  let closed: Promise<void> | undefined;
+  return {
+    app,
+    ctx,
+    async listen(port, host = '127.0.0.1') {
+      const address = await app.listen({ port, host });
+      await ctx.monitor.start();
+      return address;
+    },
+    close() {
+      closed ??= (async () => {
+        ctx.closing = true;
+        ctx.monitor.stop();
+        await app.close();
+        await node.commit();
+        await node.close();
+      })();
+      return closed;
+    },
+  };
+}

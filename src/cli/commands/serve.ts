@@ -1,0 +1,151 @@
+/**
+ * @module
+ * `serve`: runs a node's HTTP server (native API, FHIR R4 API, docs, health, metrics). With `--demo`
+ * (what `npm start` runs) the first start creates the data directory, the default admin, demo users
+ * for every role and synthetic patients, and writes their credentials to `<data>/demo-credentials.json`
+ * (mode 0600); later starts reuse the data. Without `--demo`, the first start needs the first
+ * admin's password from MEDLEDGER_ADMIN_PASSWORD or a prompt. SIGINT/SIGTERM close gracefully:
+ * requests in flight finish and every pending transaction is committed before the process exits.
+ */
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline/promises';
+import type { Command } from 'commander';
+import { buildServer } from '../../api/server.ts';
+import { writeResources } from '../../node/importer.ts';
+import { ledgerExists } from '../../node/data-dir.ts';
+import { MedicalNode } from '../../node/medical-node.ts';
+import { DEMO_ORGS, demoStaff, syntheticPatients } from '../../sim/synthetic.ts';
+import { dataDir, intArg, progress, UsageError } from '../options.ts';
+import { DEMO_PASSWORD } from './medical-commands.ts';
+
+interface ServeOptions {
+  data?: string;
+  port: number;
+  host: string;
+  cert?: string;
+  key?: string;
+  demo?: boolean;
+  patients: number;
+  difficulty: number;
+}
+
+export interface DemoCredentials {
+  readonly users: readonly { role: string; email: string; password: string }[];
+}
+
+export function registerServe(program: Command): void {
+  program
+    .command('serve')
+    .description('run the node: HTTP API, FHIR R4 API, API docs, health and metrics')
+    .option('--data <dir>', 'data directory (or MEDLEDGER_DATA)')
+    .option('--port <n>', 'port (or PORT)', intArg('port', 0, 65535), Number(process.env.PORT ?? 8080))
+    .option('--host <addr>', 'address to listen on', '127.0.0.1')
+    .option('--cert <file>', 'TLS certificate (PEM); with --key, serve HTTPS')
+    .option('--key <file>', 'TLS private key (PEM)')
+    .option('--demo', 'first start: demo users for every role and synthetic patients')
+    .option('--patients <n>', 'synthetic patients for --demo', intArg('patients', 0, 10_000), 100)
+    .option(
+      '--difficulty <bits>',
+      'minimum proof-of-work difficulty of a new chain',
+      intArg('difficulty', 0, 24),
+      12,
+    )
+    .action(async (o: ServeOptions) => {
+      await serve(dataDir(o.data), o);
+    });
+}
+
+async function serve(dir: string, o: ServeOptions): Promise<void> {
+  if ((o.cert === undefined) !== (o.key === undefined)) throw new UsageError('--cert and --key go together');
+  const fresh = !ledgerExists(dir);
+  const adminPassword = fresh ? await firstAdminPassword(o.demo === true) : undefined;
+  const org = { id: DEMO_ORGS[0]!.slug, name: DEMO_ORGS[0]!.name };
+  const { node, admin } = await MedicalNode.open(dir, {
+    org,
+    difficulty: o.difficulty,
+    ...(o.demo ? { adminEmail: demoStaff()[0]!.email } : {}),
+    ...(adminPassword ? { adminPassword } : {}),
+  });
+  if (o.demo && fresh) await seedDemo(node, dir, o.patients);
+  const server = await buildServer({
+    node,
+    ...(o.cert && o.key ? { https: { cert: readFileSync(o.cert), key: readFileSync(o.key) } } : {}),
+  });
+  const address = await server.listen(o.port, o.host);
+  const url = address.replace('://127.0.0.1', '://127.0.0.1').replace('[::1]', '[::1]');
+  process.stderr.write(
+    `\nMedLedger node for ${org.name} at ${url}\n  API docs ${url}/docs · FHIR ${url}/fhir/R4 · health ${url}/health\n`,
+  );
+  if (admin && !o.demo) process.stderr.write(`  first admin: ${admin.email}\n`);
+  const creds = join(dir, 'demo-credentials.json');
+  if (o.demo && existsSync(creds)) {
+    const c = JSON.parse(readFileSync(creds, 'utf8')) as DemoCredentials;
+    process.stderr.write(`  demo users (password "${c.users[0]?.password ?? ''}"; also in ${creds}):\n`);
+    for (const u of c.users) process.stderr.write(`    ${u.role.padEnd(10)} ${u.email}\n`);
+  }
+  let stopping = false;
+  const stop = (signal: string): void => {
+    if (stopping) return;
+    stopping = true;
+    process.stderr.write(`\n${signal}: finishing requests in flight and committing pending transactions…\n`);
+    server.close().then(
+      () => process.exit(0),
+      (e: unknown) => {
+        process.stderr.write(`shutdown failed: ${e instanceof Error ? e.message : String(e)}\n`);
+        process.exit(1);
+      },
+    );
+  };
+  process.once('SIGINT', () => stop('SIGINT'));
+  process.once('SIGTERM', () => stop('SIGTERM'));
+}
+
+async function firstAdminPassword(demo: boolean): Promise<string> {
+  if (demo) return process.env.MEDLEDGER_DEMO_PASSWORD ?? DEMO_PASSWORD;
+  const env = process.env.MEDLEDGER_ADMIN_PASSWORD;
+  if (env) return env;
+  if (!process.stdin.isTTY)
+    throw new UsageError(
+      'first start: set MEDLEDGER_ADMIN_PASSWORD to the first admin’s password (or run on a terminal to be asked)',
+    );
+  const rl = createInterface({ input: process.stdin, output: process.stderr });
+  try {
+    return (await rl.question('password for the first admin (at least 10 characters): ')).trim();
+  } finally {
+    rl.close();
+  }
+}
+
+/** Demo data on a fresh node: the demo organizations and users, and `n` synthetic patients. */
+async function seedDemo(node: MedicalNode, dir: string, n: number): Promise<void> {
+  const password = process.env.MEDLEDGER_DEMO_PASSWORD ?? DEMO_PASSWORD;
+  for (const o of DEMO_ORGS) if (!node.ledger.hasOrg(o.slug)) await node.createOrganization(o.slug, o.name);
+  const patients = syntheticPatients(n, { seed: 1, now: node.now });
+  const bar = progress('creating demo patients');
+  for (const [i, p] of patients.entries()) {
+    await writeResources(node, [p.patient, ...p.resources]);
+    bar.update(i + 1, patients.length);
+  }
+  bar.stop();
+  const users: { role: string; email: string; password: string }[] = [];
+  for (const u of demoStaff()) {
+    if (!node.accounts.byEmail(u.email)) {
+      if (u.role === 'patient' && !patients[0]) continue;
+      await node.createUser({
+        email: u.email,
+        name: u.name,
+        password,
+        role: u.role,
+        org: u.org,
+        ...(u.role === 'patient' ? { patientId: patients[0]!.patient.id! } : {}),
+      });
+    }
+    users.push({ role: u.role, email: u.email, password });
+  }
+  writeFileSync(
+    join(dir, 'demo-credentials.json'),
+    `${JSON.stringify({ users } satisfies DemoCredentials, null, 2)}\n`,
+    { mode: 0o600 },
+  );
+}
