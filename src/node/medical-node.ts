@@ -15,7 +15,13 @@ import { openAead, sealAead } from '../core/aead.ts';
 import { blindId as blindOf } from '../core/blind-index.ts';
 import { toHex, utf8 } from '../core/bytes.ts';
 import type { OrgPolicy } from '../core/consent.ts';
-import { ArgumentValueError, NotFoundError, TxNotPermittedError, AuthFailedError } from '../core/errors.ts';
+import {
+  ArgumentValueError,
+  NotFoundError,
+  TxNotPermittedError,
+  AuthFailedError,
+  TxNotFoundError,
+} from '../core/errors.ts';
 import { generateX25519, x25519FromPrivate, x25519PrivateRaw } from '../core/hpke.ts';
 import type { X25519KeyPair } from '../core/hpke.ts';
 import { signerFromSeed } from '../core/keys.ts';
@@ -239,7 +245,9 @@ export class MedicalNode {
   /** Revokes a user's identity (an `identity.revoke` signed by `by`, an admin of their organization). */
   async revokeUser(keyId: string, by: Session): Promise<string> {
     if (!this.ledger.directory.active(keyId)) throw new NotFoundError('active user', keyId);
-    const tx = await this.ledger.submit(createTx(by.signer, 'identity.revoke', { keyId }, { time: this.#now() }));
+    const tx = await this.ledger.submit(
+      createTx(by.signer, 'identity.revoke', { keyId }, { time: this.#now() }),
+    );
     await this.settle(tx);
     return tx;
   }
@@ -296,7 +304,10 @@ export class MedicalNode {
    * rejects if the ledger drops it. Many callers share each block: that is how writes are batched.
    */
   settle(txId: string): Promise<void> {
-    if (!this.ledger.isPending(txId)) return Promise.resolve();
+    // A block is committed in a microtask of its own: the transaction may be in the store already
+    // while still on the pending list.
+    if (this.ledger.store.txById(txId)) return Promise.resolve();
+    if (!this.ledger.isPending(txId)) return Promise.reject(new TxNotFoundError(txId));
     const p = new Promise<void>((resolve, reject) => {
       const list = this.#waiters.get(txId) ?? [];
       list.push({ resolve, reject });
@@ -336,8 +347,10 @@ export class MedicalNode {
     for (const [id, list] of this.#waiters) {
       if (this.ledger.isPending(id)) continue;
       this.#waiters.delete(id);
-      for (const w of list)
-        w.reject(new TxNotPermittedError('the transaction was dropped before commit', { txId: id }));
+      if (this.ledger.store.txById(id)) for (const w of list) w.resolve();
+      else
+        for (const w of list)
+          w.reject(new TxNotPermittedError('the transaction was dropped before commit', { txId: id }));
     }
   }
 

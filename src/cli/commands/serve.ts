@@ -118,7 +118,7 @@ async function firstAdminPassword(demo: boolean): Promise<string> {
 }
 
 /** Demo data on a fresh node: the demo organizations and users, and `n` synthetic patients. */
-async function seedDemo(node: MedicalNode, dir: string, n: number): Promise<void> {
+export async function seedDemo(node: MedicalNode, dir: string, n: number): Promise<void> {
   const password = process.env.MEDLEDGER_DEMO_PASSWORD ?? DEMO_PASSWORD;
   for (const o of DEMO_ORGS) if (!node.ledger.hasOrg(o.slug)) await node.createOrganization(o.slug, o.name);
   const patients = syntheticPatients(n, { seed: 1, now: node.now });

@@ -1,0 +1,79 @@
+/**
+ * @module
+ * Starts a real MedLedger node server on 127.0.0.1 (random port) for HTTP tests: a fresh data
+ * directory, demo organizations and users (password DEMO_PASSWORD), `patients` synthetic patients,
+ * a cheap KDF so logins are fast, no logs. `close()` stops the server and removes the directory.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { buildServer } from '../../src/api/server.ts';
+import type { NodeServer, ServerOptions } from '../../src/api/server.ts';
+import { DEMO_PASSWORD } from '../../src/cli/commands/medical-commands.ts';
+import { seedDemo } from '../../src/cli/commands/serve.ts';
+import { MedicalNode } from '../../src/node/medical-node.ts';
+import { DEMO_ORGS, demoStaff } from '../../src/sim/synthetic.ts';
+
+export const TEST_KDF = { N: 2 ** 10, r: 8, p: 1 } as const;
+
+export interface TestNode {
+  readonly url: string;
+  readonly dir: string;
+  readonly server: NodeServer;
+  readonly node: MedicalNode;
+  /** Logs in over HTTP and returns the session token. */
+  login(email: string, password?: string): Promise<string>;
+  /** fetch against the node with an optional bearer token and JSON body. */
+  api(
+    path: string,
+    init?: { method?: string; token?: string; body?: unknown; headers?: Record<string, string> },
+  ): Promise<Response>;
+  close(): Promise<void>;
+}
+
+export const DEMO = Object.fromEntries(
+  demoStaff().map((u) => [u.email.split('@')[0]!.replace(/^dr\./, ''), u.email]),
+) as Record<'admin' | 'chen' | 'okafor' | 'patel' | 'research' | 'auditor' | 'patient', string>;
+
+export async function startTestNode(
+  opts: { patients?: number; server?: Partial<ServerOptions>; difficulty?: number } = {},
+): Promise<TestNode> {
+  const dir = mkdtempSync(join(tmpdir(), 'medledger-http-'));
+  const { node } = await MedicalNode.open(dir, {
+    org: { id: DEMO_ORGS[0]!.slug, name: DEMO_ORGS[0]!.name },
+    adminEmail: DEMO.admin,
+    adminPassword: DEMO_PASSWORD,
+    kdf: TEST_KDF,
+    difficulty: opts.difficulty ?? 4,
+  });
+  await seedDemo(node, dir, opts.patients ?? 3);
+  const server = await buildServer({ node, logger: false, monitorIntervalMs: 500, ...opts.server });
+  const url = await server.listen(0, '127.0.0.1');
+  const api: TestNode['api'] = (path, init = {}) =>
+    fetch(`${url}${path}`, {
+      method: init.method ?? (init.body === undefined ? 'GET' : 'POST'),
+      headers: {
+        ...(init.token ? { authorization: `Bearer ${init.token}` } : {}),
+        ...(init.body === undefined ? {} : { 'content-type': 'application/json' }),
+        ...init.headers,
+      },
+      ...(init.body === undefined ? {} : { body: JSON.stringify(init.body) }),
+      signal: AbortSignal.timeout(30_000),
+    });
+  return {
+    url,
+    dir,
+    server,
+    node,
+    api,
+    async login(email, password = DEMO_PASSWORD) {
+      const r = await api('/api/v1/auth/login', { body: { email, password } });
+      if (r.status !== 200) throw new Error(`login ${email}: ${String(r.status)} ${await r.text()}`);
+      return ((await r.json()) as { token: string }).token;
+    },
+    async close() {
+      await server.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
