@@ -14,6 +14,7 @@ import type { FastifyHttpsOptions, FastifyInstance, FastifyServerOptions } from 
 import type https from 'node:https';
 import { HttpError } from '../core/errors.ts';
 import { IntegrityMonitor } from '../node/integrity-monitor.ts';
+import { WorkerMiner } from '../node/miner.ts';
 import type { MedicalNode } from '../node/medical-node.ts';
 import { Authenticator } from './auth.ts';
 import type { ApiContext } from './context.ts';
@@ -64,6 +65,8 @@ export async function buildServer(opts: ServerOptions): Promise<NodeServer> {
   const now = opts.now ?? Date.now;
   const node = opts.node;
   node.autoMine = true;
+  const miner = new WorkerMiner();
+  node.ledger.miner = miner.mine;
   const ctx: ApiContext = {
     node,
     sessions: new Sessions({ ...opts.sessions, now }),
@@ -202,6 +205,7 @@ export async function buildServer(opts: ServerOptions): Promise<NodeServer> {
         await app.close();
         await node.commit();
         await node.close();
+        await miner.close();
       })();
       return closed;
     },

@@ -96,6 +96,7 @@ export class ApiTokens {
         opts.now,
         opts.expires ?? null,
       );
+    this.#vault.sync();
     return { token: `mlt_${id}_${secret}`, info: this.#info(this.#row(id)!) };
   }
 
@@ -124,8 +125,7 @@ export class ApiTokens {
   /** Whether token `id` is still usable (not revoked, not expired): a cheap check for cached tokens. */
   isActive(id: string, now: number): boolean {
     const r = this.#vault.db.prepare('SELECT revoked, expires FROM api_tokens WHERE id = ?').get(id) as
-      | { revoked: number | null; expires: number | null }
-      | undefined;
+      { revoked: number | null; expires: number | null } | undefined;
     return r !== undefined && r.revoked === null && (r.expires === null || r.expires > now);
   }
 
@@ -150,6 +150,7 @@ export class ApiTokens {
     const row = this.#row(id);
     if (!row || row.key_id !== keyId) throw new NotFoundError('api token', id);
     this.#vault.db.prepare('UPDATE api_tokens SET revoked = coalesce(revoked, ?) WHERE id = ?').run(now, id);
+    this.#vault.sync();
     return this.#info(this.#row(id)!);
   }
 

@@ -31,10 +31,11 @@ import type { Json } from '../core/canonical-json.ts';
 import type { Tx, TxType } from '../core/tx.ts';
 import { MedicalState, MEDICAL_TX_TYPES } from '../ledger/medical-state.ts';
 import type { Role } from '../ledger/payloads.ts';
+import type { RecordEntry } from '../ledger/medical-state.ts';
 import { Accounts, DEFAULT_KDF } from './accounts.ts';
 import { ApiTokens } from './api-tokens.ts';
 import type { AccountInfo, Credentials, KdfCost } from './accounts.ts';
-import { Ledger } from './ledger.ts';
+import { DEFAULT_MAX_BLOCK_TXS, Ledger } from './ledger.ts';
 import type { InitOptions } from './ledger.ts';
 import { ScopedLedger } from './scoped-ledger.ts';
 import { sha256Hex, Vault } from './vault.ts';
@@ -93,6 +94,8 @@ export class MedicalNode {
   readonly tokens: ApiTokens;
   /** Mine blocks as soon as transactions are pending (servers); off, callers `commit()` themselves. */
   autoMine = false;
+  /** With `autoMine`, how long transactions gather before a block is sealed. */
+  blockIntervalMs = 10;
   readonly state = new MedicalState();
   readonly policy: OrgPolicy;
   readonly org: string;
@@ -104,6 +107,8 @@ export class MedicalNode {
   readonly #now: () => number;
   readonly #waiters = new Map<string, { resolve: () => void; reject: (e: unknown) => void }[]>();
   #mining: Promise<void> | undefined;
+  readonly #isPatientRecord = new Map<string, boolean>();
+  readonly #blinds = new Map<string, string>();
 
   private constructor(
     ledger: Ledger,
@@ -274,21 +279,47 @@ export class MedicalNode {
     return new ScopedLedger(this, session);
   }
 
-  /** The blind id of a FHIR Patient id. */
+  /** Records that are Patient resources (their id is the FHIR Patient id whose blind id they carry). */
+  patientRecords(): RecordEntry[] {
+    const out: RecordEntry[] = [];
+    for (const r of this.state.records.values()) {
+      if (r.amends !== undefined || r.erasedBy || r.patient === undefined) continue;
+      let isPatient = this.#isPatientRecord.get(r.id);
+      if (isPatient === undefined) {
+        isPatient = this.blind(r.id) === r.patient;
+        this.#isPatientRecord.set(r.id, isPatient);
+      }
+      if (isPatient) out.push(r);
+    }
+    return out;
+  }
+
+  /** The blind id of a FHIR Patient id (memoized: every read of a patient needs it). */
   blind(patientId: string): string {
-    return blindOf(this.indexKey, patientId);
+    let b = this.#blinds.get(patientId);
+    if (b === undefined) {
+      b = blindOf(this.indexKey, patientId);
+      if (this.#blinds.size >= 100_000) this.#blinds.clear();
+      this.#blinds.set(patientId, b);
+    }
+    return b;
   }
 
   /** Signs `payload` with the node key and submits it. */
   async submitAsNode(type: TxType, payload: Json): Promise<string> {
-    return this.ledger.submit(createTx(this.ledger.signer, type, payload, { time: this.#now() }));
+    return this.ledger.submit(createTx(this.ledger.signer, type, payload, { time: this.#now() }), {
+      signedHere: true,
+    });
   }
 
-  /** Submits a transaction after the medical state's own admission rules. */
+  /**
+   * Submits a transaction signed in this process (a user's session key or the node key) after the
+   * medical state's own admission rules.
+   */
   async submit(tx: Tx): Promise<string> {
     const why = this.state.admissible(tx);
     if (why !== undefined) throw new ArgumentValueError(tx.body.type, why);
-    return this.ledger.submit(tx);
+    return this.ledger.submit(tx, { signedHere: true });
   }
 
   /** Mines and commits every pending transaction; returns the number of blocks mined meanwhile. */
@@ -327,6 +358,11 @@ export class MedicalNode {
     if (this.#mining || this.ledger.pendingCount === 0) return;
     this.#mining = (async () => {
       while (this.ledger.pendingCount > 0) {
+        // A server batches: it lets requests run for a block interval before sealing what they
+        // submitted (unless a full block is waiting), instead of mining one tiny block per request.
+        if (this.autoMine && this.ledger.pendingCount < DEFAULT_MAX_BLOCK_TXS)
+          await new Promise((r) => setTimeout(r, this.blockIntervalMs));
+        this.vault.sync(); // the ciphertext and keys the block's records point to are durable first
         await this.ledger.mine();
         this.#dropWaiters();
       }

@@ -57,6 +57,13 @@ export interface RecordView {
   readonly resource: Resource;
 }
 
+export interface PatientSummary {
+  readonly id: string;
+  readonly name: string;
+  readonly birthDate?: string;
+  readonly gender?: string;
+}
+
 export interface WriteResult {
   readonly id: string;
   readonly recordId: string;
@@ -286,6 +293,41 @@ export class ScopedLedger {
     return out;
   }
 
+  /**
+   * The patients whose Patient resource the caller may read (for staff to find a patient), with
+   * name, birth date and gender; `query` filters by name or id. One audited read event per patient shown.
+   * A Patient record is recognised without decrypting anything: its record id is the FHIR Patient id,
+   * whose blind id is the record's patient.
+   */
+  async findPatients(query?: string, limit = 50): Promise<PatientSummary[]> {
+    const q = query?.trim().toLowerCase();
+    const out: PatientSummary[] = [];
+    for (const e of this.#node.patientRecords()) {
+      if (out.length >= limit) break;
+      const latest = this.#node.state.records.get(e.amendedBy.at(-1) ?? e.id)!;
+      let r: Resource;
+      try {
+        r = this.#open(latest, 'read', { purpose: 'treatment' });
+      } catch (err) {
+        if (err instanceof AccessDeniedError || err instanceof RecordErasedError) continue;
+        throw err;
+      }
+      if (r.resourceType !== 'Patient') continue;
+      const name = r.name?.[0];
+      const display = [...(name?.given ?? []), name?.family ?? ''].join(' ').trim() || name?.text || e.id;
+      if (q && !display.toLowerCase().includes(q) && !e.id.toLowerCase().includes(q)) continue;
+      out.push({
+        id: e.id,
+        name: display,
+        ...(r.birthDate ? { birthDate: r.birthDate } : {}),
+        ...(r.gender ? { gender: r.gender } : {}),
+      });
+      await this.#log('read', e.patient, [latest.id], 'treatment', this.#lastDecision!);
+    }
+    this.#pendingDenial = undefined;
+    return out;
+  }
+
   #lastDecision: Decision | undefined;
   #pendingDenial: { entry: RecordEntry; decision: Decision; purpose: Purpose } | undefined;
 
@@ -419,6 +461,7 @@ export class ScopedLedger {
     } satisfies Json;
     await this.#node.ledger.submit(
       createTx(this.#node.signerOfNode(), 'access.log', payload, { time: this.#node.now }),
+      { signedHere: true },
     );
     this.#node.nudge();
   }

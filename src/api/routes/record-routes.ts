@@ -122,6 +122,40 @@ export function recordRoutes(ctx: ApiContext): FastifyPluginAsync {
         (await authOf(req).ledger.listRecords(req.params.id, readOptions(req.query))).map(viewOf),
     );
 
+    app.get<{ Querystring: { q?: string; limit?: number } }>(
+      '/patients',
+      {
+        schema: {
+          tags: ['records'],
+          summary: 'Find patients whose Patient record you may read (each one shown is an audited read)',
+          querystring: {
+            type: 'object',
+            properties: {
+              q: { type: 'string', maxLength: 100 },
+              limit: { type: 'integer', minimum: 1, maximum: 200 },
+            },
+            additionalProperties: false,
+          },
+          response: {
+            200: {
+              type: 'array',
+              items: {
+                type: 'object',
+                properties: {
+                  id: { type: 'string' },
+                  name: { type: 'string' },
+                  birthDate: { type: 'string' },
+                  gender: { type: 'string' },
+                },
+              },
+            },
+            ...errorResponses,
+          },
+        },
+      },
+      async (req) => authOf(req, 'doctor', 'admin').ledger.findPatients(req.query.q, req.query.limit ?? 50),
+    );
+
     app.get<{ Params: { id: string } }>(
       '/records/:id/proof',
       {

@@ -6,6 +6,7 @@ import type { Command } from 'commander';
 import { fileURLToPath } from 'node:url';
 import { runCoreBench } from '../../../bench/core-bench.ts';
 import { runMedicalBench } from '../../../bench/medical-bench.ts';
+import { runHttpBench } from '../../../bench/http-bench.ts';
 import { intArg, printJson } from '../options.ts';
 
 const RESULTS = fileURLToPath(new URL('../../../bench/results/', import.meta.url));
@@ -23,12 +24,26 @@ export function registerBench(program: Command): void {
     )
     .option('--quick', 'a short run (10^4 transactions, difficulty up to 12) that writes no results')
     .option('--json', 'print the results as JSON')
-    .option('--only <suite>', 'run one suite: core or medical')
+    .option('--only <suite>', 'run one suite: core, medical or http')
     .action(
       async (o: { txs: number; maxDifficulty: number; quick?: boolean; json?: boolean; only?: string }) => {
         const log = (s: string): void => {
           (o.json ? process.stderr : process.stdout).write(`${s}\n`);
         };
+        const http =
+          o.only === undefined || o.only === 'http'
+            ? await runHttpBench({
+                durationS: o.quick ? 5 : 20,
+                connections: 32,
+                patients: o.quick ? 10 : 100,
+                out: o.quick ? undefined : `${RESULTS}http.json`,
+                log,
+              })
+            : undefined;
+        if (o.only === 'http') {
+          if (o.json) printJson(http);
+          return;
+        }
         const medical =
           o.only === 'core'
             ? undefined
@@ -49,7 +64,7 @@ export function registerBench(program: Command): void {
           out: o.quick ? undefined : `${RESULTS}core.json`,
           log,
         });
-        if (o.json) printJson({ core: r, medical });
+        if (o.json) printJson({ core: r, medical, http });
       },
     );
 }
