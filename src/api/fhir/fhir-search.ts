@@ -1,0 +1,247 @@
+/**
+ * @module
+ * Search over records (http://hl7.org/fhir/R4/search.html): `GET [type]?patient=…` (or
+ * `subject=Patient/…`, or the compartment form `GET Patient/[id]/[type]`), `_id`, `code` and `date`,
+ * paged; and `Patient/[id]/$everything` (http://hl7.org/fhir/R4/operation-patient-everything.html).
+ *
+ * Records are kept and audited per patient, so a search names a patient or ids: the patient's records
+ * the caller may read come from one audited `listRecords`, then are filtered by type, code and date on
+ * the decrypted resources. A search without either is refused (400) rather than scanning every
+ * patient. Unknown parameters are ignored and left out of the `self` link, or refused with
+ * `Prefer: handling=strict` (search.html#errors).
+ */
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { Bundle, Resource } from '@medplum/fhirtypes';
+import {
+  AccessDeniedError,
+  ArgumentValueError,
+  HttpError,
+  NotFoundError,
+  RecordErasedError,
+} from '../../core/errors.ts';
+import { clinicalDate, CODE_PATHS, codesOf, DATE_PATHS } from '../../fhir/clinical-date.ts';
+import { FHIR_ID } from '../../fhir/validate.ts';
+import type { RecordType } from '../../fhir/validate.ts';
+import { inPatientCompartment } from '../../fhir/patient-ref.ts';
+import type { ReadOptions, RecordView, ScopedLedger } from '../../node/scoped-ledger.ts';
+import { authOf } from '../context.ts';
+import {
+  baseUrl,
+  pageOf,
+  readOptionsOf,
+  recordTypeOf,
+  resourceOf,
+  sendFhir,
+  single,
+  strictHandling,
+  values,
+} from './fhir-http.ts';
+import type { FhirQuery } from './fhir-http.ts';
+import {
+  dateMatches,
+  dateRange,
+  parseDateParam,
+  parseToken,
+  splitOr,
+  tokenMatches,
+} from './fhir-search-params.ts';
+import type { DateParam, TokenParam } from './fhir-search-params.ts';
+import { searchset } from './fhir-searchset.ts';
+
+/** Parameters that shape the result rather than select it. */
+const RESULT_PARAMS: ReadonlySet<string> = new Set(['_count', '_offset', '_format', '_pretty']);
+
+export interface RecordSearch {
+  /** The FHIR Patient id whose records are searched. */
+  readonly patient?: string;
+  readonly ids?: ReadonlySet<string>;
+  readonly codes: readonly (readonly TokenParam[])[];
+  readonly dates: readonly (readonly DateParam[])[];
+  /** The parameters applied, for the `self` and paging links. */
+  readonly used: URLSearchParams;
+}
+
+/** `ID`, `Patient/ID` or `[base]/Patient/ID` (a patient reference parameter); other types are refused. */
+function patientIdOf(name: string, v: string): string {
+  if (v.includes(',')) throw new ArgumentValueError(name, 'names one patient per search');
+  // Split by hand rather than with a regular expression: the value is the client's, of any length.
+  const slash = v.lastIndexOf('/');
+  const id = v.slice(slash + 1);
+  const head = slash < 0 ? '' : v.slice(0, slash);
+  const typed = head === 'Patient' || (head.endsWith('/Patient') && /^https?:\/\//.test(head));
+  if ((slash >= 0 && !typed) || !FHIR_ID.test(id))
+    throw new ArgumentValueError(name, `${v.slice(0, 80)} is not a Patient reference`);
+  return id;
+}
+
+/** Which parameters `type` supports, read from the query; throws on malformed values. */
+export function parseRecordSearch(type: RecordType, q: FhirQuery, strict: boolean): RecordSearch {
+  const used = new URLSearchParams();
+  let patient: string | undefined;
+  let ids: Set<string> | undefined;
+  const codes: TokenParam[][] = [];
+  const dates: DateParam[][] = [];
+  const setPatient = (name: string, v: string): void => {
+    const id = patientIdOf(name, v);
+    if (patient !== undefined && patient !== id) throw new ArgumentValueError(name, 'names a second patient');
+    patient = id;
+  };
+  for (const name of Object.keys(q)) {
+    if (RESULT_PARAMS.has(name)) continue;
+    const vs = values(q, name);
+    let known = true;
+    if ((name === 'patient' || name === 'subject') && inPatientCompartment(type)) {
+      for (const v of vs) setPatient(name, v);
+    } else if (name === '_id') {
+      for (const v of vs) {
+        const these = new Set(splitOr(v));
+        ids = ids ? new Set([...ids].filter((i) => these.has(i))) : these;
+      }
+    } else if (name === 'code' && CODE_PATHS[type].length > 0) {
+      for (const v of vs) codes.push(splitOr(v).map((t) => parseToken(name, t)));
+    } else if (name === 'date' && DATE_PATHS[type].length > 0) {
+      for (const v of vs) dates.push(splitOr(v).map((d) => parseDateParam(name, d)));
+    } else known = false;
+    if (known) for (const v of vs) used.append(name, v);
+    else if (strict) throw new ArgumentValueError(name, `is not a supported search parameter of ${type}`);
+  }
+  return { ...(patient === undefined ? {} : { patient }), ...(ids ? { ids } : {}), codes, dates, used };
+}
+
+export function matchesSearch(s: RecordSearch, type: string, r: Resource): boolean {
+  return (
+    r.resourceType === type &&
+    (s.ids === undefined || s.ids.has(r.id ?? '')) &&
+    (s.codes.length === 0 || tokenMatches(codesOf(r), s.codes)) &&
+    dateMatches(clinicalDate(r), s.dates)
+  );
+}
+
+/** Records by id, each an audited read; one the caller may not see is left out, as search does. */
+async function readIds(
+  ledger: ScopedLedger,
+  ids: ReadonlySet<string>,
+  opts: ReadOptions,
+): Promise<RecordView[]> {
+  const out: RecordView[] = [];
+  for (const id of ids) {
+    try {
+      out.push((await ledger.getRecord(id, opts)).current);
+    } catch (e) {
+      if (e instanceof NotFoundError || e instanceof AccessDeniedError || e instanceof RecordErasedError)
+        continue;
+      throw e;
+    }
+  }
+  return out;
+}
+
+const NEEDS_PATIENT =
+  'a search names a patient (patient=ID or subject=Patient/ID) or _id: records are kept and audited per patient';
+
+export async function searchRecords(
+  ledger: ScopedLedger,
+  type: RecordType,
+  s: RecordSearch,
+  opts: ReadOptions,
+): Promise<Resource[]> {
+  let views: RecordView[];
+  if (s.patient !== undefined) views = await ledger.listRecords(s.patient, opts);
+  else if (s.ids !== undefined) views = await readIds(ledger, s.ids, opts);
+  else throw new HttpError('ML_ERR_HTTP_BAD_REQUEST', NEEDS_PATIENT);
+  return views.map(resourceOf).filter((r) => matchesSearch(s, type, r));
+}
+
+/** `$everything` parameters: `_type` (comma list), `start`/`end` on the clinical date. */
+function everythingFilter(q: FhirQuery): { used: URLSearchParams; keep: (r: Resource) => boolean } {
+  const used = new URLSearchParams();
+  const types = single(q, '_type');
+  const start = single(q, 'start');
+  const end = single(q, 'end');
+  const typeSet = types === undefined ? undefined : new Set(splitOr(types).map(recordTypeOf));
+  const low = start === undefined ? -Infinity : dateRange(start)?.low;
+  const high = end === undefined ? Infinity : dateRange(end)?.high;
+  if (low === undefined) throw new ArgumentValueError('start', 'is not a FHIR date');
+  if (high === undefined) throw new ArgumentValueError('end', 'is not a FHIR date');
+  if (types !== undefined) used.set('_type', types);
+  if (start !== undefined) used.set('start', start);
+  if (end !== undefined) used.set('end', end);
+  return {
+    used,
+    keep: (r) => {
+      if (typeSet && !typeSet.has(r.resourceType as RecordType)) return false;
+      const d = clinicalDate(r);
+      const range = d === undefined ? undefined : dateRange(d);
+      // Resources without a care date (Patient, Medication…) stay in (operation-patient-everything.html).
+      return range === undefined || (range.high > low && range.low < high);
+    },
+  };
+}
+
+export function searchRoutes(app: FastifyInstance): void {
+  const tags = ['fhir'];
+
+  app.get<{ Params: { type: string }; Querystring: FhirQuery }>(
+    '/:type',
+    { schema: { tags, summary: 'Search records of a patient: patient, subject, _id, code, date, _count' } },
+    async (req, reply) => {
+      const type = recordTypeOf(req.params.type);
+      const s = parseRecordSearch(type, req.query, strictHandling(req));
+      const matches = await searchRecords(authOf(req).ledger, type, s, readOptionsOf(req));
+      const base = baseUrl(req);
+      return sendFhir(
+        reply,
+        200,
+        searchset({ base, path: type, params: s.used, matches, page: pageOf(req.query) }),
+      );
+    },
+  );
+
+  app.get<{ Params: { compartment: string; id: string; type: string }; Querystring: FhirQuery }>(
+    '/:compartment/:id/:type',
+    { schema: { tags, summary: 'Compartment search: Patient/[id]/[type]?…' } },
+    async (req, reply) => {
+      const { compartment, id } = req.params;
+      if (compartment !== 'Patient')
+        throw new HttpError('ML_ERR_HTTP_NOT_FOUND', `no compartment search in ${compartment.slice(0, 64)}`);
+      const type = recordTypeOf(req.params.type);
+      const s = parseRecordSearch(type, req.query, strictHandling(req));
+      if (s.patient !== undefined && s.patient !== id)
+        throw new ArgumentValueError('patient', 'differs from the compartment');
+      const search = { ...s, patient: id };
+      const matches = await searchRecords(authOf(req).ledger, type, search, readOptionsOf(req));
+      const path = `Patient/${id}/${type}`;
+      return sendFhir(
+        reply,
+        200,
+        searchset({ base: baseUrl(req), path, params: s.used, matches, page: pageOf(req.query) }),
+      );
+    },
+  );
+
+  const everything = async (
+    req: FastifyRequest<{ Params: { id: string }; Querystring: FhirQuery }>,
+  ): Promise<Bundle> => {
+    const f = everythingFilter(req.query);
+    const views = await authOf(req).ledger.listRecords(req.params.id, readOptionsOf(req));
+    const all = views.map(resourceOf).filter(f.keep);
+    // The Patient first, as servers commonly do; the rest in ledger order.
+    const matches = [
+      ...all.filter((r) => r.resourceType === 'Patient'),
+      ...all.filter((r) => r.resourceType !== 'Patient'),
+    ];
+    const path = `Patient/${req.params.id}/$everything`;
+    return searchset({ base: baseUrl(req), path, params: f.used, matches, page: pageOf(req.query) });
+  };
+  const summary = 'Every record of a patient the caller may read (one audited read)';
+  app.get<{ Params: { id: string }; Querystring: FhirQuery }>(
+    '/Patient/:id/$everything',
+    { schema: { tags, summary } },
+    async (req, reply) => sendFhir(reply, 200, await everything(req)),
+  );
+  app.post<{ Params: { id: string }; Querystring: FhirQuery }>(
+    '/Patient/:id/$everything',
+    { schema: { tags, summary } },
+    async (req, reply) => sendFhir(reply, 200, await everything(req)),
+  );
+}
