@@ -32,7 +32,8 @@ export class Authenticator {
   /** The onRequest hook: sets `request.auth` or throws AuthFailedError. */
   async authenticate(req: FastifyRequest): Promise<void> {
     req.auth = null;
-    if (req.routeOptions.config.public === true) return;
+    // An unknown route is a 404 for everyone: a 401 would send clients to log in for a typo.
+    if (req.routeOptions.config.public === true || req.is404) return;
     const m = /^Bearer\s+(\S+)\s*$/i.exec(req.headers.authorization ?? '');
     if (!m) throw new AuthFailedError();
     req.auth = await this.resolve(m[1]!);

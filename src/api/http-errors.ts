@@ -32,7 +32,7 @@ export function asMedLedgerError(e: unknown): { error: MedLedgerError; internal:
     return {
       error: new HttpError(
         'ML_ERR_HTTP_BAD_REQUEST',
-        `${String(f.validationContext ?? 'request')} ${message.replace(/^(body|querystring|params|headers)\s*/, '')}`,
+        `${typeof f.validationContext === 'string' ? f.validationContext : 'request'} ${message.replace(/^(body|querystring|params|headers)\s*/, '')}`,
       ),
       internal: false,
     };
@@ -42,6 +42,15 @@ export function asMedLedgerError(e: unknown): { error: MedLedgerError; internal:
       return { error: new HttpError('ML_ERR_HTTP_TOO_LARGE', 'request body is too large'), internal: false };
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
       return { error: new HttpError('ML_ERR_HTTP_MEDIA_TYPE', message), internal: false };
+    // Router errors (reach us through Fastify's `frameworkErrors` option): their messages echo the
+    // URL, which may carry ids, so they get messages of their own.
+    case 'FST_ERR_BAD_URL':
+      return { error: new HttpError('ML_ERR_HTTP_BAD_REQUEST', 'malformed URL escape'), internal: false };
+    case 'FST_ERR_MAX_PARAM_LENGTH':
+      return {
+        error: new HttpError('ML_ERR_HTTP_BAD_REQUEST', 'a path parameter is too long'),
+        internal: false,
+      };
     default:
       break;
   }

@@ -10,7 +10,7 @@ import helmet from '@fastify/helmet';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { LogController } from 'fastify';
-import type { FastifyHttpsOptions, FastifyInstance, FastifyServerOptions } from 'fastify';
+import type { FastifyHttpsOptions, FastifyInstance, FastifyReply, FastifyServerOptions } from 'fastify';
 import type https from 'node:https';
 import { HttpError } from '../core/errors.ts';
 import { IntegrityMonitor } from '../node/integrity-monitor.ts';
@@ -80,7 +80,16 @@ export async function buildServer(opts: ServerOptions): Promise<NodeServer> {
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: opts.bodyLimit ?? 16 * 1024 * 1024,
     trustProxy: false,
-    return503OnClosing: true,
+    // Our onRequest hook answers ML_ERR_NODE_UNAVAILABLE while closing, in the registry format.
+    return503OnClosing: false,
+    // Router errors (a malformed URL escape, an over-long parameter) in the registry format too.
+    frameworkErrors: (err, req, raw) => {
+      const reply = raw as unknown as FastifyReply;
+      const { error } = asMedLedgerError(err);
+      if (isFhirRequest(req))
+        void reply.code(error.status).type('application/fhir+json').send(outcomeOf(error));
+      else void reply.code(error.status).send(errorBody(error));
+    },
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: false } },
   };
   // One instance type for http and https (Fastify's overloads would otherwise pick http2 types).
@@ -179,7 +188,18 @@ export async function buildServer(opts: ServerOptions): Promise<NodeServer> {
   await app.register(fhirRoutes(ctx), { prefix: '/fhir/R4' });
   app.get('/openapi.json', { config: { public: true }, schema: { hide: true } }, async () => app.swagger());
 
+  // A body we do not parse is a 415, not Fastify's plain-text default.
+  app.removeContentTypeParser('text/plain');
+  app.addHook('onSend', async (req, reply) => {
+    if (ctx.closing) void reply.header('connection', 'close');
+    // Answers to signed-in callers may carry patient data: never cached.
+    if (req.auth) void reply.header('cache-control', 'no-store');
+  });
+
+  let wasCompromised = false;
   ctx.monitor.onChange((s) => {
+    if (s.state === 'ok' && !wasCompromised) return;
+    wasCompromised = s.state === 'compromised';
     if (s.state === 'compromised')
       app.log.error(
         { alert: 'integrity', problems: s.problems },
@@ -202,6 +222,8 @@ export async function buildServer(opts: ServerOptions): Promise<NodeServer> {
       closed ??= (async () => {
         ctx.closing = true;
         ctx.monitor.stop();
+        // Requests already on the wire reach the onRequest hook and get a 503 instead of a reset.
+        await new Promise((r) => setTimeout(r, 250));
         await app.close();
         await node.commit();
         await node.close();

@@ -126,7 +126,7 @@ export class ApiTokens {
   isActive(id: string, now: number): boolean {
     const r = this.#vault.db.prepare('SELECT revoked, expires FROM api_tokens WHERE id = ?').get(id) as
       { revoked: number | null; expires: number | null } | undefined;
-    return r !== undefined && r.revoked === null && (r.expires === null || r.expires > now);
+    return r?.revoked === null && (r.expires === null || r.expires > now);
   }
 
   touch(id: string, now: number): void {
@@ -148,7 +148,7 @@ export class ApiTokens {
   /** Revokes one of `keyId`'s tokens; NotFoundError for another user's token or an unknown id. */
   revoke(keyId: string, id: string, now: number): ApiTokenInfo {
     const row = this.#row(id);
-    if (!row || row.key_id !== keyId) throw new NotFoundError('api token', id);
+    if (row?.key_id !== keyId) throw new NotFoundError('api token', id);
     this.#vault.db.prepare('UPDATE api_tokens SET revoked = coalesce(revoked, ?) WHERE id = ?').run(now, id);
     this.#vault.sync();
     return this.#info(this.#row(id)!);

@@ -32,7 +32,7 @@ export class WorkerMiner {
       if (m.result) job.resolve(m.result);
       else job.reject(new PowExhaustedError(-1, -1));
     });
-    this.#worker.on('error', (e) => {
+    this.#worker.on('error', (e: Error) => {
       for (const j of this.#jobs.values()) j.reject(e);
       this.#jobs.clear();
     });

@@ -314,7 +314,8 @@ export class ScopedLedger {
       }
       if (r.resourceType !== 'Patient') continue;
       const name = r.name?.[0];
-      const display = [...(name?.given ?? []), name?.family ?? ''].join(' ').trim() || name?.text || e.id;
+      const joined = [...(name?.given ?? []), name?.family ?? ''].join(' ').trim();
+      const display = joined.length > 0 ? joined : (name?.text ?? e.id);
       if (q && !display.toLowerCase().includes(q) && !e.id.toLowerCase().includes(q)) continue;
       out.push({
         id: e.id,

@@ -6,7 +6,7 @@
  */
 import type { FastifyPluginAsync } from 'fastify';
 import type { Purpose } from '../../core/consent.ts';
-import { ArgumentValueError } from '../../core/errors.ts';
+import { ArgumentValueError, NotFoundError } from '../../core/errors.ts';
 import { authOf } from '../context.ts';
 import type { ApiContext } from '../context.ts';
 import { errorResponses, idParams, purposeEnum, txRef } from '../schemas.ts';
@@ -23,11 +23,26 @@ interface GrantBody {
 
 const anyObject = { type: 'object', additionalProperties: true } as const;
 
+/** Who reads access logs: a patient their own, auditors and admins anyone's. */
+const LOG_READERS = ['patient', 'auditor', 'admin'] as const;
+
 function ms(name: string, v: string | undefined): number | undefined {
   if (v === undefined) return undefined;
   const t = Date.parse(v);
   if (Number.isNaN(t)) throw new ArgumentValueError(name, 'is not an ISO 8601 date-time');
   return t;
+}
+
+/**
+ * What the chain would reject anyway, checked first so the patient gets a 400/404 naming the field
+ * rather than a 403 "transaction not permitted" about a transaction they never saw.
+ */
+function checkGrant(node: ApiContext['node'], b: GrantBody, validFrom: number, validTo: number): void {
+  if (validTo <= validFrom) throw new ArgumentValueError('validTo', 'must be after validFrom');
+  if (validTo <= node.now) throw new ArgumentValueError('validTo', 'must be in the future');
+  const g = b.grantee;
+  if (g.kind === 'organization' ? !node.ledger.hasOrg(g.orgId) : !node.ledger.directory.active(g.keyId))
+    throw new NotFoundError(g.kind, g.kind === 'organization' ? g.orgId : g.keyId);
 }
 
 export function consentRoutes(ctx: ApiContext): FastifyPluginAsync {
@@ -89,11 +104,16 @@ export function consentRoutes(ctx: ApiContext): FastifyPluginAsync {
         },
       },
       async (req, reply) => {
+        const { ledger } = authOf(req, 'patient');
         const b = req.body;
         const start = ms('period.start', b.period?.start);
         const end = ms('period.end', b.period?.end);
         const validFrom = ms('validFrom', b.validFrom);
-        const tx = await authOf(req).ledger.grantConsent({
+        const validTo = ms('validTo', b.validTo)!;
+        if (start !== undefined && end !== undefined && end < start)
+          throw new ArgumentValueError('period.end', 'must not be before period.start');
+        checkGrant(node, b, validFrom ?? node.now, validTo);
+        const tx = await ledger.grantConsent({
           grantee: b.grantee,
           purpose: b.purpose,
           ...(b.types ? { types: b.types } : {}),
@@ -101,7 +121,7 @@ export function consentRoutes(ctx: ApiContext): FastifyPluginAsync {
             ? { period: { ...(start === undefined ? {} : { start }), ...(end === undefined ? {} : { end }) } }
             : {}),
           ...(validFrom === undefined ? {} : { validFrom }),
-          validTo: ms('validTo', b.validTo)!,
+          validTo,
         });
         await node.settle(tx);
         return reply.code(201).send({ tx, height: node.ledger.height });
@@ -131,7 +151,7 @@ export function consentRoutes(ctx: ApiContext): FastifyPluginAsync {
         },
       },
       async (req) => {
-        const tx = await authOf(req).ledger.revokeConsent(req.params.id);
+        const tx = await authOf(req, 'patient').ledger.revokeConsent(req.params.id);
         await node.settle(tx);
         return { tx, height: node.ledger.height };
       },
@@ -147,7 +167,7 @@ export function consentRoutes(ctx: ApiContext): FastifyPluginAsync {
         },
       },
       async (req) =>
-        authOf(req)
+        authOf(req, ...LOG_READERS)
           .ledger.accessLog()
           .map((e) => accessView(node, e)),
     );
@@ -163,7 +183,7 @@ export function consentRoutes(ctx: ApiContext): FastifyPluginAsync {
         },
       },
       async (req) =>
-        authOf(req)
+        authOf(req, ...LOG_READERS)
           .ledger.accessLog(req.params.id)
           .map((e) => accessView(node, e)),
     );
@@ -189,7 +209,7 @@ export function consentRoutes(ctx: ApiContext): FastifyPluginAsync {
         },
       },
       async (req, reply) => {
-        const tx = await authOf(req).ledger.requestErasure(req.body.records ?? null);
+        const tx = await authOf(req, 'patient').ledger.requestErasure(req.body.records ?? null);
         await node.settle(tx);
         return reply.code(201).send({ tx, height: node.ledger.height });
       },

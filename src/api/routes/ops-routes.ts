@@ -94,11 +94,16 @@ export function healthRoutes(ctx: ApiContext): FastifyPluginAsync {
   };
 }
 
-/** Prometheus metrics of one server (its own registry, so several servers can run in one process). */
+/**
+ * Prometheus metrics of one server (its own registry, so several servers can run in one process).
+ * The plugin is not encapsulated (Fastify's `skip-override`, what fastify-plugin sets): its
+ * onResponse hook must see every route of the server, not only `/metrics`.
+ */
 export function metricsPlugin(ctx: ApiContext): FastifyPluginAsync {
-  return async (app) => {
+  const plugin: FastifyPluginAsync = async (app) => {
     const registry = new Registry();
-    collectDefaultMetrics({ register: registry, prefix: 'medledger_process_' });
+    // prom-client's names already start with process_ / nodejs_: medledger_process_cpu_seconds_total…
+    collectDefaultMetrics({ register: registry, prefix: 'medledger_' });
     const requests = new Counter({
       name: 'medledger_http_requests_total',
       help: 'HTTP requests',
@@ -184,4 +189,5 @@ export function metricsPlugin(ctx: ApiContext): FastifyPluginAsync {
       return reply.type(registry.contentType).send(await registry.metrics());
     });
   };
+  return Object.assign(plugin, { [Symbol.for('skip-override')]: true });
 }

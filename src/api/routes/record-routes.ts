@@ -14,7 +14,10 @@ import { errorResponses, errorSchema, idParams, readQuery, resourceSchema } from
 import { readOptions } from './views.ts';
 import { proofView, proofSchema } from './chain-routes.ts';
 
-type ReadQuery = { purpose?: Purpose; breakGlassReason?: string };
+interface ReadQuery {
+  purpose?: Purpose;
+  breakGlassReason?: string;
+}
 
 const recordView = {
   type: 'object',

@@ -5,7 +5,7 @@
  * and create organizations hosted by this node.
  */
 import type { FastifyPluginAsync } from 'fastify';
-import { ArgumentValueError } from '../../core/errors.ts';
+import { ArgumentValueError, NotFoundError } from '../../core/errors.ts';
 import type { Role } from '../../ledger/payloads.ts';
 import { authOf } from '../context.ts';
 import type { ApiContext } from '../context.ts';
@@ -100,6 +100,13 @@ export function userRoutes(ctx: ApiContext): FastifyPluginAsync {
       },
       async (req) => {
         const admin = authOf(req, 'admin').session;
+        // An admin revoking themself could leave the organization with no one to enroll users.
+        if (req.params.keyId === admin.keyId)
+          throw new ArgumentValueError('keyId', 'an admin cannot revoke their own identity');
+        // Users of other organizations and node keys are not this admin's to see (as in GET /users).
+        const target = node.ledger.directory.active(req.params.keyId);
+        if (!target || target.role === 'node' || target.org !== admin.org)
+          throw new NotFoundError('active user', req.params.keyId);
         const tx = await node.revokeUser(req.params.keyId, admin);
         ctx.sessions.endAll(req.params.keyId);
         req.log.info({ user: admin.keyId, event: 'user.revoke', target: req.params.keyId }, 'user revoked');

@@ -97,8 +97,12 @@ async function serve(dir: string, o: ServeOptions): Promise<void> {
       },
     );
   };
-  process.once('SIGINT', () => stop('SIGINT'));
-  process.once('SIGTERM', () => stop('SIGTERM'));
+  process.once('SIGINT', () => {
+    stop('SIGINT');
+  });
+  process.once('SIGTERM', () => {
+    stop('SIGTERM');
+  });
 }
 
 async function firstAdminPassword(demo: boolean): Promise<string> {
