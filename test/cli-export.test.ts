@@ -14,7 +14,7 @@ import { DatabaseSync } from 'node:sqlite';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import type { AuditEvent, Bundle, Patient } from '@medplum/fhirtypes';
-import { DEMO_PASSWORD } from '../src/cli/commands/medical-commands.ts';
+import { DEMO_PASSWORD } from '../src/cli/demo-data.ts';
 import { OMOP_COLUMNS } from '../src/fhir/omop-tables.ts';
 import type { TableName } from '../src/fhir/omop-tables.ts';
 import { MedicalNode } from '../src/node/medical-node.ts';

@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { DEMO_PASSWORD } from '../src/cli/commands/medical-commands.ts';
+import { DEMO_PASSWORD } from '../src/cli/demo-data.ts';
 import { DEMO, startTestNode } from './support/http-node.ts';
 import type { TestNode } from './support/http-node.ts';
 

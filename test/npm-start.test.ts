@@ -13,7 +13,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { DEMO_PASSWORD } from '../src/cli/commands/medical-commands.ts';
+import { DEMO_PASSWORD } from '../src/cli/demo-data.ts';
 import type { DemoCredentials } from '../src/cli/commands/serve.ts';
 
 const ROOT = resolve(import.meta.dirname, '..');

@@ -64,7 +64,7 @@ const DEFAULT_LOGGER = {
 export async function buildServer(opts: ServerOptions): Promise<NodeServer> {
   const now = opts.now ?? Date.now;
   const node = opts.node;
-  node.autoMine = true;
+  node.producer.auto = true;
   const miner = new WorkerMiner();
   node.ledger.miner = miner.mine;
   const ctx: ApiContext = {

@@ -17,7 +17,7 @@ export interface IntegrityStatus {
   readonly height: number;
   /** Highest height the last clean run verified; −1 before the first. */
   readonly verifiedHeight: number;
-  readonly problems: readonly (Problem | (VaultProblem & { kind: VaultProblem['kind'] }))[];
+  readonly problems: readonly (Problem | VaultProblem)[];
   readonly lastRun:
     { readonly at: number; readonly elapsedMs: number; readonly signatures: boolean } | undefined;
   readonly runs: number;

@@ -15,13 +15,7 @@ import { openAead, sealAead } from '../core/aead.ts';
 import { blindId as blindOf } from '../core/blind-index.ts';
 import { toHex, utf8 } from '../core/bytes.ts';
 import type { OrgPolicy } from '../core/consent.ts';
-import {
-  ArgumentValueError,
-  NotFoundError,
-  TxNotPermittedError,
-  AuthFailedError,
-  TxNotFoundError,
-} from '../core/errors.ts';
+import { ArgumentValueError, AuthFailedError, NotFoundError } from '../core/errors.ts';
 import { generateX25519, x25519FromPrivate, x25519PrivateRaw } from '../core/hpke.ts';
 import type { X25519KeyPair } from '../core/hpke.ts';
 import { signerFromSeed } from '../core/keys.ts';
@@ -35,7 +29,8 @@ import type { RecordEntry } from '../ledger/medical-state.ts';
 import { Accounts, DEFAULT_KDF } from './accounts.ts';
 import { ApiTokens } from './api-tokens.ts';
 import type { AccountInfo, Credentials, KdfCost } from './accounts.ts';
-import { DEFAULT_MAX_BLOCK_TXS, Ledger } from './ledger.ts';
+import { Ledger } from './ledger.ts';
+import { BlockProducer } from './block-producer.ts';
 import type { InitOptions } from './ledger.ts';
 import { ScopedLedger } from './scoped-ledger.ts';
 import { sha256Hex, Vault } from './vault.ts';
@@ -92,10 +87,8 @@ export class MedicalNode {
   readonly vault: Vault;
   readonly accounts: Accounts;
   readonly tokens: ApiTokens;
-  /** Mine blocks as soon as transactions are pending (servers); off, callers `commit()` themselves. */
-  autoMine = false;
-  /** With `autoMine`, how long transactions gather before a block is sealed. */
-  blockIntervalMs = 10;
+  /** Mines and commits blocks; the vault is made durable before each block that refers to it. */
+  readonly producer: BlockProducer;
   readonly state = new MedicalState();
   readonly policy: OrgPolicy;
   readonly org: string;
@@ -105,8 +98,6 @@ export class MedicalNode {
   readonly #dataKey: Uint8Array;
   readonly #orgKeys = new Map<string, X25519KeyPair>();
   readonly #now: () => number;
-  readonly #waiters = new Map<string, { resolve: () => void; reject: (e: unknown) => void }[]>();
-  #mining: Promise<void> | undefined;
   readonly #isPatientRecord = new Map<string, boolean>();
   readonly #blinds = new Map<string, string>();
 
@@ -121,6 +112,9 @@ export class MedicalNode {
     this.vault = vault;
     this.#dataKey = dataKey;
     this.accounts = new Accounts(vault, dataKey, opts.kdf ?? DEFAULT_KDF);
+    this.producer = new BlockProducer(ledger, () => {
+      vault.sync();
+    });
     this.tokens = new ApiTokens(vault, (keyId) => this.accounts.byKeyId(keyId));
     this.policy = opts.policy ?? DEFAULT_POLICY;
     this.org = org;
@@ -160,12 +154,6 @@ export class MedicalNode {
     ledger.onCommit((txs, height) => {
       node.state.apply(txs, height);
       node.#carryOutErasures(txs);
-      for (const tx of txs) {
-        const list = node.#waiters.get(tx.id);
-        if (!list) continue;
-        node.#waiters.delete(tx.id);
-        for (const w of list) w.resolve();
-      }
     });
     // Erasures committed while the vault missed them (crash between commit and erase) are redone.
     node.#carryOutErasures(replayed);
@@ -323,71 +311,18 @@ export class MedicalNode {
   }
 
   /** Mines and commits every pending transaction; returns the number of blocks mined meanwhile. */
-  async commit(): Promise<number> {
-    const before = this.ledger.height;
-    this.#produce();
-    while (this.#mining) await this.#mining;
-    return this.ledger.height - before;
+  commit(): Promise<number> {
+    return this.producer.commit();
   }
 
-  /**
-   * Resolves once the pending transaction `txId` is committed in a block (mining as needed), or
-   * rejects if the ledger drops it. Many callers share each block: that is how writes are batched.
-   */
+  /** Resolves once the pending transaction `txId` is committed in a block (see BlockProducer). */
   settle(txId: string): Promise<void> {
-    // A block is committed in a microtask of its own: the transaction may be in the store already
-    // while still on the pending list.
-    if (this.ledger.store.txById(txId)) return Promise.resolve();
-    if (!this.ledger.isPending(txId)) return Promise.reject(new TxNotFoundError(txId));
-    const p = new Promise<void>((resolve, reject) => {
-      const list = this.#waiters.get(txId) ?? [];
-      list.push({ resolve, reject });
-      this.#waiters.set(txId, list);
-    });
-    this.#produce();
-    return p;
+    return this.producer.settle(txId);
   }
 
-  /** With `autoMine`, starts the block producer for what was just submitted (access events, …). */
+  /** With automatic mining, starts the block producer for what was just submitted. */
   nudge(): void {
-    if (this.autoMine) this.#produce();
-  }
-
-  /** Starts the block producer if it is idle and work is pending: one mining loop at a time. */
-  #produce(): void {
-    if (this.#mining || this.ledger.pendingCount === 0) return;
-    this.#mining = (async () => {
-      while (this.ledger.pendingCount > 0) {
-        // A server batches: it lets requests run for a block interval before sealing what they
-        // submitted (unless a full block is waiting), instead of mining one tiny block per request.
-        if (this.autoMine && this.ledger.pendingCount < DEFAULT_MAX_BLOCK_TXS)
-          await new Promise((r) => setTimeout(r, this.blockIntervalMs));
-        this.vault.sync(); // the ciphertext and keys the block's records point to are durable first
-        await this.ledger.mine();
-        this.#dropWaiters();
-      }
-    })().finally(() => {
-      this.#mining = undefined;
-      this.#produce();
-    });
-    this.#mining.catch((e: unknown) => {
-      for (const [id, list] of this.#waiters) {
-        this.#waiters.delete(id);
-        for (const w of list) w.reject(e);
-      }
-    });
-  }
-
-  /** Waiters on transactions the ledger dropped from its pending list without committing them. */
-  #dropWaiters(): void {
-    for (const [id, list] of this.#waiters) {
-      if (this.ledger.isPending(id)) continue;
-      this.#waiters.delete(id);
-      if (this.ledger.store.txById(id)) for (const w of list) w.resolve();
-      else
-        for (const w of list)
-          w.reject(new TxNotPermittedError('the transaction was dropped before commit', { txId: id }));
-    }
+    this.producer.nudge();
   }
 
   signerOfNode(): Signer {

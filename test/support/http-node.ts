@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildServer } from '../../src/api/server.ts';
 import type { NodeServer, ServerOptions } from '../../src/api/server.ts';
-import { DEMO_PASSWORD } from '../../src/cli/commands/medical-commands.ts';
+import { DEMO_PASSWORD } from '../../src/cli/demo-data.ts';
 import { seedDemo } from '../../src/cli/commands/serve.ts';
 import { MedicalNode } from '../../src/node/medical-node.ts';
 import { DEMO_ORGS, demoStaff } from '../../src/sim/synthetic.ts';

@@ -13,13 +13,18 @@ import { errorResponses, idParams } from '../schemas.ts';
 
 const header = { type: 'object', additionalProperties: true } as const;
 
+/** A block header with its hash and the proposer's signature. */
+const signedBlock = {
+  height: { type: 'integer' },
+  hash: { type: 'string' },
+  header,
+  signature: { type: 'string' },
+} as const;
+
 const blockSchema = {
   type: 'object',
   properties: {
-    height: { type: 'integer' },
-    hash: { type: 'string' },
-    header,
-    signature: { type: 'string' },
+    ...signedBlock,
     txs: {
       type: 'array',
       items: {
@@ -43,15 +48,7 @@ export const proofSchema = {
     leafIndex: { type: 'integer' },
     treeSize: { type: 'integer' },
     proof: { type: 'array', items: { type: 'string' } },
-    block: {
-      type: 'object',
-      properties: {
-        height: { type: 'integer' },
-        hash: { type: 'string' },
-        header,
-        signature: { type: 'string' },
-      },
-    },
+    block: { type: 'object', properties: signedBlock },
     head: { type: 'object', properties: { header, hash: { type: 'string' }, signature: { type: 'string' } } },
     proposerPublicKey: { type: 'string' },
   },

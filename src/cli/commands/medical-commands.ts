@@ -7,13 +7,12 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { describeOutcome } from '../../fhir/outcome.ts';
-import { importBundle, writeResources } from '../../node/importer.ts';
+import { importBundle } from '../../node/importer.ts';
 import { MedicalNode } from '../../node/medical-node.ts';
-import { DEMO_ORGS, demoStaff, syntheticPatients } from '../../sim/synthetic.ts';
+import { DEMO_ORGS } from '../../sim/synthetic.ts';
+import { seedNode } from '../demo-data.ts';
+import type { SeedSummary } from '../demo-data.ts';
 import { dataDir, intArg, printJson, progress, UsageError } from '../options.ts';
-
-/** The demo password of seeded users (demo data only); MEDLEDGER_DEMO_PASSWORD overrides it. */
-export const DEMO_PASSWORD = 'medledger-demo';
 
 function bundleFiles(path: string): string[] {
   const st = statSync(path, { throwIfNoEntry: false });
@@ -95,45 +94,11 @@ export function registerMedicalCommands(program: Command): void {
     });
 }
 
-export interface SeedSummary {
-  readonly patients: number;
-  readonly records: number;
-  readonly password: string;
-  readonly users: readonly { email: string; role: string; org: string }[];
-}
-
-/** Seeds a node: demo organizations and users, then `n` synthetic patients written by the node. */
+/** Seeds the node in `dir`: demo organizations and users, then `n` synthetic patients written by the node. */
 export async function seed(dir: string, n: number, seedValue = 1): Promise<SeedSummary> {
-  const password = process.env.MEDLEDGER_DEMO_PASSWORD ?? DEMO_PASSWORD;
   const { node } = await MedicalNode.open(dir, { org: { id: DEMO_ORGS[0]!.slug, name: DEMO_ORGS[0]!.name } });
   try {
-    for (const o of DEMO_ORGS) if (!node.ledger.hasOrg(o.slug)) await node.createOrganization(o.slug, o.name);
-    const patients = syntheticPatients(n, { seed: seedValue, now: node.now });
-    const bar = progress('seeding');
-    let records = 0;
-    for (const [i, p] of patients.entries()) {
-      records += (await writeResources(node, [p.patient, ...p.resources])).length;
-      bar.update(i + 1, patients.length);
-    }
-    bar.stop();
-    const users = [];
-    for (const u of demoStaff()) {
-      if (node.accounts.byEmail(u.email)) {
-        users.push(u);
-        continue;
-      }
-      if (u.role === 'patient' && !patients[0]) continue;
-      await node.createUser({
-        email: u.email,
-        name: u.name,
-        password,
-        role: u.role,
-        org: u.org,
-        ...(u.role === 'patient' ? { patientId: patients[0]!.patient.id! } : {}),
-      });
-      users.push(u);
-    }
-    return { patients: patients.length, records, password, users };
+    return await seedNode(node, n, seedValue);
   } finally {
     await node.close();
   }

@@ -12,12 +12,11 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline/promises';
 import type { Command } from 'commander';
 import { buildServer } from '../../api/server.ts';
-import { writeResources } from '../../node/importer.ts';
 import { ledgerExists } from '../../node/data-dir.ts';
 import { MedicalNode } from '../../node/medical-node.ts';
-import { DEMO_ORGS, demoStaff, syntheticPatients } from '../../sim/synthetic.ts';
-import { dataDir, intArg, progress, UsageError } from '../options.ts';
-import { DEMO_PASSWORD } from './medical-commands.ts';
+import { DEMO_ORGS, demoStaff } from '../../sim/synthetic.ts';
+import { dataDir, intArg, UsageError } from '../options.ts';
+import { demoPassword, seedNode } from '../demo-data.ts';
 
 interface ServeOptions {
   data?: string;
@@ -106,7 +105,7 @@ async function serve(dir: string, o: ServeOptions): Promise<void> {
 }
 
 async function firstAdminPassword(demo: boolean): Promise<string> {
-  if (demo) return process.env.MEDLEDGER_DEMO_PASSWORD ?? DEMO_PASSWORD;
+  if (demo) return demoPassword();
   const env = process.env.MEDLEDGER_ADMIN_PASSWORD;
   if (env) return env;
   if (!process.stdin.isTTY)
@@ -121,35 +120,9 @@ async function firstAdminPassword(demo: boolean): Promise<string> {
   }
 }
 
-/** Demo data on a fresh node: the demo organizations and users, and `n` synthetic patients. */
+/** Demo data on a fresh node (see demo-data.ts) and the credentials file `npm start` promises. */
 export async function seedDemo(node: MedicalNode, dir: string, n: number): Promise<void> {
-  const password = process.env.MEDLEDGER_DEMO_PASSWORD ?? DEMO_PASSWORD;
-  for (const o of DEMO_ORGS) if (!node.ledger.hasOrg(o.slug)) await node.createOrganization(o.slug, o.name);
-  const patients = syntheticPatients(n, { seed: 1, now: node.now });
-  const bar = progress('creating demo patients');
-  for (const [i, p] of patients.entries()) {
-    await writeResources(node, [p.patient, ...p.resources]);
-    bar.update(i + 1, patients.length);
-  }
-  bar.stop();
-  const users: { role: string; email: string; password: string }[] = [];
-  for (const u of demoStaff()) {
-    if (!node.accounts.byEmail(u.email)) {
-      if (u.role === 'patient' && !patients[0]) continue;
-      await node.createUser({
-        email: u.email,
-        name: u.name,
-        password,
-        role: u.role,
-        org: u.org,
-        ...(u.role === 'patient' ? { patientId: patients[0]!.patient.id! } : {}),
-      });
-    }
-    users.push({ role: u.role, email: u.email, password });
-  }
-  writeFileSync(
-    join(dir, 'demo-credentials.json'),
-    `${JSON.stringify({ users } satisfies DemoCredentials, null, 2)}\n`,
-    { mode: 0o600 },
-  );
+  const { users, password } = await seedNode(node, n);
+  const creds: DemoCredentials = { users: users.map((u) => ({ role: u.role, email: u.email, password })) };
+  writeFileSync(join(dir, 'demo-credentials.json'), `${JSON.stringify(creds, null, 2)}\n`, { mode: 0o600 });
 }

@@ -1,0 +1,95 @@
+/**
+ * @module
+ * The block producer: one mining loop at a time over the ledger's pending list. `commit()` mines
+ * everything pending; `settle(tx)` resolves once that transaction is in a committed block (or rejects
+ * when the ledger drops it), so many requests share each block. With `auto` (servers) the loop also
+ * starts on `nudge()` and lets requests run for `intervalMs` before sealing what they submitted,
+ * instead of mining one tiny block per request. `beforeBlock` runs before each block is mined (the
+ * node makes the vault durable there).
+ */
+import { TxNotFoundError, TxNotPermittedError } from '../core/errors.ts';
+import { DEFAULT_MAX_BLOCK_TXS } from './ledger.ts';
+import type { Ledger } from './ledger.ts';
+
+interface Waiter {
+  readonly resolve: () => void;
+  readonly reject: (e: unknown) => void;
+}
+
+export class BlockProducer {
+  /** Mine as soon as transactions are pending (servers); off, callers `commit()` themselves. */
+  auto = false;
+  /** With `auto`, how long transactions gather before a block is sealed. */
+  intervalMs = 10;
+  readonly #ledger: Ledger;
+  readonly #beforeBlock: () => void;
+  readonly #waiters = new Map<string, Waiter[]>();
+  #mining: Promise<void> | undefined;
+
+  constructor(ledger: Ledger, beforeBlock: () => void) {
+    this.#ledger = ledger;
+    this.#beforeBlock = beforeBlock;
+  }
+
+  /** Mines and commits every pending transaction; returns the number of blocks mined meanwhile. */
+  async commit(): Promise<number> {
+    const before = this.#ledger.height;
+    this.#start();
+    while (this.#mining) await this.#mining;
+    return this.#ledger.height - before;
+  }
+
+  /** Resolves once the pending transaction `txId` is committed, or rejects if the ledger drops it. */
+  settle(txId: string): Promise<void> {
+    if (this.#ledger.store.txById(txId)) return Promise.resolve();
+    if (!this.#ledger.isPending(txId)) return Promise.reject(new TxNotFoundError(txId));
+    const p = new Promise<void>((resolve, reject) => {
+      const list = this.#waiters.get(txId) ?? [];
+      list.push({ resolve, reject });
+      this.#waiters.set(txId, list);
+    });
+    this.#start();
+    return p;
+  }
+
+  /** With `auto`, starts the loop for what was just submitted (access events, …). */
+  nudge(): void {
+    if (this.auto) this.#start();
+  }
+
+  #start(): void {
+    if (this.#mining || this.#ledger.pendingCount === 0) return;
+    this.#mining = (async () => {
+      while (this.#ledger.pendingCount > 0) {
+        if (this.auto && this.#ledger.pendingCount < DEFAULT_MAX_BLOCK_TXS)
+          await new Promise((r) => setTimeout(r, this.intervalMs));
+        this.#beforeBlock();
+        await this.#ledger.mine();
+        this.#settleWaiters();
+      }
+    })().finally(() => {
+      this.#mining = undefined;
+      this.#start();
+    });
+    this.#mining.catch((e: unknown) => {
+      for (const list of this.#waiters.values()) for (const w of list) w.reject(e);
+      this.#waiters.clear();
+    });
+  }
+
+  /**
+   * Answers the waiters whose transaction left the pending list: committed (it is in the store) or
+   * dropped. Checked after each block rather than in a commit listener, because a block commits in a
+   * microtask of its own and a waiter may register between that commit and the pending list's update.
+   */
+  #settleWaiters(): void {
+    for (const [id, list] of this.#waiters) {
+      if (this.#ledger.isPending(id)) continue;
+      this.#waiters.delete(id);
+      const committed = this.#ledger.store.txById(id) !== undefined;
+      for (const w of list)
+        if (committed) w.resolve();
+        else w.reject(new TxNotPermittedError('the transaction was dropped before commit', { txId: id }));
+    }
+  }
+}
