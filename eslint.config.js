@@ -1,9 +1,21 @@
 // @ts-check
 import js from '@eslint/js';
+import reactHooks from 'eslint-plugin-react-hooks';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'data/', 'bench/results/', 'coverage/', 'dist/', 'scratch/'] },
+  {
+    ignores: [
+      'node_modules/',
+      'data/',
+      'bench/results/',
+      'coverage/',
+      'dist/',
+      'web/dist/',
+      'scratch/',
+      'test-results/',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.strictTypeChecked,
   ...tseslint.configs.stylisticTypeChecked,
@@ -42,6 +54,15 @@ export default tseslint.config(
     // Fastify handlers, hooks and plugins are async by contract, with or without an await inside.
     files: ['src/api/**/*.ts', 'src/cli/commands/serve.ts'],
     rules: { '@typescript-eslint/require-await': 'off' },
+  },
+  {
+    // The portal: React's rules of hooks, and warnings are errors (lint runs with --max-warnings 0).
+    files: ['web/**/*.{ts,tsx}'],
+    ...reactHooks.configs.flat.recommended,
+    rules: {
+      ...reactHooks.configs.flat.recommended.rules,
+      'react-hooks/exhaustive-deps': 'error',
+    },
   },
   {
     files: ['**/*.js'],

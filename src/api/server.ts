@@ -21,10 +21,12 @@ import type { ApiContext } from './context.ts';
 import { asMedLedgerError, errorBody } from './http-errors.ts';
 import { LoginLimiter } from './login-limiter.ts';
 import type { LimiterOptions } from './login-limiter.ts';
+import { accessRequestRoutes } from './routes/access-request-routes.ts';
 import { authRoutes } from './routes/auth-routes.ts';
 import { chainRoutes } from './routes/chain-routes.ts';
 import { consentRoutes } from './routes/consent-routes.ts';
-import { homeRoutes } from './routes/home-routes.ts';
+import { directoryRoutes, portalRoutes } from './routes/portal-routes.ts';
+import type { DemoInfo } from './routes/portal-routes.ts';
 import { healthRoutes, metricsPlugin } from './routes/ops-routes.ts';
 import { recordRoutes } from './routes/record-routes.ts';
 import { researchRoutes } from './routes/research-routes.ts';
@@ -45,6 +47,10 @@ export interface ServerOptions {
   readonly bodyLimit?: number;
   readonly https?: { readonly key: Buffer; readonly cert: Buffer };
   readonly now?: () => number;
+  /** Demo identities for the portal's "try as…" picker (demo nodes only). */
+  readonly demo?: DemoInfo;
+  /** The built portal (default web/dist); without index.html there, `/` is a plain landing page. */
+  readonly portalDir?: string;
 }
 
 export interface NodeServer {
@@ -178,11 +184,13 @@ export async function buildServer(opts: ServerOptions): Promise<NodeServer> {
 
   await app.register(metricsPlugin(ctx));
   await app.register(healthRoutes(ctx));
-  await app.register(homeRoutes(ctx));
+  await app.register(portalRoutes(ctx, opts.portalDir));
+  await app.register(directoryRoutes(ctx, opts.demo), { prefix: '/api/v1' });
   await app.register(authRoutes(ctx, authn), { prefix: '/api/v1/auth' });
   await app.register(userRoutes(ctx), { prefix: '/api/v1' });
   await app.register(recordRoutes(ctx), { prefix: '/api/v1' });
   await app.register(consentRoutes(ctx), { prefix: '/api/v1' });
+  await app.register(accessRequestRoutes(ctx), { prefix: '/api/v1' });
   await app.register(chainRoutes(ctx), { prefix: '/api/v1' });
   await app.register(researchRoutes, { prefix: '/api/v1' });
   await app.register(fhirRoutes(ctx), { prefix: '/fhir/R4' });

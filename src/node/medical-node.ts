@@ -27,6 +27,7 @@ import { MedicalState, MEDICAL_TX_TYPES } from '../ledger/medical-state.ts';
 import type { Role } from '../ledger/payloads.ts';
 import type { RecordEntry } from '../ledger/medical-state.ts';
 import { Accounts, DEFAULT_KDF } from './accounts.ts';
+import { AccessRequests } from './access-requests.ts';
 import { ApiTokens } from './api-tokens.ts';
 import type { AccountInfo, Credentials, KdfCost } from './accounts.ts';
 import { Ledger } from './ledger.ts';
@@ -87,6 +88,8 @@ export class MedicalNode {
   readonly vault: Vault;
   readonly accounts: Accounts;
   readonly tokens: ApiTokens;
+  /** Doctors' requests for a patient's consent (node-local mailbox). */
+  readonly accessRequests: AccessRequests;
   /** Mines and commits blocks; the vault is made durable before each block that refers to it. */
   readonly producer: BlockProducer;
   readonly state = new MedicalState();
@@ -116,6 +119,7 @@ export class MedicalNode {
       vault.sync();
     });
     this.tokens = new ApiTokens(vault, (keyId) => this.accounts.byKeyId(keyId));
+    this.accessRequests = new AccessRequests(vault);
     this.policy = opts.policy ?? DEFAULT_POLICY;
     this.org = org;
     this.#now = opts.now ?? Date.now;

@@ -302,8 +302,10 @@ export class ScopedLedger {
   async findPatients(query?: string, limit = 50): Promise<PatientSummary[]> {
     const q = query?.trim().toLowerCase();
     const out: PatientSummary[] = [];
+    const self = this.session.role === 'patient' ? this.session.patient : undefined;
     for (const e of this.#node.patientRecords()) {
       if (out.length >= limit) break;
+      if (self !== undefined && e.patient !== self) continue;
       const latest = this.#node.state.records.get(e.amendedBy.at(-1) ?? e.id)!;
       let r: Resource;
       try {

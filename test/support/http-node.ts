@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { buildServer } from '../../src/api/server.ts';
 import type { NodeServer, ServerOptions } from '../../src/api/server.ts';
 import { DEMO_PASSWORD } from '../../src/cli/demo-data.ts';
-import { seedDemo } from '../../src/cli/commands/serve.ts';
+import { demoInfo, seedDemo } from '../../src/cli/commands/serve.ts';
 import { MedicalNode } from '../../src/node/medical-node.ts';
 import { DEMO_ORGS, demoStaff } from '../../src/sim/synthetic.ts';
 
@@ -47,7 +47,13 @@ export async function startTestNode(
     difficulty: opts.difficulty ?? 4,
   });
   await seedDemo(node, dir, opts.patients ?? 3);
-  const server = await buildServer({ node, logger: false, monitorIntervalMs: 500, ...opts.server });
+  const server = await buildServer({
+    node,
+    logger: false,
+    monitorIntervalMs: 500,
+    demo: demoInfo(node),
+    ...opts.server,
+  });
   const url = await server.listen(0, '127.0.0.1');
   const api: TestNode['api'] = (path, init = {}) =>
     fetch(`${url}${path}`, {

@@ -130,7 +130,8 @@ export function recordRoutes(ctx: ApiContext): FastifyPluginAsync {
       {
         schema: {
           tags: ['records'],
-          summary: 'Find patients whose Patient record you may read (each one shown is an audited read)',
+          summary:
+            'Find patients whose Patient record you may read (each one shown is an audited read); a patient finds only themself',
           querystring: {
             type: 'object',
             properties: {
@@ -156,7 +157,8 @@ export function recordRoutes(ctx: ApiContext): FastifyPluginAsync {
           },
         },
       },
-      async (req) => authOf(req, 'doctor', 'admin').ledger.findPatients(req.query.q, req.query.limit ?? 50),
+      async (req) =>
+        authOf(req, 'doctor', 'admin', 'patient').ledger.findPatients(req.query.q, req.query.limit ?? 50),
     );
 
     app.get<{ Params: { id: string } }>(

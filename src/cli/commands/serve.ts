@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline/promises';
 import type { Command } from 'commander';
 import { buildServer } from '../../api/server.ts';
+import type { DemoInfo } from '../../api/routes/portal-routes.ts';
 import { ledgerExists } from '../../node/data-dir.ts';
 import { MedicalNode } from '../../node/medical-node.ts';
 import { DEMO_ORGS, demoStaff } from '../../sim/synthetic.ts';
@@ -69,6 +70,7 @@ async function serve(dir: string, o: ServeOptions): Promise<void> {
   if (o.demo && fresh) await seedDemo(node, dir, o.patients);
   const server = await buildServer({
     node,
+    ...(o.demo ? { demo: demoInfo(node) } : {}),
     ...(o.cert && o.key ? { https: { cert: readFileSync(o.cert), key: readFileSync(o.key) } } : {}),
   });
   const address = await server.listen(o.port, o.host);
@@ -118,6 +120,14 @@ async function firstAdminPassword(demo: boolean): Promise<string> {
   } finally {
     rl.close();
   }
+}
+
+/** The demo identities that exist on this node, for the portal's "try as…" picker. */
+export function demoInfo(node: MedicalNode): DemoInfo {
+  const identities = demoStaff()
+    .filter((u) => node.accounts.byEmail(u.email) !== undefined)
+    .map((u) => ({ email: u.email, name: u.name, role: u.role, org: u.org }));
+  return { password: demoPassword(), identities };
 }
 
 /** Demo data on a fresh node (see demo-data.ts) and the credentials file `npm start` promises. */

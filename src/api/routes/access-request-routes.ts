@@ -1,0 +1,160 @@
+/**
+ * @module
+ * `/api/v1/access-requests`: a doctor asks a patient for access; the patient lists the requests made
+ * to them and approves one (a consent to that doctor is granted on the chain, for the purpose asked
+ * and until the date the patient chooses) or declines it. A doctor lists their own requests.
+ */
+import type { FastifyPluginAsync } from 'fastify';
+import type { Purpose } from '../../core/consent.ts';
+import { ArgumentValueError, NotFoundError } from '../../core/errors.ts';
+import type { AccessRequest } from '../../node/access-requests.ts';
+import { authOf } from '../context.ts';
+import type { ApiContext } from '../context.ts';
+import { errorResponses, idParams } from '../schemas.ts';
+
+const requestView = {
+  type: 'object',
+  properties: {
+    id: { type: 'string' },
+    requester: {
+      type: 'object',
+      properties: { keyId: { type: 'string' }, name: { type: 'string' }, org: { type: 'string' } },
+    },
+    patientId: { type: 'string' },
+    purpose: { type: 'string' },
+    reason: { type: 'string' },
+    created: { type: 'string', format: 'date-time' },
+    status: { type: 'string', enum: ['pending', 'approved', 'declined'] },
+    decided: { type: 'string', format: 'date-time' },
+    consent: { type: 'string' },
+  },
+} as const;
+
+export function accessRequestRoutes(ctx: ApiContext): FastifyPluginAsync {
+  return async (app) => {
+    const { node } = ctx;
+    const view = (r: AccessRequest, forDoctor: boolean): Record<string, unknown> => {
+      const acct = node.accounts.byKeyId(r.requester);
+      const entry = node.ledger.directory.active(r.requester);
+      return {
+        id: r.id,
+        requester: { keyId: r.requester, name: acct?.name ?? 'Doctor', org: entry?.org ?? acct?.org ?? '' },
+        ...(forDoctor ? { patientId: r.subject } : {}),
+        purpose: r.purpose,
+        reason: r.reason,
+        created: new Date(r.created).toISOString(),
+        status: r.status,
+        ...(r.decided === undefined ? {} : { decided: new Date(r.decided).toISOString() }),
+        ...(r.consent === undefined ? {} : { consent: r.consent }),
+      };
+    };
+
+    app.post<{ Body: { patientId: string; purpose: Purpose; reason: string } }>(
+      '/access-requests',
+      {
+        schema: {
+          tags: ['consent'],
+          summary: 'Ask a patient for access to their records (doctor); the patient decides',
+          body: {
+            type: 'object',
+            properties: {
+              patientId: { type: 'string', minLength: 1, maxLength: 64 },
+              purpose: { type: 'string', enum: ['treatment', 'research', 'payment'] },
+              reason: { type: 'string', minLength: 3, maxLength: 500 },
+            },
+            required: ['patientId', 'purpose', 'reason'],
+            additionalProperties: false,
+          },
+          response: { 201: requestView, ...errorResponses },
+        },
+      },
+      async (req, reply) => {
+        const { session } = authOf(req, 'doctor');
+        const patient = node.blind(req.body.patientId);
+        if (!node.patientRecords().some((e) => e.patient === patient))
+          throw new NotFoundError('patient', req.body.patientId);
+        const r = node.accessRequests.create({
+          requester: session.keyId,
+          patient,
+          subject: req.body.patientId,
+          purpose: req.body.purpose,
+          reason: req.body.reason,
+          now: node.now,
+        });
+        return reply.code(201).send(view(r, true));
+      },
+    );
+
+    app.get(
+      '/access-requests',
+      {
+        schema: {
+          tags: ['consent'],
+          summary: 'Access requests: made to you (patient) or by you (doctor), newest first',
+          response: { 200: { type: 'array', items: requestView }, ...errorResponses },
+        },
+      },
+      async (req) => {
+        const { session } = authOf(req, 'patient', 'doctor');
+        if (session.role === 'patient')
+          return node.accessRequests.forPatient(session.patient ?? '').map((r) => view(r, false));
+        return node.accessRequests.byRequester(session.keyId).map((r) => view(r, true));
+      },
+    );
+
+    app.post<{ Params: { id: string }; Body: { validTo: string } }>(
+      '/access-requests/:id/approve',
+      {
+        schema: {
+          tags: ['consent'],
+          summary:
+            'Approve a request made to you (patient): grants that doctor consent for the purpose asked',
+          params: idParams,
+          body: {
+            type: 'object',
+            properties: { validTo: { type: 'string', format: 'date-time' } },
+            required: ['validTo'],
+            additionalProperties: false,
+          },
+          response: { 200: requestView, ...errorResponses },
+        },
+      },
+      async (req) => {
+        const { session, ledger } = authOf(req, 'patient');
+        const r = node.accessRequests.get(req.params.id);
+        if (!r || r.patient !== session.patient) throw new NotFoundError('access request', req.params.id);
+        if (r.status !== 'pending') throw new ArgumentValueError('id', `the request is already ${r.status}`);
+        const validTo = Date.parse(req.body.validTo);
+        if (!(validTo > node.now)) throw new ArgumentValueError('validTo', 'must be in the future');
+        if (!node.ledger.directory.active(r.requester))
+          throw new ArgumentValueError('id', 'the requesting doctor is no longer active');
+        const tx = await ledger.grantConsent({
+          grantee: { kind: 'practitioner', keyId: r.requester },
+          purpose: r.purpose,
+          validTo,
+        });
+        await node.settle(tx);
+        return view(node.accessRequests.decide(r.id, r.patient, 'approved', node.now, tx), false);
+      },
+    );
+
+    app.post<{ Params: { id: string } }>(
+      '/access-requests/:id/decline',
+      {
+        schema: {
+          tags: ['consent'],
+          summary: 'Decline a request made to you (patient)',
+          params: idParams,
+          response: { 200: requestView, ...errorResponses },
+        },
+      },
+      async (req) => {
+        const { session } = authOf(req, 'patient');
+        return view(
+          node.accessRequests.decide(req.params.id, session.patient ?? '', 'declined', node.now),
+          false,
+        );
+      },
+    );
+  };
+}

@@ -1,0 +1,11 @@
+/**
+ * @module
+ * AuditLogPage (placeholder until built).
+ */
+import { Text } from '@mantine/core';
+import type { ReactNode } from 'react';
+import type { PageProps } from '../sections.ts';
+
+export function AuditLogPage(_props: PageProps): ReactNode {
+  return <Text>Not built yet.</Text>;
+}
