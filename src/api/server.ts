@@ -21,6 +21,7 @@ import type { ApiContext } from './context.ts';
 import { asMedLedgerError, errorBody } from './http-errors.ts';
 import { LoginLimiter } from './login-limiter.ts';
 import type { LimiterOptions } from './login-limiter.ts';
+import { attackRoutes } from './routes/attack-routes.ts';
 import { accessRequestRoutes } from './routes/access-request-routes.ts';
 import { authRoutes } from './routes/auth-routes.ts';
 import { chainRoutes } from './routes/chain-routes.ts';
@@ -120,7 +121,7 @@ export async function buildServer(opts: ServerOptions): Promise<NodeServer> {
         defaultSrc: ["'self'"],
         scriptSrc: ["'self'"],
         styleSrc: ["'self'", "'unsafe-inline'"],
-        imgSrc: ["'self'", 'data:'],
+        imgSrc: ["'self'", 'data:', 'blob:'],
         connectSrc: ["'self'"],
         frameAncestors: ["'none'"],
       },
@@ -193,6 +194,7 @@ export async function buildServer(opts: ServerOptions): Promise<NodeServer> {
   await app.register(accessRequestRoutes(ctx), { prefix: '/api/v1' });
   await app.register(chainRoutes(ctx), { prefix: '/api/v1' });
   await app.register(researchRoutes, { prefix: '/api/v1' });
+  await app.register(attackRoutes(ctx), { prefix: '/api/v1' });
   await app.register(fhirRoutes(ctx), { prefix: '/fhir/R4' });
   app.get('/openapi.json', { config: { public: true }, schema: { hide: true } }, async () => app.swagger());
 

@@ -61,7 +61,9 @@ export interface DemoBlock {
 
 export interface MiningResult {
   readonly date: string;
+  /** Block-hash attempts per second over the rate sample and every mined block. */
   readonly hashesPerSec: number;
+  /** The dedicated sample alone: hashes at an unreachable difficulty. */
   readonly rateSample: { readonly attempts: number; readonly ms: number };
   readonly rows: readonly MiningRow[];
   readonly demo: {
@@ -104,7 +106,7 @@ function sample(attempts: number): { hashesPerSec: number; attempts: number; ms:
   return { hashesPerSec: perSecond(done, ms), attempts: done, ms };
 }
 
-function measureRow(d: number, runs: number, rate: number): MiningRow {
+function measureRow(d: number, runs: number): MiningRow {
   const attempts: number[] = [];
   const times: number[] = [];
   let valid = true;
@@ -119,7 +121,7 @@ function measureRow(d: number, runs: number, rate: number): MiningRow {
   return {
     difficulty: d,
     expectedAttempts: 2 ** d,
-    expectedMs: (2 ** d / rate) * 1000,
+    expectedMs: NaN, // set once the rate is known
     measured: true,
     runs,
     meanAttempts: mean(attempts),
@@ -164,15 +166,27 @@ export async function runMining(opts: MiningOptions = {}): Promise<MiningResult>
   const budgetMs = opts.budgetMs ?? 2000;
   const maxRuns = opts.runs ?? 9;
   const sample = measureHashRate(opts.rateAttempts ?? 1_000_000);
-  const rate = sample.hashesPerSec;
+  const measured: MiningRow[] = [];
+  for (let d = 0; d <= maxMeasured; d++) {
+    // As many runs as the budget holds (at the sample's rate), at most maxRuns; none: extrapolated.
+    const runs = Math.min(
+      maxRuns,
+      Math.floor(budgetMs / Math.max((2 ** d / sample.hashesPerSec) * 1000, 1e-3)),
+    );
+    if (runs >= 1) measured.push(measureRow(d, runs));
+  }
+  // The rate behind every expected time: the sample and all mined blocks together, so one slow
+  // moment of a shared machine weighs less.
+  const attempts = measured.reduce((a, r) => a + r.meanAttempts! * r.runs, sample.attempts);
+  const ms = measured.reduce((a, r) => a + r.meanMs! * r.runs, sample.ms);
+  const rate = perSecond(attempts, ms);
   const rows: MiningRow[] = [];
   for (let d = 0; d <= maxD; d++) {
     const expectedMs = (2 ** d / rate) * 1000;
-    // As many runs as the budget holds (at the expected time per run), at least one, at most maxRuns.
-    const runs = d > maxMeasured ? 0 : Math.min(maxRuns, Math.floor(budgetMs / Math.max(expectedMs, 1e-3)));
+    const m = measured.find((r) => r.difficulty === d);
     rows.push(
-      runs >= 1
-        ? measureRow(d, runs, rate)
+      m
+        ? { ...m, expectedMs }
         : { difficulty: d, expectedAttempts: 2 ** d, expectedMs, measured: false, runs: 0 },
     );
   }

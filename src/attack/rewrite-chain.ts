@@ -61,19 +61,32 @@ export function remineChain(
 /** Changes one scalar of a payload deterministically (the first by sorted key, depth first). */
 export function mutatePayload(v: Json): Json {
   if (typeof v === 'string') {
-    const last = v.at(-1);
+    // By code point, so a surrogate pair is replaced whole and the text stays well formed.
+    const chars = Array.from(v);
+    const last = chars.pop();
     if (last === undefined) return 'a';
-    const next = /[0-9a-f]/.test(last) ? (parseInt(last, 16) + 1) % 16 : last === 'a' ? 'b' : 'a';
-    return v.slice(0, -1) + (typeof next === 'number' ? next.toString(16) : next);
+    const next = /^[0-9a-f]$/.test(last)
+      ? ((parseInt(last, 16) + 1) % 16).toString(16)
+      : last === 'a'
+        ? 'b'
+        : 'a';
+    return chars.join('') + next;
   }
-  if (typeof v === 'number') return v + 1;
+  if (typeof v === 'number') {
+    const n = v + 1;
+    return n !== v ? n : v / 2; // beyond 2^53, +1 is lost to rounding
+  }
   if (typeof v === 'boolean') return !v;
   if (v === null) return 0;
-  if (Array.isArray(v)) return v.length === 0 ? [0] : [mutatePayload(v[0]!), ...v.slice(1)];
-  const o = v as { readonly [k: string]: Json };
+  if (isArray(v)) return v.length === 0 ? [0] : [mutatePayload(v[0]!), ...v.slice(1)];
+  const o = v as Readonly<Record<string, Json>>;
   const key = Object.keys(o).sort()[0];
   if (key === undefined) return { attack: 'lab' };
   return { ...o, [key]: mutatePayload(o[key]!) };
+}
+
+function isArray(v: Json): v is readonly Json[] {
+  return Array.isArray(v);
 }
 
 export interface RewriteOptions {
@@ -82,8 +95,8 @@ export interface RewriteOptions {
   readonly tx: number;
   /** The key the attacker signs blocks with (the node key only for an insider). */
   readonly blockSigner: Signer;
-  /** A key to re-sign the changed transaction with, if the attacker holds the signer's key. */
-  readonly txSigner?: Signer | undefined;
+  /** Keys the attacker holds: the changed transaction is re-signed if its signer's key is one. */
+  readonly keys?: readonly Signer[];
   /** Declared difficulty of the re-mined headers (default: each header's own). */
   readonly difficulty?: number;
 }
@@ -93,7 +106,8 @@ export interface RewriteOutcome {
   readonly tx: number;
   /** Type of the changed transaction (its content is never reported). */
   readonly txType: string;
-  readonly txSigner: string;
+  /** Whether the attacker held the transaction signer's key and re-signed it. */
+  readonly resignedTx: boolean;
   readonly head: number;
   readonly blocks: number;
   readonly attempts: number;
@@ -145,11 +159,12 @@ export function rewriteHistory(path: string, opts: RewriteOptions): RewriteOutco
   const body = JSON.parse(target.body) as TxBody;
   const bodyJson = canonicalize({ ...body, payload: mutatePayload(body.payload) });
   const idBytes = txIdOf(bodyJson);
+  const key = opts.keys?.find((k) => k.keyId === body.signer);
   const changed: StoredTx = {
     ...target,
     id: toHex(idBytes),
     body: bodyJson,
-    sig: opts.txSigner ? toHex(signBytes(opts.txSigner.privateKey, idBytes)) : target.sig,
+    sig: key ? toHex(signBytes(key.privateKey, idBytes)) : target.sig,
   };
   plan.txs[0]![opts.tx] = changed;
 
@@ -178,6 +193,13 @@ export function rewriteHistory(path: string, opts: RewriteOptions): RewriteOutco
       Buffer.from(changed.sig, 'hex'),
       changed.seq,
     );
+    // The store's id index, where present (a store may keep ids apart from `txs`): a careful attacker
+    // leaves no stale id behind.
+    if (db.prepare("SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = 'tx_ids'").get())
+      db.prepare('UPDATE tx_ids SET id = ? WHERE id = ?').run(
+        Buffer.from(changed.id, 'hex'),
+        Buffer.from(target.id, 'hex'),
+      );
     const node = db.prepare('INSERT OR REPLACE INTO merkle_nodes (level, idx, hash) VALUES (?, ?, ?)');
     for (const n of nodes) if (n.level > 0) node.run(n.level, n.index, n.hash);
     const block = db.prepare('UPDATE blocks SET hash = ?, header = ?, signature = ? WHERE height = ?');
@@ -204,7 +226,7 @@ export function rewriteHistory(path: string, opts: RewriteOptions): RewriteOutco
     height: opts.height,
     tx: opts.tx,
     txType: body.type,
-    txSigner: body.signer,
+    resignedTx: key !== undefined,
     head: plan.head,
     blocks: mined.blocks.length,
     attempts: mined.attempts,

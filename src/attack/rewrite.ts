@@ -20,7 +20,7 @@ import { SqliteStore } from '../store/sqlite-store.ts';
 import { measureHashRate } from './mining.ts';
 import { remineChain, rewriteHistory } from './rewrite-chain.ts';
 import type { RewriteOutcome } from './rewrite-chain.ts';
-import { median } from './units.ts';
+import { mean, median } from './units.ts';
 import { prepareChain, snapshotDataDir, workspace } from './workspace.ts';
 import type { SourceKind, SourceOptions } from './workspace.ts';
 
@@ -58,7 +58,10 @@ export interface CostCell {
   readonly difficulty: number;
   readonly depth: number;
   readonly measured: boolean;
-  /** Median time of the runs (measured) or the expected time at the measured rate (extrapolated). */
+  /**
+   * Mean time of the runs (the mean, not the median, is what 2^d attempts predict: a geometric
+   * search's median is about ln 2 of its mean), or the expected time at the measured rate.
+   */
   readonly ms: number;
   /** Mean attempts per run (measured cells). */
   readonly attempts?: number;
@@ -69,7 +72,7 @@ export interface RewriteResult {
   readonly date: string;
   readonly source: SourceKind;
   readonly chain: { readonly height: number; readonly txs: number; readonly minDifficulty: number };
-  readonly attack: Omit<RewriteOutcome, 'newHead' | 'txSigner'>;
+  readonly attack: Omit<RewriteOutcome, 'newHead'>;
   readonly verdict: Verdict;
   /** The same rewrite by an insider holding the node key (undefined when the key is not readable). */
   readonly insider: { readonly verdict: Verdict; readonly resignedTx: boolean } | undefined;
@@ -132,29 +135,35 @@ interface Target {
   readonly chain: RewriteResult['chain'];
 }
 
-/** Block k = n − depth + 1 (a block with transactions), its first record.add or its middle transaction. */
-function chooseTarget(dir: string, depth: number): Target {
+/**
+ * Block k = n − depth + 1, or the nearest block below it holding a record (a `record.add`: the
+ * medical record is what an attacker would change), else holding any transaction; in it the record,
+ * else the middle transaction. Undefined when no block after genesis holds a transaction.
+ */
+function chooseTarget(dir: string, depth: number): Target | undefined {
   const store = new SqliteStore(dataPaths(dir).db, { readOnly: true });
   try {
     const head = parseHeader(store.head()!.header);
     const headers = store.blocks(0, head.height + 1).map((b) => parseHeader(b.header));
-    let k = Math.max(1, head.height - depth + 1);
-    while (k > 1 && headers[k]!.txCount === 0) k--;
-    const h = headers[k]!;
-    if (h.txCount === 0) throw new Error('the chain has no transactions to rewrite after genesis');
-    const first = store.blockByHeight(k)!.firstSeq;
-    const types = store.txsBySeq(first, first + h.txCount).map((t) => t.type);
-    const rec = types.indexOf('record.add');
     const genesis = store.txsBySeq(0, 1)[0];
     const params = genesis
       ? (JSON.parse(genesis.body) as { payload: { minDifficulty?: number } }).payload
       : {};
-    return {
-      height: k,
-      tx: rec >= 0 ? rec : Math.floor(h.txCount / 2),
-      headers,
-      chain: { height: head.height, txs: head.logSize, minDifficulty: params.minDifficulty ?? 0 },
-    };
+    const chain = { height: head.height, txs: head.logSize, minDifficulty: params.minDifficulty ?? 0 };
+    const top = Math.max(1, head.height - depth + 1);
+    const record = store
+      .txsOfTypes(['record.add'])
+      .filter((t) => t.height >= 1 && t.height <= top)
+      .at(-1);
+    if (record) {
+      const first = store.blockByHeight(record.height)!.firstSeq;
+      return { height: record.height, tx: record.seq - first, headers, chain };
+    }
+    let k = top;
+    while (k > 1 && headers[k]!.txCount === 0) k--;
+    const h = headers[k];
+    if (h === undefined || h.txCount === 0) return undefined;
+    return { height: k, tx: Math.floor(h.txCount / 2), headers, chain };
   } finally {
     store.close();
   }
@@ -168,17 +177,11 @@ async function insiderRun(dir: string, t: Target): Promise<RewriteResult['inside
   } catch {
     return undefined; // e.g. an encrypted key without MEDLEDGER_KEY_PASSPHRASE
   }
-  const store = new SqliteStore(dataPaths(dir).db, { readOnly: true });
-  const first = store.blockByHeight(t.height)!.firstSeq;
-  const signer = (JSON.parse(store.txsBySeq(first + t.tx, first + t.tx + 1)[0]!.body) as { signer: string })
-    .signer;
-  store.close();
-  const resign = signer === node.keyId;
   const out = rewriteHistory(dataPaths(dir).db, {
     height: t.height,
     tx: t.tx,
     blockSigner: node,
-    txSigner: resign ? node : undefined,
+    keys: [node],
   });
   const h = out.newHead.header;
   writeWitness(dataPaths(dir), node, {
@@ -188,7 +191,7 @@ async function insiderRun(dir: string, t: Target): Promise<RewriteResult['inside
     logRoot: h.logRoot,
     time: h.time,
   });
-  return { verdict: await verdictOf(dir), resignedTx: resign };
+  return { verdict: await verdictOf(dir), resignedTx: out.resignedTx };
 }
 
 function costGrid(
@@ -224,7 +227,7 @@ function costGrid(
         difficulty: d,
         depth,
         measured: true,
-        ms: median(times),
+        ms: mean(times),
         attempts: attempts / runs,
         runs,
       });
@@ -235,13 +238,16 @@ function costGrid(
 export async function runRewrite(opts: RewriteScenarioOptions = {}): Promise<RewriteResult> {
   const ws = workspace('rewrite');
   try {
-    const original = join(ws.dir, 'original');
-    const source = await prepareChain(original, opts, {
-      blocks: opts.freshBlocks ?? 8,
-      txsPerBlock: 3,
-      difficulty: opts.freshDifficulty ?? 12,
-    });
-    const target = chooseTarget(original, opts.depth ?? 4);
+    const fresh = { blocks: opts.freshBlocks ?? 8, txsPerBlock: 3, difficulty: opts.freshDifficulty ?? 12 };
+    let original = join(ws.dir, 'original');
+    let source = await prepareChain(original, opts, fresh);
+    let target = chooseTarget(original, opts.depth ?? 4);
+    if (!target) {
+      // A data directory with nothing after genesis has no history to rewrite: attack a fresh chain.
+      original = join(ws.dir, 'fresh');
+      source = await prepareChain(original, { fresh: true }, fresh);
+      target = chooseTarget(original, opts.depth ?? 4)!;
+    }
     const attackerDir = join(ws.dir, 'attacker');
     const insiderDir = join(ws.dir, 'insider');
     snapshotDataDir(original, attackerDir);
@@ -269,7 +275,7 @@ export async function runRewrite(opts: RewriteScenarioOptions = {}): Promise<Rew
         ms: depth * ((2 ** d * 1000) / rate + overhead),
       })),
     );
-    const { newHead: _h, txSigner: _s, ...attack } = outcome;
+    const { newHead: _h, ...attack } = outcome;
     return {
       date: new Date().toISOString(),
       source,

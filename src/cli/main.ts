@@ -10,6 +10,7 @@ import { registerMedicalCommands } from './commands/medical-commands.ts';
 import { registerExportCommands } from './commands/export-commands.ts';
 import { reportError } from './options.ts';
 import { registerServe } from './commands/serve.ts';
+import { registerAttackCommands } from './commands/attack-commands.ts';
 
 export function buildProgram(): Command {
   const program = new Command('medledger')
@@ -23,6 +24,7 @@ export function buildProgram(): Command {
   registerMedicalCommands(program);
   registerServe(program);
   registerExportCommands(program);
+  registerAttackCommands(program);
   return program;
 }
 
