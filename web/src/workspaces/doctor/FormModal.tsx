@@ -1,0 +1,80 @@
+/**
+ * @module
+ * The frame of every chart form: a modal with a title, the fields, the node's error (e.g. the FHIR
+ * path that failed validation) and Cancel / submit buttons. `useSubmit` runs the save and keeps
+ * its busy and error state.
+ */
+import { Alert, Button, Group, Modal, Stack } from '@mantine/core';
+import { useCallback, useState } from 'react';
+import type { SubmitEvent, ReactNode } from 'react';
+
+export interface SubmitState {
+  readonly busy: boolean;
+  readonly error: string | null;
+  readonly run: (save: () => Promise<void>) => void;
+}
+
+export function useSubmit(): SubmitState {
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const run = useCallback((save: () => Promise<void>) => {
+    setBusy(true);
+    setError(null);
+    save().then(
+      () => {
+        setBusy(false);
+      },
+      (e: unknown) => {
+        setBusy(false);
+        setError(e instanceof Error ? e.message : String(e));
+      },
+    );
+  }, []);
+  return { busy, error, run };
+}
+
+export interface FormModalProps {
+  readonly title: string;
+  readonly submitLabel: string;
+  readonly onClose: () => void;
+  /** Validates and saves; called on submit. */
+  readonly onSubmit: () => void;
+  readonly state: SubmitState;
+  readonly size?: string;
+  readonly children: ReactNode;
+}
+
+export function FormModal(p: FormModalProps): ReactNode {
+  const submit = (e: SubmitEvent): void => {
+    e.preventDefault();
+    p.onSubmit();
+  };
+  return (
+    <Modal
+      opened
+      onClose={p.onClose}
+      title={p.title}
+      size={p.size ?? 'lg'}
+      closeOnClickOutside={!p.state.busy}
+    >
+      <form onSubmit={submit} noValidate>
+        <Stack gap="md">
+          {p.children}
+          {p.state.error && (
+            <Alert color="red" role="alert" title="The node did not save this record">
+              {p.state.error}
+            </Alert>
+          )}
+          <Group justify="flex-end" gap="sm">
+            <Button variant="default" onClick={p.onClose} disabled={p.state.busy}>
+              Cancel
+            </Button>
+            <Button type="submit" loading={p.state.busy}>
+              {p.submitLabel}
+            </Button>
+          </Group>
+        </Stack>
+      </form>
+    </Modal>
+  );
+}
