@@ -22,6 +22,7 @@ import { asMedLedgerError, errorBody } from './http-errors.ts';
 import { LoginLimiter } from './login-limiter.ts';
 import type { LimiterOptions } from './login-limiter.ts';
 import { attackRoutes } from './routes/attack-routes.ts';
+import { cohortRoutes } from './routes/cohort-routes.ts';
 import { accessRequestRoutes } from './routes/access-request-routes.ts';
 import { authRoutes } from './routes/auth-routes.ts';
 import { chainRoutes } from './routes/chain-routes.ts';
@@ -194,6 +195,7 @@ export async function buildServer(opts: ServerOptions): Promise<NodeServer> {
   await app.register(accessRequestRoutes(ctx), { prefix: '/api/v1' });
   await app.register(chainRoutes(ctx), { prefix: '/api/v1' });
   await app.register(researchRoutes, { prefix: '/api/v1' });
+  await app.register(cohortRoutes(ctx), { prefix: '/api/v1' });
   await app.register(attackRoutes(ctx), { prefix: '/api/v1' });
   await app.register(fhirRoutes(ctx), { prefix: '/fhir/R4' });
   app.get('/openapi.json', { config: { public: true }, schema: { hide: true } }, async () => app.swagger());

@@ -1,0 +1,71 @@
+/**
+ * @module
+ * "Revoke access?": the confirmation before a consent.revoke transaction, saying what revoking does
+ * (no further reads under this consent) and does not (undo what was already seen; erase the history).
+ */
+import { Alert, Button, Group, Modal, Stack, Text } from '@mantine/core';
+import { useState } from 'react';
+import type { ReactNode } from 'react';
+import { api } from '../../api.ts';
+import { granteeLabel } from './consent-view.ts';
+import type { Consent, Directory } from './types.ts';
+
+export function RevokeConsentModal({
+  consent,
+  directory,
+  onClose,
+  onRevoked,
+}: {
+  consent: Consent | null;
+  directory: Directory;
+  onClose: () => void;
+  onRevoked: (message: string) => void;
+}): ReactNode {
+  const [busy, setBusy] = useState(false);
+  const [failure, setFailure] = useState<string | null>(null);
+  const who = consent ? granteeLabel(consent, directory).name : '';
+
+  async function revoke(): Promise<void> {
+    if (!consent) return;
+    setBusy(true);
+    setFailure(null);
+    try {
+      await api.del(`/consents/${encodeURIComponent(consent.id)}`);
+      onRevoked(`${who} can no longer see your records under this consent.`);
+    } catch (err) {
+      setFailure(err instanceof Error ? err.message : String(err));
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  return (
+    <Modal opened={consent !== null} onClose={onClose} title="Revoke access?" centered>
+      <Stack gap="md">
+        <Text size="sm">
+          {who} will no longer be able to open your records under this consent, from the next request on. What
+          they already saw cannot be taken back; the grant and its revocation stay on the ledger.
+        </Text>
+        {failure && (
+          <Alert color="red" role="alert">
+            {failure}
+          </Alert>
+        )}
+        <Group justify="flex-end">
+          <Button variant="default" onClick={onClose}>
+            Keep access
+          </Button>
+          <Button
+            color="red"
+            loading={busy}
+            onClick={() => {
+              void revoke();
+            }}
+          >
+            Revoke access
+          </Button>
+        </Group>
+      </Stack>
+    </Modal>
+  );
+}
