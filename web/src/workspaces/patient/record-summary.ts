@@ -5,6 +5,7 @@
  * the clinical date (FHIR R4 per-resource date elements: Observation.effective[x],
  * Condition.onset[x], Encounter.period, …). Only what the record holds is shown.
  */
+import { decodeBase64Text } from '../../lib/fhir-display.ts';
 import type { RecordView } from '../../lib/types.ts';
 
 type Obj = Record<string, unknown>;
@@ -149,8 +150,23 @@ function detail(r: Obj): string | undefined {
       return [text(r.gender), text(r.birthDate) && `born ${String(r.birthDate)}`].filter(Boolean).join(', ');
     case 'AllergyIntolerance':
       return conceptText(r.criticality) ?? text(r.criticality);
+    case 'DocumentReference':
+      return noteText(r);
     default:
       return text(r.status);
+  }
+}
+
+/** The text of a plain-text note (the patient reads what the doctor wrote), else the document's status. */
+function noteText(r: Obj): string | undefined {
+  const a = get(first(r.content), 'attachment');
+  const data = text(get(a, 'data'));
+  const type = text(get(a, 'contentType')) ?? '';
+  if (!data || !type.startsWith('text/plain')) return text(r.status);
+  try {
+    return decodeBase64Text(data);
+  } catch {
+    return text(r.status);
   }
 }
 
