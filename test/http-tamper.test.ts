@@ -43,7 +43,12 @@ describe('http tamper', () => {
   const healthy = (s: number, h: Health): boolean => s === 200 && h.status === 'ok';
 
   before(async () => {
-    t = await startTestNode({ patients: 1, server: { monitorIntervalMs: 500 } });
+    // The plain landing page (no portal build), whose banner is server-rendered; the portal's own
+    // banner is tested in a browser (test/e2e/explorer.test.ts).
+    t = await startTestNode({
+      patients: 1,
+      server: { monitorIntervalMs: 500, portalDir: '/nonexistent-portal/' },
+    });
     db = new DatabaseSync(join(t.node.ledger.paths.dir, 'ledger.sqlite'));
     db.exec('PRAGMA busy_timeout = 5000');
   });
