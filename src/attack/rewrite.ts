@@ -85,7 +85,7 @@ export interface RewriteResult {
 }
 
 const FINALITY =
-  'Consortium finality votes (not implemented yet) would add a further barrier: every block would also need signed votes from a quorum of member nodes, so a rewrite would need a quorum of node keys, not one.';
+  'In consortium mode (a later issue) finality votes add a further barrier: every block would also need signed votes from a quorum of member nodes, so a rewrite would need a quorum of node keys, not one.';
 export const EXTRAPOLATED_DIFFICULTIES = [0, 4, 8, 12, 16, 20, 24, 28, 32] as const;
 export const EXTRAPOLATED_DEPTHS = [1, 10, 100, 1000] as const;
 

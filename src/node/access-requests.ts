@@ -131,6 +131,14 @@ export class AccessRequests {
     ).map(view);
   }
 
+  /** A pending request made to `patient` (blind id); NotFound for anyone else's, ArgumentValue once decided. */
+  pending(id: string, patient: string | undefined): AccessRequest {
+    const r = this.get(id);
+    if (!r || r.patient !== patient) throw new NotFoundError('access request', id);
+    if (r.status !== 'pending') throw new ArgumentValueError('id', `the request is already ${r.status}`);
+    return r;
+  }
+
   /** Records the patient's decision on a pending request of theirs. */
   decide(
     id: string,
@@ -139,9 +147,7 @@ export class AccessRequests {
     now: number,
     consent?: string,
   ): AccessRequest {
-    const r = this.get(id);
-    if (r?.patient !== patient) throw new NotFoundError('access request', id);
-    if (r.status !== 'pending') throw new ArgumentValueError('id', `the request is already ${r.status}`);
+    this.pending(id, patient);
     this.#vault.db
       .prepare('UPDATE access_requests SET status = ?, decided = ?, consent = ? WHERE id = ?')
       .run(status, now, consent ?? null, id);

@@ -89,16 +89,13 @@ function Workspace({ health }: { health: ReturnType<typeof useHealth> }): ReactN
       </AppShell.Header>
       <AppShell.Navbar p="xs" aria-label="Sections">
         {sections
-          .filter((s) => !s.hidden)
+          .filter((s) => s.under === undefined)
           .map((s) => (
             <NavLink
               key={s.id}
               href={`#/${s.id}`}
               label={s.label}
-              active={
-                s.id === current.id ||
-                (current.hidden === true && s.id === 'patients' && current.id === 'chart')
-              }
+              active={s.id === (current.under ?? current.id)}
               onClick={() => {
                 close();
               }}

@@ -85,11 +85,21 @@ export const api = {
     request<T>(`/fhir/R4${path}`, { ...o, fhir: true }),
 };
 
+/** The session token, or null when logged out (a key for per-session caches). */
+export function sessionToken(): string | null {
+  return token;
+}
+
 /** Fetches a file with the session token and hands it to the browser as a download. */
 export async function download(path: string, filename: string): Promise<void> {
   const r = await fetch(path, { headers: token ? { authorization: `Bearer ${token}` } : {} });
   if (!r.ok) throw await errorOf(r);
-  const url = URL.createObjectURL(await r.blob());
+  saveBlob(await r.blob(), filename);
+}
+
+/** Hands a blob to the browser as a file download. */
+export function saveBlob(blob: Blob, filename: string): void {
+  const url = URL.createObjectURL(blob);
   const a = document.createElement('a');
   a.href = url;
   a.download = filename;

@@ -121,9 +121,7 @@ export function accessRequestRoutes(ctx: ApiContext): FastifyPluginAsync {
       },
       async (req) => {
         const { session, ledger } = authOf(req, 'patient');
-        const r = node.accessRequests.get(req.params.id);
-        if (!r || r.patient !== session.patient) throw new NotFoundError('access request', req.params.id);
-        if (r.status !== 'pending') throw new ArgumentValueError('id', `the request is already ${r.status}`);
+        const r = node.accessRequests.pending(req.params.id, session.patient);
         const validTo = Date.parse(req.body.validTo);
         if (!(validTo > node.now)) throw new ArgumentValueError('validTo', 'must be in the future');
         if (!node.ledger.directory.active(r.requester))

@@ -30,13 +30,13 @@ export interface Section {
   readonly label: string;
   readonly roles: readonly Role[];
   readonly page: ComponentType<PageProps>;
-  /** Not in the navigation (reached from another page). */
-  readonly hidden?: boolean;
+  /** Reached from the section with this id: not in the navigation, highlighted as that section. */
+  readonly under?: string;
 }
 
 export const SECTIONS: readonly Section[] = [
   { id: 'patients', label: 'Patients', roles: ['doctor'], page: PatientsPage },
-  { id: 'chart', label: 'Patient chart', roles: ['doctor'], page: ChartPage, hidden: true },
+  { id: 'chart', label: 'Patient chart', roles: ['doctor'], page: ChartPage, under: 'patients' },
   { id: 'my-records', label: 'My records', roles: ['patient'], page: MyRecordsPage },
   { id: 'consents', label: 'My consents', roles: ['patient'], page: ConsentsPage },
   { id: 'access-log', label: 'Who accessed my data', roles: ['patient'], page: AccessLogPage },

@@ -7,9 +7,19 @@ import { ActionIcon, CopyButton, Group, Text, Tooltip } from '@mantine/core';
 import type { ReactNode } from 'react';
 
 /** A long hex id shown as its first `n` characters in monospace; the full id is in `title`. */
-export function ShortId({ id, n = 8, copy = false }: { id: string; n?: number; copy?: boolean }): ReactNode {
+export function ShortId({
+  id,
+  n = 8,
+  copy = false,
+  size = 'sm',
+}: {
+  id: string;
+  n?: number;
+  copy?: boolean;
+  size?: 'xs' | 'sm';
+}): ReactNode {
   const text = (
-    <Text span ff="monospace" size="sm" title={id}>
+    <Text span ff="monospace" size={size} title={id}>
       {id.length > n ? `${id.slice(0, n)}…` : id}
     </Text>
   );

@@ -23,7 +23,7 @@ import { useState } from 'react';
 import type { ReactNode } from 'react';
 import { api } from '../../api.ts';
 import { useAsync } from '../../lib/use-async.ts';
-import { ShortId } from './ShortId.tsx';
+import { ShortId } from '../common/format.tsx';
 import type { ErasureRequest } from './types.ts';
 
 const CONFIRM = 'ERASE';
@@ -114,7 +114,7 @@ export function ErasureCard(): ReactNode {
                     )}
                   </Table.Td>
                   <Table.Td>
-                    <ShortId id={r.tx} />
+                    <ShortId id={r.tx} size="xs" />
                   </Table.Td>
                 </Table.Tr>
               ))}

@@ -5,7 +5,7 @@
  * joined into a `collection` Bundle (entry.search belongs to searchsets only, so it is dropped), then
  * handed to the browser as `application/fhir+json`.
  */
-import { request } from '../../api.ts';
+import { request, saveBlob } from '../../api.ts';
 
 interface Entry {
   readonly fullUrl?: string;
@@ -60,14 +60,5 @@ export async function fetchEverything(
 
 /** Hands JSON to the browser as a file download. */
 export function saveJson(value: unknown, filename: string, type: string): void {
-  const url = URL.createObjectURL(new Blob([JSON.stringify(value, null, 2)], { type }));
-  const a = document.createElement('a');
-  a.href = url;
-  a.download = filename;
-  document.body.append(a);
-  a.click();
-  a.remove();
-  setTimeout(() => {
-    URL.revokeObjectURL(url);
-  }, 1000);
+  saveBlob(new Blob([JSON.stringify(value, null, 2)], { type }), filename);
 }

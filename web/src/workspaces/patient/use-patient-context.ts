@@ -3,7 +3,7 @@
  * What every patient page needs first: the patient's own FHIR Patient id (`GET /patients` answers a
  * patient with only themself) and the directory, to name organizations and doctors.
  */
-import { api } from '../../api.ts';
+import { api, sessionToken } from '../../api.ts';
 import { useAsync } from '../../lib/use-async.ts';
 import type { AsyncState } from '../../lib/use-async.ts';
 import type { Directory, PatientSummary } from './types.ts';
@@ -13,11 +13,23 @@ export interface PatientContext {
   readonly directory: Directory;
 }
 
+// Finding themself is an audited read on the chain: once per session, not once per page.
+let self: { readonly token: string | null; readonly patients: Promise<PatientSummary[]> } | undefined;
+
+function ownPatient(): Promise<PatientSummary[]> {
+  const token = sessionToken();
+  if (self?.token !== token) {
+    const patients = api.get<PatientSummary[]>('/patients');
+    void patients.catch(() => {
+      if (self?.patients === patients) self = undefined;
+    });
+    self = { token, patients };
+  }
+  return self.patients;
+}
+
 export async function loadPatientContext(signal: AbortSignal): Promise<PatientContext> {
-  const [patients, directory] = await Promise.all([
-    api.get<PatientSummary[]>('/patients', signal),
-    api.get<Directory>('/directory', signal),
-  ]);
+  const [patients, directory] = await Promise.all([ownPatient(), api.get<Directory>('/directory', signal)]);
   const me = patients[0];
   if (!me) throw new Error('No patient record is linked to your account. Please contact your clinic.');
   return { me, directory };
