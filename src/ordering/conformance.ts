@@ -73,7 +73,8 @@ export function ordererConformance(name: string, factory: OrdererFactory): void 
         seen.push(b.header.height);
       });
       await chain(o, 5, 8, prev);
-      await o.head();
+      // Delivery may be asynchronous (etcd watches): wait a bounded time for it.
+      for (let i = 0; i < 100 && seen.length < 6; i++) await new Promise((r) => setTimeout(r, 50));
       assert.deepEqual(seen, [2, 3, 4, 5, 6, 7]);
       unsubscribe();
       await o.close();
