@@ -12,6 +12,7 @@ export const TAGS = {
   block: 'medledger:block:v1',
   key: 'medledger:key:v1',
   head: 'medledger:head:v1',
+  vote: 'medledger:vote:v1',
 } as const;
 export type Tag = (typeof TAGS)[keyof typeof TAGS];
 

@@ -5,9 +5,10 @@
  * when the ledger drops it), so many requests share each block. With `auto` (servers) the loop also
  * starts on `nudge()` and lets requests run for `intervalMs` before sealing what they submitted,
  * instead of mining one tiny block per request. `beforeBlock` runs before each block is mined (the
- * node makes the vault durable there).
+ * node makes the vault durable there). In a consortium only the elected proposer mines (`proposer`);
+ * every node's waiters are answered when the block holding their transaction arrives from the orderer.
  */
-import { TxNotFoundError, TxNotPermittedError } from '../core/errors.ts';
+import { StoreConflictError, TxNotFoundError, TxNotPermittedError } from '../core/errors.ts';
 import { DEFAULT_MAX_BLOCK_TXS } from './ledger.ts';
 import type { Ledger } from './ledger.ts';
 
@@ -21,6 +22,8 @@ export class BlockProducer {
   auto = false;
   /** With `auto`, how long transactions gather before a block is sealed. */
   intervalMs = 10;
+  /** Whether this node may propose blocks now (always, solo; the election's winner, consortium). */
+  proposer: () => boolean = () => true;
   readonly #ledger: Ledger;
   readonly #beforeBlock: () => void;
   readonly #waiters = new Map<string, Waiter[]>();
@@ -29,11 +32,23 @@ export class BlockProducer {
   constructor(ledger: Ledger, beforeBlock: () => void) {
     this.#ledger = ledger;
     this.#beforeBlock = beforeBlock;
+    // Blocks proposed elsewhere (consortium) commit through the orderer: answer their waiters, and
+    // try again to propose what is still pending now that the head moved.
+    ledger.onCommit(() => {
+      this.#settleWaiters();
+      queueMicrotask(() => {
+        this.#start();
+      });
+    });
   }
 
   /** Mines and commits every pending transaction; returns the number of blocks mined meanwhile. */
   async commit(): Promise<number> {
     const before = this.#ledger.height;
+    if (!this.proposer()) {
+      await Promise.all(this.#ledger.pendingIds().map((id) => this.settle(id).catch(() => undefined)));
+      return this.#ledger.height - before;
+    }
     this.#start();
     while (this.#mining) await this.#mining;
     return this.#ledger.height - before;
@@ -58,18 +73,27 @@ export class BlockProducer {
   }
 
   #start(): void {
-    if (this.#mining || this.#ledger.pendingCount === 0) return;
+    if (this.#mining || this.#ledger.pendingCount === 0 || !this.proposer()) return;
+    let conflict = false;
     this.#mining = (async () => {
-      while (this.#ledger.pendingCount > 0) {
+      while (this.#ledger.pendingCount > 0 && this.proposer()) {
         if (this.auto && this.#ledger.pendingCount < DEFAULT_MAX_BLOCK_TXS)
           await new Promise((r) => setTimeout(r, this.intervalMs));
         this.#beforeBlock();
-        await this.#ledger.mine();
+        try {
+          await this.#ledger.mine();
+        } catch (e) {
+          // Another proposer ordered a block first (consortium): its block reaches this node
+          // through the orderer, and the commit listener restarts the loop on the new head.
+          if (!(e instanceof StoreConflictError)) throw e;
+          conflict = true;
+          return;
+        }
         this.#settleWaiters();
       }
     })().finally(() => {
       this.#mining = undefined;
-      this.#start();
+      if (!conflict) this.#start();
     });
     this.#mining.catch((e: unknown) => {
       for (const list of this.#waiters.values()) for (const w of list) w.reject(e);

@@ -76,6 +76,11 @@ export function writeFileDurable(path: string, data: string, mode = 0o600): void
   renameSync(tmp, path);
 }
 
+/** Whether the data directory has a node key (a consortium member before its first start has only that). */
+export function keyExists(paths: DataPaths): boolean {
+  return existsSync(paths.key);
+}
+
 export function createNodeKey(paths: DataPaths): Signer {
   mkdirSync(paths.dir, { recursive: true, mode: 0o700 });
   const signer = generateSigner();

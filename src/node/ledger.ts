@@ -26,21 +26,22 @@ import {
 import { CompactRange } from '../core/merkle/compact-range.ts';
 import { merkleRoot } from '../core/merkle/root.ts';
 import type { Problem } from '../core/problem.ts';
-import { formatProblem } from '../core/problem.ts';
+import { formatProblem, problem } from '../core/problem.ts';
 import { createTx, decodeTx, encodeTx } from '../core/tx.ts';
 import type { Tx, WireTx } from '../core/tx.ts';
 import type { Signer } from '../core/keys.ts';
 import { emptyChainState } from '../ledger/chain-state.ts';
 import type { ChainState } from '../ledger/chain-state.ts';
-import { advance, checkBlock, MAX_TX_SKEW_MS } from '../ledger/check-block.ts';
-import type { LogExtension } from '../ledger/check-block.ts';
-import type { Orderer } from '../ordering/orderer.ts';
+import { advance, checkBlock, extendLog, MAX_TX_SKEW_MS } from '../ledger/check-block.ts';
+import type { BlockCheck, LogExtension } from '../ledger/check-block.ts';
+import type { BlockHandler, Orderer, OrderedHead } from '../ordering/orderer.ts';
 import { SoloOrderer } from '../ordering/solo-orderer.ts';
 import { SqliteStore } from '../store/sqlite-store.ts';
 import type { StoredBlock, StoredTx } from '../store/store.ts';
 import {
   createNodeKey,
   dataPaths,
+  keyExists,
   ledgerExists,
   loadNodeKey,
   readWitness,
@@ -60,6 +61,20 @@ import type { VerifyReport } from './verify-chain.ts';
 /** How far a submitted transaction's time may be from the node's clock. */
 export const SUBMIT_WINDOW_MS = 10 * 60_000;
 export const DEFAULT_MAX_BLOCK_TXS = 1000;
+/** A block's transactions stay under this many bytes (an etcd value holds a whole block). */
+export const DEFAULT_MAX_BLOCK_BYTES = 4 * 1024 * 1024;
+
+/** What a ledger gives the ordering service it starts: where to continue and how to commit. */
+export interface OrdererStart {
+  readonly head: OrderedHead | undefined;
+  /** Validates and commits an ordered block (throws InvalidBlockError for an invalid one). */
+  readonly deliver: BlockHandler;
+  /** Called when `deliver` rejected an ordered block (the node votes it invalid). */
+  readonly onDeliveryError: (block: WireBlock, error: unknown) => void;
+}
+
+/** Starts the ordering service of a ledger: `solo` by default, `etcd` for a consortium. */
+export type MakeOrderer = (start: OrdererStart) => Promise<Orderer>;
 
 export interface InitOptions {
   /** Minimum (and default) difficulty in leading zero bits. */
@@ -72,6 +87,8 @@ export interface OpenOptions {
   /** How to check the stored chain on open (default: from the checkpoint). */
   readonly verify?: 'checkpoint' | 'full';
   readonly now?: () => number;
+  /** The ordering service (default: solo, in process). */
+  readonly orderer?: MakeOrderer;
 }
 
 export interface MineOptions {
@@ -100,10 +117,18 @@ export class Ledger {
   readonly signer: Signer;
   readonly openReport: VerifyReport | undefined;
   readonly #state: ChainState;
-  readonly #orderer: Orderer;
+  #orderer: Orderer;
   readonly #pending = new Map<string, Tx>();
   readonly #now: () => number;
   readonly #listeners: ((txs: readonly Tx[], height: number) => void)[] = [];
+  readonly #rejectListeners: ((block: WireBlock, error: unknown) => void)[] = [];
+  /**
+   * Where admitted transactions go before they count as submitted (a consortium publishes them to
+   * the shared mempool so whichever node proposes can include them); undefined in solo mode.
+   */
+  relay: ((txs: readonly Tx[]) => Promise<void>) | undefined;
+  /** Largest total size of a block's transaction bodies. */
+  maxBlockBytes = DEFAULT_MAX_BLOCK_BYTES;
   /** Where proof-of-work runs: this thread by default, a worker thread for servers. */
   miner: Miner = syncMiner;
   /** The block this node is ordering right now, with its already decoded and verified transactions. */
@@ -126,10 +151,27 @@ export class Ledger {
     const head = store.head();
     this.#orderer = new SoloOrderer({
       ...(head ? { head: { height: head.height, hash: head.hash } } : {}),
-      deliver: (b) => {
-        this.#commit(b);
+      deliver: (b) => this.#commit(b),
+    });
+  }
+
+  /** Replaces the default solo orderer with the one `make` starts (before any block is proposed). */
+  async #useOrderer(make: MakeOrderer | undefined): Promise<void> {
+    if (!make) return;
+    await this.#orderer.close();
+    const head = this.store.head();
+    this.#orderer = await make({
+      head: head ? { height: head.height, hash: head.hash } : undefined,
+      deliver: (b) => this.#commit(b),
+      onDeliveryError: (b, e) => {
+        for (const l of this.#rejectListeners) l(b, e);
       },
     });
+  }
+
+  /** The ordering service this ledger uses. */
+  get orderer(): Orderer {
+    return this.#orderer;
   }
 
   /** Creates a new ledger in `dir`: node key, store and a mined, signed genesis block. */
@@ -173,7 +215,43 @@ export class Ledger {
       full: opts.verify === 'full',
       witness: witness === 'invalid' ? undefined : witness,
     });
-    return new Ledger(paths, store, signer, report.state, opts.now ?? Date.now, report);
+    const ledger = new Ledger(paths, store, signer, report.state, opts.now ?? Date.now, report);
+    await ledger.#useOrderer(opts.orderer);
+    return ledger;
+  }
+
+  /**
+   * Opens a consortium member's ledger in `dir`, whose node key was created beforehand (see
+   * `consortium init`): on first start the store begins with the consortium's `genesis` block,
+   * validated like any other block; later starts open the store (which must hold that genesis).
+   */
+  static async join(dir: string, genesis: WireBlock, opts: OpenOptions = {}): Promise<Ledger> {
+    const paths = dataPaths(dir);
+    if (ledgerExists(dir)) {
+      const ledger = await Ledger.open(dir, opts);
+      if (ledger.store.blockByHeight(0)?.hash !== genesis.hash) {
+        await ledger.close();
+        throw new InvalidBlockError(`${paths.dir} holds another chain than this genesis`);
+      }
+      return ledger;
+    }
+    if (!keyExists(paths)) throw new NotInitializedError(paths.dir);
+    removeEmptyStore(paths);
+    const ledger = new Ledger(
+      paths,
+      new SqliteStore(paths.db),
+      loadNodeKey(paths),
+      emptyChainState(),
+      opts.now ?? Date.now,
+    );
+    try {
+      await ledger.#commitRemote(genesis);
+      await ledger.#useOrderer(opts.orderer);
+    } catch (e) {
+      await ledger.close();
+      throw e;
+    }
+    return ledger;
   }
 
   static async openOrInit(dir: string, opts: InitOptions & OpenOptions = {}): Promise<Ledger> {
@@ -197,6 +275,16 @@ export class Ledger {
     this.#listeners.push(fn);
   }
 
+  /** Calls `fn` for every ordered block this node rejected as invalid (it is not applied). */
+  onReject(fn: (block: WireBlock, error: unknown) => void): void {
+    this.#rejectListeners.push(fn);
+  }
+
+  /** Removes a pending transaction (it could not be relayed). */
+  #dropPending(ids: readonly string[]): void {
+    for (const id of ids) this.#pending.delete(id);
+  }
+
   /** The identity directory as of the last committed block. */
   get directory(): ChainState['registry'] {
     return this.#state.registry;
@@ -209,6 +297,11 @@ export class Ledger {
 
   isPending(txId: string): boolean {
     return this.#pending.has(txId);
+  }
+
+  /** Ids of the pending transactions. */
+  pendingIds(): string[] {
+    return [...this.#pending.keys()];
   }
 
   get pendingCount(): number {
@@ -230,12 +323,24 @@ export class Ledger {
     const trusted = opts.signedHere === true && 'idBytes' in input;
     if (!trusted && !(await verifyAsync(this.#sigCheck(tx))))
       throw new BadSignatureError(`transaction ${tx.id}`, { txId: tx.id });
+    if (this.#pending.has(tx.id)) throw new ReplayError(tx.id);
     this.#pending.set(tx.id, tx);
+    if (this.relay) {
+      try {
+        await this.relay([tx]);
+      } catch (e) {
+        this.#dropPending([tx.id]);
+        throw e;
+      }
+    }
     return tx.id;
   }
 
   /** Submits many transactions, verifying their signatures in parallel; one result per input. */
-  async submitMany(inputs: readonly (Tx | WireTx)[]): Promise<({ id: string } | { error: Error })[]> {
+  async submitMany(
+    inputs: readonly (Tx | WireTx)[],
+    opts: { relay?: boolean } = {},
+  ): Promise<({ id: string } | { error: Error })[]> {
     const decoded = inputs.map((i) => {
       try {
         return decodeInput(i);
@@ -259,14 +364,26 @@ export class Ledger {
     const oks = await verifyAll(txs.map((t) => this.#sigCheck(t)));
     const valid = new Map<string, boolean>(txs.map((t, i) => [t.id, oks[i]!]));
     const seen = new Set<string>();
-    return admitted.map((a) => {
+    const added: Tx[] = [];
+    const results = admitted.map((a): { id: string } | { error: Error } => {
       if (a instanceof Error) return { error: a };
       if (!valid.get(a.id)) return { error: new BadSignatureError(`transaction ${a.id}`, { txId: a.id }) };
       if (seen.has(a.id) || this.#pending.has(a.id)) return { error: new ReplayError(a.id) };
       seen.add(a.id);
       this.#pending.set(a.id, a);
+      added.push(a);
       return { id: a.id };
     });
+    if (this.relay && opts.relay !== false && added.length > 0) {
+      try {
+        await this.relay(added);
+      } catch (e) {
+        this.#dropPending(added.map((t) => t.id));
+        const failed = new Set(added.map((t) => t.id));
+        return results.map((r) => ('id' in r && failed.has(r.id) ? { error: e as Error } : r));
+      }
+    }
+    return results;
   }
 
   /** The seed's `add_new_data`: signs `data` with the node key and adds it to the pending list. */
@@ -279,8 +396,11 @@ export class Ledger {
     const state = this.#state;
     const difficulty = opts.difficulty ?? this.minDifficulty;
     const txs: Tx[] = [];
+    let bytes = 0;
     for (const tx of this.#pending.values()) {
       if (txs.length >= (opts.maxTxs ?? DEFAULT_MAX_BLOCK_TXS)) break;
+      bytes += tx.bodyJson.length + 160; // body, hex signature and JSON framing
+      if (bytes > this.maxBlockBytes && txs.length > 0) break;
       if (state.height >= 0 && state.registry.check(tx, state.height + 1)) {
         this.#pending.delete(tx.id); // no longer acceptable (e.g. its signer was revoked since)
         continue;
@@ -318,15 +438,18 @@ export class Ledger {
     return { block, nonce: mined.nonce, attempts: mined.attempts, elapsedMs: mined.elapsedMs };
   }
 
-  /** Checks an ordered block against the head and commits it with its Merkle nodes and checkpoint. */
-  #commit(block: WireBlock): void {
+  /**
+   * Checks an ordered block against the head and commits it with its Merkle nodes and checkpoint.
+   * A block this node proposed reuses what admission decoded and verified; any other block (a
+   * consortium peer's) is checked in full, signatures included.
+   */
+  #commit(block: WireBlock): void | Promise<void> {
+    const proposing = this.#proposing?.hash === block.hash ? this.#proposing : undefined;
+    if (!proposing) return this.#commitRemote(block);
     const state = this.#state;
     const height = block.header.height;
     const firstSeq = state.logRange.size;
-    // Blocks proposed by this node carry transactions decoded and verified at admission.
-    const proposing = this.#proposing?.hash === block.hash ? this.#proposing : undefined;
-    const local = proposing?.txs;
-    if (!local) throw new InvalidBlockError('only locally proposed blocks are accepted in solo mode');
+    const local = proposing.txs;
     const stored: StoredBlock = {
       height,
       hash: block.hash,
@@ -345,8 +468,82 @@ export class Ledger {
     // The transactions were decoded from their canonical text at admission and the log extended while
     // the block was built: the check reuses both instead of hashing and parsing every transaction again.
     const check = checkBlock(state, stored, rows, { known: local });
-    const ext = proposing.log;
-    const problems = [...check.problems, ...ext.problems];
+    this.#apply(block, stored, rows, local, check, proposing.log, []);
+  }
+
+  /** Validates a block proposed elsewhere: decoding, every check of checkBlock, replays, signatures. */
+  async #commitRemote(block: WireBlock): Promise<void> {
+    const state = this.#state;
+    const height = state.height + 1;
+    const reject = (kind: Problem['kind'], detail: string, tx?: number): InvalidBlockError => {
+      const p = problem(height, kind, detail, tx === undefined ? {} : { tx });
+      return new InvalidBlockError(`block ${height} rejected: ${formatProblem(p)}`, { problems: [p] });
+    };
+    if (typeof block !== 'object' || !Array.isArray(block.txs)) throw reject('block-decode', 'not a block');
+    let header: string;
+    try {
+      header = headerJson(block.header);
+    } catch (e) {
+      throw reject('block-decode', (e as Error).message);
+    }
+    const firstSeq = state.logRange.size;
+    const txs: Tx[] = [];
+    for (const [i, w] of block.txs.entries()) {
+      try {
+        txs.push(decodeTx(w));
+      } catch (e) {
+        throw reject('tx-decode', (e as Error).message, i);
+      }
+    }
+    const stored: StoredBlock = {
+      height: block.header.height,
+      hash: block.hash,
+      header,
+      signature: block.signature,
+      firstSeq,
+    };
+    const rows: StoredTx[] = txs.map((tx, i) => ({
+      seq: firstSeq + i,
+      id: tx.id,
+      height: block.header.height,
+      type: tx.body.type,
+      body: tx.bodyJson,
+      sig: block.txs[i]!.sig,
+    }));
+    const check = checkBlock(state, stored, rows, { known: txs });
+    const extra: Problem[] = [];
+    const present = this.store.presentTxIds(txs.map((t) => t.id));
+    for (const [i, tx] of txs.entries())
+      if (present.has(tx.id))
+        extra.push(problem(height, 'tx-replay', 'transaction already on the chain', { tx: i }));
+    const oks = await verifyAll(check.sigJobs);
+    for (const [i, ok] of oks.entries()) {
+      if (ok) continue;
+      const job = check.sigJobs[i]!;
+      extra.push(
+        job.tx === undefined
+          ? problem(height, 'block-signature', 'proposer signature does not verify')
+          : problem(height, 'tx-signature', 'signature does not verify', { tx: job.tx }),
+      );
+    }
+    if (this.#state.height !== height - 1)
+      throw new InvalidBlockError(`block ${height} arrived out of order`);
+    this.#apply(block, stored, rows, txs, check, extendLog(state, check), extra);
+  }
+
+  /** Writes a checked block, moves the state on and tells the listeners; throws when it has problems. */
+  #apply(
+    block: WireBlock,
+    stored: StoredBlock,
+    rows: readonly StoredTx[],
+    txs: readonly Tx[],
+    check: BlockCheck,
+    ext: LogExtension,
+    extra: readonly Problem[],
+  ): void {
+    const state = this.#state;
+    const height = stored.height;
+    const problems = [...check.problems, ...ext.problems, ...extra];
     if (problems.length > 0) {
       throw new InvalidBlockError(`block ${height} rejected: ${problems.map(formatProblem).join('; ')}`, {
         problems,
@@ -359,7 +556,8 @@ export class Ledger {
       meta: { checkpoint: JSON.stringify({ height, hash: block.hash }) },
     });
     advance(state, check, ext);
-    for (const l of this.#listeners) l(local, height);
+    this.#dropPending(txs.map((t) => t.id));
+    for (const l of this.#listeners) l(txs, height);
     writeWitness(this.paths, this.signer, {
       height,
       hash: block.hash,

@@ -111,6 +111,11 @@ export function storeConformance(name: string, factory: StoreFactory): void {
       );
       const [n] = s.merkleNodes([{ level: 0, index: 5 }]);
       assert.deepEqual(n && Buffer.from(n).toString('hex'), h(5, 'a'));
+      assert.equal(s.setCertificate(1, '{"votes":[]}'), true);
+      assert.equal(s.setCertificate(42, '{}'), false);
+      assert.equal(s.blockByHeight(1)?.certificate, '{"votes":[]}');
+      assert.equal(s.blockByHash(h(1))?.certificate, '{"votes":[]}');
+      assert.equal(s.blockByHeight(0)?.certificate, undefined);
       s.setMeta('checkpoint', '{"height":2}');
       s.setMeta('checkpoint', '{"height":3}');
       assert.equal(s.getMeta('checkpoint'), '{"height":3}');

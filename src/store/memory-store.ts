@@ -71,6 +71,15 @@ export class MemoryStore implements Store {
     return ids.map((id) => this.#nodes.get(`${id.level}/${id.index}`));
   }
 
+  setCertificate(height: number, certificate: string): boolean {
+    const b = this.#blocks[height];
+    if (!b) return false;
+    const withCert = { ...b, certificate };
+    this.#blocks[height] = withCert;
+    this.#byHash.set(b.hash, withCert);
+    return true;
+  }
+
   getMeta(key: string): string | undefined {
     return this.#meta.get(key);
   }

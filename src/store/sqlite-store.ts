@@ -101,6 +101,7 @@ export class SqliteStore implements Store {
       txCount: p('SELECT count(*) AS n FROM txs'),
       node: p('SELECT hash FROM merkle_nodes WHERE level = ? AND idx = ?'),
       leaf: p('SELECT id AS hash FROM txs WHERE seq = ?'),
+      setCertificate: p('UPDATE blocks SET certificate = ? WHERE height = ?'),
       getMeta: p('SELECT value FROM meta WHERE key = ?'),
       setMeta: p(
         'INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value',
@@ -218,6 +219,10 @@ export class SqliteStore implements Store {
         { hash: Uint8Array } | undefined;
       return row?.hash;
     });
+  }
+
+  setCertificate(height: number, certificate: string): boolean {
+    return Number(this.#s.setCertificate!.run(certificate, height).changes) === 1;
   }
 
   getMeta(key: string): string | undefined {

@@ -64,6 +64,11 @@ export interface Store {
   txCount(): number;
   /** Hashes of stored perfect Merkle nodes, undefined where absent. */
   merkleNodes(ids: readonly NodeId[]): (Uint8Array | undefined)[];
+  /**
+   * Stores the finality certificate of the block `height` (it arrives after the block, once a quorum
+   * voted). Only that nullable column is written; returns false when there is no such block.
+   */
+  setCertificate(height: number, certificate: string): boolean;
   getMeta(key: string): string | undefined;
   setMeta(key: string, value: string): void;
   close(): void;

@@ -1,0 +1,436 @@
+/**
+ * @module
+ * A node's membership in a consortium: hospital nodes share one chain through an etcd (Raft)
+ * cluster, following the seed design's block production with Fabric's shape.
+ *
+ * - ElectMinerNode: every node campaigns in an etcd election on a short lease; the winner proposes.
+ *   Safety never rests on the lease: the orderer appends with a compare-and-swap on the head.
+ * - GetTransactionsFromNode: each node publishes the transactions it admits to the shared mempool in
+ *   etcd; the proposer admits them all (signatures and rules checked again) and assembles blocks.
+ * - Every node validates every ordered block itself (hash links, Merkle roots, proof-of-work, every
+ *   signature, identities and permissions) and publishes a signed vote; a quorum of valid votes makes
+ *   the block final and its finality certificate is stored with it. A quorum of invalid votes takes
+ *   the block back out of etcd (compare-and-swap again), and it is reported with the reasons.
+ * - etcd stays small: blocks and votes every member voted on are deleted (they are in every store).
+ */
+import { Etcd3 } from 'etcd3';
+import type { Campaign, ElectionObserver, Lease, Namespace, Watcher } from 'etcd3';
+import type { WireBlock } from '../core/block.ts';
+import { toHex } from '../core/bytes.ts';
+import { InvalidBlockError } from '../core/errors.ts';
+import { encodeTx, txIdOf } from '../core/tx.ts';
+import type { Tx } from '../core/tx.ts';
+import { checkVote, quorumOf, signVote, voterOf } from '../core/vote.ts';
+import type { FinalityCertificate, Vote } from '../core/vote.ts';
+import { EtcdMempool } from '../ordering/etcd-mempool.ts';
+import type { PendingBatch } from '../ordering/etcd-mempool.ts';
+import { blockKey, EtcdOrderer } from '../ordering/etcd-orderer.ts';
+import type { BlockProducer } from './block-producer.ts';
+import type { Ledger, MakeOrderer } from './ledger.ts';
+import type { GenesisFile } from './consortium-genesis.ts';
+
+export interface ConsortiumOptions {
+  /** Lease of the proposer election in seconds: a dead proposer is replaced after at most this. */
+  readonly electionTtlSec?: number;
+  /** Called for every alert (a block rejected by votes, …) with fields safe to log (no PHI). */
+  readonly onAlert?: (msg: string, fields: Record<string, unknown>) => void;
+}
+
+export interface RejectedBlock {
+  readonly height: number;
+  readonly hash: string;
+  readonly proposer: string;
+  readonly reasons: readonly string[];
+  readonly time: number;
+}
+
+export interface ConsortiumStatus {
+  readonly ordering: 'etcd';
+  readonly chainId: string;
+  readonly node: string;
+  readonly proposer: boolean;
+  readonly leader: string | undefined;
+  readonly members: number;
+  readonly quorum: number;
+  readonly finalHeight: number;
+  readonly rejected: readonly RejectedBlock[];
+  readonly endpoints: readonly string[];
+}
+
+const voteKey = (height: number, hash: string, voter: string): string =>
+  `vote/${String(height).padStart(12, '0')}/${hash.slice(0, 16)}/${voter}`;
+
+interface Tally {
+  readonly height: number;
+  readonly hash: string;
+  readonly valid: Map<string, Vote>;
+  readonly invalid: Map<string, Vote>;
+  settled: boolean;
+}
+
+export class ConsortiumMember {
+  readonly genesis: GenesisFile;
+  readonly #client: Etcd3;
+  readonly #ns: Namespace;
+  readonly #opts: ConsortiumOptions;
+  #orderer: EtcdOrderer | undefined;
+  #ledger: Ledger | undefined;
+  #producer: BlockProducer | undefined;
+  #mempool: EtcdMempool | undefined;
+  #campaign: Campaign | undefined;
+  #observer: ElectionObserver | undefined;
+  #voteWatcher: Watcher | undefined;
+  #timer: NodeJS.Timeout | undefined;
+  #proposer = false;
+  #closed = false;
+  #members = new Set<string>();
+  readonly #tallies = new Map<string, Tally>();
+  /** Highest height each member voted valid (for compaction). */
+  readonly #votedUpTo = new Map<string, number>();
+  #compactedBelow = 0;
+  #finalHeight = -1;
+  readonly #rejected: RejectedBlock[] = [];
+  /** Mempool batches the proposer admitted, with their transactions not yet on the chain. */
+  readonly #batches = new Map<string, Set<string>>();
+  /** When each block was committed here (finality latency). */
+  readonly #committedAt = new Map<number, number>();
+  readonly #finalityMs: number[] = [];
+  /** Proposers of blocks this node rejected (hash → key id), for the report. */
+  readonly #badProposers = new Map<string, string>();
+
+  private constructor(genesis: GenesisFile, client: Etcd3, opts: ConsortiumOptions) {
+    this.genesis = genesis;
+    this.#client = client;
+    this.#ns = client.namespace(`medledger/${genesis.chainId}/`);
+    this.#opts = opts;
+  }
+
+  /** Connects to the consortium's etcd cluster (nothing is written yet). */
+  static connect(genesis: GenesisFile, opts: ConsortiumOptions = {}): ConsortiumMember {
+    const client = new Etcd3({ hosts: [...genesis.endpoints], dialTimeout: 2000 });
+    return new ConsortiumMember(genesis, client, opts);
+  }
+
+  /** The orderer factory for Ledger.join: blocks ordered by etcd, delivered to the ledger in order. */
+  readonly makeOrderer: MakeOrderer = async (start) => {
+    await this.#seedGenesis(this.genesis.block);
+    this.#orderer = await EtcdOrderer.open(this.#ns, {
+      ...(start.head ? { head: start.head } : {}),
+      deliver: start.deliver,
+      onDeliveryError: start.onDeliveryError,
+    });
+    return this.#orderer;
+  };
+
+  /** Puts the genesis block in etcd if it is empty, or checks etcd holds the same genesis. */
+  async #seedGenesis(block: WireBlock): Promise<void> {
+    const res = await this.#ns
+      .if('head', 'Create', '==', 0)
+      .then(
+        this.#ns.put(blockKey(0)).value(JSON.stringify(block)),
+        this.#ns.put('head').value(`0:${block.hash}`),
+      )
+      .commit();
+    if (res.succeeded) return;
+    const held = await this.#ns.get(blockKey(0)).string();
+    if (held !== null && (JSON.parse(held) as WireBlock).hash !== block.hash)
+      throw new InvalidBlockError('etcd holds another chain than this genesis file');
+  }
+
+  /**
+   * Starts taking part: mempool relay, votes, the proposer election. Call after the ledger is open
+   * with `makeOrderer` and before anything is submitted.
+   */
+  async attach(ledger: Ledger, producer: BlockProducer): Promise<void> {
+    this.#ledger = ledger;
+    this.#producer = producer;
+    this.#refreshMembers();
+    const keyId = ledger.signer.keyId;
+    const mempool = new EtcdMempool(this.#ns, keyId);
+    this.#mempool = mempool;
+    ledger.relay = (txs) => mempool.publish(txs.map(encodeTx));
+    producer.proposer = () => this.#proposer && !this.#closed;
+    await mempool.watch((b) => {
+      if (this.#proposer) void this.#admitBatch(b);
+    });
+    ledger.onCommit((txs, height) => {
+      this.#onCommit(txs, height);
+    });
+    ledger.onReject((block, e) => {
+      void this.#vote(block, e);
+    });
+    this.#voteWatcher = await this.#ns.watch().prefix('vote/').create();
+    this.#voteWatcher.on('put', (kv) => {
+      this.#onVote(kv.value.toString());
+    });
+    this.#voteWatcher.on('error', () => undefined);
+    for (const v of Object.values(await this.#ns.getAll().prefix('vote/').strings())) this.#onVote(v);
+    // Blocks committed before the watch started (the genesis, a catch-up) get their votes too.
+    const head = ledger.store.head();
+    if (head)
+      await this.#castVote(head.height, head.hash, prevOf(head.header), true, '');
+    this.#timer = setInterval(() => {
+      if (this.#proposer && ledger.pendingCount > 0) producer.nudge();
+    }, 250);
+    this.#timer.unref();
+    this.#campaignNow();
+    this.#observer = await this.#ns.election('proposer').observe();
+    this.#observer.on('error', () => undefined);
+  }
+
+  #campaignNow(): void {
+    if (this.#closed || !this.#ledger) return;
+    const ttl = this.#opts.electionTtlSec ?? 2;
+    const c = this.#ns.election('proposer', ttl).campaign(this.#ledger.signer.keyId);
+    this.#campaign = c;
+    c.on('elected', () => {
+      void this.#becomeProposer();
+    });
+    c.on('error', () => {
+      this.#proposer = false;
+      if (this.#campaign === c) setTimeout(() => { this.#campaignNow(); }, 500).unref();
+    });
+  }
+
+  async #becomeProposer(): Promise<void> {
+    this.#proposer = true;
+    this.#opts.onAlert?.('elected block proposer', { node: this.#ledger?.signer.keyId });
+    const batches = await this.#mempool!.loadAll();
+    for (const b of batches) await this.#admitBatch(b);
+    this.#producer?.nudge();
+  }
+
+  /** The proposer admits a mempool batch (every check again) and remembers it for cleanup. */
+  async #admitBatch(b: PendingBatch): Promise<void> {
+    const ledger = this.#ledger!;
+    const results = await ledger.submitMany(b.txs, { relay: false });
+    const open = new Set<string>();
+    for (const [i, r] of results.entries()) {
+      if ('id' in r) open.add(r.id);
+      else {
+        const id = safeId(b.txs[i]!.body);
+        if (id && ledger.isPending(id)) open.add(id);
+      }
+    }
+    if (open.size === 0) void this.#mempool?.remove([b.key]).catch(() => undefined);
+    else this.#batches.set(b.key, open);
+    this.#producer?.nudge();
+  }
+
+  #onCommit(txs: readonly Tx[], height: number): void {
+    const ledger = this.#ledger!;
+    this.#committedAt.set(height, Date.now());
+    if (txs.some((t) => t.body.type.startsWith('identity.'))) this.#refreshMembers();
+    const row = ledger.store.blockByHeight(height)!;
+    void this.#castVote(height, row.hash, prevOf(row.header), true, '');
+    // Batches whose transactions are all on the chain leave etcd.
+    if (this.#proposer && this.#batches.size > 0) {
+      const done: string[] = [];
+      const ids = new Set(txs.map((t) => t.id));
+      for (const [key, open] of this.#batches) {
+        for (const id of open) if (ids.has(id)) open.delete(id);
+        if (open.size === 0) {
+          done.push(key);
+          this.#batches.delete(key);
+        }
+      }
+      if (done.length > 0) void this.#mempool?.remove(done).catch(() => undefined);
+    }
+    for (const t of this.#tallies.values()) if (t.height === height) this.#evaluate(t);
+  }
+
+  /** Votes on a block this node rejected, with the reason. */
+  async #vote(block: WireBlock, e: unknown): Promise<void> {
+    const reason = e instanceof Error ? e.message : String(e);
+    const ok =
+      typeof block === 'object' && typeof block.hash === 'string' && /^[0-9a-f]{64}$/.test(block.hash);
+    const prev = typeof block.header === 'object' ? block.header.prevHash : '';
+    if (!ok || typeof prev !== 'string' || !/^[0-9a-f]{64}$/.test(prev)) return;
+    this.#badProposers.set(block.hash, block.header.proposer);
+    if (this.#badProposers.size > 1000) this.#badProposers.clear();
+    this.#opts.onAlert?.('ordered block rejected by this node', {
+      height: block.header.height,
+      hash: block.hash,
+      reason,
+    });
+    await this.#castVote(block.header.height, block.hash, prev, false, reason.slice(0, 4000));
+  }
+
+  async #castVote(height: number, hash: string, prev: string, valid: boolean, reason: string): Promise<void> {
+    const ledger = this.#ledger!;
+    const vote = signVote(ledger.signer, {
+      height,
+      previousBlock: prev,
+      votingForBlock: hash,
+      isBlockValid: valid,
+      invalidReason: reason,
+      timestamp: Date.now(),
+    });
+    try {
+      await this.#ns.put(voteKey(height, hash, ledger.signer.keyId)).value(JSON.stringify(vote));
+    } catch {
+      // etcd unreachable: the vote is cast again when this node restarts; others still reach quorum
+    }
+  }
+
+  #onVote(text: string): void {
+    let v: Vote;
+    try {
+      v = JSON.parse(text) as Vote;
+    } catch {
+      return;
+    }
+    if (checkVote(v) !== undefined) return;
+    const voter = voterOf(v)!;
+    if (!this.#members.has(voter)) return;
+    const id = `${v.height}:${v.votingForBlock}`;
+    let t = this.#tallies.get(id);
+    if (!t) {
+      t = { height: v.height, hash: v.votingForBlock, valid: new Map(), invalid: new Map(), settled: false };
+      this.#tallies.set(id, t);
+    }
+    (v.isBlockValid ? t.valid : t.invalid).set(voter, v);
+    if (v.isBlockValid) this.#votedUpTo.set(voter, Math.max(this.#votedUpTo.get(voter) ?? -1, v.height));
+    this.#evaluate(t);
+    this.#maybeCompact();
+  }
+
+  /** A quorum of valid votes: store the certificate. A quorum of invalid votes: take the block back. */
+  #evaluate(t: Tally): void {
+    const ledger = this.#ledger;
+    if (!ledger || t.settled) return;
+    const quorum = quorumOf(this.#members.size);
+    if (t.valid.size >= quorum) {
+      const row = ledger.store.blockByHeight(t.height);
+      if (row?.hash !== t.hash) return; // not stored here yet (catching up), or another block
+      const cert: FinalityCertificate = { height: t.height, block: t.hash, votes: [...t.valid.values()] };
+      if (row.certificate === undefined) ledger.store.setCertificate(t.height, JSON.stringify(cert));
+      t.settled = true;
+      this.#finalHeight = Math.max(this.#finalHeight, t.height);
+      const at = this.#committedAt.get(t.height);
+      if (at !== undefined) {
+        this.#finalityMs.push(Date.now() - at);
+        if (this.#finalityMs.length > 10_000) this.#finalityMs.splice(0, 5_000);
+        this.#committedAt.delete(t.height);
+      }
+    } else if (t.invalid.size >= quorum) {
+      t.settled = true;
+      const votes = [...t.invalid.values()];
+      void this.#reject(t, votes);
+    }
+  }
+
+  /** Reports a block a quorum voted invalid and takes it back out of etcd (compare-and-swap). */
+  async #reject(t: Tally, votes: readonly Vote[]): Promise<void> {
+    const reasons = [...new Set(votes.map((v) => v.invalidReason))];
+    const held = this.#badProposers.has(t.hash)
+      ? undefined
+      : await this.#orderer?.block(t.height).catch(() => undefined);
+    const proposer =
+      this.#badProposers.get(t.hash) ?? (held?.hash === t.hash ? held.header.proposer : 'unknown');
+    this.#rejected.push({ height: t.height, hash: t.hash, proposer, reasons, time: Date.now() });
+    if (this.#rejected.length > 100) this.#rejected.shift();
+    this.#opts.onAlert?.('block rejected by a quorum of member votes', {
+      height: t.height,
+      hash: t.hash,
+      proposer,
+      reasons,
+    });
+    await this.#orderer
+      ?.rollback(t.height, t.hash, votes[0]!.previousBlock, JSON.stringify({ votes }))
+      .catch(() => undefined);
+    this.#producer?.nudge();
+  }
+
+  #refreshMembers(): void {
+    const members = new Set<string>();
+    for (const e of this.#ledger!.directory.entries())
+      if (e.role === 'node' && e.revokedAt === undefined) members.add(e.keyId);
+    this.#members = members;
+  }
+
+  /** Deletes blocks and votes every member has voted on (they are in every member's store). */
+  #maybeCompact(): void {
+    if (!this.#proposer || this.#votedUpTo.size < this.#members.size) return;
+    let low = Infinity;
+    for (const m of this.#members) low = Math.min(low, this.#votedUpTo.get(m) ?? -1);
+    if (low - this.#compactedBelow < 32) return;
+    const below = low;
+    this.#compactedBelow = below;
+    void (async () => {
+      await this.#orderer?.compactBelow(below);
+      await this.#ns
+        .delete()
+        .prefix('vote/')
+        .catch(() => undefined);
+      for (const [k, t] of this.#tallies) if (t.height < below) this.#tallies.delete(k);
+    })().catch(() => undefined);
+  }
+
+  get isProposer(): boolean {
+    return this.#proposer;
+  }
+
+  /** Commit-to-final latencies seen here (ms), for benchmarks. */
+  finalityLatencies(): readonly number[] {
+    return this.#finalityMs;
+  }
+
+  status(): ConsortiumStatus {
+    return {
+      ordering: 'etcd',
+      chainId: this.genesis.chainId,
+      node: this.#ledger?.signer.keyId ?? '',
+      proposer: this.#proposer,
+      leader: this.#observer?.leader(),
+      members: this.#members.size,
+      quorum: quorumOf(this.#members.size),
+      finalHeight: this.#finalHeight,
+      rejected: [...this.#rejected],
+      endpoints: this.genesis.endpoints,
+    };
+  }
+
+  async close(): Promise<void> {
+    this.#closed = true;
+    this.#proposer = false;
+    clearInterval(this.#timer);
+    const c = this.#campaign;
+    this.#campaign = undefined;
+    await c?.resign().catch(() => undefined);
+    await this.#observer?.cancel().catch(() => undefined);
+    await this.#voteWatcher?.cancel().catch(() => undefined);
+    await this.#mempool?.close().catch(() => undefined);
+  }
+
+  /**
+   * Stops as a killed process would (tests): heartbeats of the election lease stop without revoking
+   * it, so another node is elected only once the lease expires; nothing else is cleaned up.
+   */
+  async crash(): Promise<void> {
+    this.#closed = true;
+    this.#proposer = false;
+    clearInterval(this.#timer);
+    (this.#campaign as unknown as { lease?: Lease } | undefined)?.lease?.release();
+    this.#campaign = undefined;
+    // What follows only frees this process's handles; it tells etcd nothing.
+    await this.#observer?.cancel().catch(() => undefined);
+    await this.#voteWatcher?.cancel().catch(() => undefined);
+    await this.#mempool?.close().catch(() => undefined);
+  }
+
+  /** Closes the etcd client (after the ledger, whose orderer uses it, is closed). */
+  disconnect(): void {
+    this.#client.close();
+  }
+}
+
+const prevOf = (header: string): string => (JSON.parse(header) as { prevHash: string }).prevHash;
+
+function safeId(body: string): string | undefined {
+  try {
+    return toHex(txIdOf(body));
+  } catch {
+    return undefined;
+  }
+}
