@@ -26,6 +26,7 @@ import { cohortRoutes } from './routes/cohort-routes.ts';
 import { accessRequestRoutes } from './routes/access-request-routes.ts';
 import { authRoutes } from './routes/auth-routes.ts';
 import { chainRoutes } from './routes/chain-routes.ts';
+import { replicaRoutes } from './routes/replica-routes.ts';
 import { consentRoutes } from './routes/consent-routes.ts';
 import { directoryRoutes, portalRoutes } from './routes/portal-routes.ts';
 import type { DemoInfo } from './routes/portal-routes.ts';
@@ -194,6 +195,7 @@ export async function buildServer(opts: ServerOptions): Promise<NodeServer> {
   await app.register(consentRoutes(ctx), { prefix: '/api/v1' });
   await app.register(accessRequestRoutes(ctx), { prefix: '/api/v1' });
   await app.register(chainRoutes(ctx), { prefix: '/api/v1' });
+  await app.register(replicaRoutes(ctx), { prefix: '/api/v1' });
   await app.register(researchRoutes, { prefix: '/api/v1' });
   await app.register(cohortRoutes(ctx), { prefix: '/api/v1' });
   await app.register(attackRoutes(ctx), { prefix: '/api/v1' });

@@ -11,6 +11,7 @@ import { registerExportCommands } from './commands/export-commands.ts';
 import { reportError } from './options.ts';
 import { registerServe } from './commands/serve.ts';
 import { registerAttackCommands } from './commands/attack-commands.ts';
+import { registerConsortium } from './commands/consortium.ts';
 
 export function buildProgram(): Command {
   const program = new Command('medledger')
@@ -21,6 +22,7 @@ export function buildProgram(): Command {
   registerLedgerCommands(program);
   registerMineDemo(program);
   registerBench(program);
+  registerConsortium(program);
   registerMedicalCommands(program);
   registerServe(program);
   registerExportCommands(program);

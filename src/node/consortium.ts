@@ -150,6 +150,7 @@ export class ConsortiumMember {
     this.#mempool = mempool;
     ledger.relay = (txs) => mempool.publish(txs.map(encodeTx));
     producer.proposer = () => this.#proposer && !this.#closed;
+    producer.auto = true; // the proposer mines whatever any member submits
     await mempool.watch((b) => {
       if (this.#proposer) void this.#admitBatch(b);
     });
@@ -167,8 +168,7 @@ export class ConsortiumMember {
     for (const v of Object.values(await this.#ns.getAll().prefix('vote/').strings())) this.#onVote(v);
     // Blocks committed before the watch started (the genesis, a catch-up) get their votes too.
     const head = ledger.store.head();
-    if (head)
-      await this.#castVote(head.height, head.hash, prevOf(head.header), true, '');
+    if (head) await this.#castVote(head.height, head.hash, prevOf(head.header), true, '');
     this.#timer = setInterval(() => {
       if (this.#proposer && ledger.pendingCount > 0) producer.nudge();
     }, 250);
@@ -188,7 +188,10 @@ export class ConsortiumMember {
     });
     c.on('error', () => {
       this.#proposer = false;
-      if (this.#campaign === c) setTimeout(() => { this.#campaignNow(); }, 500).unref();
+      if (this.#campaign === c)
+        setTimeout(() => {
+          this.#campaignNow();
+        }, 500).unref();
     });
   }
 

@@ -30,6 +30,7 @@ import { formatProblem, problem } from '../core/problem.ts';
 import { createTx, decodeTx, encodeTx } from '../core/tx.ts';
 import type { Tx, WireTx } from '../core/tx.ts';
 import type { Signer } from '../core/keys.ts';
+import type { FinalityCertificate } from '../core/vote.ts';
 import { emptyChainState } from '../ledger/chain-state.ts';
 import type { ChainState } from '../ledger/chain-state.ts';
 import { advance, checkBlock, extendLog, MAX_TX_SKEW_MS } from '../ledger/check-block.ts';
@@ -109,6 +110,8 @@ export interface BlockView {
   readonly header: BlockHeader;
   readonly signature: string;
   readonly txs: readonly { id: string; type: string; signer: string; time: number }[];
+  /** Finality certificate: the member votes that made the block final (consortium mode). */
+  readonly certificate?: FinalityCertificate;
 }
 
 export class Ledger {
@@ -665,7 +668,10 @@ export class Ledger {
       const b = JSON.parse(t.body) as { type: string; signer: string; time: number };
       return { id: t.id, type: b.type, signer: b.signer, time: b.time };
     });
-    return { height: row.height, hash: row.hash, header, signature: row.signature, txs };
+    const view = { height: row.height, hash: row.hash, header, signature: row.signature, txs };
+    return row.certificate === undefined
+      ? view
+      : { ...view, certificate: JSON.parse(row.certificate) as FinalityCertificate };
   }
 
   async close(): Promise<void> {

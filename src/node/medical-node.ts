@@ -37,6 +37,8 @@ import { ScopedLedger } from './scoped-ledger.ts';
 import { sha256Hex, Vault } from './vault.ts';
 import { rewrap } from './patient-actions.ts';
 import { parseRecordErase } from '../ledger/payloads.ts';
+import type { ConsortiumMember } from './consortium.ts';
+import { BlobSync } from './blob-sync.ts';
 
 export interface MedicalNodeOptions extends InitOptions {
   /** The organization this node runs for (created on first run). */
@@ -46,6 +48,10 @@ export interface MedicalNodeOptions extends InitOptions {
   readonly kdf?: KdfCost;
   readonly policy?: OrgPolicy;
   readonly verify?: 'checkpoint' | 'full';
+  /** Consortium mode: the chain is shared with other members through etcd (see consortium.ts). */
+  readonly consortium?: ConsortiumMember;
+  /** The consortium index key every member shares (blind patient ids agree across members). */
+  readonly indexKey?: Uint8Array;
 }
 
 /** A logged-in user: their unsealed keys and directory entry, for one session. */
@@ -103,6 +109,10 @@ export class MedicalNode {
   readonly #now: () => number;
   readonly #isPatientRecord = new Map<string, boolean>();
   readonly #blinds = new Map<string, string>();
+  /** The consortium this node is a member of, when not solo. */
+  readonly consortium: ConsortiumMember | undefined;
+  /** Fetches other members' record ciphertexts (consortium mode). */
+  blobSync: BlobSync | undefined;
 
   private constructor(
     ledger: Ledger,
@@ -123,7 +133,8 @@ export class MedicalNode {
     this.policy = opts.policy ?? DEFAULT_POLICY;
     this.org = org;
     this.#now = opts.now ?? Date.now;
-    this.indexKey = this.#secret('index-key', () => randomBytes(32));
+    this.consortium = opts.consortium;
+    this.indexKey = opts.indexKey ?? this.#secret('index-key', () => randomBytes(32));
     this.exportSecret = this.#secret('export-secret', () => randomBytes(32));
     const rows = vault.db.prepare('SELECT org, sealed FROM org_keys').all() as {
       org: string;
@@ -141,7 +152,13 @@ export class MedicalNode {
     dir: string,
     opts: MedicalNodeOptions = {},
   ): Promise<{ node: MedicalNode; admin?: { email: string; password: string } }> {
-    const ledger = await Ledger.openOrInit(dir, opts);
+    const member = opts.consortium;
+    const ledger = member
+      ? await Ledger.join(dir, member.genesis.block, {
+          orderer: member.makeOrderer,
+          ...(opts.verify ? { verify: opts.verify } : {}),
+        })
+      : await Ledger.openOrInit(dir, opts);
     const vault = new Vault(join(ledger.paths.dir, 'vault.sqlite'));
     const seed = ledger.signer.privateKey.export({ format: 'jwk' }).d ?? '';
     const dataKey = new Uint8Array(
@@ -149,6 +166,10 @@ export class MedicalNode {
     );
     const org = opts.org ?? DEFAULT_ORG;
     const node = new MedicalNode(ledger, vault, dataKey, org.id, opts);
+    if (member) {
+      await member.attach(ledger, node.producer);
+      node.blobSync = new BlobSync(node, member.genesis.members);
+    }
     const replayed: Tx[] = [];
     for (const t of ledger.store.txsOfTypes(MEDICAL_TX_TYPES)) {
       const tx = decodeTx({ body: t.body, sig: t.sig });
@@ -161,6 +182,7 @@ export class MedicalNode {
     });
     // Erasures committed while the vault missed them (crash between commit and erase) are redone.
     node.#carryOutErasures(replayed);
+    node.blobSync?.start();
     let admin: { email: string; password: string } | undefined;
     if (!ledger.hasOrg(org.id)) {
       await node.createOrganization(org.id, org.name);
@@ -356,6 +378,7 @@ export class MedicalNode {
     const problems: VaultProblem[] = [];
     const erased: { record: string; by: string; height: number }[] = [];
     let checked = 0;
+    const replicating = this.blobSync?.pending() ?? new Set<string>();
     for (const r of this.state.records.values()) {
       if (r.erasedBy) {
         erased.push({ record: r.id, by: r.erasedBy, height: r.height });
@@ -370,6 +393,7 @@ export class MedicalNode {
       }
       checked++;
       const data = this.vault.blob(r.blob);
+      if (!data && replicating.has(r.blob)) continue; // still being fetched from the member that wrote it
       if (!data)
         problems.push({
           record: r.id,
@@ -401,7 +425,10 @@ export class MedicalNode {
   }
 
   async close(): Promise<void> {
+    this.blobSync?.close();
+    await this.consortium?.close();
     await this.ledger.close();
+    this.consortium?.disconnect();
     this.vault.close();
   }
 

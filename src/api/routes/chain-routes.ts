@@ -37,6 +37,11 @@ const blockSchema = {
         },
       },
     },
+    certificate: {
+      type: 'object',
+      description: 'Finality certificate (consortium): the signed member votes that made the block final',
+      additionalProperties: true,
+    },
   },
 } as const;
 
@@ -90,6 +95,22 @@ export function chainRoutes(ctx: ApiContext): FastifyPluginAsync {
           height: node.ledger.height,
           logSize: node.ledger.logSize,
         };
+      },
+    );
+
+    app.get(
+      '/consortium',
+      {
+        schema: {
+          tags: ['chain'],
+          summary:
+            'Ordering: solo, or the consortium (proposer, members, quorum, final height, rejected blocks)',
+          response: { 200: { type: 'object', additionalProperties: true }, ...errorResponses },
+        },
+      },
+      async (req) => {
+        authOf(req);
+        return node.consortium?.status() ?? { ordering: 'solo', finalHeight: node.ledger.height };
       },
     );
 

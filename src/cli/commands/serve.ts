@@ -13,6 +13,8 @@ import { createInterface } from 'node:readline/promises';
 import type { Command } from 'commander';
 import { buildServer } from '../../api/server.ts';
 import type { DemoInfo } from '../../api/routes/portal-routes.ts';
+import { ConsortiumMember } from '../../node/consortium.ts';
+import { isMemberDir, readMember } from '../../node/consortium-genesis.ts';
 import { ledgerExists } from '../../node/data-dir.ts';
 import { MedicalNode } from '../../node/medical-node.ts';
 import { DEMO_ORGS, demoStaff } from '../../sim/synthetic.ts';
@@ -60,10 +62,22 @@ async function serve(dir: string, o: ServeOptions): Promise<void> {
   if ((o.cert === undefined) !== (o.key === undefined)) throw new UsageError('--cert and --key go together');
   const fresh = !ledgerExists(dir);
   const adminPassword = fresh ? await firstAdminPassword(o.demo === true) : undefined;
-  const org = { id: DEMO_ORGS[0]!.slug, name: DEMO_ORGS[0]!.name };
+  // A consortium member's data directory (see `medledger consortium init`) joins the shared chain.
+  const member = isMemberDir(dir) ? readMember(dir) : undefined;
+  const consortium = member
+    ? ConsortiumMember.connect(member.genesis, {
+        onAlert: (msg, fields) => {
+          process.stderr.write(`${JSON.stringify({ level: 'warn', time: Date.now(), msg, ...fields })}\n`);
+        },
+      })
+    : undefined;
+  const org = member
+    ? { id: member.secrets.org, name: member.secrets.name }
+    : { id: DEMO_ORGS[0]!.slug, name: DEMO_ORGS[0]!.name };
   const { node, admin } = await MedicalNode.open(dir, {
     org,
     difficulty: o.difficulty,
+    ...(consortium && member ? { consortium, indexKey: member.indexKey } : {}),
     ...(o.demo ? { adminEmail: demoStaff()[0]!.email } : {}),
     ...(adminPassword ? { adminPassword } : {}),
   });
@@ -76,7 +90,7 @@ async function serve(dir: string, o: ServeOptions): Promise<void> {
   const address = await server.listen(o.port, o.host);
   const url = address.replace('://127.0.0.1', '://127.0.0.1').replace('[::1]', '[::1]');
   process.stderr.write(
-    `\nMedLedger node for ${org.name} at ${url}\n  API docs ${url}/docs · FHIR ${url}/fhir/R4 · health ${url}/health\n`,
+    `\nMedLedger node for ${org.name} at ${url}${consortium ? ` (consortium ${member?.genesis.chainId ?? ''})` : ''}\n  API docs ${url}/docs · FHIR ${url}/fhir/R4 · health ${url}/health\n`,
   );
   if (admin && !o.demo) process.stderr.write(`  first admin: ${admin.email}\n`);
   const creds = join(dir, 'demo-credentials.json');

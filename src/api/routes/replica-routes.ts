@@ -1,0 +1,95 @@
+/**
+ * @module
+ * Replication between consortium members, answered only to member nodes (node-authenticated
+ * requests, see core/node-auth.ts; anyone else gets the generic 401): a record's ciphertext by its
+ * hash, and the record keys wrapped for the organizations the requesting node hosts — never another
+ * organization's or a patient's wraps.
+ */
+import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
+import { AuthFailedError, NotFoundError } from '../../core/errors.ts';
+import { verifyNodeRequest } from '../../core/node-auth.ts';
+import { orgHosts } from '../../node/blob-sync.ts';
+import type { ApiContext } from '../context.ts';
+import { errorResponses } from '../schemas.ts';
+
+export function replicaRoutes(ctx: ApiContext): FastifyPluginAsync {
+  return async (app) => {
+    const { node } = ctx;
+    const requester = (req: FastifyRequest): string => {
+      const keyId = verifyNodeRequest(req.headers, req.method, req.url, Date.now(), (id) => {
+        const e = node.ledger.directory.active(id);
+        return e?.role === 'node' ? e.publicKey : undefined;
+      });
+      if (!keyId) throw new AuthFailedError();
+      return keyId;
+    };
+
+    app.get<{ Params: { hash: string } }>(
+      '/replica/blobs/:hash',
+      {
+        config: { public: true },
+        schema: {
+          tags: ['consortium'],
+          summary: 'A record ciphertext by its SHA-256 (member nodes only, node-signed request)',
+          security: [],
+          params: {
+            type: 'object',
+            properties: { hash: { type: 'string', pattern: '^[0-9a-f]{64}$' } },
+            required: ['hash'],
+          },
+          response: errorResponses,
+        },
+      },
+      async (req, reply) => {
+        requester(req);
+        const data = node.vault.blob(req.params.hash);
+        if (!data) throw new NotFoundError('blob', req.params.hash);
+        return reply.type('application/octet-stream').send(Buffer.from(data));
+      },
+    );
+
+    app.get<{ Params: { record: string } }>(
+      '/replica/keys/:record',
+      {
+        config: { public: true },
+        schema: {
+          tags: ['consortium'],
+          summary: "A record's keys wrapped for the requesting node's organizations (member nodes only)",
+          security: [],
+          params: {
+            type: 'object',
+            properties: { record: { type: 'string', minLength: 1, maxLength: 128 } },
+            required: ['record'],
+          },
+          response: {
+            200: {
+              type: 'object',
+              properties: {
+                keys: {
+                  type: 'array',
+                  items: {
+                    type: 'object',
+                    properties: {
+                      recipient: { type: 'string' },
+                      enc: { type: 'string' },
+                      ct: { type: 'string' },
+                    },
+                  },
+                },
+              },
+            },
+            ...errorResponses,
+          },
+        },
+      },
+      async (req) => {
+        const keyId = requester(req);
+        const hosts = orgHosts(node);
+        const keys = [...node.vault.keysOf(req.params.record)]
+          .filter(([r]) => r.startsWith('org:') && hosts.get(r.slice(4)) === keyId)
+          .map(([recipient, w]) => ({ recipient, enc: w.enc, ct: w.ct }));
+        return { keys };
+      },
+    );
+  };
+}

@@ -1,0 +1,149 @@
+/**
+ * @module
+ * Blob replication between consortium members. The chain holds only each record's ciphertext hash;
+ * the ciphertext lives in the vault of the node that wrote it. Every member fetches the ciphertext
+ * of every committed record from its peers by hash (node-authenticated requests, see
+ * core/node-auth.ts) and checks the SHA-256 before storing it, so a peer cannot substitute data.
+ * With it, a member fetches only the record keys wrapped for the organizations it hosts: a replica
+ * cannot read another hospital's records without the patient's consent.
+ */
+import { createHash } from 'node:crypto';
+import { signNodeRequest } from '../core/node-auth.ts';
+import type { Tx } from '../core/tx.ts';
+import { parseRecord } from '../ledger/payloads.ts';
+import type { GenesisMember } from './consortium-genesis.ts';
+import type { MedicalNode } from './medical-node.ts';
+import type { Recipient, WrappedKeyRow } from './vault.ts';
+
+interface Job {
+  readonly record: string;
+  readonly blob: string;
+  readonly org: string;
+  attempts: number;
+  notBefore: number;
+}
+
+const CONCURRENCY = 4;
+
+/** Which member node key hosts each organization (the signer of its `org.join`). */
+export function orgHosts(node: MedicalNode): Map<string, string> {
+  const hosts = new Map<string, string>();
+  for (const t of node.ledger.store.txsOfTypes(['org.join'])) {
+    const body = JSON.parse(t.body) as { signer: string; payload: { org?: unknown } };
+    if (typeof body.payload.org === 'string' && !hosts.has(body.payload.org))
+      hosts.set(body.payload.org, body.signer);
+  }
+  return hosts;
+}
+
+export class BlobSync {
+  readonly #node: MedicalNode;
+  readonly #peers: readonly GenesisMember[];
+  readonly #jobs = new Map<string, Job>();
+  #running = 0;
+  #timer: NodeJS.Timeout | undefined;
+  #closed = false;
+  #fetched = 0;
+
+  constructor(node: MedicalNode, members: readonly GenesisMember[]) {
+    this.#node = node;
+    this.#peers = members.filter((m) => m.keyId !== node.ledger.signer.keyId);
+  }
+
+  /** Queues every committed record whose ciphertext is missing here, now and after each block. */
+  start(): void {
+    for (const r of this.#node.state.records.values())
+      if (!r.erasedBy && !this.#node.vault.hasBlob(r.blob)) this.#queue(r.id, r.blob, r.org);
+    this.#node.ledger.onCommit((txs) => {
+      this.#onCommit(txs);
+    });
+    this.#timer = setInterval(() => {
+      this.#pump();
+    }, 1000);
+    this.#timer.unref();
+    this.#pump();
+  }
+
+  /** Blob hashes still being fetched from peers (not yet an integrity problem). */
+  pending(): ReadonlySet<string> {
+    return new Set(this.#jobs.keys());
+  }
+
+  get fetched(): number {
+    return this.#fetched;
+  }
+
+  #onCommit(txs: readonly Tx[]): void {
+    for (const tx of txs) {
+      if (tx.body.type !== 'record.add' && tx.body.type !== 'record.amend') continue;
+      const p = parseRecord(tx.body.payload, tx.body.type === 'record.amend');
+      if (typeof p === 'string' || this.#node.vault.hasBlob(p.blob)) continue;
+      this.#queue(p.record, p.blob, p.org);
+    }
+    this.#pump();
+  }
+
+  #queue(record: string, blob: string, org: string): void {
+    if (!this.#jobs.has(blob)) this.#jobs.set(blob, { record, blob, org, attempts: 0, notBefore: 0 });
+  }
+
+  #pump(): void {
+    if (this.#closed) return;
+    const now = Date.now();
+    for (const job of this.#jobs.values()) {
+      if (this.#running >= CONCURRENCY) return;
+      if (job.notBefore > now || job.attempts < 0) continue;
+      job.attempts = -1 - job.attempts; // in flight (negative), restored after
+      this.#running++;
+      void this.#fetch(job).finally(() => {
+        this.#running--;
+        this.#pump();
+      });
+    }
+  }
+
+  async #fetch(job: Job): Promise<void> {
+    const attempts = -1 - job.attempts;
+    try {
+      const hosts = orgHosts(this.#node);
+      const author = hosts.get(job.org);
+      const peers = [...this.#peers].sort((a, b) => Number(b.keyId === author) - Number(a.keyId === author));
+      for (const peer of peers) {
+        const data = await this.#get(peer, `/api/v1/replica/blobs/${job.blob}`).catch(() => undefined);
+        if (!data) continue;
+        const bytes = new Uint8Array(await data.arrayBuffer());
+        if (createHash('sha256').update(bytes).digest('hex') !== job.blob) continue; // substituted data
+        const keys = await this.#keys(peer, job.record).catch(() => []);
+        this.#node.vault.put({ blobs: [bytes], keys });
+        this.#jobs.delete(job.blob);
+        this.#fetched++;
+        return;
+      }
+    } catch {
+      // retried below
+    }
+    job.attempts = attempts + 1;
+    job.notBefore = Date.now() + Math.min(30_000, 250 * 2 ** Math.min(attempts, 7));
+  }
+
+  /** The record's keys wrapped for organizations this node hosts (the peer returns only those). */
+  async #keys(peer: GenesisMember, record: string): Promise<WrappedKeyRow[]> {
+    const res = await this.#get(peer, `/api/v1/replica/keys/${encodeURIComponent(record)}`);
+    if (!res) return [];
+    const body = (await res.json()) as { keys?: { recipient: string; enc: string; ct: string }[] };
+    return (body.keys ?? [])
+      .filter((k) => k.recipient.startsWith('org:') && this.#node.hostsOrg(k.recipient.slice(4)))
+      .map((k) => ({ record, recipient: k.recipient as Recipient, enc: k.enc, ct: k.ct }));
+  }
+
+  async #get(peer: GenesisMember, path: string): Promise<Response | undefined> {
+    const headers = signNodeRequest(this.#node.ledger.signer, 'GET', path, Date.now());
+    const res = await fetch(new URL(path, peer.url), { headers, signal: AbortSignal.timeout(5000) });
+    return res.ok ? res : undefined;
+  }
+
+  close(): void {
+    this.#closed = true;
+    clearInterval(this.#timer);
+  }
+}
