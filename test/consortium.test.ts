@@ -21,6 +21,7 @@ import { ConsortiumMember } from '../src/node/consortium.ts';
 import { initConsortium, readMember } from '../src/node/consortium-genesis.ts';
 import { dataPaths, loadNodeKey } from '../src/node/data-dir.ts';
 import { Ledger } from '../src/node/ledger.ts';
+import { verifyFinality } from '../src/node/verify-finality.ts';
 import { EtcdCluster } from '../src/ordering/etcd-cluster.ts';
 import { EtcdOrderer } from '../src/ordering/etcd-orderer.ts';
 import { mine } from '../src/core/pow.ts';
@@ -135,7 +136,17 @@ describe('consortium', { timeout: 180_000 }, () => {
       }
       const report = await n.ledger.verify({ full: true });
       assert.equal(report.ok, true, JSON.stringify(report.problems.slice(0, 3)));
+      const finality = verifyFinality(n.ledger.store, m);
+      assert.equal(finality.ok, true, JSON.stringify(finality.problems));
+      assert.equal(finality.finalHeight, head.height);
     }
+    // A certificate edited in the SQLite file (a vote flipped) fails the offline check at its height.
+    const store = a!.ledger.store;
+    const original = store.blockByHeight(1)!.certificate!;
+    store.setCertificate(1, original.replace('"isBlockValid":true', '"isBlockValid":false'));
+    const tampered = verifyFinality(store, members(a!.ledger));
+    assert.deepEqual(tampered.problems, [{ height: 1, detail: 'vote 0: vote signature does not verify' }]);
+    store.setCertificate(1, original);
     assert.equal(live().filter((n) => n.member.isProposer).length, 1, 'one proposer');
   });
 

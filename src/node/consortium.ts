@@ -196,10 +196,17 @@ export class ConsortiumMember {
   }
 
   async #becomeProposer(): Promise<void> {
+    if (this.#closed) return;
     this.#proposer = true;
     this.#opts.onAlert?.('elected block proposer', { node: this.#ledger?.signer.keyId });
-    const batches = await this.#mempool!.loadAll();
-    for (const b of batches) await this.#admitBatch(b);
+    try {
+      const batches = await this.#mempool!.loadAll();
+      for (const b of batches) await this.#admitBatch(b);
+    } catch {
+      // etcd unreachable (or closing): the campaign errors too and the node campaigns again
+      if (!this.#isClosed()) setTimeout(() => void this.#becomeProposer(), 1000).unref();
+      return;
+    }
     this.#producer?.nudge();
   }
 
@@ -370,6 +377,10 @@ export class ConsortiumMember {
     })().catch(() => undefined);
   }
 
+  #isClosed(): boolean {
+    return this.#closed;
+  }
+
   get isProposer(): boolean {
     return this.#proposer;
   }
@@ -400,10 +411,13 @@ export class ConsortiumMember {
     clearInterval(this.#timer);
     const c = this.#campaign;
     this.#campaign = undefined;
-    await c?.resign().catch(() => undefined);
-    await this.#observer?.cancel().catch(() => undefined);
-    await this.#voteWatcher?.cancel().catch(() => undefined);
-    await this.#mempool?.close().catch(() => undefined);
+    // Bounded: a shutdown never hangs on an unreachable etcd (the lease then simply expires).
+    await Promise.all([
+      within(c?.resign()),
+      within(this.#observer?.cancel()),
+      within(this.#voteWatcher?.cancel()),
+      within(this.#mempool?.close()),
+    ]);
   }
 
   /**
@@ -417,15 +431,30 @@ export class ConsortiumMember {
     (this.#campaign as unknown as { lease?: Lease } | undefined)?.lease?.release();
     this.#campaign = undefined;
     // What follows only frees this process's handles; it tells etcd nothing.
-    await this.#observer?.cancel().catch(() => undefined);
-    await this.#voteWatcher?.cancel().catch(() => undefined);
-    await this.#mempool?.close().catch(() => undefined);
+    await Promise.all([
+      within(this.#observer?.cancel()),
+      within(this.#voteWatcher?.cancel()),
+      within(this.#mempool?.close()),
+    ]);
   }
 
   /** Closes the etcd client (after the ledger, whose orderer uses it, is closed). */
   disconnect(): void {
     this.#client.close();
   }
+}
+
+/** Waits for `p` at most `ms`, ignoring its outcome. */
+export async function within(p: Promise<unknown> | undefined, ms = 2000): Promise<void> {
+  if (!p) return;
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([
+    p.catch(() => undefined),
+    new Promise((r) => {
+      timer = setTimeout(r, ms);
+    }),
+  ]);
+  clearTimeout(timer);
 }
 
 const prevOf = (header: string): string => (JSON.parse(header) as { prevHash: string }).prevHash;

@@ -245,6 +245,14 @@ export class EtcdOrderer implements Orderer {
     this.#feeds.clear();
     for (const w of this.#delivered.values()) w.reject(new Error('orderer is closed'));
     this.#delivered.clear();
-    await this.#watcher?.cancel();
+    // Bounded: closing never hangs on an unreachable etcd.
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      this.#watcher?.cancel().catch(() => undefined),
+      new Promise((r) => {
+        timer = setTimeout(r, 2000);
+      }),
+    ]);
+    clearTimeout(timer);
   }
 }

@@ -10,6 +10,9 @@ import { join } from 'node:path';
 import type { Command } from 'commander';
 import { formatProblem } from '../../core/problem.ts';
 import { Ledger } from '../../node/ledger.ts';
+import { isMemberDir } from '../../node/consortium-genesis.ts';
+import { verifyFinality } from '../../node/verify-finality.ts';
+import type { FinalityReport } from '../../node/verify-finality.ts';
 import { MedicalNode } from '../../node/medical-node.ts';
 import type { VaultProblem, VaultReport } from '../../node/medical-node.ts';
 import { dataDir, intArg, printJson, progress } from '../options.ts';
@@ -80,7 +83,8 @@ export function registerLedgerCommands(program: Command): void {
     .option('--hash-only', 'skip signature verification')
     .option('--json', 'print {ok, height, txs, problems, vault?} as JSON')
     .action(async (o: { data?: string; full?: boolean; hashOnly?: boolean; json?: boolean }) => {
-      const ledger = await Ledger.open(dataDir(o.data), { verify: 'checkpoint' });
+      const dir = dataDir(o.data);
+      const ledger = await Ledger.open(dir, { verify: 'checkpoint' });
       const bar = o.json ? undefined : progress('verifying');
       const r = await ledger.verify({
         full: o.full ?? false,
@@ -89,12 +93,14 @@ export function registerLedgerCommands(program: Command): void {
       });
       bar?.stop();
       let vault: VaultResult | undefined;
+      let finality: FinalityReport | undefined;
       try {
         vault = checkVault(ledger);
+        if (isMemberDir(dir)) finality = verifyFinality(ledger.store, memberNodes(ledger));
       } finally {
         await ledger.close();
       }
-      const ok = r.ok && (vault?.ok ?? true);
+      const ok = r.ok && (vault?.ok ?? true) && (finality?.ok ?? true);
       if (o.json) {
         printJson({
           // Like the exit code, `ok` covers the vault too; `problems` stays the chain's.
@@ -104,6 +110,7 @@ export function registerLedgerCommands(program: Command): void {
           verifiedFrom: r.verifiedFrom,
           problems: r.problems,
           ...(vault ? { vault } : {}),
+          ...(finality ? { finality } : {}),
         });
       } else {
         const scope = r.verifiedFrom === 0 ? 'full' : `from checkpoint at height ${r.verifiedFrom - 1}`;
@@ -112,6 +119,12 @@ export function registerLedgerCommands(program: Command): void {
         );
         for (const p of r.problems) process.stdout.write(`  ${formatProblem(p)}\n`);
         if (vault) printVault(vault);
+        if (finality) {
+          process.stdout.write(
+            `finality: ${finality.ok ? 'OK' : 'PROBLEMS FOUND'}, ${finality.certificates} certificates checked, final up to height ${finality.finalHeight}, ${finality.notYetFinal} newer blocks not yet final\n`,
+          );
+          for (const p of finality.problems) process.stdout.write(`  height ${p.height}: ${p.detail}\n`);
+        }
       }
       process.exitCode = ok ? 0 : 1;
     });
@@ -154,4 +167,12 @@ export function registerLedgerCommands(program: Command): void {
         await ledger.close();
       }
     });
+}
+
+/** The member node keys of a consortium chain (active keys with role node). */
+function memberNodes(ledger: Ledger): Set<string> {
+  const s = new Set<string>();
+  for (const e of ledger.directory.entries())
+    if (e.role === 'node' && e.revokedAt === undefined) s.add(e.keyId);
+  return s;
 }
