@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { runCoreBench } from '../../../bench/core-bench.ts';
 import { runMedicalBench } from '../../../bench/medical-bench.ts';
 import { runHttpBench } from '../../../bench/http-bench.ts';
+import { runConsortiumBench } from '../../../bench/consortium-bench.ts';
 import { intArg, printJson } from '../options.ts';
 
 const RESULTS = fileURLToPath(new URL('../../../bench/results/', import.meta.url));
@@ -24,12 +25,25 @@ export function registerBench(program: Command): void {
     )
     .option('--quick', 'a short run (10^4 transactions, difficulty up to 12) that writes no results')
     .option('--json', 'print the results as JSON')
-    .option('--only <suite>', 'run one suite: core, medical or http')
+    .option('--only <suite>', 'run one suite: core, medical, http or consortium')
     .action(
       async (o: { txs: number; maxDifficulty: number; quick?: boolean; json?: boolean; only?: string }) => {
         const log = (s: string): void => {
           (o.json ? process.stderr : process.stdout).write(`${s}\n`);
         };
+        const consortium =
+          o.only === undefined || o.only === 'consortium'
+            ? await runConsortiumBench({
+                txs: o.quick ? 3_000 : 30_000,
+                concurrency: 256,
+                out: o.quick ? undefined : `${RESULTS}consortium.json`,
+                log,
+              })
+            : undefined;
+        if (o.only === 'consortium') {
+          if (o.json) printJson(consortium);
+          return;
+        }
         const http =
           o.only === undefined || o.only === 'http'
             ? await runHttpBench({
@@ -64,7 +78,7 @@ export function registerBench(program: Command): void {
           out: o.quick ? undefined : `${RESULTS}core.json`,
           log,
         });
-        if (o.json) printJson({ core: r, medical, http });
+        if (o.json) printJson({ core: r, medical, http, consortium });
       },
     );
 }
