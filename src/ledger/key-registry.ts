@@ -44,6 +44,8 @@ export interface OrgEntry {
   readonly name: string;
   readonly encryptionKey: string;
   readonly joinedAt: number;
+  /** Key id of the node that joined it (it holds the organization's private key). */
+  readonly host: string;
 }
 
 /** Why a transaction is not acceptable, or undefined when it is. */
@@ -79,6 +81,13 @@ export class KeyRegistry {
 
   orgs(): IterableIterator<OrgEntry> {
     return this.#orgs.values();
+  }
+
+  /** Key ids of the active node keys: the member nodes that vote in a consortium. */
+  nodeKeys(): Set<string> {
+    const s = new Set<string>();
+    for (const e of this.#keys.values()) if (e.role === 'node' && e.revokedAt === undefined) s.add(e.keyId);
+    return s;
   }
 
   /** Active identities of a patient (by blind id). */
@@ -130,6 +139,7 @@ export class KeyRegistry {
             name: p.name,
             encryptionKey: p.encryptionKey,
             joinedAt: height,
+            host: tx.body.signer,
           });
       }
     }

@@ -25,17 +25,6 @@ interface Job {
 
 const CONCURRENCY = 4;
 
-/** Which member node key hosts each organization (the signer of its `org.join`). */
-export function orgHosts(node: MedicalNode): Map<string, string> {
-  const hosts = new Map<string, string>();
-  for (const t of node.ledger.store.txsOfTypes(['org.join'])) {
-    const body = JSON.parse(t.body) as { signer: string; payload: { org?: unknown } };
-    if (typeof body.payload.org === 'string' && !hosts.has(body.payload.org))
-      hosts.set(body.payload.org, body.signer);
-  }
-  return hosts;
-}
-
 export class BlobSync {
   readonly #node: MedicalNode;
   readonly #peers: readonly GenesisMember[];
@@ -105,8 +94,7 @@ export class BlobSync {
   async #fetch(job: Job): Promise<void> {
     const attempts = -1 - job.attempts;
     try {
-      const hosts = orgHosts(this.#node);
-      const author = hosts.get(job.org);
+      const author = this.#node.ledger.directory.org(job.org)?.host;
       const peers = [...this.#peers].sort((a, b) => Number(b.keyId === author) - Number(a.keyId === author));
       for (const peer of peers) {
         const data = await this.#get(peer, `/api/v1/replica/blobs/${job.blob}`).catch(() => undefined);

@@ -20,11 +20,14 @@ import { toHex } from '../core/bytes.ts';
 import { InvalidBlockError } from '../core/errors.ts';
 import { encodeTx, txIdOf } from '../core/tx.ts';
 import type { Tx } from '../core/tx.ts';
-import { checkVote, quorumOf, signVote, voterOf } from '../core/vote.ts';
+import { quorumOf, signVote } from '../core/vote.ts';
 import type { FinalityCertificate, Vote } from '../core/vote.ts';
 import { EtcdMempool } from '../ordering/etcd-mempool.ts';
 import type { PendingBatch } from '../ordering/etcd-mempool.ts';
+import { VoteTally } from '../ledger/vote-tally.ts';
+import type { Tally } from '../ledger/vote-tally.ts';
 import { blockKey, EtcdOrderer } from '../ordering/etcd-orderer.ts';
+import { within } from '../ordering/within.ts';
 import type { BlockProducer } from './block-producer.ts';
 import type { Ledger, MakeOrderer } from './ledger.ts';
 import type { GenesisFile } from './consortium-genesis.ts';
@@ -60,14 +63,6 @@ export interface ConsortiumStatus {
 const voteKey = (height: number, hash: string, voter: string): string =>
   `vote/${String(height).padStart(12, '0')}/${hash.slice(0, 16)}/${voter}`;
 
-interface Tally {
-  readonly height: number;
-  readonly hash: string;
-  readonly valid: Map<string, Vote>;
-  readonly invalid: Map<string, Vote>;
-  settled: boolean;
-}
-
 export class ConsortiumMember {
   readonly genesis: GenesisFile;
   readonly #client: Etcd3;
@@ -83,10 +78,7 @@ export class ConsortiumMember {
   #timer: NodeJS.Timeout | undefined;
   #proposer = false;
   #closed = false;
-  #members = new Set<string>();
-  readonly #tallies = new Map<string, Tally>();
-  /** Highest height each member voted valid (for compaction). */
-  readonly #votedUpTo = new Map<string, number>();
+  readonly #tally = new VoteTally();
   #compactedBelow = 0;
   #finalHeight = -1;
   readonly #rejected: RejectedBlock[] = [];
@@ -246,7 +238,7 @@ export class ConsortiumMember {
       }
       if (done.length > 0) void this.#mempool?.remove(done).catch(() => undefined);
     }
-    for (const t of this.#tallies.values()) if (t.height === height) this.#evaluate(t);
+    for (const t of this.#tally.at(height)) this.#evaluate(t);
   }
 
   /** Votes on a block this node rejected, with the reason. */
@@ -290,17 +282,8 @@ export class ConsortiumMember {
     } catch {
       return;
     }
-    if (checkVote(v) !== undefined) return;
-    const voter = voterOf(v)!;
-    if (!this.#members.has(voter)) return;
-    const id = `${v.height}:${v.votingForBlock}`;
-    let t = this.#tallies.get(id);
-    if (!t) {
-      t = { height: v.height, hash: v.votingForBlock, valid: new Map(), invalid: new Map(), settled: false };
-      this.#tallies.set(id, t);
-    }
-    (v.isBlockValid ? t.valid : t.invalid).set(voter, v);
-    if (v.isBlockValid) this.#votedUpTo.set(voter, Math.max(this.#votedUpTo.get(voter) ?? -1, v.height));
+    const t = this.#tally.add(v);
+    if (!t) return;
     this.#evaluate(t);
     this.#maybeCompact();
   }
@@ -308,25 +291,19 @@ export class ConsortiumMember {
   /** A quorum of valid votes: store the certificate. A quorum of invalid votes: take the block back. */
   #evaluate(t: Tally): void {
     const ledger = this.#ledger;
-    if (!ledger || t.settled) return;
-    const quorum = quorumOf(this.#members.size);
-    if (t.valid.size >= quorum) {
-      const row = ledger.store.blockByHeight(t.height);
-      if (row?.hash !== t.hash) return; // not stored here yet (catching up), or another block
-      const cert: FinalityCertificate = { height: t.height, block: t.hash, votes: [...t.valid.values()] };
-      if (row.certificate === undefined) ledger.store.setCertificate(t.height, JSON.stringify(cert));
-      t.settled = true;
-      this.#finalHeight = Math.max(this.#finalHeight, t.height);
-      const at = this.#committedAt.get(t.height);
-      if (at !== undefined) {
-        this.#finalityMs.push(Date.now() - at);
-        if (this.#finalityMs.length > 10_000) this.#finalityMs.splice(0, 5_000);
-        this.#committedAt.delete(t.height);
-      }
-    } else if (t.invalid.size >= quorum) {
-      t.settled = true;
-      const votes = [...t.invalid.values()];
-      void this.#reject(t, votes);
+    if (!ledger) return;
+    const row = ledger.store.blockByHeight(t.height);
+    const outcome = this.#tally.settle(t, row?.hash);
+    if (outcome?.kind === 'rejected') void this.#reject(t, outcome.votes);
+    if (outcome?.kind !== 'final' || !row) return;
+    const cert: FinalityCertificate = { height: t.height, block: t.hash, votes: outcome.votes };
+    if (row.certificate === undefined) ledger.store.setCertificate(t.height, JSON.stringify(cert));
+    this.#finalHeight = Math.max(this.#finalHeight, t.height);
+    const at = this.#committedAt.get(t.height);
+    if (at !== undefined) {
+      this.#finalityMs.push(Date.now() - at);
+      if (this.#finalityMs.length > 10_000) this.#finalityMs.splice(0, 5_000);
+      this.#committedAt.delete(t.height);
     }
   }
 
@@ -353,17 +330,13 @@ export class ConsortiumMember {
   }
 
   #refreshMembers(): void {
-    const members = new Set<string>();
-    for (const e of this.#ledger!.directory.entries())
-      if (e.role === 'node' && e.revokedAt === undefined) members.add(e.keyId);
-    this.#members = members;
+    this.#tally.members = this.#ledger!.directory.nodeKeys();
   }
 
   /** Deletes blocks and votes every member has voted on (they are in every member's store). */
   #maybeCompact(): void {
-    if (!this.#proposer || this.#votedUpTo.size < this.#members.size) return;
-    let low = Infinity;
-    for (const m of this.#members) low = Math.min(low, this.#votedUpTo.get(m) ?? -1);
+    if (!this.#proposer) return;
+    const low = this.#tally.votedByAll();
     if (low - this.#compactedBelow < 32) return;
     const below = low;
     this.#compactedBelow = below;
@@ -373,7 +346,7 @@ export class ConsortiumMember {
         .delete()
         .prefix('vote/')
         .catch(() => undefined);
-      for (const [k, t] of this.#tallies) if (t.height < below) this.#tallies.delete(k);
+      this.#tally.forgetBelow(below);
     })().catch(() => undefined);
   }
 
@@ -397,8 +370,8 @@ export class ConsortiumMember {
       node: this.#ledger?.signer.keyId ?? '',
       proposer: this.#proposer,
       leader: this.#observer?.leader(),
-      members: this.#members.size,
-      quorum: quorumOf(this.#members.size),
+      members: this.#tally.members.size,
+      quorum: quorumOf(this.#tally.members.size),
       finalHeight: this.#finalHeight,
       rejected: [...this.#rejected],
       endpoints: this.genesis.endpoints,
@@ -411,7 +384,6 @@ export class ConsortiumMember {
     clearInterval(this.#timer);
     const c = this.#campaign;
     this.#campaign = undefined;
-    // Bounded: a shutdown never hangs on an unreachable etcd (the lease then simply expires).
     await Promise.all([
       within(c?.resign()),
       within(this.#observer?.cancel()),
@@ -442,19 +414,6 @@ export class ConsortiumMember {
   disconnect(): void {
     this.#client.close();
   }
-}
-
-/** Waits for `p` at most `ms`, ignoring its outcome. */
-export async function within(p: Promise<unknown> | undefined, ms = 2000): Promise<void> {
-  if (!p) return;
-  let timer: NodeJS.Timeout | undefined;
-  await Promise.race([
-    p.catch(() => undefined),
-    new Promise((r) => {
-      timer = setTimeout(r, ms);
-    }),
-  ]);
-  clearTimeout(timer);
 }
 
 const prevOf = (header: string): string => (JSON.parse(header) as { prevHash: string }).prevHash;

@@ -26,14 +26,14 @@ import {
 import { CompactRange } from '../core/merkle/compact-range.ts';
 import { merkleRoot } from '../core/merkle/root.ts';
 import type { Problem } from '../core/problem.ts';
-import { formatProblem, problem } from '../core/problem.ts';
+import { formatProblem } from '../core/problem.ts';
 import { createTx, decodeTx, encodeTx } from '../core/tx.ts';
 import type { Tx, WireTx } from '../core/tx.ts';
 import type { Signer } from '../core/keys.ts';
 import type { FinalityCertificate } from '../core/vote.ts';
 import { emptyChainState } from '../ledger/chain-state.ts';
 import type { ChainState } from '../ledger/chain-state.ts';
-import { advance, checkBlock, extendLog, MAX_TX_SKEW_MS } from '../ledger/check-block.ts';
+import { advance, checkBlock, MAX_TX_SKEW_MS } from '../ledger/check-block.ts';
 import type { BlockCheck, LogExtension } from '../ledger/check-block.ts';
 import type { BlockHandler, Orderer, OrderedHead } from '../ordering/orderer.ts';
 import { SoloOrderer } from '../ordering/solo-orderer.ts';
@@ -56,6 +56,7 @@ import { verifyChain } from './verify-chain.ts';
 import { syncMiner } from './miner.ts';
 import type { Miner } from './miner.ts';
 import { consistencyProof, inclusionProof } from './proofs.ts';
+import { checkRemoteBlock, storedForm } from './remote-block.ts';
 import type { InclusionProof } from './proofs.ts';
 import type { VerifyReport } from './verify-chain.ts';
 
@@ -449,95 +450,21 @@ export class Ledger {
   #commit(block: WireBlock): void | Promise<void> {
     const proposing = this.#proposing?.hash === block.hash ? this.#proposing : undefined;
     if (!proposing) return this.#commitRemote(block);
-    const state = this.#state;
-    const height = block.header.height;
-    const firstSeq = state.logRange.size;
     const local = proposing.txs;
-    const stored: StoredBlock = {
-      height,
-      hash: block.hash,
-      header: headerJson(block.header),
-      signature: block.signature,
-      firstSeq,
-    };
-    const rows: StoredTx[] = local.map((tx, i) => ({
-      seq: firstSeq + i,
-      id: tx.id,
-      height,
-      type: tx.body.type,
-      body: tx.bodyJson,
-      sig: block.txs[i]!.sig,
-    }));
+    const { stored, rows } = storedForm(block, headerJson(block.header), local, this.#state.logRange.size);
     // The transactions were decoded from their canonical text at admission and the log extended while
     // the block was built: the check reuses both instead of hashing and parsing every transaction again.
-    const check = checkBlock(state, stored, rows, { known: local });
+    const check = checkBlock(this.#state, stored, rows, { known: local });
     this.#apply(block, stored, rows, local, check, proposing.log, []);
   }
 
-  /** Validates a block proposed elsewhere: decoding, every check of checkBlock, replays, signatures. */
+  /** Validates a block proposed elsewhere in full (see remote-block.ts), then applies it. */
   async #commitRemote(block: WireBlock): Promise<void> {
-    const state = this.#state;
-    const height = state.height + 1;
-    const reject = (kind: Problem['kind'], detail: string, tx?: number): InvalidBlockError => {
-      const p = problem(height, kind, detail, tx === undefined ? {} : { tx });
-      return new InvalidBlockError(`block ${height} rejected: ${formatProblem(p)}`, { problems: [p] });
-    };
-    if (typeof block !== 'object' || !Array.isArray(block.txs)) throw reject('block-decode', 'not a block');
-    let header: string;
-    try {
-      header = headerJson(block.header);
-    } catch (e) {
-      throw reject('block-decode', (e as Error).message);
-    }
-    const firstSeq = state.logRange.size;
-    const txs: Tx[] = [];
-    for (const [i, w] of block.txs.entries()) {
-      try {
-        txs.push(decodeTx(w));
-      } catch (e) {
-        throw reject('tx-decode', (e as Error).message, i);
-      }
-    }
-    const stored: StoredBlock = {
-      height: block.header.height,
-      hash: block.hash,
-      header,
-      signature: block.signature,
-      firstSeq,
-    };
-    const rows: StoredTx[] = txs.map((tx, i) => ({
-      seq: firstSeq + i,
-      id: tx.id,
-      height: block.header.height,
-      type: tx.body.type,
-      body: tx.bodyJson,
-      sig: block.txs[i]!.sig,
-    }));
-    const check = checkBlock(state, stored, rows, { known: txs });
-    const extra: Problem[] = [];
-    const present = this.store.presentTxIds(txs.map((t) => t.id));
-    for (const [i, tx] of txs.entries())
-      if (present.has(tx.id))
-        extra.push(problem(height, 'tx-replay', 'transaction already on the chain', { tx: i }));
-    // A transaction this node admitted itself was verified then; the same bytes need no second check.
-    const jobs = check.sigJobs.filter((j) => {
-      if (j.tx === undefined) return true;
-      const mine = this.#pending.get(txs[j.tx]?.id ?? '');
-      return !mine || !Buffer.from(mine.sig).equals(j.sig);
-    });
-    const oks = await verifyAll(jobs);
-    for (const [i, ok] of oks.entries()) {
-      if (ok) continue;
-      const job = jobs[i]!;
-      extra.push(
-        job.tx === undefined
-          ? problem(height, 'block-signature', 'proposer signature does not verify')
-          : problem(height, 'tx-signature', 'signature does not verify', { tx: job.tx }),
-      );
-    }
+    const height = this.#state.height + 1;
+    const r = await checkRemoteBlock(this.#state, this.store, block, (id) => this.#pending.get(id));
     if (this.#state.height !== height - 1)
       throw new InvalidBlockError(`block ${height} arrived out of order`);
-    this.#apply(block, stored, rows, txs, check, extendLog(state, check), extra);
+    this.#apply(block, r.stored, r.rows, r.txs, r.check, r.ext, r.extra);
   }
 
   /** Writes a checked block, moves the state on and tells the listeners; throws when it has problems. */

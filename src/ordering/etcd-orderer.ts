@@ -20,6 +20,7 @@ import type { Namespace, Watcher } from 'etcd3';
 import type { WireBlock } from '../core/block.ts';
 import { StoreConflictError } from '../core/errors.ts';
 import type { BlockHandler, Orderer, OrderedHead } from './orderer.ts';
+import { within } from './within.ts';
 
 export interface EtcdOrdererOptions {
   /** The head of the local store (a restart): local delivery continues after it. */
@@ -245,14 +246,6 @@ export class EtcdOrderer implements Orderer {
     this.#feeds.clear();
     for (const w of this.#delivered.values()) w.reject(new Error('orderer is closed'));
     this.#delivered.clear();
-    // Bounded: closing never hangs on an unreachable etcd.
-    let timer: NodeJS.Timeout | undefined;
-    await Promise.race([
-      this.#watcher?.cancel().catch(() => undefined),
-      new Promise((r) => {
-        timer = setTimeout(r, 2000);
-      }),
-    ]);
-    clearTimeout(timer);
+    await within(this.#watcher?.cancel());
   }
 }

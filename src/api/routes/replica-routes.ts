@@ -8,7 +8,6 @@
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { AuthFailedError, NotFoundError } from '../../core/errors.ts';
 import { verifyNodeRequest } from '../../core/node-auth.ts';
-import { orgHosts } from '../../node/blob-sync.ts';
 import type { ApiContext } from '../context.ts';
 import { errorResponses } from '../schemas.ts';
 
@@ -84,9 +83,8 @@ export function replicaRoutes(ctx: ApiContext): FastifyPluginAsync {
       },
       async (req) => {
         const keyId = requester(req);
-        const hosts = orgHosts(node);
         const keys = [...node.vault.keysOf(req.params.record)]
-          .filter(([r]) => r.startsWith('org:') && hosts.get(r.slice(4)) === keyId)
+          .filter(([r]) => r.startsWith('org:') && node.ledger.directory.org(r.slice(4))?.host === keyId)
           .map(([recipient, w]) => ({ recipient, enc: w.enc, ct: w.ct }));
         return { keys };
       },

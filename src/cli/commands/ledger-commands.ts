@@ -96,7 +96,7 @@ export function registerLedgerCommands(program: Command): void {
       let finality: FinalityReport | undefined;
       try {
         vault = checkVault(ledger);
-        if (isMemberDir(dir)) finality = verifyFinality(ledger.store, memberNodes(ledger));
+        if (isMemberDir(dir)) finality = verifyFinality(ledger.store, ledger.directory.nodeKeys());
       } finally {
         await ledger.close();
       }
@@ -167,12 +167,4 @@ export function registerLedgerCommands(program: Command): void {
         await ledger.close();
       }
     });
-}
-
-/** The member node keys of a consortium chain (active keys with role node). */
-function memberNodes(ledger: Ledger): Set<string> {
-  const s = new Set<string>();
-  for (const e of ledger.directory.entries())
-    if (e.role === 'node' && e.revokedAt === undefined) s.add(e.keyId);
-  return s;
 }
