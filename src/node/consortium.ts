@@ -13,7 +13,7 @@
  *   the block back out of etcd (compare-and-swap again), and it is reported with the reasons.
  * - etcd stays small: blocks and votes every member voted on are deleted (they are in every store).
  */
-import { Etcd3 } from 'etcd3';
+import { Etcd3, Range } from 'etcd3';
 import type { Campaign, ElectionObserver, Lease, Namespace, Watcher } from 'etcd3';
 import type { WireBlock } from '../core/block.ts';
 import { toHex } from '../core/bytes.ts';
@@ -342,9 +342,10 @@ export class ConsortiumMember {
     this.#compactedBelow = below;
     void (async () => {
       await this.#orderer?.compactBelow(below);
+      // Only the votes below: votes of newer blocks still make their certificates (a catching-up node reads them).
       await this.#ns
         .delete()
-        .prefix('vote/')
+        .inRange(new Range(voteKey(0, '', ''), voteKey(below, '', '')))
         .catch(() => undefined);
       this.#tally.forgetBelow(below);
     })().catch(() => undefined);
