@@ -130,7 +130,7 @@ describe('consortium', { timeout: 180_000 }, () => {
       }
       const report = await n.ledger.verify({ full: true });
       assert.equal(report.ok, true, JSON.stringify(report.problems.slice(0, 3)));
-      const finality = verifyFinality(n.ledger.store, m);
+      const finality = verifyFinality(n.ledger.store, (h) => n.ledger.directory.nodeKeysAt(h));
       assert.equal(finality.ok, true, JSON.stringify(finality.problems));
       assert.equal(finality.finalHeight, head.height);
     }
@@ -138,7 +138,7 @@ describe('consortium', { timeout: 180_000 }, () => {
     const store = a!.ledger.store;
     const original = store.blockByHeight(1)!.certificate!;
     store.setCertificate(1, original.replace('"isBlockValid":true', '"isBlockValid":false'));
-    const tampered = verifyFinality(store, a!.ledger.directory.nodeKeys());
+    const tampered = verifyFinality(store, (h) => a!.ledger.directory.nodeKeysAt(h));
     assert.deepEqual(tampered.problems, [{ height: 1, detail: 'vote 0: vote signature does not verify' }]);
     store.setCertificate(1, original);
     assert.equal(live().filter((n) => n.member.isProposer).length, 1, 'one proposer');

@@ -26,6 +26,7 @@ import { cohortRoutes } from './routes/cohort-routes.ts';
 import { accessRequestRoutes } from './routes/access-request-routes.ts';
 import { authRoutes } from './routes/auth-routes.ts';
 import { chainRoutes } from './routes/chain-routes.ts';
+import { membershipRoutes } from './routes/membership-routes.ts';
 import { replicaRoutes } from './routes/replica-routes.ts';
 import { consentRoutes } from './routes/consent-routes.ts';
 import { directoryRoutes, portalRoutes } from './routes/portal-routes.ts';
@@ -196,6 +197,7 @@ export async function buildServer(opts: ServerOptions): Promise<NodeServer> {
   await app.register(accessRequestRoutes(ctx), { prefix: '/api/v1' });
   await app.register(chainRoutes(ctx), { prefix: '/api/v1' });
   await app.register(replicaRoutes(ctx), { prefix: '/api/v1' });
+  await app.register(membershipRoutes(ctx), { prefix: '/api/v1' });
   await app.register(researchRoutes, { prefix: '/api/v1' });
   await app.register(cohortRoutes(ctx), { prefix: '/api/v1' });
   await app.register(attackRoutes(ctx), { prefix: '/api/v1' });

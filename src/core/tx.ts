@@ -29,6 +29,8 @@ export const TX_TYPES = [
   'consent.revoke',
   'access.log',
   'node.vote',
+  'member.propose',
+  'member.approve',
   'data.put',
 ] as const;
 export type TxType = (typeof TX_TYPES)[number];

@@ -5,7 +5,8 @@
  * X25519 encryption key and, for a patient, the patient's blind id; `identity.revoke` ends it). The
  * genesis block registers the first node key, self-signed. Changes take effect from the next block, so
  * all transactions of a block are checked against the same state (their signatures verify in parallel).
- * `check` applies the signer rules of every transaction type (see tx-rules.ts).
+ * `check` applies the signer rules of every transaction type (see tx-rules.ts). Member node keys come
+ * from the genesis block or from a membership change a quorum of members approved (membership.ts).
  */
 import { fromHex } from '../core/bytes.ts';
 import { keyIdOf, publicKeyObject } from '../core/keys.ts';
@@ -14,6 +15,8 @@ import type { Tx, TxType } from '../core/tx.ts';
 import { parseOrgJoin, parseRegister, parseRevoke } from './payloads.ts';
 import type { Role } from './payloads.ts';
 import { checkTxRules } from './tx-rules.ts';
+import { MemberProposals } from './membership.ts';
+import type { MemberProposal } from './membership.ts';
 
 export { ROLES } from './payloads.ts';
 export type { Role } from './payloads.ts';
@@ -24,6 +27,8 @@ export const DIRECTORY_TX_TYPES: readonly TxType[] = [
   'identity.register',
   'identity.revoke',
   'org.join',
+  'member.propose',
+  'member.approve',
 ];
 
 export interface KeyEntry {
@@ -56,6 +61,9 @@ export class KeyRegistry {
   readonly #keys = new Map<string, KeyEntry>();
   readonly #orgs = new Map<string, OrgEntry>();
   readonly #patients = new Map<string, string[]>();
+  readonly #proposals = new MemberProposals();
+  /** Organizations reserved for a node admitted by the members (org → its node key id). */
+  readonly #nodeOrgs = new Map<string, string>();
 
   get size(): number {
     return this.#keys.size;
@@ -88,6 +96,46 @@ export class KeyRegistry {
     const s = new Set<string>();
     for (const e of this.#keys.values()) if (e.role === 'node' && e.revokedAt === undefined) s.add(e.keyId);
     return s;
+  }
+
+  /**
+   * The member node keys that vote on block `height`: registered in an earlier block (the genesis
+   * members for block 0) and not revoked before it.
+   */
+  nodeKeysAt(height: number): Set<string> {
+    const s = new Set<string>();
+    for (const e of this.#keys.values())
+      if (
+        e.role === 'node' &&
+        (e.registeredAt < height || e.registeredAt === 0) &&
+        (e.revokedAt === undefined || e.revokedAt >= height)
+      )
+        s.add(e.keyId);
+    return s;
+  }
+
+  /** Membership proposals (member.propose), decided or open. */
+  proposals(): IterableIterator<MemberProposal> {
+    return this.#proposals.all();
+  }
+
+  proposal(id: string): MemberProposal | undefined {
+    return this.#proposals.get(id);
+  }
+
+  /** The node key an admitted member's organization is reserved for, if any. */
+  orgReservedFor(org: string): string | undefined {
+    return this.#nodeOrgs.get(org);
+  }
+
+  /** Checks a member.propose / member.approve against the open proposals and the members. */
+  checkMembership(tx: Tx): string | undefined {
+    return this.#proposals.check(
+      tx,
+      this.nodeKeys(),
+      (k) => this.#keys.has(k),
+      (org) => this.#orgs.has(org) || this.#nodeOrgs.has(org),
+    );
   }
 
   /** Active identities of a patient (by blind id). */
@@ -131,6 +179,15 @@ export class KeyRegistry {
         const target = parseRevoke(tx.body.payload);
         const e = typeof target === 'string' ? undefined : this.#keys.get(target.keyId);
         if (e && e.revokedAt === undefined) e.revokedAt = height;
+      } else if (t === 'member.propose' || t === 'member.approve') {
+        const d = this.#proposals.apply(tx, height, this.nodeKeys());
+        if (d?.action === 'add' && d.publicKey !== undefined && d.org !== undefined) {
+          this.#registerNode(d.publicKey, d.org, height);
+          this.#nodeOrgs.set(d.org, d.keyId);
+        } else if (d?.action === 'remove') {
+          const e = this.#keys.get(d.keyId);
+          if (e && e.revokedAt === undefined) e.revokedAt = height;
+        }
       } else if (t === 'org.join') {
         const p = parseOrgJoin(tx.body.payload);
         if (typeof p !== 'string' && !this.#orgs.has(p.org))
@@ -143,6 +200,20 @@ export class KeyRegistry {
           });
       }
     }
+  }
+
+  #registerNode(publicKey: string, org: string, height: number): void {
+    const raw = fromHex(publicKey, 32, 'publicKey');
+    const keyId = keyIdOf(raw);
+    if (this.#keys.has(keyId)) return;
+    this.#keys.set(keyId, {
+      keyId,
+      publicKey: publicKeyObject(raw),
+      publicKeyHex: publicKey,
+      role: 'node',
+      org,
+      registeredAt: height,
+    });
   }
 
   #register(tx: Tx, height: number): void {

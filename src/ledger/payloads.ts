@@ -30,6 +30,25 @@ export interface OrgJoinPayload {
   readonly encryptionKey: string;
 }
 
+/** A change of the consortium's member nodes, decided by a quorum of the current members. */
+export type MemberProposePayload =
+  | {
+      readonly action: 'add';
+      /** The new member's node key (Ed25519, hex). */
+      readonly publicKey: string;
+      /** The organization the new node will host (it alone may create it with org.join). */
+      readonly org: string;
+      readonly name: string;
+      /** Where the new node answers replication and catch-up requests. */
+      readonly url: string;
+    }
+  | { readonly action: 'remove'; readonly keyId: string };
+
+export interface MemberApprovePayload {
+  /** The member.propose transaction approved. */
+  readonly proposal: string;
+}
+
 export interface RecordPayload {
   readonly record: string;
   readonly patient?: string;
@@ -129,6 +148,40 @@ export function parseOrgJoin(p: unknown): OrgJoinPayload | string {
     return 'name must be 1..200 characters';
   if (!isHex64(o.encryptionKey)) return 'encryptionKey must be 32 bytes hex';
   return o as unknown as OrgJoinPayload;
+}
+
+export function parseMemberPropose(p: unknown): MemberProposePayload | string {
+  const o = obj(p, 'member.propose', ['action', 'publicKey', 'org', 'name', 'url', 'keyId']);
+  if (typeof o === 'string') return o;
+  if (o.action === 'remove') {
+    if (Object.keys(o).length !== 2 || !isHex64(o.keyId))
+      return 'a removal names only the keyId of a member node';
+    return { action: 'remove', keyId: o.keyId };
+  }
+  if (o.action !== 'add') return 'action must be add or remove';
+  if (o.keyId !== undefined) return 'an addition names the publicKey, not a keyId';
+  if (!isHex64(o.publicKey)) return 'publicKey must be 32 bytes hex';
+  if (!isSlug(o.org)) return 'org must be a lowercase slug';
+  if (typeof o.name !== 'string' || o.name.trim().length === 0 || o.name.length > 200)
+    return 'name must be 1..200 characters';
+  if (typeof o.url !== 'string' || o.url.length > 300 || !isHttpUrl(o.url))
+    return 'url must be an http(s) URL of at most 300 characters';
+  return o as unknown as MemberProposePayload;
+}
+
+function isHttpUrl(s: string): boolean {
+  try {
+    const u = new URL(s);
+    return (u.protocol === 'http:' || u.protocol === 'https:') && u.username === '' && u.password === '';
+  } catch {
+    return false;
+  }
+}
+
+export function parseMemberApprove(p: unknown): MemberApprovePayload | string {
+  const o = obj(p, 'member.approve', ['proposal']);
+  if (typeof o === 'string') return o;
+  return isHex64(o.proposal) ? { proposal: o.proposal } : 'proposal must be a member.propose transaction id';
 }
 
 export function parseRecord(p: unknown, amend: boolean): RecordPayload | string {

@@ -5,8 +5,9 @@
  *
  * | type                       | signer                                                             |
  * |----------------------------|--------------------------------------------------------------------|
- * | org.join                   | node                                                               |
- * | identity.register / revoke | node (any organization), admin (own organization, not node keys)   |
+ * | org.join                   | node (its own organization, if the members admitted it for one)    |
+ * | identity.register / revoke | node (any organization), admin (own organization); not node keys   |
+ * | member.propose / approve   | member node; takes effect once a quorum of members signed          |
  * | record.add / amend         | doctor (own organization), node (any organization), patient (self) |
  * | consent.grant / revoke     | patient (self)                                                     |
  * | erasure.request            | patient (self)                                                     |
@@ -26,6 +27,8 @@ import {
   parseConsentGrant,
   parseConsentRevoke,
   parseErasureRequest,
+  parseMemberApprove,
+  parseMemberPropose,
   parseOrgJoin,
   parseRecord,
   parseRecordErase,
@@ -49,9 +52,15 @@ export function checkTxRules(dir: KeyRegistry, signer: KeyEntry, tx: Tx): RuleVi
     case 'org.join': {
       const p = parseOrgJoin(payload);
       if (typeof p === 'string') return bad(p);
-      return (
-        roleIn(signer, ['node'], t) ?? (dir.org(p.org) ? deny(`organization ${p.org} exists`) : undefined)
-      );
+      const v = roleIn(signer, ['node'], t);
+      if (v) return v;
+      if (dir.org(p.org)) return deny(`organization ${p.org} exists`);
+      const reserved = dir.orgReservedFor(p.org);
+      if (reserved !== undefined && reserved !== signer.keyId)
+        return deny(`organization ${p.org} is reserved for the member node admitted for it`);
+      if (signer.org !== undefined && signer.org !== p.org)
+        return deny(`node admitted for ${signer.org} may not create ${p.org}`);
+      return undefined;
     }
     case 'identity.register': {
       const p = parseRegister(payload);
@@ -59,8 +68,9 @@ export function checkTxRules(dir: KeyRegistry, signer: KeyEntry, tx: Tx): RuleVi
       const v = roleIn(signer, ['node', 'admin'], t);
       if (v) return v;
       if (dir.entry(keyIdOf(fromHex(p.publicKey, 32, 'publicKey')))) return deny('key already registered');
+      if (p.role === 'node') return deny('node keys join through member.propose approved by a quorum');
       if (p.org !== undefined && !dir.org(p.org)) return deny(`unknown organization ${p.org}`);
-      if (signer.role === 'admin' && (p.role === 'node' || p.org !== signer.org))
+      if (signer.role === 'admin' && p.org !== signer.org)
         return deny('an admin registers users of its own organization only');
       return undefined;
     }
@@ -71,7 +81,9 @@ export function checkTxRules(dir: KeyRegistry, signer: KeyEntry, tx: Tx): RuleVi
       if (v) return v;
       const target = dir.active(p.keyId);
       if (!target) return deny('revoked key is not active');
-      if (signer.role === 'admin' && (target.role === 'node' || target.org !== signer.org))
+      if (target.role === 'node')
+        return deny('member nodes leave through member.propose approved by a quorum');
+      if (signer.role === 'admin' && target.org !== signer.org)
         return deny('an admin revokes users of its own organization only');
       return undefined;
     }
@@ -117,6 +129,15 @@ export function checkTxRules(dir: KeyRegistry, signer: KeyEntry, tx: Tx): RuleVi
     case 'access.log': {
       const p = parseAccessLog(payload);
       return typeof p === 'string' ? bad(p) : roleIn(signer, ['node'], t);
+    }
+    case 'member.propose':
+    case 'member.approve': {
+      const v = roleIn(signer, ['node'], t);
+      if (v) return v;
+      const parsed = t === 'member.propose' ? parseMemberPropose(payload) : parseMemberApprove(payload);
+      if (typeof parsed === 'string') return bad(parsed);
+      const why = dir.checkMembership(tx);
+      return why === undefined ? undefined : deny(why);
     }
     case 'node.vote':
       return roleIn(signer, ['node'], t);

@@ -1,8 +1,9 @@
 /**
  * @module
- * Counting block votes (consortium): votes of member nodes, grouped by the block they name. A block
- * settles once: final when a quorum of members voted it valid (and this node stores that very block),
- * rejected when a quorum voted it invalid. Pure: the caller stores certificates and takes rejected
+ * Counting block votes (consortium): signed votes grouped by the block they name. A block settles
+ * once: final when a quorum of the members that vote on its height voted it valid (and this node
+ * stores that very block), rejected when such a quorum voted it invalid. Membership changes over the
+ * chain (member.propose), so who counts is asked per height when a block settles. Pure: the caller stores certificates and takes rejected
  * blocks back. It also knows how far every member has voted, which bounds what etcd may forget.
  */
 import { checkVote, quorumOf, voterOf } from '../core/vote.ts';
@@ -22,16 +23,19 @@ export type Outcome =
   | undefined;
 
 export class VoteTally {
-  members: ReadonlySet<string> = new Set<string>();
+  /** The member node keys that vote on block `height`. */
+  membersAt: (height: number) => ReadonlySet<string> = () => new Set<string>();
   readonly #tallies = new Map<string, Tally>();
   /** Highest height each member voted valid. */
   readonly #votedUpTo = new Map<string, number>();
 
-  /** Counts a vote; undefined when it is malformed, badly signed or not a member's. */
+  /**
+   * Counts a vote; undefined when it is malformed or badly signed. Whether its voter is a member is
+   * decided when the block settles (a node catching up may not know a newer member yet).
+   */
   add(v: Vote): Tally | undefined {
     if (checkVote(v) !== undefined) return undefined;
     const voter = voterOf(v)!;
-    if (!this.members.has(voter)) return undefined;
     const id = `${v.height}:${v.votingForBlock}`;
     let t = this.#tallies.get(id);
     if (!t) {
@@ -49,15 +53,18 @@ export class VoteTally {
    */
   settle(t: Tally, storedHash: string | undefined): Outcome {
     if (t.settled) return undefined;
-    const quorum = quorumOf(this.members.size);
-    if (t.valid.size >= quorum) {
+    const members = this.membersAt(t.height);
+    const quorum = quorumOf(members.size);
+    const valid = [...t.valid].filter(([k]) => members.has(k)).map(([, v]) => v);
+    const invalid = [...t.invalid].filter(([k]) => members.has(k)).map(([, v]) => v);
+    if (valid.length >= quorum) {
       if (storedHash !== t.hash) return undefined; // not stored here yet (catching up), or another block
       t.settled = true;
-      return { kind: 'final', votes: [...t.valid.values()] };
+      return { kind: 'final', votes: valid };
     }
-    if (t.invalid.size >= quorum) {
+    if (invalid.length >= quorum) {
       t.settled = true;
-      return { kind: 'rejected', votes: [...t.invalid.values()] };
+      return { kind: 'rejected', votes: invalid };
     }
     return undefined;
   }
@@ -67,10 +74,10 @@ export class VoteTally {
     return [...this.#tallies.values()].filter((t) => t.height === height);
   }
 
-  /** The lowest height every member has voted valid up to, or -1 while some member has not voted. */
-  votedByAll(): number {
+  /** The lowest height every one of `members` has voted valid up to, or -1 while one has not voted. */
+  votedByAll(members: ReadonlySet<string>): number {
     let low = Infinity;
-    for (const m of this.members) low = Math.min(low, this.#votedUpTo.get(m) ?? -1);
+    for (const m of members) low = Math.min(low, this.#votedUpTo.get(m) ?? -1);
     return low === Infinity ? -1 : low;
   }
 

@@ -11,7 +11,6 @@ import { createHash } from 'node:crypto';
 import { signNodeRequest } from '../core/node-auth.ts';
 import type { Tx } from '../core/tx.ts';
 import { parseRecord } from '../ledger/payloads.ts';
-import type { GenesisMember } from './consortium-genesis.ts';
 import type { MedicalNode } from './medical-node.ts';
 import type { Recipient, WrappedKeyRow } from './vault.ts';
 
@@ -25,18 +24,25 @@ interface Job {
 
 const CONCURRENCY = 4;
 
+/** Another member node: its key id and where it answers. */
+export interface Peer {
+  readonly keyId: string;
+  readonly url: string;
+}
+
 export class BlobSync {
   readonly #node: MedicalNode;
-  readonly #peers: readonly GenesisMember[];
+  readonly #peers: () => readonly Peer[];
   readonly #jobs = new Map<string, Job>();
   #running = 0;
   #timer: NodeJS.Timeout | undefined;
   #closed = false;
   #fetched = 0;
 
-  constructor(node: MedicalNode, members: readonly GenesisMember[]) {
+  /** `peers`: the other member nodes now (genesis members and those admitted since). */
+  constructor(node: MedicalNode, peers: () => readonly Peer[]) {
     this.#node = node;
-    this.#peers = members.filter((m) => m.keyId !== node.ledger.signer.keyId);
+    this.#peers = peers;
   }
 
   /** Queues every committed record whose ciphertext is missing here, now and after each block. */
@@ -95,7 +101,7 @@ export class BlobSync {
     const attempts = -1 - job.attempts;
     try {
       const author = this.#node.ledger.directory.org(job.org)?.host;
-      const peers = [...this.#peers].sort((a, b) => Number(b.keyId === author) - Number(a.keyId === author));
+      const peers = [...this.#peers()].sort((a, b) => Number(b.keyId === author) - Number(a.keyId === author));
       for (const peer of peers) {
         const data = await this.#get(peer, `/api/v1/replica/blobs/${job.blob}`).catch(() => undefined);
         if (!data) continue;
@@ -115,7 +121,7 @@ export class BlobSync {
   }
 
   /** The record's keys wrapped for organizations this node hosts (the peer returns only those). */
-  async #keys(peer: GenesisMember, record: string): Promise<WrappedKeyRow[]> {
+  async #keys(peer: Peer, record: string): Promise<WrappedKeyRow[]> {
     const res = await this.#get(peer, `/api/v1/replica/keys/${encodeURIComponent(record)}`);
     if (!res) return [];
     const body = (await res.json()) as { keys?: { recipient: string; enc: string; ct: string }[] };
@@ -124,7 +130,7 @@ export class BlobSync {
       .map((k) => ({ record, recipient: k.recipient as Recipient, enc: k.enc, ct: k.ct }));
   }
 
-  async #get(peer: GenesisMember, path: string): Promise<Response | undefined> {
+  async #get(peer: Peer, path: string): Promise<Response | undefined> {
     const headers = signNodeRequest(this.#node.ledger.signer, 'GET', path, Date.now());
     const res = await fetch(new URL(path, peer.url), { headers, signal: AbortSignal.timeout(5000) });
     return res.ok ? res : undefined;

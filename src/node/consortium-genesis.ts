@@ -21,6 +21,7 @@ import { createTx, encodeTx } from '../core/tx.ts';
 import type { Signer } from '../core/keys.ts';
 import { createNodeKey, dataPaths, writeFileDurable } from './data-dir.ts';
 import { syncMiner } from './miner.ts';
+import { parseMemberPropose } from '../ledger/payloads.ts';
 
 export interface GenesisMember {
   readonly org: string;
@@ -165,4 +166,56 @@ export function readMember(dir: string): {
   if (typeof secrets.org !== 'string' || typeof secrets.indexKey !== 'string')
     throw new ArgumentValueError(SECRETS_FILE, 'needs org and indexKey');
   return { genesis, secrets, indexKey: fromHex(secrets.indexKey, 32, 'indexKey') };
+}
+
+/** What an existing member hands a new one (over a secure channel): the genesis and the index key. */
+export interface Invitation {
+  readonly genesis: GenesisFile;
+  readonly indexKey: string;
+}
+
+/** The invitation a member directory can hand out. */
+export function invitationOf(memberDir: string): Invitation {
+  const { genesis, secrets } = readMember(memberDir);
+  return { genesis, indexKey: secrets.indexKey };
+}
+
+/**
+ * Prepares a new member's data directory from an invitation: its own node key (created here, never
+ * leaving it), the genesis file and its private settings. Returns the `member.propose` payload the
+ * existing members vote on; the node waits for their quorum when it starts.
+ */
+export function prepareJoin(opts: {
+  invitation: Invitation;
+  dir: string;
+  org: string;
+  name: string;
+  url: string;
+}): { action: 'add'; publicKey: string; org: string; name: string; url: string } {
+  const { invitation: inv, dir } = opts;
+  if (
+    typeof inv.indexKey !== 'string' ||
+    typeof inv.genesis !== 'object' ||
+    !Array.isArray(inv.genesis.members)
+  )
+    throw new ArgumentValueError('invitation', 'needs genesis and indexKey');
+  fromHex(inv.indexKey, 32, 'indexKey');
+  if (existsSync(join(dir, GENESIS_FILE)))
+    throw new ArgumentValueError('dir', `${dir} already belongs to a consortium`);
+  const why = parseMemberPropose({
+    action: 'add',
+    publicKey: '00'.repeat(32),
+    org: opts.org,
+    name: opts.name,
+    url: opts.url,
+  });
+  if (typeof why === 'string') throw new ArgumentValueError('member', why);
+  if ((inv.genesis.members as readonly GenesisMember[]).some((m) => m.org === opts.org))
+    throw new ArgumentValueError('org', `${opts.org} is already a member organization`);
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const signer = createNodeKey(dataPaths(dir));
+  writeFileDurable(join(dir, GENESIS_FILE), `${JSON.stringify(inv.genesis, null, 2)}\n`, 0o644);
+  const secrets: MemberSecrets = { org: opts.org, name: opts.name, indexKey: inv.indexKey };
+  writeFileDurable(join(dir, SECRETS_FILE), `${JSON.stringify(secrets, null, 2)}\n`, 0o600);
+  return { action: 'add', publicKey: toHex(signer.publicKey), org: opts.org, name: opts.name, url: opts.url };
 }

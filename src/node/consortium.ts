@@ -20,17 +20,18 @@ import { toHex } from '../core/bytes.ts';
 import { InvalidBlockError } from '../core/errors.ts';
 import { encodeTx, txIdOf } from '../core/tx.ts';
 import type { Tx } from '../core/tx.ts';
-import { quorumOf, signVote } from '../core/vote.ts';
+import { checkCertificate, quorumOf, signVote } from '../core/vote.ts';
 import type { FinalityCertificate, Vote } from '../core/vote.ts';
 import { EtcdMempool } from '../ordering/etcd-mempool.ts';
 import type { PendingBatch } from '../ordering/etcd-mempool.ts';
 import { VoteTally } from '../ledger/vote-tally.ts';
 import type { Tally } from '../ledger/vote-tally.ts';
-import { blockKey, EtcdOrderer } from '../ordering/etcd-orderer.ts';
+import { blockKey, EtcdOrderer, lowestHeldBlock } from '../ordering/etcd-orderer.ts';
 import { within } from '../ordering/within.ts';
 import type { BlockProducer } from './block-producer.ts';
 import type { Ledger, MakeOrderer } from './ledger.ts';
 import type { GenesisFile } from './consortium-genesis.ts';
+import { catchUpFromPeers } from './peer-catch-up.ts';
 
 export interface ConsortiumOptions {
   /** Lease of the proposer election in seconds: a dead proposer is replaced after at most this. */
@@ -80,6 +81,9 @@ export class ConsortiumMember {
   #closed = false;
   readonly #tally = new VoteTally();
   #compactedBelow = 0;
+  readonly #onAdmitted: (() => void)[] = [];
+  /** Finality certificates received from peers during catch-up (checked before they are stored). */
+  #peerCertificates = new Map<number, string>();
   #finalHeight = -1;
   readonly #rejected: RejectedBlock[] = [];
   /** Mempool batches the proposer admitted, with their transactions not yet on the chain. */
@@ -106,13 +110,50 @@ export class ConsortiumMember {
   /** The orderer factory for Ledger.join: blocks ordered by etcd, delivered to the ledger in order. */
   readonly makeOrderer: MakeOrderer = async (start) => {
     await this.#seedGenesis(this.genesis.block);
+    let head = start.head;
+    const low = await lowestHeldBlock(this.#ns);
+    if (low !== undefined && (head?.height ?? -1) + 1 < low) {
+      // etcd no longer holds the blocks this node misses (a new member): read them from the others.
+      this.#opts.onAlert?.('catching up from peers', { from: (head?.height ?? -1) + 1, to: low - 1 });
+      const got = await catchUpFromPeers({
+        signer: start.signer,
+        peers: this.genesis.members.filter((m) => m.keyId !== start.signer.keyId).map((m) => m.url),
+        head,
+        until: low,
+        deliver: start.deliver,
+      });
+      head = got.head;
+      this.#peerCertificates = got.certificates;
+    }
     this.#orderer = await EtcdOrderer.open(this.#ns, {
-      ...(start.head ? { head: start.head } : {}),
+      ...(head ? { head } : {}),
       deliver: start.deliver,
       onDeliveryError: start.onDeliveryError,
     });
     return this.#orderer;
   };
+
+  /** Stores the certificates peers sent with old blocks, each checked against its height's members. */
+  #storePeerCertificates(ledger: Ledger): void {
+    for (const [height, text] of this.#peerCertificates) {
+      const row = ledger.store.blockByHeight(height);
+      if (!row || row.certificate !== undefined) continue;
+      let cert: FinalityCertificate;
+      try {
+        cert = JSON.parse(text) as FinalityCertificate;
+      } catch {
+        continue;
+      }
+      if (
+        Array.isArray(cert.votes) &&
+        checkCertificate(cert, height, row.hash, ledger.directory.nodeKeysAt(height)) === undefined
+      ) {
+        ledger.store.setCertificate(height, text);
+        this.#finalHeight = Math.max(this.#finalHeight, height);
+      }
+    }
+    this.#peerCertificates.clear();
+  }
 
   /** Puts the genesis block in etcd if it is empty, or checks etcd holds the same genesis. */
   async #seedGenesis(block: WireBlock): Promise<void> {
@@ -136,7 +177,8 @@ export class ConsortiumMember {
   async attach(ledger: Ledger, producer: BlockProducer): Promise<void> {
     this.#ledger = ledger;
     this.#producer = producer;
-    this.#refreshMembers();
+    this.#tally.membersAt = (h) => ledger.directory.nodeKeysAt(h);
+    this.#storePeerCertificates(ledger);
     const keyId = ledger.signer.keyId;
     const mempool = new EtcdMempool(this.#ns, keyId);
     this.#mempool = mempool;
@@ -170,8 +212,38 @@ export class ConsortiumMember {
     this.#observer.on('error', () => undefined);
   }
 
+  /** Whether this node's key is a member node key (admitted at genesis or by a quorum). */
+  get isMember(): boolean {
+    const ledger = this.#ledger;
+    return ledger?.directory.active(ledger.signer.keyId)?.role === 'node';
+  }
+
+  /** The other member nodes with their addresses: the genesis members, then those admitted since. */
+  peers(): { keyId: string; url: string }[] {
+    const dir = this.#ledger?.directory;
+    const self = this.#ledger?.signer.keyId;
+    const all = new Map(this.genesis.members.map((m) => [m.keyId, m.url]));
+    for (const p of dir?.proposals() ?? [])
+      if (p.action === 'add' && p.decidedAt !== undefined && p.url !== undefined) all.set(p.keyId, p.url);
+    return [...all]
+      .filter(([k]) => k !== self && (!dir || dir.active(k)?.role === 'node'))
+      .map(([keyId, url]) => ({ keyId, url }));
+  }
+
+  /** Resolves once this node's key is a member node key (a quorum of members admitted it). */
+  admitted(): Promise<void> {
+    if (this.isMember) return Promise.resolve();
+    this.#opts.onAlert?.('waiting for a quorum of members to admit this node', {
+      node: this.#ledger?.signer.keyId,
+    });
+    return new Promise((resolve) => {
+      this.#onAdmitted.push(resolve);
+    });
+  }
+
+  /** Campaigns to propose blocks; a node not (yet) admitted as a member does not. */
   #campaignNow(): void {
-    if (this.#closed || !this.#ledger) return;
+    if (this.#closed || !this.#ledger || !this.isMember) return;
     const ttl = this.#opts.electionTtlSec ?? 2;
     const c = this.#ns.election('proposer', ttl).campaign(this.#ledger.signer.keyId);
     this.#campaign = c;
@@ -222,7 +294,9 @@ export class ConsortiumMember {
   #onCommit(txs: readonly Tx[], height: number): void {
     const ledger = this.#ledger!;
     this.#committedAt.set(height, Date.now());
-    if (txs.some((t) => t.body.type.startsWith('identity.'))) this.#refreshMembers();
+    if (!this.#campaign && this.isMember)
+      this.#campaignNow(); // admitted by the members just now
+    else if (this.#campaign && !this.isMember) void this.#stepDown(); // removed by the members
     const row = ledger.store.blockByHeight(height)!;
     void this.#castVote(height, row.hash, prevOf(row.header), true, '');
     // Batches whose transactions are all on the chain leave etcd.
@@ -329,14 +403,10 @@ export class ConsortiumMember {
     this.#producer?.nudge();
   }
 
-  #refreshMembers(): void {
-    this.#tally.members = this.#ledger!.directory.nodeKeys();
-  }
-
   /** Deletes blocks and votes every member has voted on (they are in every member's store). */
   #maybeCompact(): void {
     if (!this.#proposer) return;
-    const low = this.#tally.votedByAll();
+    const low = this.#tally.votedByAll(this.#ledger!.directory.nodeKeys());
     if (low - this.#compactedBelow < 32) return;
     const below = low;
     this.#compactedBelow = below;
@@ -349,6 +419,14 @@ export class ConsortiumMember {
         .catch(() => undefined);
       this.#tally.forgetBelow(below);
     })().catch(() => undefined);
+  }
+
+  async #stepDown(): Promise<void> {
+    const c = this.#campaign;
+    this.#campaign = undefined;
+    this.#proposer = false;
+    this.#opts.onAlert?.('this node is no longer a member: it stops proposing', {});
+    await within(c?.resign());
   }
 
   #isClosed(): boolean {
@@ -365,14 +443,15 @@ export class ConsortiumMember {
   }
 
   status(): ConsortiumStatus {
+    const members = this.#ledger?.directory.nodeKeys() ?? new Set<string>();
     return {
       ordering: 'etcd',
       chainId: this.genesis.chainId,
       node: this.#ledger?.signer.keyId ?? '',
       proposer: this.#proposer,
       leader: this.#observer?.leader(),
-      members: this.#tally.members.size,
-      quorum: quorumOf(this.#tally.members.size),
+      members: members.size,
+      quorum: quorumOf(members.size),
       finalHeight: this.#finalHeight,
       rejected: [...this.#rejected],
       endpoints: this.genesis.endpoints,

@@ -69,6 +69,8 @@ export const DEFAULT_MAX_BLOCK_BYTES = 4 * 1024 * 1024;
 /** What a ledger gives the ordering service it starts: where to continue and how to commit. */
 export interface OrdererStart {
   readonly head: OrderedHead | undefined;
+  /** The node's key (an ordering service may authenticate the node with it). */
+  readonly signer: Signer;
   /** Validates and commits an ordered block (throws InvalidBlockError for an invalid one). */
   readonly deliver: BlockHandler;
   /** Called when `deliver` rejected an ordered block (the node votes it invalid). */
@@ -166,6 +168,7 @@ export class Ledger {
     const head = this.store.head();
     this.#orderer = await make({
       head: head ? { height: head.height, hash: head.hash } : undefined,
+      signer: this.signer,
       deliver: (b) => this.#commit(b),
       onDeliveryError: (b, e) => {
         for (const l of this.#rejectListeners) l(b, e);

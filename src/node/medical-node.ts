@@ -168,7 +168,7 @@ export class MedicalNode {
     const node = new MedicalNode(ledger, vault, dataKey, org.id, opts);
     if (member) {
       await member.attach(ledger, node.producer);
-      node.blobSync = new BlobSync(node, member.genesis.members);
+      node.blobSync = new BlobSync(node, () => member.peers());
     }
     const replayed: Tx[] = [];
     for (const t of ledger.store.txsOfTypes(MEDICAL_TX_TYPES)) {
@@ -184,6 +184,8 @@ export class MedicalNode {
     node.#carryOutErasures(replayed);
     node.blobSync?.start();
     let admin: { email: string; password: string } | undefined;
+    // A node the members have not admitted yet waits for their quorum before it creates its organization.
+    if (member && !member.isMember) await member.admitted();
     if (!ledger.hasOrg(org.id)) {
       await node.createOrganization(org.id, org.name);
       const email = opts.adminEmail ?? `admin@${org.id}.example`;

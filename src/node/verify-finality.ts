@@ -2,7 +2,8 @@
  * @module
  * Offline check of a consortium chain's finality certificates (`medledger verify` on a member's data
  * directory): every block after genesis up to the last final one must carry a certificate in which a
- * quorum of distinct member node keys signed valid votes for exactly that block. Blocks after the
+ * quorum of distinct member node keys (the members of that height: membership changes by quorum)
+ * signed valid votes for exactly that block. Blocks after the
  * last certified one are reported as not yet final (votes still arriving), not as problems. The
  * genesis block comes from the genesis file every member holds, so it needs no certificate.
  */
@@ -20,7 +21,10 @@ export interface FinalityReport {
   readonly problems: readonly { height: number; detail: string }[];
 }
 
-export function verifyFinality(store: Store, members: ReadonlySet<string>): FinalityReport {
+export function verifyFinality(
+  store: Store,
+  membersAt: (height: number) => ReadonlySet<string>,
+): FinalityReport {
   const head = store.head()?.height ?? -1;
   const problems: { height: number; detail: string }[] = [];
   const missing: number[] = [];
@@ -40,7 +44,7 @@ export function verifyFinality(store: Store, members: ReadonlySet<string>): Fina
         continue;
       }
       const why = Array.isArray(cert.votes)
-        ? checkCertificate(cert, b.height, b.hash, members)
+        ? checkCertificate(cert, b.height, b.hash, membersAt(b.height))
         : 'certificate has no votes';
       if (why) problems.push({ height: b.height, detail: why });
       else {

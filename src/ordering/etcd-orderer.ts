@@ -38,6 +38,12 @@ export const blockKey = (height: number): string => `block/${String(height).padS
 const HEAD = 'head';
 const READ_BATCH = 16;
 
+/** The lowest block height `ns` holds (older blocks were compacted), or undefined when empty. */
+export async function lowestHeldBlock(ns: Namespace): Promise<number | undefined> {
+  const keys = await ns.getAll().prefix('block/').limit(1).keys();
+  return keys[0] === undefined ? undefined : Number(keys[0].slice('block/'.length));
+}
+
 export function parseHead(v: string | null): OrderedHead | undefined {
   if (v === null) return undefined;
   const i = v.indexOf(':');
@@ -146,8 +152,7 @@ export class EtcdOrderer implements Orderer {
 
   /** The lowest height etcd still holds (older blocks were compacted), or undefined when empty. */
   async lowestHeld(): Promise<number | undefined> {
-    const keys = await this.#ns.getAll().prefix('block/').limit(1).keys();
-    return keys[0] === undefined ? undefined : Number(keys[0].slice('block/'.length));
+    return lowestHeldBlock(this.#ns);
   }
 
   /** Deletes the blocks below `height` (every member has stored them) and compacts etcd's history. */

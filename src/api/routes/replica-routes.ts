@@ -2,12 +2,14 @@
  * @module
  * Replication between consortium members, answered only to member nodes (node-authenticated
  * requests, see core/node-auth.ts; anyone else gets the generic 401): a record's ciphertext by its
- * hash, and the record keys wrapped for the organizations the requesting node hosts — never another
- * organization's or a patient's wraps.
+ * hash, the record keys wrapped for the organizations the requesting node hosts — never another
+ * organization's or a patient's wraps — and stored blocks with their finality certificates, for a
+ * member catching up on blocks etcd no longer holds (see node/peer-catch-up.ts).
  */
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { AuthFailedError, NotFoundError } from '../../core/errors.ts';
 import { verifyNodeRequest } from '../../core/node-auth.ts';
+import { MAX_REPLICA_BLOCKS, replicaBlocks } from '../../node/peer-catch-up.ts';
 import type { ApiContext } from '../context.ts';
 import { errorResponses } from '../schemas.ts';
 
@@ -22,6 +24,35 @@ export function replicaRoutes(ctx: ApiContext): FastifyPluginAsync {
       if (!keyId) throw new AuthFailedError();
       return keyId;
     };
+
+    app.get<{ Querystring: { from: number; limit?: number } }>(
+      '/replica/blocks',
+      {
+        config: { public: true },
+        schema: {
+          tags: ['consortium'],
+          summary:
+            'Stored blocks from a height on, with certificates (member nodes only, node-signed request)',
+          security: [],
+          querystring: {
+            type: 'object',
+            properties: {
+              from: { type: 'integer', minimum: 0 },
+              limit: { type: 'integer', minimum: 1, maximum: MAX_REPLICA_BLOCKS },
+            },
+            required: ['from'],
+            additionalProperties: false,
+          },
+          response: errorResponses,
+        },
+      },
+      async (req) => {
+        requester(req);
+        return {
+          blocks: replicaBlocks(node.ledger.store, req.query.from, req.query.limit ?? MAX_REPLICA_BLOCKS),
+        };
+      },
+    );
 
     app.get<{ Params: { hash: string } }>(
       '/replica/blobs/:hash',

@@ -1,6 +1,8 @@
 /**
  * @module
  * `consortium init` writes the member data directories and genesis file of a new consortium;
+ * `consortium invite` / `consortium join` prepare a new member after genesis (the members then admit
+ * it by quorum through the API);
  * `consortium up --nodes 3` runs a whole consortium on this machine: a local 3-member etcd cluster
  * and one node process per member on loopback (ports printed; Ctrl-C stops them all). Node 1 gets
  * the demo users and synthetic patients; every other member's admin password is printed.
@@ -8,11 +10,19 @@
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { closeSync, existsSync, openSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
-import { GENESIS_FILE, initConsortium } from '../../node/consortium-genesis.ts';
+import {
+  GENESIS_FILE,
+  initConsortium,
+  invitationOf,
+  isMemberDir,
+  prepareJoin,
+} from '../../node/consortium-genesis.ts';
+import type { Invitation } from '../../node/consortium-genesis.ts';
+import { writeFileDurable } from '../../node/data-dir.ts';
 import { EtcdCluster } from '../../ordering/etcd-cluster.ts';
 import { intArg, UsageError } from '../options.ts';
 
@@ -72,6 +82,41 @@ export function registerConsortium(program: Command): void {
         process.stdout.write('copy each directory to its machine and run: medledger serve --data <dir>\n');
       },
     );
+  c.command('invite')
+    .description('on a member: write an invitation for a new member (genesis + consortium index key)')
+    .requiredOption('--data <dir>', "this member's data directory")
+    .requiredOption('--out <file>', 'invitation file to write (mode 0600; hand it over a secure channel)')
+    .action((o: { data: string; out: string }) => {
+      if (!isMemberDir(o.data)) throw new UsageError(`${o.data} is not a consortium member's data directory`);
+      if (existsSync(o.out)) throw new UsageError(`${o.out} exists; not overwriting it`);
+      writeFileDurable(o.out, `${JSON.stringify(invitationOf(o.data), null, 2)}\n`, 0o600);
+      process.stdout.write(
+        `invitation written to ${o.out} (it holds the consortium index key: keep it secret)\n`,
+      );
+    });
+  c.command('join')
+    .description("on a new hospital: prepare its node's data directory from an invitation")
+    .requiredOption('--invite <file>', 'invitation from a member (consortium invite)')
+    .requiredOption('--dir <dir>', 'data directory of the new node')
+    .requiredOption('--org <slug>', 'organization id of the new hospital, e.g. riverside')
+    .requiredOption('--name <name>', 'its display name')
+    .requiredOption('--url <url>', 'where the new node will answer the other members (its HTTP address)')
+    .action((o: { invite: string; dir: string; org: string; name: string; url: string }) => {
+      let invitation: Invitation;
+      try {
+        invitation = JSON.parse(readFileSync(o.invite, 'utf8')) as Invitation;
+      } catch (e) {
+        throw new UsageError(`--invite: cannot read ${o.invite}: ${(e as Error).message}`);
+      }
+      const proposal = prepareJoin({ invitation, dir: o.dir, org: o.org, name: o.name, url: o.url });
+      process.stdout.write(
+        `new member directory ${o.dir} (node key ${proposal.publicKey}).\n` +
+          'An admin of a member proposes it (a quorum of members must approve):\n' +
+          `  POST <member>/api/v1/consortium/proposals  ${JSON.stringify(proposal)}\n` +
+          '  POST <other member>/api/v1/consortium/proposals/<id>/approve\n' +
+          `Then start it: medledger serve --data ${o.dir} (it waits for the quorum, then catches up).\n`,
+      );
+    });
   c.command('up')
     .description('run a local consortium: an etcd cluster and one node per member, on loopback')
     .option('--dir <dir>', 'where the consortium lives', './consortium')

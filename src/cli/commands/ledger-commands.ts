@@ -96,7 +96,7 @@ export function registerLedgerCommands(program: Command): void {
       let finality: FinalityReport | undefined;
       try {
         vault = checkVault(ledger);
-        if (isMemberDir(dir)) finality = verifyFinality(ledger.store, ledger.directory.nodeKeys());
+        if (isMemberDir(dir)) finality = verifyFinality(ledger.store, (h) => ledger.directory.nodeKeysAt(h));
       } finally {
         await ledger.close();
       }
