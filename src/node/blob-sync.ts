@@ -101,7 +101,9 @@ export class BlobSync {
     const attempts = -1 - job.attempts;
     try {
       const author = this.#node.ledger.directory.org(job.org)?.host;
-      const peers = [...this.#peers()].sort((a, b) => Number(b.keyId === author) - Number(a.keyId === author));
+      const peers = [...this.#peers()].sort(
+        (a, b) => Number(b.keyId === author) - Number(a.keyId === author),
+      );
       for (const peer of peers) {
         const data = await this.#get(peer, `/api/v1/replica/blobs/${job.blob}`).catch(() => undefined);
         if (!data) continue;
