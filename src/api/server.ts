@@ -241,9 +241,13 @@ export async function buildServer(opts: ServerOptions): Promise<NodeServer> {
         // Requests already on the wire reach the onRequest hook and get a 503 instead of a reset.
         await new Promise((r) => setTimeout(r, 250));
         await app.close();
-        await node.commit();
-        await node.close();
-        await miner.close();
+        try {
+          await node.commit();
+        } finally {
+          // Even when the last commit fails (etcd gone, a node no longer a member), nothing stays open.
+          await node.close();
+          await miner.close();
+        }
       })();
       return closed;
     },

@@ -200,9 +200,14 @@ export class ConsortiumMember {
     });
     this.#voteWatcher.on('error', () => undefined);
     for (const v of Object.values(await this.#ns.getAll().prefix('vote/').strings())) this.#onVote(v);
-    // Blocks committed before the watch started (the genesis, a catch-up) get their votes too.
+    // Blocks committed before this (the genesis, a catch-up) get their votes too: those still in etcd
+    // and not yet final here (older ones are final everywhere or compacted).
     const head = ledger.store.head();
-    if (head) await this.#castVote(head.height, head.hash, prevOf(head.header), true, '');
+    if (head) {
+      const low = Math.max((await lowestHeldBlock(this.#ns).catch(() => 0)) ?? 0, head.height - 1000);
+      for (const b of ledger.store.blocks(low, head.height + 1))
+        if (b.certificate === undefined) await this.#castVote(b.height, b.hash, prevOf(b.header), true, '');
+    }
     this.#timer = setInterval(() => {
       if (this.#proposer && ledger.pendingCount > 0) producer.nudge();
     }, 250);
@@ -243,7 +248,7 @@ export class ConsortiumMember {
 
   /** Campaigns to propose blocks; a node not (yet) admitted as a member does not. */
   #campaignNow(): void {
-    if (this.#closed || !this.#ledger || !this.isMember) return;
+    if (this.#closed || !this.#ledger || !this.isMember || this.#campaign) return; // one campaign at a time
     const ttl = this.#opts.electionTtlSec ?? 2;
     const c = this.#ns.election('proposer', ttl).campaign(this.#ledger.signer.keyId);
     this.#campaign = c;
@@ -252,10 +257,12 @@ export class ConsortiumMember {
     });
     c.on('error', () => {
       this.#proposer = false;
-      if (this.#campaign === c)
-        setTimeout(() => {
-          this.#campaignNow();
-        }, 500).unref();
+      if (this.#campaign !== c) return;
+      this.#campaign = undefined;
+      void within(c.resign());
+      setTimeout(() => {
+        this.#campaignNow();
+      }, 500).unref();
     });
   }
 
@@ -294,9 +301,10 @@ export class ConsortiumMember {
   #onCommit(txs: readonly Tx[], height: number): void {
     const ledger = this.#ledger!;
     this.#committedAt.set(height, Date.now());
-    if (!this.#campaign && this.isMember)
-      this.#campaignNow(); // admitted by the members just now
-    else if (this.#campaign && !this.isMember) void this.#stepDown(); // removed by the members
+    if (this.isMember) {
+      if (!this.#campaign) this.#campaignNow(); // admitted by the members just now
+      for (const f of this.#onAdmitted.splice(0)) f();
+    } else if (this.#campaign) void this.#stepDown(); // removed by the members
     const row = ledger.store.blockByHeight(height)!;
     void this.#castVote(height, row.hash, prevOf(row.header), true, '');
     // Batches whose transactions are all on the chain leave etcd.
@@ -427,6 +435,7 @@ export class ConsortiumMember {
     this.#proposer = false;
     this.#opts.onAlert?.('this node is no longer a member: it stops proposing', {});
     await within(c?.resign());
+    await within(cancelCampaignWatches(c));
   }
 
   #isClosed(): boolean {
@@ -464,8 +473,9 @@ export class ConsortiumMember {
     clearInterval(this.#timer);
     const c = this.#campaign;
     this.#campaign = undefined;
+    await within(c?.resign());
     await Promise.all([
-      within(c?.resign()),
+      within(cancelCampaignWatches(c)),
       within(this.#observer?.cancel()),
       within(this.#voteWatcher?.cancel()),
       within(this.#mempool?.close()),
@@ -494,6 +504,17 @@ export class ConsortiumMember {
   disconnect(): void {
     this.#client.close();
   }
+}
+
+/**
+ * etcd3 (1.1) leaves the watch of a campaign that was never elected (it waits for the previous
+ * candidate's key to go) open after `resign()`, and a closed client then keeps reconnecting it
+ * forever; cancel what is left on the campaign's namespace.
+ */
+async function cancelCampaignWatches(c: Campaign | undefined): Promise<void> {
+  const manager = (c as unknown as { namespace?: { watchManager?: { watchers?: Watcher[] } } } | undefined)
+    ?.namespace?.watchManager;
+  await Promise.all([...(manager?.watchers ?? [])].map((w) => w.cancel().catch(() => undefined)));
 }
 
 const prevOf = (header: string): string => (JSON.parse(header) as { prevHash: string }).prevHash;

@@ -98,7 +98,7 @@ export function registerConsortium(program: Command): void {
     .description("on a new hospital: prepare its node's data directory from an invitation")
     .requiredOption('--invite <file>', 'invitation from a member (consortium invite)')
     .requiredOption('--dir <dir>', 'data directory of the new node')
-    .requiredOption('--org <slug>', 'organization id of the new hospital, e.g. riverside')
+    .requiredOption('--org <slug>', 'organization id of the new hospital, e.g. eastwood')
     .requiredOption('--name <name>', 'its display name')
     .requiredOption('--url <url>', 'where the new node will answer the other members (its HTTP address)')
     .action((o: { invite: string; dir: string; org: string; name: string; url: string }) => {
