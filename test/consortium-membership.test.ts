@@ -207,6 +207,27 @@ describe('consortium membership', { timeout: 240_000 }, () => {
       records.every((r) => d.node.vault.hasBlob(r.blob)),
     );
     for (const r of records) assert.equal([...d.node.vault.keysOf(r.id)].length, 0, `no key for ${r.id}`);
+
+    // The patient (enrolled at St Mary's) consents to Eastwood: St Mary's wraps the keys for it, and the
+    // Eastwood node fetches exactly those — the other patient's records stay unreadable there.
+    const patient = await login(a, DEMO.patient);
+    const granted = await api(a, '/api/v1/consents', {
+      token: patient,
+      body: {
+        grantee: { kind: 'organization', orgId: 'eastwood' },
+        purpose: 'treatment',
+        validTo: new Date(Date.now() + 86_400_000).toISOString(),
+      },
+    });
+    assert.equal(granted.status, 201, JSON.stringify(granted.body));
+    const blind = a.node.ledger.directory.active(a.node.accounts.byEmail(DEMO.patient)!.keyId)!.patient!;
+    const mine = records.filter((r) => r.patient === blind);
+    const others = records.filter((r) => r.patient !== blind);
+    assert.ok(mine.length > 0 && others.length > 0);
+    await until('Eastwood holds the keys of the consenting patient', () =>
+      mine.every((r) => d.node.vault.keysOf(r.id).has('org:eastwood')),
+    );
+    for (const r of others) assert.equal(d.node.vault.keysOf(r.id).size, 0, `no key for ${r.id}`);
   });
 
   it('removes a member by quorum; the others go on without it', async () => {

@@ -5,12 +5,14 @@
  * of every committed record from its peers by hash (node-authenticated requests, see
  * core/node-auth.ts) and checks the SHA-256 before storing it, so a peer cannot substitute data.
  * With it, a member fetches only the record keys wrapped for the organizations it hosts: a replica
- * cannot read another hospital's records without the patient's consent.
+ * cannot read another hospital's records without the patient's consent. When a patient's consent
+ * names an organization this node hosts (granted at another member, which wraps the keys there), the
+ * node fetches the newly wrapped keys of that patient's records.
  */
 import { createHash } from 'node:crypto';
 import { signNodeRequest } from '../core/node-auth.ts';
 import type { Tx } from '../core/tx.ts';
-import { parseRecord } from '../ledger/payloads.ts';
+import { parseConsentGrant, parseRecord } from '../ledger/payloads.ts';
 import type { MedicalNode } from './medical-node.ts';
 import type { Recipient, WrappedKeyRow } from './vault.ts';
 
@@ -18,11 +20,15 @@ interface Job {
   readonly record: string;
   readonly blob: string;
   readonly org: string;
+  /** Only the record's keys (a consent for a hosted organization): the ciphertext is already here. */
+  readonly keysOnly?: true;
   attempts: number;
   notBefore: number;
 }
 
 const CONCURRENCY = 4;
+/** A consent's keys are looked for this many times (records out of its scope never get a wrap). */
+const KEY_ATTEMPTS = 6;
 
 /** Another member node: its key id and where it answers. */
 export interface Peer {
@@ -61,7 +67,7 @@ export class BlobSync {
 
   /** Blob hashes still being fetched from peers (not yet an integrity problem). */
   pending(): ReadonlySet<string> {
-    return new Set(this.#jobs.keys());
+    return new Set([...this.#jobs.values()].filter((j) => !j.keysOnly).map((j) => j.blob));
   }
 
   get fetched(): number {
@@ -70,12 +76,40 @@ export class BlobSync {
 
   #onCommit(txs: readonly Tx[]): void {
     for (const tx of txs) {
+      if (tx.body.type === 'consent.grant') {
+        this.#onConsent(tx);
+        continue;
+      }
       if (tx.body.type !== 'record.add' && tx.body.type !== 'record.amend') continue;
       const p = parseRecord(tx.body.payload, tx.body.type === 'record.amend');
       if (typeof p === 'string' || this.#node.vault.hasBlob(p.blob)) continue;
       this.#queue(p.record, p.blob, p.org);
     }
     this.#pump();
+  }
+
+  /** A consent for an organization hosted here: fetch the keys the granting member wrapped for it. */
+  #onConsent(tx: Tx): void {
+    const p = parseConsentGrant(tx.body.payload);
+    if (typeof p === 'string') return;
+    const org =
+      p.grantee.kind === 'organization'
+        ? p.grantee.orgId
+        : this.#node.ledger.directory.active(p.grantee.keyId)?.org;
+    if (org === undefined || !this.#node.hostsOrg(org)) return;
+    for (const r of this.#node.state.recordsOf(p.patient))
+      for (const id of [r.id, ...r.amendedBy]) {
+        const key = `keys:${id}`;
+        if (this.#node.vault.keysOf(id).has(`org:${org}`) || this.#jobs.has(key)) continue;
+        this.#jobs.set(key, {
+          record: id,
+          blob: key,
+          org,
+          keysOnly: true,
+          attempts: 0,
+          notBefore: Date.now() + 200,
+        });
+      }
   }
 
   #queue(record: string, blob: string, org: string): void {
@@ -99,6 +133,22 @@ export class BlobSync {
 
   async #fetch(job: Job): Promise<void> {
     const attempts = -1 - job.attempts;
+    if (job.keysOnly) {
+      for (const peer of this.#peers()) {
+        const keys = await this.#keys(peer, job.record).catch(() => []);
+        if (keys.length === 0) continue;
+        this.#node.vault.put({ blobs: [], keys });
+        this.#jobs.delete(job.blob);
+        return;
+      }
+      if (attempts + 1 >= KEY_ATTEMPTS) {
+        this.#jobs.delete(job.blob);
+        return;
+      }
+      job.attempts = attempts + 1;
+      job.notBefore = Date.now() + 250 * 2 ** attempts;
+      return;
+    }
     try {
       const author = this.#node.ledger.directory.org(job.org)?.host;
       const peers = [...this.#peers()].sort(
