@@ -27,6 +27,8 @@ const TYPE_COLORS: Record<string, string> = {
   'consent.revoke': 'teal',
   'access.log': 'gray',
   'node.vote': 'indigo',
+  'member.propose': 'indigo',
+  'member.approve': 'indigo',
   'data.put': 'lime',
 };
 
