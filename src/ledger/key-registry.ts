@@ -62,6 +62,8 @@ export class KeyRegistry {
   readonly #orgs = new Map<string, OrgEntry>();
   readonly #patients = new Map<string, string[]>();
   readonly #proposals = new MemberProposals();
+  /** The node keys among the entries (votes and quorums ask for them often). */
+  readonly #nodes: KeyEntry[] = [];
   /** Organizations reserved for a node admitted by the members (org → its node key id). */
   readonly #nodeOrgs = new Map<string, string>();
 
@@ -94,7 +96,7 @@ export class KeyRegistry {
   /** Key ids of the active node keys: the member nodes that vote in a consortium. */
   nodeKeys(): Set<string> {
     const s = new Set<string>();
-    for (const e of this.#keys.values()) if (e.role === 'node' && e.revokedAt === undefined) s.add(e.keyId);
+    for (const e of this.#nodes) if (e.revokedAt === undefined) s.add(e.keyId);
     return s;
   }
 
@@ -104,9 +106,8 @@ export class KeyRegistry {
    */
   nodeKeysAt(height: number): Set<string> {
     const s = new Set<string>();
-    for (const e of this.#keys.values())
+    for (const e of this.#nodes)
       if (
-        e.role === 'node' &&
         (e.registeredAt < height || e.registeredAt === 0) &&
         (e.revokedAt === undefined || e.revokedAt >= height)
       )
@@ -206,14 +207,16 @@ export class KeyRegistry {
     const raw = fromHex(publicKey, 32, 'publicKey');
     const keyId = keyIdOf(raw);
     if (this.#keys.has(keyId)) return;
-    this.#keys.set(keyId, {
+    const e: KeyEntry = {
       keyId,
       publicKey: publicKeyObject(raw),
       publicKeyHex: publicKey,
       role: 'node',
       org,
       registeredAt: height,
-    });
+    };
+    this.#keys.set(keyId, e);
+    this.#nodes.push(e);
   }
 
   #register(tx: Tx, height: number): void {
@@ -222,7 +225,7 @@ export class KeyRegistry {
     const raw = fromHex(p.publicKey, 32, 'publicKey');
     const keyId = keyIdOf(raw);
     if (this.#keys.has(keyId)) return;
-    this.#keys.set(keyId, {
+    const e: KeyEntry = {
       keyId,
       publicKey: publicKeyObject(raw),
       publicKeyHex: p.publicKey,
@@ -231,7 +234,9 @@ export class KeyRegistry {
       ...(p.encryptionKey === undefined ? {} : { encryptionKey: p.encryptionKey }),
       ...(p.patient === undefined ? {} : { patient: p.patient }),
       registeredAt: height,
-    });
+    };
+    this.#keys.set(keyId, e);
+    if (e.role === 'node') this.#nodes.push(e);
     if (p.patient !== undefined)
       this.#patients.set(p.patient, [...(this.#patients.get(p.patient) ?? []), keyId]);
   }
