@@ -120,3 +120,21 @@ export function checkCertificate(
   const need = quorumOf(members.size);
   return voters.size >= need ? undefined : `${voters.size} distinct valid votes, quorum is ${need}`;
 }
+
+/** `checkCertificate` of a stored certificate (JSON text, as a store or a peer holds it). */
+export function checkCertificateJson(
+  text: string,
+  height: number,
+  hash: string,
+  members: ReadonlySet<string>,
+): string | undefined {
+  let cert: FinalityCertificate;
+  try {
+    cert = JSON.parse(text) as FinalityCertificate;
+  } catch {
+    return 'certificate is not JSON';
+  }
+  return Array.isArray(cert.votes)
+    ? checkCertificate(cert, height, hash, members)
+    : 'certificate has no votes';
+}

@@ -13,7 +13,7 @@ import { keyIdOf, publicKeyObject } from '../core/keys.ts';
 import type { KeyObject } from 'node:crypto';
 import type { Tx, TxType } from '../core/tx.ts';
 import { parseOrgJoin, parseRegister, parseRevoke } from './payloads.ts';
-import type { Role } from './payloads.ts';
+import type { RegisterPayload, Role } from './payloads.ts';
 import { checkTxRules } from './tx-rules.ts';
 import { MemberProposals } from './membership.ts';
 import type { MemberProposal } from './membership.ts';
@@ -130,13 +130,14 @@ export class KeyRegistry {
   }
 
   /** Checks a member.propose / member.approve against the open proposals and the members. */
-  checkMembership(tx: Tx): string | undefined {
-    return this.#proposals.check(
+  checkMembership(tx: Tx): RuleViolation {
+    const v = this.#proposals.check(
       tx,
       this.nodeKeys(),
       (k) => this.#keys.has(k),
       (org) => this.#orgs.has(org) || this.#nodeOrgs.has(org),
     );
+    return v && { kind: v.malformed ? 'tx-decode' : 'tx-not-permitted', detail: v.detail };
   }
 
   /** Active identities of a patient (by blind id). */
@@ -183,7 +184,7 @@ export class KeyRegistry {
       } else if (t === 'member.propose' || t === 'member.approve') {
         const d = this.#proposals.apply(tx, height, this.nodeKeys());
         if (d?.action === 'add' && d.publicKey !== undefined && d.org !== undefined) {
-          this.#registerNode(d.publicKey, d.org, height);
+          this.#add(d.publicKey, { role: 'node', org: d.org }, height);
           this.#nodeOrgs.set(d.org, d.keyId);
         } else if (d?.action === 'remove') {
           const e = this.#keys.get(d.keyId);
@@ -203,41 +204,29 @@ export class KeyRegistry {
     }
   }
 
-  #registerNode(publicKey: string, org: string, height: number): void {
+  #register(tx: Tx, height: number): void {
+    const p = parseRegister(tx.body.payload);
+    if (typeof p === 'string') return;
+    const { publicKey, ...rest } = p;
+    const keyId = this.#add(publicKey, rest, height);
+    if (keyId !== undefined && p.patient !== undefined)
+      this.#patients.set(p.patient, [...(this.#patients.get(p.patient) ?? []), keyId]);
+  }
+
+  /** Adds a key and returns its id; a known key stays as it was (undefined). */
+  #add(publicKey: string, fields: Omit<RegisterPayload, 'publicKey'>, height: number): string | undefined {
     const raw = fromHex(publicKey, 32, 'publicKey');
     const keyId = keyIdOf(raw);
-    if (this.#keys.has(keyId)) return;
+    if (this.#keys.has(keyId)) return undefined;
     const e: KeyEntry = {
       keyId,
       publicKey: publicKeyObject(raw),
       publicKeyHex: publicKey,
-      role: 'node',
-      org,
-      registeredAt: height,
-    };
-    this.#keys.set(keyId, e);
-    this.#nodes.push(e);
-  }
-
-  #register(tx: Tx, height: number): void {
-    const p = parseRegister(tx.body.payload);
-    if (typeof p === 'string') return;
-    const raw = fromHex(p.publicKey, 32, 'publicKey');
-    const keyId = keyIdOf(raw);
-    if (this.#keys.has(keyId)) return;
-    const e: KeyEntry = {
-      keyId,
-      publicKey: publicKeyObject(raw),
-      publicKeyHex: p.publicKey,
-      role: p.role,
-      ...(p.org === undefined ? {} : { org: p.org }),
-      ...(p.encryptionKey === undefined ? {} : { encryptionKey: p.encryptionKey }),
-      ...(p.patient === undefined ? {} : { patient: p.patient }),
+      ...fields,
       registeredAt: height,
     };
     this.#keys.set(keyId, e);
     if (e.role === 'node') this.#nodes.push(e);
-    if (p.patient !== undefined)
-      this.#patients.set(p.patient, [...(this.#patients.get(p.patient) ?? []), keyId]);
+    return keyId;
   }
 }

@@ -34,6 +34,14 @@ export interface MemberProposal {
 /** A membership change a quorum decided: the caller registers or revokes the node key. */
 export type MemberDecision = MemberProposal & { readonly decidedAt: number };
 
+/** Why a membership transaction is refused: a malformed payload, or not allowed in this state. */
+export interface MembershipViolation {
+  readonly malformed: boolean;
+  readonly detail: string;
+}
+
+const deny = (detail: string): MembershipViolation => ({ malformed: false, detail });
+
 export class MemberProposals {
   readonly #byId = new Map<string, MemberProposal>();
 
@@ -60,26 +68,26 @@ export class MemberProposals {
     members: ReadonlySet<string>,
     isKnownKey: (keyId: string) => boolean,
     orgClaimed: (org: string) => boolean,
-  ): string | undefined {
+  ): MembershipViolation | undefined {
     if (tx.body.type === 'member.propose') {
       const p = parseMemberPropose(tx.body.payload);
-      if (typeof p === 'string') return p;
+      if (typeof p === 'string') return { malformed: true, detail: p };
       if (p.action === 'remove') {
-        if (!members.has(p.keyId)) return 'the node to remove is not a member';
-        if (members.size === 1) return 'the last member cannot be removed';
-        return this.openFor(p.keyId) ? 'a proposal about this node is already open' : undefined;
+        if (!members.has(p.keyId)) return deny('the node to remove is not a member');
+        if (members.size === 1) return deny('the last member cannot be removed');
+        return this.openFor(p.keyId) ? deny('a proposal about this node is already open') : undefined;
       }
       const keyId = keyIdOf(fromHex(p.publicKey, 32, 'publicKey'));
-      if (isKnownKey(keyId)) return 'key already registered';
-      if (orgClaimed(p.org)) return `organization ${p.org} exists`;
-      return this.openFor(keyId) ? 'a proposal about this node is already open' : undefined;
+      if (isKnownKey(keyId)) return deny('key already registered');
+      if (orgClaimed(p.org)) return deny(`organization ${p.org} exists`);
+      return this.openFor(keyId) ? deny('a proposal about this node is already open') : undefined;
     }
     const a = parseMemberApprove(tx.body.payload);
-    if (typeof a === 'string') return a;
+    if (typeof a === 'string') return { malformed: true, detail: a };
     const p = this.#byId.get(a.proposal);
-    if (!p) return 'unknown membership proposal';
-    if (p.decidedAt !== undefined) return `proposal already decided at height ${String(p.decidedAt)}`;
-    return p.approvals.has(tx.body.signer) ? 'this member already approved' : undefined;
+    if (!p) return deny('unknown membership proposal');
+    if (p.decidedAt !== undefined) return deny(`proposal already decided at height ${String(p.decidedAt)}`);
+    return p.approvals.has(tx.body.signer) ? deny('this member already approved') : undefined;
   }
 
   /**

@@ -3,8 +3,9 @@
  * A node's membership in a consortium: hospital nodes share one chain through an etcd (Raft)
  * cluster, following the seed design's block production with Fabric's shape.
  *
- * - ElectMinerNode: every node campaigns in an etcd election on a short lease; the winner proposes.
- *   Safety never rests on the lease: the orderer appends with a compare-and-swap on the head.
+ * - ElectMinerNode (proposer-election.ts): every member node campaigns in an etcd election on a
+ *   short lease; the winner proposes. Safety never rests on the lease: the orderer appends with a
+ *   compare-and-swap on the head.
  * - GetTransactionsFromNode: each node publishes the transactions it admits to the shared mempool in
  *   etcd; the proposer admits them all (signatures and rules checked again) and assembles blocks.
  * - Every node validates every ordered block itself (hash links, Merkle roots, proof-of-work, every
@@ -14,13 +15,13 @@
  * - etcd stays small: blocks and votes every member voted on are deleted (they are in every store).
  */
 import { Etcd3, Range } from 'etcd3';
-import type { Campaign, ElectionObserver, Lease, Namespace, Watcher } from 'etcd3';
+import type { Namespace, Watcher } from 'etcd3';
 import type { WireBlock } from '../core/block.ts';
 import { toHex } from '../core/bytes.ts';
 import { InvalidBlockError } from '../core/errors.ts';
 import { encodeTx, txIdOf } from '../core/tx.ts';
 import type { Tx } from '../core/tx.ts';
-import { checkCertificate, quorumOf, signVote } from '../core/vote.ts';
+import { checkCertificateJson, quorumOf, signVote } from '../core/vote.ts';
 import type { FinalityCertificate, Vote } from '../core/vote.ts';
 import { EtcdMempool } from '../ordering/etcd-mempool.ts';
 import type { PendingBatch } from '../ordering/etcd-mempool.ts';
@@ -31,7 +32,9 @@ import { within } from '../ordering/within.ts';
 import type { BlockProducer } from './block-producer.ts';
 import type { Ledger, MakeOrderer } from './ledger.ts';
 import type { GenesisFile } from './consortium-genesis.ts';
+import { memberNodes } from './consortium-members.ts';
 import { catchUpFromPeers } from './peer-catch-up.ts';
+import { ProposerElection } from './proposer-election.ts';
 
 export interface ConsortiumOptions {
   /** Lease of the proposer election in seconds: a dead proposer is replaced after at most this. */
@@ -73,8 +76,7 @@ export class ConsortiumMember {
   #ledger: Ledger | undefined;
   #producer: BlockProducer | undefined;
   #mempool: EtcdMempool | undefined;
-  #campaign: Campaign | undefined;
-  #observer: ElectionObserver | undefined;
+  #election: ProposerElection | undefined;
   #voteWatcher: Watcher | undefined;
   #timer: NodeJS.Timeout | undefined;
   #proposer = false;
@@ -138,16 +140,7 @@ export class ConsortiumMember {
     for (const [height, text] of this.#peerCertificates) {
       const row = ledger.store.blockByHeight(height);
       if (!row || row.certificate !== undefined) continue;
-      let cert: FinalityCertificate;
-      try {
-        cert = JSON.parse(text) as FinalityCertificate;
-      } catch {
-        continue;
-      }
-      if (
-        Array.isArray(cert.votes) &&
-        checkCertificate(cert, height, row.hash, ledger.directory.nodeKeysAt(height)) === undefined
-      ) {
+      if (checkCertificateJson(text, height, row.hash, ledger.directory.nodeKeysAt(height)) === undefined) {
         ledger.store.setCertificate(height, text);
         this.#finalHeight = Math.max(this.#finalHeight, height);
       }
@@ -180,6 +173,13 @@ export class ConsortiumMember {
     this.#tally.membersAt = (h) => ledger.directory.nodeKeysAt(h);
     this.#storePeerCertificates(ledger);
     const keyId = ledger.signer.keyId;
+    this.#election = new ProposerElection(this.#ns, keyId, this.#opts.electionTtlSec ?? 2, {
+      eligible: () => !this.#closed && this.isMember,
+      elected: () => void this.#becomeProposer(),
+      lost: () => {
+        this.#proposer = false;
+      },
+    });
     const mempool = new EtcdMempool(this.#ns, keyId);
     this.#mempool = mempool;
     ledger.relay = (txs) => mempool.publish(txs.map(encodeTx));
@@ -212,9 +212,8 @@ export class ConsortiumMember {
       if (this.#proposer && ledger.pendingCount > 0) producer.nudge();
     }, 250);
     this.#timer.unref();
-    this.#campaignNow();
-    this.#observer = await this.#ns.election('proposer').observe();
-    this.#observer.on('error', () => undefined);
+    this.#election.join();
+    await this.#election.observe();
   }
 
   /** Whether this node's key is a member node key (admitted at genesis or by a quorum). */
@@ -223,16 +222,13 @@ export class ConsortiumMember {
     return ledger?.directory.active(ledger.signer.keyId)?.role === 'node';
   }
 
-  /** The other member nodes with their addresses: the genesis members, then those admitted since. */
+  /** The other active member nodes with their addresses (genesis members and those admitted since). */
   peers(): { keyId: string; url: string }[] {
-    const dir = this.#ledger?.directory;
-    const self = this.#ledger?.signer.keyId;
-    const all = new Map(this.genesis.members.map((m) => [m.keyId, m.url]));
-    for (const p of dir?.proposals() ?? [])
-      if (p.action === 'add' && p.decidedAt !== undefined && p.url !== undefined) all.set(p.keyId, p.url);
-    return [...all]
-      .filter(([k]) => k !== self && (!dir || dir.active(k)?.role === 'node'))
-      .map(([keyId, url]) => ({ keyId, url }));
+    const ledger = this.#ledger;
+    if (!ledger) return this.genesis.members.map(({ keyId, url }) => ({ keyId, url }));
+    return memberNodes(this.genesis.members, ledger.directory).flatMap((m) =>
+      m.active && m.url !== null && m.keyId !== ledger.signer.keyId ? [{ keyId: m.keyId, url: m.url }] : [],
+    );
   }
 
   /** Resolves once this node's key is a member node key (a quorum of members admitted it). */
@@ -243,26 +239,6 @@ export class ConsortiumMember {
     });
     return new Promise((resolve) => {
       this.#onAdmitted.push(resolve);
-    });
-  }
-
-  /** Campaigns to propose blocks; a node not (yet) admitted as a member does not. */
-  #campaignNow(): void {
-    if (this.#closed || !this.#ledger || !this.isMember || this.#campaign) return; // one campaign at a time
-    const ttl = this.#opts.electionTtlSec ?? 2;
-    const c = this.#ns.election('proposer', ttl).campaign(this.#ledger.signer.keyId);
-    this.#campaign = c;
-    c.on('elected', () => {
-      void this.#becomeProposer();
-    });
-    c.on('error', () => {
-      this.#proposer = false;
-      if (this.#campaign !== c) return;
-      this.#campaign = undefined;
-      void within(c.resign());
-      setTimeout(() => {
-        this.#campaignNow();
-      }, 500).unref();
     });
   }
 
@@ -302,9 +278,12 @@ export class ConsortiumMember {
     const ledger = this.#ledger!;
     this.#committedAt.set(height, Date.now());
     if (this.isMember) {
-      if (!this.#campaign) this.#campaignNow(); // admitted by the members just now
+      this.#election?.join(); // no-op unless admitted by the members just now
       for (const f of this.#onAdmitted.splice(0)) f();
-    } else if (this.#campaign) void this.#stepDown(); // removed by the members
+    } else if (this.#election?.campaigning) {
+      this.#opts.onAlert?.('this node is no longer a member: it stops proposing', {});
+      void this.#election.withdraw();
+    }
     const row = ledger.store.blockByHeight(height)!;
     void this.#castVote(height, row.hash, prevOf(row.header), true, '');
     // Batches whose transactions are all on the chain leave etcd.
@@ -429,15 +408,6 @@ export class ConsortiumMember {
     })().catch(() => undefined);
   }
 
-  async #stepDown(): Promise<void> {
-    const c = this.#campaign;
-    this.#campaign = undefined;
-    this.#proposer = false;
-    this.#opts.onAlert?.('this node is no longer a member: it stops proposing', {});
-    await within(c?.resign());
-    await within(cancelCampaignWatches(c));
-  }
-
   #isClosed(): boolean {
     return this.#closed;
   }
@@ -458,7 +428,7 @@ export class ConsortiumMember {
       chainId: this.genesis.chainId,
       node: this.#ledger?.signer.keyId ?? '',
       proposer: this.#proposer,
-      leader: this.#observer?.leader(),
+      leader: this.#election?.leader,
       members: members.size,
       quorum: quorumOf(members.size),
       finalHeight: this.#finalHeight,
@@ -471,12 +441,8 @@ export class ConsortiumMember {
     this.#closed = true;
     this.#proposer = false;
     clearInterval(this.#timer);
-    const c = this.#campaign;
-    this.#campaign = undefined;
-    await within(c?.resign());
     await Promise.all([
-      within(cancelCampaignWatches(c)),
-      within(this.#observer?.cancel()),
+      this.#election?.close(),
       within(this.#voteWatcher?.cancel()),
       within(this.#mempool?.close()),
     ]);
@@ -490,11 +456,9 @@ export class ConsortiumMember {
     this.#closed = true;
     this.#proposer = false;
     clearInterval(this.#timer);
-    (this.#campaign as unknown as { lease?: Lease } | undefined)?.lease?.release();
-    this.#campaign = undefined;
     // What follows only frees this process's handles; it tells etcd nothing.
     await Promise.all([
-      within(this.#observer?.cancel()),
+      this.#election?.crash(),
       within(this.#voteWatcher?.cancel()),
       within(this.#mempool?.close()),
     ]);
@@ -504,17 +468,6 @@ export class ConsortiumMember {
   disconnect(): void {
     this.#client.close();
   }
-}
-
-/**
- * etcd3 (1.1) leaves the watch of a campaign that was never elected (it waits for the previous
- * candidate's key to go) open after `resign()`, and a closed client then keeps reconnecting it
- * forever; cancel what is left on the campaign's namespace.
- */
-async function cancelCampaignWatches(c: Campaign | undefined): Promise<void> {
-  const manager = (c as unknown as { namespace?: { watchManager?: { watchers?: Watcher[] } } } | undefined)
-    ?.namespace?.watchManager;
-  await Promise.all([...(manager?.watchers ?? [])].map((w) => w.cancel().catch(() => undefined)));
 }
 
 const prevOf = (header: string): string => (JSON.parse(header) as { prevHash: string }).prevHash;

@@ -9,7 +9,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import { ArgumentValueError, NotFoundError, RoleForbiddenError } from '../../core/errors.ts';
 import { quorumOf } from '../../core/vote.ts';
 import type { MemberProposal } from '../../ledger/membership.ts';
-import type { MedicalNode } from '../../node/medical-node.ts';
+import { memberNodes } from '../../node/consortium-members.ts';
 import { authOf } from '../context.ts';
 import type { ApiContext } from '../context.ts';
 import { errorResponses } from '../schemas.ts';
@@ -49,32 +49,6 @@ function view(p: MemberProposal, needed: number): Record<string, unknown> {
   };
 }
 
-/** The member node keys with their organization and address (genesis file, then the chain). */
-export function memberList(node: MedicalNode): Record<string, unknown>[] {
-  const dir = node.ledger.directory;
-  const genesis = new Map(node.consortium?.genesis.members.map((m) => [m.keyId, m]) ?? []);
-  const admitted = new Map(
-    [...dir.proposals()]
-      .filter((p) => p.action === 'add' && p.decidedAt !== undefined)
-      .map((p) => [p.keyId, p]),
-  );
-  return [...dir.entries()]
-    .filter((e) => e.role === 'node')
-    .map((e) => {
-      const g = genesis.get(e.keyId);
-      const a = admitted.get(e.keyId);
-      return {
-        keyId: e.keyId,
-        org: g?.org ?? a?.org ?? e.org ?? null,
-        url: g?.url ?? a?.url ?? null,
-        since: e.registeredAt,
-        active: e.revokedAt === undefined,
-        ...(e.revokedAt === undefined ? {} : { removedAt: e.revokedAt }),
-        self: e.keyId === node.ledger.signer.keyId,
-      };
-    });
-}
-
 export function membershipRoutes(ctx: ApiContext): FastifyPluginAsync {
   return async (app) => {
     const { node } = ctx;
@@ -110,7 +84,10 @@ export function membershipRoutes(ctx: ApiContext): FastifyPluginAsync {
         authOf(req);
         const q = needed();
         return {
-          members: memberList(node),
+          members: memberNodes(node.consortium?.genesis.members ?? [], node.ledger.directory).map((m) => ({
+            ...m,
+            self: m.keyId === node.ledger.signer.keyId,
+          })),
           quorum: q,
           proposals: [...node.ledger.directory.proposals()].map((p) => view(p, q)),
         };
