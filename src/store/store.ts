@@ -37,7 +37,11 @@ export interface StoredTx {
 export interface AppendBatch {
   readonly block: StoredBlock;
   readonly txs: readonly StoredTx[];
-  /** Perfect Merkle nodes completed by this block's leaves (level 0 = the tx ids; a store may derive those from `txs`). */
+  /**
+   * Perfect Merkle nodes completed by this block's leaves (level 0 = the tx ids). A store may keep only
+   * some of them and hash the others up from those on read (level 0 from `txs`, tiles in SQLite), as
+   * long as `merkleNodes` answers for every perfect node.
+   */
   readonly nodes: readonly NodeWithHash[];
   /** Metadata written in the same transaction (e.g. the verified-height checkpoint). */
   readonly meta?: Readonly<Record<string, string>>;

@@ -1,0 +1,207 @@
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DatabaseSync } from 'node:sqlite';
+import { after, describe, it } from 'node:test';
+import { StoreConflictError } from '../core/errors.ts';
+import { SqliteStore } from './sqlite-store.ts';
+import { SLICES } from './sqlite-tx-ids.ts';
+import type { AppendBatch, StoredTx } from './store.ts';
+
+const dir = mkdtempSync(join(tmpdir(), 'medledger-txids-'));
+after(() => {
+  rmSync(dir, { recursive: true, force: true });
+});
+let files = 0;
+const fresh = (): string => join(dir, `s${++files}.sqlite`);
+/** A writer without fsync: these tests are about the index, not durability, and append many blocks. */
+function writer(path: string): SqliteStore {
+  const store = new SqliteStore(path);
+  store.exec('PRAGMA synchronous = OFF');
+  return store;
+}
+
+/** A pseudo-random id per seq (SHA-256), so ids spread over every slice as real ones do. */
+const idOf = (seq: number, salt = ''): string => createHash('sha256').update(`${salt}${seq}`).digest('hex');
+
+function block(height: number, firstSeq: number, count: number, ids?: string[]): AppendBatch {
+  const txs: StoredTx[] = [];
+  for (let i = 0; i < count; i++) {
+    const seq = firstSeq + i;
+    txs.push({
+      seq,
+      id: ids?.[i] ?? idOf(seq),
+      height,
+      type: 'data.put',
+      body: `{"n":${seq}}`,
+      sig: '00'.repeat(64),
+    });
+  }
+  const hash = createHash('sha256').update(`block ${height}`).digest('hex');
+  return { block: { height, hash, header: '{}', signature: '11'.repeat(64), firstSeq }, txs, nodes: [] };
+}
+
+/** Appends `blocks` blocks of `per` transactions; returns the log size. */
+function fill(store: SqliteStore, from: number, blocks: number, per: number): number {
+  let seq = from * per;
+  for (let h = from; h < from + blocks; h++) {
+    store.append(block(h, seq, per));
+    seq += per;
+  }
+  return seq;
+}
+
+function assertAllFound(store: SqliteStore, size: number): void {
+  for (let seq = 0; seq < size; seq++) assert.equal(store.txById(idOf(seq))?.seq, seq, `seq ${seq}`);
+  const ids = Array.from({ length: size }, (_, s) => idOf(s));
+  assert.equal(store.presentTxIds([...ids, idOf(0, 'absent')]).size, size);
+}
+
+describe('SQLite transaction-id index', () => {
+  it('rejects a duplicate of an id already merged into tx_ids, atomically', () => {
+    const store = writer(fresh());
+    const size = fill(store, 0, SLICES + 2, 4);
+    const n = store.txCount();
+    // Every slice was merged at least once: the first block's ids are all in tx_ids by now.
+    for (const dup of [idOf(0), idOf(1), idOf(2), idOf(3)]) {
+      assert.throws(() => {
+        store.append(block(SLICES + 2, size, 2, [idOf(size, 'new'), dup]));
+      }, StoreConflictError);
+    }
+    assert.equal(store.txCount(), n);
+    assert.equal(store.head()?.height, SLICES + 1);
+    assertAllFound(store, size);
+    store.close();
+  });
+
+  it('rejects a duplicate not yet merged, and one repeated within a block', () => {
+    const store = writer(fresh());
+    const size = fill(store, 0, 3, 4);
+    assert.throws(() => {
+      store.append(block(3, size, 2, [idOf(size), idOf(size - 1)]));
+    }, StoreConflictError);
+    assert.throws(() => {
+      store.append(block(3, size, 2, [idOf(size), idOf(size)]));
+    }, StoreConflictError);
+    store.append(block(3, size, 2));
+    assertAllFound(store, size + 2);
+    store.close();
+  });
+
+  it('rejects an id that was absent when checked and has been appended since', () => {
+    const store = writer(fresh());
+    let seq = 0;
+    // Each id is checked (absent), appended, then offered again in the next block: in the tail, or
+    // merged into tx_ids by the append that took it (its slice's turn), the store must say so.
+    for (let h = 0; h < 2 * SLICES + 3; h++) {
+      const b = block(h, seq, 8);
+      const ids = b.txs.map((t) => t.id);
+      assert.equal(store.presentTxIds(ids).size, 0);
+      store.append(b);
+      seq += 8;
+      for (const id of ids) {
+        assert.throws(() => {
+          store.append(block(h + 1, seq, 2, [idOf(seq, 'fresh'), id]));
+        }, StoreConflictError);
+      }
+    }
+    assertAllFound(store, seq);
+    store.close();
+  });
+
+  it('rejects an id that another connection appended, even into tx_ids, after it was checked', () => {
+    const path = fresh();
+    const a = writer(path);
+    const size = fill(a, 0, 3, 2);
+    // An id of the slice that block 3 merges: the other writer's append puts it straight into tx_ids.
+    const sliceOf = (id: string): number => Number.parseInt(id.slice(0, 2), 16) >> (8 - Math.log2(SLICES));
+    let k = 0;
+    while (sliceOf(idOf(k, 'x')) !== 3 % SLICES) k++;
+    const x = idOf(k, 'x');
+    assert.equal(a.presentTxIds([x]).size, 0);
+    const b = writer(path);
+    b.append(block(3, size, 1, [x]));
+    b.close();
+    assert.throws(() => {
+      a.append(block(4, size + 1, 1, [x]));
+    }, StoreConflictError);
+    assert.equal(a.txById(x)?.seq, size);
+    a.close();
+  });
+
+  it('finds every id after merges, across a reopen and from a read-only connection', () => {
+    const path = fresh();
+    let store = writer(path);
+    let size = fill(store, 0, 2 * SLICES + 5, 3);
+    assertAllFound(store, size);
+    store.close();
+    store = writer(path);
+    assertAllFound(store, size);
+    const reader = new SqliteStore(path, { readOnly: true });
+    assertAllFound(reader, size);
+    // The writer goes on (merging slices the reader holds in memory): the reader follows.
+    size = fill(store, 2 * SLICES + 5, SLICES, 3);
+    assertAllFound(reader, size);
+    assertAllFound(store, size);
+    reader.close();
+    store.close();
+  });
+
+  it('ignores an index entry whose row was changed behind its back', () => {
+    const path = fresh();
+    const store = writer(path);
+    fill(store, 0, 2, 2);
+    store.exec(`UPDATE txs SET id = x'${'ab'.repeat(32)}' WHERE seq = 1`);
+    assert.equal(store.txById(idOf(1)), undefined);
+    assert.equal(store.txById(idOf(2))?.seq, 2);
+    store.close();
+  });
+
+  it('migrates a database of the earlier schema (UNIQUE txs.id)', () => {
+    const path = fresh();
+    const db = new DatabaseSync(path);
+    db.exec(`CREATE TABLE txs (seq INTEGER PRIMARY KEY, id BLOB NOT NULL UNIQUE, height INTEGER NOT NULL,
+      type TEXT NOT NULL, body TEXT NOT NULL, sig BLOB NOT NULL);
+      CREATE INDEX txs_type ON txs(type, seq);
+      CREATE TABLE blocks (height INTEGER PRIMARY KEY, hash BLOB NOT NULL UNIQUE, header TEXT NOT NULL,
+      signature BLOB NOT NULL, first_seq INTEGER NOT NULL, certificate TEXT);
+      CREATE TABLE merkle_nodes (level INTEGER NOT NULL, idx INTEGER NOT NULL, hash BLOB NOT NULL,
+      PRIMARY KEY (level, idx)) WITHOUT ROWID;
+      CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;`);
+    const ins = db.prepare('INSERT INTO txs VALUES (?, ?, 0, ?, ?, ?)');
+    for (let seq = 0; seq < 5; seq++) {
+      ins.run(seq, Buffer.from(idOf(seq), 'hex'), 'data.put', `{"n":${seq}}`, Buffer.alloc(64));
+    }
+    db.prepare('INSERT INTO blocks VALUES (0, ?, ?, ?, 0, NULL)').run(
+      Buffer.alloc(32, 1),
+      '{}',
+      Buffer.alloc(64),
+    );
+    db.close();
+
+    const reader = new SqliteStore(path, { readOnly: true });
+    assertAllFound(reader, 5);
+    reader.close();
+    const store = writer(path);
+    assertAllFound(store, 5);
+    assert.deepEqual(
+      store.txsOfTypes(['data.put']).map((t) => t.seq),
+      [0, 1, 2, 3, 4],
+    );
+    assert.throws(() => {
+      store.append(block(1, 5, 1, [idOf(2)]));
+    }, StoreConflictError);
+    fill(store, 1, SLICES + 1, 5);
+    assertAllFound(store, 5 * (SLICES + 2));
+    store.close();
+    const check = new DatabaseSync(path, { readOnly: true });
+    const indexes = check.prepare("SELECT name, origin FROM pragma_index_list('txs')").all();
+    check.close();
+    assert.deepEqual(
+      indexes.map((i) => ({ ...i })),
+      [{ name: 'txs_type', origin: 'c' }],
+    );
+  });
+});

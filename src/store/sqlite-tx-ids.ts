@@ -1,0 +1,233 @@
+/**
+ * @module
+ * The transaction-id index of the SQLite store, kept so that an append costs the same at 10^6
+ * transactions as at 10^4.
+ *
+ * Why not a UNIQUE index on `txs.id`: ids are SHA-256 hashes, so the ~1,000 ids of a block land on
+ * ~1,000 different leaf pages of a B-tree once it has more than ~1,000 leaves (≈ 10^5 ids), and each
+ * commit must write every dirtied page to the WAL (then checkpoint it). Measured at 10^6 transactions:
+ * ~1,100 pages per 1,000-tx block, 9 → 25 ms CPU per commit from 10^4 to 10^6.
+ *
+ * Instead the ids live in `tx_ids(id PRIMARY KEY, seq)`, filled by a rolling merge (O'Neil et al.,
+ * "The Log-Structured Merge-Tree", 1996): the key space is cut into {@link SLICES} slices by the id's
+ * first bits, and block h merges slice h mod SLICES: its ids of the last SLICES blocks, sorted, go into
+ * one contiguous key range (≈ leaves / SLICES pages). Ids not yet merged are in `txs` (durable in the
+ * same commit) and in memory here; `tx_id_slices` records, per slice, the log position below which
+ * every id of the slice is in `tx_ids`, so the in-memory part is rebuilt exactly on open. Everything
+ * changes inside the append transaction, so a crash leaves index and log consistent.
+ */
+import type { DatabaseSync, StatementSync } from 'node:sqlite';
+import { StoreConflictError } from '../core/errors.ts';
+
+/** Number of key-space slices (a power of two ≤ 256); also the merge period in blocks. */
+export const SLICES = 128;
+const SHIFT = 8 - Math.log2(SLICES);
+
+export const TX_IDS_SCHEMA = `
+CREATE TABLE IF NOT EXISTS tx_ids (id BLOB PRIMARY KEY, seq INTEGER NOT NULL) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS tx_id_slices (slice INTEGER PRIMARY KEY, merged_to INTEGER NOT NULL);
+`;
+
+/** Bound on remembered absent ids (about one submission window of a busy node). */
+const MAX_ABSENT = 1 << 17;
+
+const sliceOfHex = (id: string): number => Number.parseInt(id.slice(0, 2), 16) >> SHIFT;
+
+/** One id of a block being appended. */
+export interface NewTxId {
+  readonly id: string;
+  readonly seq: number;
+}
+
+export class TxIdIndex {
+  readonly #db: DatabaseSync;
+  readonly #s: {
+    probe: StatementSync;
+    insert: StatementSync;
+    mark: StatementSync;
+    marks: StatementSync;
+    since: StatementSync;
+    version: StatementSync;
+  };
+  /** Per slice: ids (hex) at or above the slice's mark, not yet in `tx_ids`, with their seq. */
+  readonly #tail: Map<string, number>[] = [];
+  readonly #marks: number[] = [];
+  /**
+   * Ids `present` found stored nowhere. The ledger checks a batch on submission and appends it a moment
+   * later: unless the id has been appended since (then it is dropped from here) or another connection
+   * has written (then this is cleared), it is still absent, and the append need not probe again.
+   */
+  readonly #absent = new Set<string>();
+  /** Every stored transaction below this seq has been seen by `#load`. */
+  #loadedTo = -1;
+  #version = -1;
+
+  /** Reading a database written before this index existed: its UNIQUE index on `txs.id` answers. */
+  readonly #legacy: boolean;
+
+  constructor(db: DatabaseSync, opts: { legacy?: boolean } = {}) {
+    this.#db = db;
+    this.#legacy = opts.legacy ?? false;
+    const p = (sql: string): StatementSync => db.prepare(sql);
+    const none = 'SELECT NULL, NULL WHERE 0';
+    this.#s = {
+      probe: p(this.#legacy ? 'SELECT seq FROM txs WHERE id = ?' : 'SELECT seq FROM tx_ids WHERE id = ?'),
+      // A legacy database is only ever read here (a writer migrates it on open).
+      insert: p(this.#legacy ? 'SELECT ?, ?' : 'INSERT INTO tx_ids (id, seq) VALUES (?, ?)'),
+      mark: p(
+        this.#legacy
+          ? 'SELECT ?, ?'
+          : 'INSERT INTO tx_id_slices (slice, merged_to) VALUES (?, ?) ON CONFLICT(slice) DO UPDATE SET merged_to = excluded.merged_to',
+      ),
+      marks: p(this.#legacy ? none : 'SELECT slice, merged_to FROM tx_id_slices'),
+      since: p('SELECT lower(hex(id)), seq FROM txs WHERE seq >= ? ORDER BY seq'),
+      version: p('PRAGMA data_version'),
+    };
+    for (const s of Object.values(this.#s)) s.setReturnArrays(true);
+    for (let i = 0; i < SLICES; i++) this.#tail.push(new Map());
+  }
+
+  /** The log position of `id` (lowercase hex), or undefined. */
+  seqOf(id: string): number | undefined {
+    this.#sync();
+    return this.#tail[sliceOfHex(id)]!.get(id) ?? this.#probe(id);
+  }
+
+  /** Which of `ids` (lowercase hex) are stored. */
+  present(ids: readonly string[]): Set<string> {
+    this.#sync();
+    const found = new Set<string>();
+    const probe: string[] = [];
+    for (const id of ids) {
+      if (this.#tail[sliceOfHex(id)]!.has(id)) found.add(id);
+      else probe.push(id);
+    }
+    if (this.#absent.size + probe.length > MAX_ABSENT) this.#absent.clear();
+    this.#read(() => {
+      for (const id of probe.sort()) {
+        if (this.#probe(id) !== undefined) found.add(id);
+        else this.#absent.add(id);
+      }
+    });
+    return found;
+  }
+
+  /** Looks `id` up in `tx_ids`. Callers probe in sorted order: neighbouring ids share B-tree pages. */
+  #probe(id: string): number | undefined {
+    return (this.#s.probe.get(Buffer.from(id, 'hex')) as unknown as [number] | undefined)?.[0];
+  }
+
+  /** Runs `fn` in one read transaction (unless one is open): one snapshot, no per-statement locking. */
+  #read(fn: () => void): void {
+    const own = !this.#db.isTransaction;
+    if (own) this.#db.exec('BEGIN');
+    try {
+      fn();
+    } finally {
+      if (own) this.#db.exec('COMMIT');
+    }
+  }
+
+  /**
+   * Indexes the transactions of block `height`; call inside the append transaction. Throws
+   * StoreConflictError when an id is already stored. Returns what to run once the transaction has
+   * committed (the in-memory part changes only then, so a rolled-back append leaves it as it was).
+   */
+  add(height: number, txs: readonly NewTxId[]): () => void {
+    this.#sync();
+    const merging = height % SLICES;
+    const added: NewTxId[] = [];
+    const merged: [string, number][] = [...this.#tail[merging]!];
+    const batch = new Set<string>();
+    for (const t of txs) {
+      const slice = sliceOfHex(t.id);
+      if (batch.has(t.id) || this.#tail[slice]!.has(t.id)) throw new StoreConflictError(height, height);
+      batch.add(t.id);
+      if (slice === merging) merged.push([t.id, t.seq]);
+      else added.push(t);
+    }
+    // The merged slice's ids meet `tx_ids`' primary key below; the others are probed unless known absent.
+    const unknown = added.filter((t) => !this.#absent.has(t.id));
+    for (const id of unknown.map((t) => t.id).sort()) {
+      if (this.#probe(id) !== undefined) throw new StoreConflictError(height, height);
+    }
+    // Sorted, so the inserts walk one contiguous key range (lowercase hex sorts like the bytes).
+    merged.sort((a, b) => (a[0] < b[0] ? -1 : 1));
+    const insert = this.#s.insert;
+    try {
+      for (const [id, seq] of merged) insert.run(Buffer.from(id, 'hex'), seq);
+    } catch (e) {
+      if (e instanceof Error && e.message.includes('UNIQUE')) throw new StoreConflictError(height, height);
+      throw e;
+    }
+    const end = txs.length > 0 ? txs[txs.length - 1]!.seq + 1 : this.#loadedTo;
+    const mark = Math.max(end, this.#marks[merging]!);
+    this.#s.mark.run(merging, mark);
+    return () => {
+      this.#tail[merging]!.clear();
+      this.#marks[merging] = mark;
+      for (const t of txs) this.#absent.delete(t.id);
+      for (const t of added) this.#tail[sliceOfHex(t.id)]!.set(t.id, t.seq);
+      this.#loadedTo = Math.max(this.#loadedTo, end);
+    };
+  }
+
+  /** Brings the in-memory part up to date when another connection has committed (or on first use). */
+  #sync(): void {
+    if (this.#legacy) return;
+    const version = (this.#s.version.get() as unknown as [number])[0];
+    if (version === this.#version && this.#loadedTo >= 0) return;
+    this.#absent.clear(); // another connection has written: what it added is not in the tail yet
+    this.#read(() => {
+      this.#load();
+    });
+    this.#version = version;
+  }
+
+  #load(): void {
+    const marks = new Array<number>(SLICES).fill(0);
+    for (const [slice, to] of this.#s.marks.all() as unknown as [number, number][]) {
+      if (slice >= 0 && slice < SLICES) marks[slice] = to;
+    }
+    for (let s = 0; s < SLICES; s++) {
+      if (marks[s] === this.#marks[s]) continue;
+      const tail = this.#tail[s]!;
+      for (const [id, seq] of tail) if (seq < marks[s]!) tail.delete(id);
+      this.#marks[s] = marks[s]!;
+    }
+    const from = Math.max(this.#loadedTo, Math.min(...marks));
+    for (const [id, seq] of this.#s.since.all(from) as unknown as [string, number][]) {
+      this.#loadedTo = seq + 1;
+      if (id.length !== 64) continue; // a damaged row: verification reports it
+      const slice = sliceOfHex(id);
+      if (seq >= marks[slice]!) this.#tail[slice]!.set(id, seq);
+    }
+    this.#loadedTo = Math.max(this.#loadedTo, from);
+  }
+}
+
+/** Whether `txs.id` carries the UNIQUE index of the schema before {@link TxIdIndex}. */
+export function hasUniqueTxIds(db: DatabaseSync): boolean {
+  return db.prepare("SELECT 1 AS u FROM pragma_index_list('txs') WHERE origin = 'u'").get() !== undefined;
+}
+
+/**
+ * Moves a database of the earlier schema to {@link TxIdIndex} in one transaction: rebuilds `txs` with
+ * `txsSchema` (the table without the UNIQUE index, and its other indexes) and puts every id in `tx_ids`.
+ */
+export function migrateLegacyTxIds(db: DatabaseSync, txsSchema: string): void {
+  db.exec('BEGIN IMMEDIATE');
+  try {
+    db.exec(`ALTER TABLE txs RENAME TO txs_legacy; ${txsSchema}
+      INSERT INTO txs SELECT seq, id, height, type, body, sig FROM txs_legacy ORDER BY seq;
+      DROP TABLE txs_legacy; ${txsSchema}
+      INSERT INTO tx_ids (id, seq) SELECT id, seq FROM txs ORDER BY id;`);
+    const end = (db.prepare('SELECT coalesce(max(seq) + 1, 0) AS n FROM txs').get() as { n: number }).n;
+    const mark = db.prepare('INSERT OR REPLACE INTO tx_id_slices (slice, merged_to) VALUES (?, ?)');
+    for (let slice = 0; slice < SLICES; slice++) mark.run(slice, end);
+    db.exec('COMMIT');
+  } catch (e) {
+    if (db.isTransaction) db.exec('ROLLBACK');
+    throw e;
+  }
+}
