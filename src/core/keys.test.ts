@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { createHash, generateKeyPairSync } from 'node:crypto';
+import { createHash, generateKeyPairSync, verify } from 'node:crypto';
+import fc from 'fast-check';
 import { describe, it } from 'node:test';
 import { fromHex, toHex } from './bytes.ts';
 import { ArgumentTypeError, ArgumentValueError } from './errors.ts';
@@ -12,6 +13,7 @@ import {
   signerFromPrivateKey,
   signerFromSeed,
   verifyBytes,
+  verifyRaw,
 } from './keys.ts';
 
 interface Vector {
@@ -230,5 +232,47 @@ void describe('generateSigner', () => {
     assert.equal(sig.length, 64);
     assert.equal(verifyBytes(publicKeyObject(a.publicKey), msg, sig), true);
     assert.equal(verifyBytes(publicKeyObject(b.publicKey), msg, sig), false);
+  });
+});
+
+void describe('verifyBytes (libsodium) against node:crypto (OpenSSL)', () => {
+  const signers = Array.from({ length: 4 }, () => generateSigner());
+  it('agrees on valid signatures and on signatures, messages and keys with bytes changed', () => {
+    fc.assert(
+      fc.property(
+        fc.nat({ max: signers.length - 1 }),
+        fc.nat({ max: signers.length - 1 }),
+        fc.uint8Array({ maxLength: 200 }),
+        fc.option(fc.tuple(fc.nat({ max: 63 }), fc.integer({ min: 1, max: 255 })), { nil: undefined }),
+        fc.option(fc.tuple(fc.nat({ max: 31 }), fc.integer({ min: 1, max: 255 })), { nil: undefined }),
+        (signerIndex, keyIndex, message, sigChange, keyChange) => {
+          const sig = signBytes(signers[signerIndex]!.privateKey, message);
+          if (sigChange) sig[sigChange[0]]! ^= sigChange[1];
+          const raw = Uint8Array.from(signers[keyIndex]!.publicKey);
+          if (keyChange) raw[keyChange[0]]! ^= keyChange[1];
+          let key;
+          try {
+            key = publicKeyObject(raw);
+          } catch {
+            return; // not a point OpenSSL will import: nothing to compare
+          }
+          const openssl = verify(null, message, key, sig);
+          assert.equal(verifyBytes(key, message, sig), openssl);
+          assert.equal(verifyRaw(raw, message, sig), openssl);
+          if (!sigChange && !keyChange && signerIndex === keyIndex) assert.equal(openssl, true);
+        },
+      ),
+      { numRuns: 500 },
+    );
+  });
+
+  it('refuses keys of other types and keys or signatures of the wrong length', () => {
+    const x = generateKeyPairSync('x25519').publicKey;
+    const s = generateSigner();
+    const sig = signBytes(s.privateKey, new Uint8Array([1]));
+    assert.equal(verifyBytes(x, new Uint8Array([1]), sig), false);
+    assert.equal(verifyRaw(s.publicKey.subarray(0, 31), new Uint8Array([1]), sig), false);
+    assert.equal(verifyRaw(s.publicKey, new Uint8Array([1]), sig.subarray(0, 63)), false);
+    assert.equal(verifyRaw(s.publicKey, new Uint8Array([1]), sig), true);
   });
 });

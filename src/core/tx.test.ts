@@ -7,7 +7,7 @@ import { canonicalize } from './canonical-json.ts';
 import type { Json } from './canonical-json.ts';
 import { MalformedTxError, NotCanonicalizableError } from './errors.ts';
 import { publicKeyObject, signBytes, signerFromSeed } from './keys.ts';
-import { TX_TYPES, createTx, decodeTx, encodeTx, txIdOf, verifyTxSignature } from './tx.ts';
+import { TX_TYPES, createTx, decodeTx, encodeTx, redecodeTx, txIdOf, verifyTxSignature } from './tx.ts';
 import type { Tx } from './tx.ts';
 
 // Fixed keys: the RFC 8032 §7.1 TEST 1 and TEST 2 seeds, so every id below is reproducible.
@@ -146,6 +146,30 @@ void describe('decodeTx', () => {
     assert.deepEqual(back.body, tx.body);
     assert.deepEqual(back.sig, tx.sig);
     assert.deepEqual(encodeTx(back), wire);
+  });
+});
+
+void describe('redecodeTx', () => {
+  it('rejects what decodeTx rejects: a non-canonical body, a wrong-length or non-byte signature', () => {
+    const tx = sample();
+    const spaced = { ...tx, bodyJson: tx.bodyJson.replace(':', ': ') };
+    assert.throws(() => redecodeTx(spaced), MalformedTxError);
+    assert.throws(() => redecodeTx({ ...tx, bodyJson: '{' }), MalformedTxError);
+    assert.throws(() => redecodeTx({ ...tx, sig: tx.sig.subarray(0, 63) }), MalformedTxError);
+    assert.throws(() => redecodeTx({ ...tx, sig: toHex(tx.sig) as unknown as Uint8Array }), MalformedTxError);
+    assert.throws(() => redecodeTx(null as unknown as Tx), MalformedTxError);
+  });
+
+  it('derives the id and body from the text alone, and copies the signature', () => {
+    const tx = sample();
+    const other = sample({ other: true });
+    // An object whose id and body disagree with its text: the text wins, as in decodeTx(encodeTx(…)).
+    const back = redecodeTx({ ...tx, id: other.id, idBytes: other.idBytes, body: other.body });
+    assert.deepEqual(back, decodeTx(encodeTx(tx)));
+    const sig = Uint8Array.from(tx.sig);
+    const copy = redecodeTx({ ...tx, sig });
+    sig[0]! ^= 1;
+    assert.deepEqual(copy.sig, tx.sig);
   });
 });
 

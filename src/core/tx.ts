@@ -7,7 +7,7 @@
  */
 import { hash, randomBytes } from 'node:crypto';
 import type { KeyObject } from 'node:crypto';
-import { fromHex, toHex } from './bytes.ts';
+import { toHex } from './bytes.ts';
 import { canonicalize } from './canonical-json.ts';
 import type { Json } from './canonical-json.ts';
 import { MalformedTxError } from './errors.ts';
@@ -65,6 +65,7 @@ export interface WireTx {
 
 const HEX64 = /^[0-9a-f]{64}$/;
 const HEX32 = /^[0-9a-f]{32}$/;
+const SIG_HEX = /^[0-9a-f]{128}$/;
 /** RFC 6962 leaf prefix 0x00, the tag, its 0x00 separator (all ASCII, so UTF-8 = these bytes). */
 const ID_PREFIX = `\0${TAGS.tx}\0`;
 
@@ -98,9 +99,28 @@ export function decodeTx(wire: unknown): Tx {
   if (typeof wire !== 'object' || wire === null) throw new MalformedTxError('transaction must be an object');
   const { body: bodyJson, sig } = wire as Record<string, unknown>;
   if (typeof bodyJson !== 'string') throw new MalformedTxError('body must be a string of canonical JSON');
-  if (typeof sig !== 'string' || !/^[0-9a-f]{128}$/.test(sig)) {
+  if (typeof sig !== 'string' || !SIG_HEX.test(sig)) {
     throw new MalformedTxError('sig must be 64 bytes of lowercase hex');
   }
+  return fromCanonical(bodyJson, new Uint8Array(Buffer.from(sig, 'hex')));
+}
+
+/**
+ * Decodes a transaction object again from its canonical text and signature bytes, with every check of
+ * {@link decodeTx}: a Tx from elsewhere (e.g. a caller's object) is trusted for nothing, but needs no
+ * round trip through hex.
+ */
+export function redecodeTx(tx: Tx): Tx {
+  if (typeof tx !== 'object' || (tx as unknown) === null)
+    throw new MalformedTxError('transaction must be an object');
+  const { bodyJson, sig } = tx as { bodyJson: unknown; sig: unknown };
+  if (typeof bodyJson !== 'string') throw new MalformedTxError('body must be a string of canonical JSON');
+  if (!(sig instanceof Uint8Array) || sig.length !== 64) throw new MalformedTxError('sig must be 64 bytes');
+  // A copy, so the caller cannot change the signature after admission.
+  return fromCanonical(bodyJson, Uint8Array.from(sig));
+}
+
+function fromCanonical(bodyJson: string, sig: Uint8Array): Tx {
   let body: unknown;
   try {
     body = JSON.parse(bodyJson);
@@ -116,7 +136,7 @@ export function decodeTx(wire: unknown): Tx {
   }
   if (canonical !== bodyJson) throw new MalformedTxError('body is not RFC 8785 canonical JSON');
   const idBytes = txIdOf(bodyJson);
-  return { id: toHex(idBytes), idBytes, body, bodyJson, sig: fromHex(sig, 64, 'sig') };
+  return { id: toHex(idBytes), idBytes, body, bodyJson, sig };
 }
 
 export function encodeTx(tx: Tx): WireTx {

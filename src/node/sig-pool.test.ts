@@ -25,7 +25,7 @@ function checks(
 }
 
 describe('signature pool', () => {
-  it("answers from libuv's pool while the worker threads start, then from the threads", async () => {
+  it('answers on the calling thread while the worker threads start, then from the threads', async () => {
     // Before any worker is up (the first batch starts them), and after: the same answers.
     const batch = checks(100, (c, i) => (i === 42 ? { ...c, sig: Buffer.alloc(64) } : undefined));
     const want = batch.map((_, i) => i !== 42);
@@ -50,7 +50,7 @@ describe('signature pool', () => {
     const want = batch.map((_, i) => spoil(batch[i]!, i) === undefined);
     assert.ok(want.includes(false) && want.includes(true));
     assert.deepEqual(await verifyAll(batch), want);
-    // The same answers as one-by-one verification in libuv's pool.
+    // The same answers as one-by-one verification on this thread.
     assert.deepEqual(await Promise.all(batch.map(verifyAsync)), want);
   });
 

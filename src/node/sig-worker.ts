@@ -1,15 +1,13 @@
 /**
  * @module
  * Worker thread entry of the signature pool (sig-pool.ts): says 'ready' once loaded, then verifies
- * packed batches of Ed25519 signatures (RFC 8032 §5.1.7, node:crypto) synchronously and answers with
- * one byte per signature.
- * Keys arrive as SPKI DER once per batch and are cached, so a block costs one message each way.
+ * packed batches of Ed25519 signatures (RFC 8032 §5.1.7, core/keys.ts) synchronously and answers with
+ * one byte per signature. Keys arrive raw, once per batch, so a block costs one message each way.
  */
-import { createPublicKey, verify } from 'node:crypto';
-import type { KeyObject } from 'node:crypto';
 import { parentPort, workerData } from 'node:worker_threads';
+import { verifyRaw } from '../core/keys.ts';
 
-/** A batch: `keys` as SPKI DER; per signature a key index, a message and a 64-byte signature. */
+/** A batch: raw 32-byte `keys`; per signature a key index, a message and a 64-byte signature. */
 export interface SigBatch<B extends ArrayBufferLike = ArrayBufferLike> {
   readonly id: number;
   readonly keys: readonly Uint8Array[];
@@ -24,33 +22,16 @@ export interface SigAnswer {
   readonly ok: Uint8Array;
 }
 
-const cache = new Map<string, KeyObject>();
-
-function key(der: Uint8Array): KeyObject {
-  const k = Buffer.from(der.buffer, der.byteOffset, der.byteLength).toString('base64');
-  let obj = cache.get(k);
-  if (!obj) {
-    if (cache.size > 10_000) cache.clear();
-    obj = createPublicKey({ key: Buffer.from(der), format: 'der', type: 'spki' });
-    cache.set(k, obj);
-  }
-  return obj;
-}
-
 /** Verifies every signature of `b`. */
 export function verifyBatch(b: SigBatch): Uint8Array<ArrayBuffer> {
-  const keys = b.keys.map(key);
+  const keys = b.keys;
   const n = b.index.length / 4;
   const ok = new Uint8Array(n);
   for (let i = 0; i < n; i++) {
     const k = keys[b.index[4 * i]!]!;
     const msg = b.data.subarray(b.index[4 * i + 1], b.index[4 * i + 2]);
     const sigAt = b.index[4 * i + 3]!;
-    try {
-      ok[i] = verify(null, msg, k, b.data.subarray(sigAt, sigAt + 64)) ? 1 : 0;
-    } catch {
-      ok[i] = 0;
-    }
+    ok[i] = verifyRaw(k, msg, b.data.subarray(sigAt, sigAt + 64)) ? 1 : 0;
   }
   return ok;
 }
