@@ -1,20 +1,21 @@
 /**
  * @module
- * Consortium benchmark, Caliper-style: 3 member nodes and a 3-member etcd cluster on this machine
- * (the nodes share one process here; etcd runs as 3 processes). Clients submit signed transactions
+ * Consortium benchmark, Caliper-style: 3 member nodes and a 3-member etcd cluster on this machine,
+ * each node and each etcd member a process of its own as on a real deployment (consortium-node.ts). Clients submit signed transactions
  * to all three nodes at a fixed concurrency; reported: succeeded, failed, send rate, committed
  * throughput, submit-to-commit latency p50/p95/p99, commit-to-final latency (a quorum of signed
  * votes stored as the block's certificate) p50/p95/p99, and CPU. Writes bench/results/consortium.json.
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { fork } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createTx } from '../src/core/tx.ts';
-import { BlockProducer } from '../src/node/block-producer.ts';
-import { ConsortiumMember } from '../src/node/consortium.ts';
-import { initConsortium, readMember } from '../src/node/consortium-genesis.ts';
-import { Ledger } from '../src/node/ledger.ts';
+import { initConsortium } from '../src/node/consortium-genesis.ts';
 import { EtcdCluster } from '../src/ordering/etcd-cluster.ts';
+import type { FromNode, ToNode } from './consortium-node.ts';
+
+const NODE_SCRIPT = new URL('./consortium-node.ts', import.meta.url).pathname;
 
 export interface ConsortiumBenchOptions {
   readonly txs: number;
@@ -33,7 +34,7 @@ function pct(xs: readonly number[], p: number): number {
 export async function runConsortiumBench(o: ConsortiumBenchOptions): Promise<Record<string, unknown>> {
   const root = mkdtempSync(join(tmpdir(), 'medledger-consortium-bench-'));
   const cluster = await EtcdCluster.start({ dir: join(root, 'etcd'), members: 3 });
-  const members: { ledger: Ledger; producer: BlockProducer; member: ConsortiumMember }[] = [];
+  const nodes: NodeProcess[] = [];
   try {
     const { dirs } = await initConsortium({
       dir: root,
@@ -46,52 +47,35 @@ export async function runConsortiumBench(o: ConsortiumBenchOptions): Promise<Rec
       })),
       difficulty: 0,
     });
-    for (const d of dirs) {
-      const { genesis } = readMember(d);
-      const member = ConsortiumMember.connect(genesis);
-      const ledger = await Ledger.join(d, genesis.block, { orderer: member.makeOrderer });
-      const producer = new BlockProducer(ledger, () => undefined);
-      await member.attach(ledger, producer);
-      members.push({ ledger, producer, member });
-    }
+    const perNode = Math.ceil(o.txs / dirs.length);
+    for (const [i, d] of dirs.entries()) nodes.push(new NodeProcess(d, perNode, i));
+    await Promise.all(nodes.map((n) => n.next('ready')));
     // Wait for a proposer.
-    while (!members.some((m) => m.member.isProposer)) await new Promise((r) => setTimeout(r, 50));
-    const perNode = Math.ceil(o.txs / members.length);
-    const latencies: number[] = [];
-    let ok = 0;
-    let failed = 0;
-    const cpu0 = process.cpuUsage();
+    while (!nodes.some((n) => n.isProposer)) await new Promise((r) => setTimeout(r, 50));
+    const busy0 = machineTicks();
     const t0 = performance.now();
-    await Promise.all(
-      members.map(async (m, n) => {
-        let next = 0;
-        const worker = async (): Promise<void> => {
-          while (next < perNode) {
-            const i = next++;
-            const tx = createTx(m.ledger.signer, 'data.put', { node: n, i }, { time: Date.now() });
-            const start = performance.now();
-            try {
-              const id = await m.ledger.submit(tx, { signedHere: true });
-              await m.producer.settle(id);
-              latencies.push(performance.now() - start);
-              ok++;
-            } catch {
-              failed++;
-            }
-          }
-        };
-        await Promise.all(Array.from({ length: o.concurrency }, worker));
-      }),
-    );
+    for (const n of nodes) n.send({ type: 'go', concurrency: o.concurrency });
+    const done = await Promise.all(nodes.map((n) => n.next('done')));
     const elapsedS = (performance.now() - t0) / 1000;
-    const cpu = process.cpuUsage(cpu0);
+    const busy1 = machineTicks();
     // Let the last votes arrive.
     await new Promise((r) => setTimeout(r, 1000));
-    const finality = members.flatMap((m) => m.member.finalityLatencies());
-    const heads = members.map((m) => m.ledger.store.head()?.hash);
+    const reports = await Promise.all(
+      nodes.map((n) => {
+        n.send({ type: 'report' });
+        return n.next('report');
+      }),
+    );
+    const ok = done.reduce((a, d) => a + d.ok, 0);
+    const failed = done.reduce((a, d) => a + d.failed, 0);
+    const latencies = done.flatMap((d) => d.latencies);
+    const finality = reports.flatMap((r) => r.finality);
+    const heads = reports.map((r) => r.head);
+    const cpuMicros = done.reduce((a, d) => a + d.cpuMicros, 0);
     const result = {
-      setup: '3 member nodes (one process) + 3 etcd members, loopback, data.put transactions',
+      setup: '3 member nodes (one process each) + 3 etcd members, loopback, data.put transactions',
       cpus: cpus().length,
+      concurrencyPerNode: o.concurrency,
       submitted: ok + failed,
       succeeded: ok,
       failed,
@@ -104,9 +88,13 @@ export async function runConsortiumBench(o: ConsortiumBenchOptions): Promise<Rec
         p99: pct(finality, 99),
         blocks: finality.length,
       },
-      nodeProcessCpuPercent: Math.round(((cpu.user + cpu.system) / 1e6 / elapsedS) * 100),
+      nodeProcessesCpuPercent: Math.round((cpuMicros / 1e6 / elapsedS) * 100),
+      machineBusyPercent:
+        busy0 && busy1
+          ? Math.round(100 * (1 - (busy1.idle - busy0.idle) / (busy1.total - busy0.total)))
+          : null,
       sameHead: heads.every((h) => h === heads[0]),
-      height: members[0]!.ledger.height,
+      height: reports[0]!.height,
     };
     for (const k of ['commitLatencyMs', 'commitToFinalMs'] as const)
       for (const p of ['p50', 'p95', 'p99'] as const) result[k][p] = Math.round(result[k][p] * 10) / 10;
@@ -114,7 +102,7 @@ export async function runConsortiumBench(o: ConsortiumBenchOptions): Promise<Rec
       `consortium: ${result.throughputTxPerS} committed tx/s (sent ${result.sendRateTxPerS}/s, ${failed} failed), ` +
         `commit p50/p95/p99 ${result.commitLatencyMs.p50}/${result.commitLatencyMs.p95}/${result.commitLatencyMs.p99} ms, ` +
         `commit→final p50/p95/p99 ${result.commitToFinalMs.p50}/${result.commitToFinalMs.p95}/${result.commitToFinalMs.p99} ms, ` +
-        `node CPU ${result.nodeProcessCpuPercent}%`,
+        `node CPU ${result.nodeProcessesCpuPercent}%, machine busy ${String(result.machineBusyPercent)}%`,
     );
     if (o.out) {
       mkdirSync(join(o.out, '..'), { recursive: true });
@@ -122,12 +110,68 @@ export async function runConsortiumBench(o: ConsortiumBenchOptions): Promise<Rec
     }
     return result;
   } finally {
-    for (const m of members) {
-      await m.member.close();
-      await m.ledger.close();
-      m.member.disconnect();
-    }
+    await Promise.all(nodes.map((n) => n.stop()));
     await cluster.stop();
     rmSync(root, { recursive: true, force: true });
+  }
+}
+
+/** Busy and total CPU ticks of the machine (Linux /proc/stat), or undefined elsewhere. */
+function machineTicks(): { idle: number; total: number } | undefined {
+  try {
+    const f = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1).map(Number);
+    return { idle: f[3]! + (f[4] ?? 0), total: f.reduce((a, b) => a + b, 0) };
+  } catch {
+    return undefined;
+  }
+}
+
+type Message<T extends FromNode['type']> = Extract<FromNode, { type: T }>;
+
+/** A member node in a child process (consortium-node.ts), spoken to over IPC. */
+class NodeProcess {
+  isProposer = false;
+  readonly #child: ChildProcess;
+  readonly #inbox: FromNode[] = [];
+  #wake: (() => void) | undefined;
+  #exited: Error | undefined;
+  #reported = false;
+
+  constructor(dir: string, perNode: number, index: number) {
+    this.#child = fork(NODE_SCRIPT, [dir, String(perNode), String(index)], { stdio: 'inherit' });
+    this.#child.on('message', (m: FromNode) => {
+      if (m.type === 'proposer') this.isProposer = m.isProposer;
+      else this.#inbox.push(m);
+      if (m.type === 'report') this.#reported = true;
+      this.#wake?.();
+    });
+    this.#child.on('exit', (code) => {
+      this.#exited ??= new Error(`bench node ${index} exited (${String(code)})`);
+      this.#wake?.();
+    });
+  }
+
+  send(m: ToNode): void {
+    this.#child.send(m);
+  }
+
+  /** The next message of `type` from the node; rejects if it exits first. */
+  async next<T extends FromNode['type']>(type: T): Promise<Message<T>> {
+    for (;;) {
+      const i = this.#inbox.findIndex((m) => m.type === type);
+      if (i >= 0) return this.#inbox.splice(i, 1)[0] as Message<T>;
+      if (this.#exited) throw this.#exited;
+      await new Promise<void>((r) => (this.#wake = r));
+    }
+  }
+
+  /** Waits for the node to exit (it does after `report`), killing it after 10 s. */
+  async stop(): Promise<void> {
+    if (this.#child.exitCode !== null || this.#child.signalCode !== null) return;
+    const exited = new Promise((r) => this.#child.once('exit', r));
+    const timer = setTimeout(() => this.#child.kill('SIGKILL'), 10_000);
+    if (!this.#reported) this.#child.kill('SIGTERM'); // it closes itself once it has reported
+    await exited;
+    clearTimeout(timer);
   }
 }
