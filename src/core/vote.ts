@@ -11,7 +11,7 @@
 import { canonicalize } from './canonical-json.ts';
 import { fromHex, toHex } from './bytes.ts';
 import { TAGS, taggedHash } from './hash.ts';
-import { keyIdOf, publicKeyObject, signBytes, verifyBytes } from './keys.ts';
+import { keyIdOf, signBytes, verifyRaw } from './keys.ts';
 import type { Signer } from './keys.ts';
 
 export interface VoteFields {
@@ -85,8 +85,8 @@ export function checkVote(v: unknown): string | undefined {
   const vote = v as Vote;
   let ok: boolean;
   try {
-    ok = verifyBytes(
-      publicKeyObject(fromHex(vote.nodePubkey, 32, 'nodePubkey')),
+    ok = verifyRaw(
+      fromHex(vote.nodePubkey, 32, 'nodePubkey'),
       voteDigest(vote),
       fromHex(vote.signature, 64, 'signature'),
     );

@@ -178,6 +178,7 @@ export class ConsortiumMember {
       elected: () => void this.#becomeProposer(),
       lost: () => {
         this.#proposer = false;
+        void this.#mempool?.unwatch().catch(() => undefined);
       },
     });
     const mempool = new EtcdMempool(this.#ns, keyId);
@@ -185,9 +186,6 @@ export class ConsortiumMember {
     ledger.relay = (txs) => mempool.publish(txs.map(encodeTx));
     producer.proposer = () => this.#proposer && !this.#closed;
     producer.auto = true; // the proposer mines whatever any member submits
-    await mempool.watch((b) => {
-      if (this.#proposer) void this.#admitBatch(b);
-    });
     ledger.onCommit((txs, height) => {
       this.#onCommit(txs, height);
     });
@@ -247,6 +245,10 @@ export class ConsortiumMember {
     this.#proposer = true;
     this.#opts.onAlert?.('elected block proposer', { node: this.#ledger?.signer.keyId });
     try {
+      // Watch first, then load: a batch published in between is seen twice, and admitted once.
+      await this.#mempool!.watch((b) => {
+        if (this.#proposer) void this.#admitBatch(b, true);
+      });
       const batches = await this.#mempool!.loadAll();
       for (const b of batches) await this.#admitBatch(b);
     } catch {
@@ -257,16 +259,28 @@ export class ConsortiumMember {
     this.#producer?.nudge();
   }
 
-  /** The proposer admits a mempool batch (every check again) and remembers it for cleanup. */
-  async #admitBatch(b: PendingBatch): Promise<void> {
+  /**
+   * The proposer admits a mempool batch (every check again) and remembers it for cleanup. A batch this
+   * process published (`fresh`: seen by the watch, which started in this process) holds transactions
+   * it admitted before relaying them: they are only tracked, not admitted again (each would be a
+   * replay). Batches loaded at election may come from an earlier run of this node: admitted in full.
+   */
+  async #admitBatch(b: PendingBatch, fresh = false): Promise<void> {
     const ledger = this.#ledger!;
-    const results = await ledger.submitMany(b.txs, { relay: false });
     const open = new Set<string>();
-    for (const [i, r] of results.entries()) {
-      if ('id' in r) open.add(r.id);
-      else {
-        const id = safeId(b.txs[i]!.body);
+    if (fresh && this.#mempool?.isOwn(b.key) === true) {
+      for (const t of b.txs) {
+        const id = safeId(t.body);
         if (id && ledger.isPending(id)) open.add(id);
+      }
+    } else {
+      const results = await ledger.submitMany(b.txs, { relay: false });
+      for (const [i, r] of results.entries()) {
+        if ('id' in r) open.add(r.id);
+        else {
+          const id = safeId(b.txs[i]!.body);
+          if (id && ledger.isPending(id)) open.add(id);
+        }
       }
     }
     if (open.size === 0) void this.#mempool?.remove([b.key]).catch(() => undefined);

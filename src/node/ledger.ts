@@ -525,7 +525,7 @@ export class Ledger {
         { txId: tx.id },
       );
     }
-    if (this.#pending.has(tx.id) || (inStore ?? this.store.txById(tx.id) !== undefined))
+    if (this.#pending.has(tx.id) || (inStore ?? this.store.presentTxIds([tx.id]).size > 0))
       throw new ReplayError(tx.id);
     const violation = this.#state.registry.check(tx, this.#state.height + 1);
     if (violation?.kind === 'tx-unknown-signer') throw new UnknownSignerError(tx.body.signer);

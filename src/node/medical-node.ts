@@ -30,6 +30,7 @@ import { Accounts, DEFAULT_KDF } from './accounts.ts';
 import { AccessRequests } from './access-requests.ts';
 import { ApiTokens } from './api-tokens.ts';
 import type { AccountInfo, Credentials, KdfCost } from './accounts.ts';
+import { startSigPool } from './sig-pool.ts';
 import { Ledger } from './ledger.ts';
 import { BlockProducer } from './block-producer.ts';
 import type { InitOptions } from './ledger.ts';
@@ -152,6 +153,8 @@ export class MedicalNode {
     dir: string,
     opts: MedicalNodeOptions = {},
   ): Promise<{ node: MedicalNode; admin?: { email: string; password: string } }> {
+    // Signature threads up before the first block arrives (a consortium node catches up at once).
+    await startSigPool();
     const member = opts.consortium;
     const ledger = member
       ? await Ledger.join(dir, member.genesis.block, {

@@ -38,7 +38,9 @@ export class EtcdMempool {
   #waiters: { resolve: () => void; reject: (e: unknown) => void }[] = [];
   #timer: NodeJS.Timeout | undefined;
   #seq = 0;
-  #watcher: Watcher | undefined;
+  /** The watch of the pending batches while this node proposes (being created, or created). */
+  #watching: Promise<Watcher> | undefined;
+  #generation = 0;
 
   /** `node`: this node's key id (its batches' folder); `flushMs`: how long a batch gathers. */
   constructor(ns: Namespace, node: string, flushMs = 2) {
@@ -93,14 +95,43 @@ export class EtcdMempool {
       .filter((b): b is PendingBatch => b !== undefined);
   }
 
-  /** Calls `handler` for every batch published from now on (by any node). */
+  /** Whether the batch `key` was published by this node. */
+  isOwn(key: string): boolean {
+    return key.startsWith(`${PREFIX}${this.#node}/`);
+  }
+
+  /**
+   * Calls `handler` for every batch published from now on (by any node) until {@link unwatch}: only
+   * the proposer watches, so the other members are not sent every batch by etcd.
+   */
   async watch(handler: (batch: PendingBatch) => void): Promise<void> {
-    this.#watcher = await this.#ns.watch().prefix(PREFIX).create();
-    this.#watcher.on('put', (kv) => {
+    if (this.#watching) return;
+    const generation = this.#generation;
+    const creating = this.#ns.watch().prefix(PREFIX).create();
+    this.#watching = creating;
+    let watcher: Watcher;
+    try {
+      watcher = await creating;
+    } catch (e) {
+      if (this.#watching === creating) this.#watching = undefined;
+      throw e;
+    }
+    watcher.on('put', (kv) => {
       const b = parseBatch(kv.key.toString(), kv.value.toString());
       if (b) handler(b);
     });
-    this.#watcher.on('error', () => undefined); // the proposer reloads everything when re-elected
+    watcher.on('error', () => undefined); // the proposer reloads everything when re-elected
+    // Unwatched (or closed) while the watch was being created: it must not stay open.
+    if (generation !== this.#generation) await watcher.cancel();
+  }
+
+  /** Stops the watch (this node is no longer the proposer, or closes). */
+  async unwatch(): Promise<void> {
+    this.#generation++;
+    const creating = this.#watching;
+    this.#watching = undefined;
+    const watcher = await creating?.catch(() => undefined);
+    await watcher?.cancel();
   }
 
   /** Deletes batches whose transactions are all on the chain. */
@@ -110,6 +141,6 @@ export class EtcdMempool {
 
   async close(): Promise<void> {
     this.#flush();
-    await this.#watcher?.cancel();
+    await this.unwatch();
   }
 }

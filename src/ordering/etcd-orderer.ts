@@ -74,6 +74,13 @@ export class EtcdOrderer implements Orderer {
   #closed = false;
   /** The local delivery feed (when `deliver` was given). */
   readonly #local: Feed | undefined;
+  /**
+   * Blocks this orderer has just appended, by height, until the local feed delivers them: etcd holds
+   * exactly these bytes there (the transaction succeeded), so the proposer's own feed takes the block
+   * from here instead of reading back and parsing what it wrote (measured: ~10 ms of a ~45 ms cycle
+   * for a 300-transaction block with three nodes on two cores).
+   */
+  readonly #appended = new Map<number, WireBlock>();
 
   private constructor(ns: Namespace, opts: EtcdOrdererOptions) {
     this.#ns = ns;
@@ -123,8 +130,13 @@ export class EtcdOrderer implements Orderer {
       const head = await this.head();
       throw new StoreConflictError(head ? head.height + 1 : 0, height);
     }
+    if (delivered) this.#appended.set(height, block);
     this.#wakeAll();
-    await delivered;
+    try {
+      await delivered;
+    } finally {
+      this.#appended.delete(height);
+    }
   }
 
   /**
@@ -205,20 +217,11 @@ export class EtcdOrderer implements Orderer {
   async #pump(feed: Feed): Promise<void> {
     for (;;) {
       if (this.#stopped(feed)) return;
-      let kvs;
-      try {
-        const res = await this.#ns
-          .getAll()
-          .inRange(new Range(blockKey(feed.next), blockKey(feed.next + READ_BATCH)))
-          .exec();
-        kvs = res.kvs;
-      } catch {
-        return; // etcd unreachable: the timer tries again
-      }
-      if (kvs.length === 0) return;
-      for (const kv of kvs) {
+      const own = feed === this.#local ? this.#appended.get(feed.next) : undefined;
+      const blocks = own ? [own] : await this.#read(feed.next);
+      if (blocks.length === 0) return;
+      for (const block of blocks) {
         if (this.#stopped(feed)) return;
-        const block = JSON.parse(kv.value.toString()) as WireBlock;
         if (block.header.height !== feed.next) return; // a gap (compacted or rolled back): wait
         const waiter = feed === this.#local ? this.#delivered.get(block.header.height) : undefined;
         try {
@@ -238,6 +241,19 @@ export class EtcdOrderer implements Orderer {
           else waiter.reject(new StoreConflictError(block.header.height + 1, block.header.height));
         }
       }
+    }
+  }
+
+  /** Up to READ_BATCH ordered blocks from `from` on; none when etcd is unreachable (the timer retries). */
+  async #read(from: number): Promise<WireBlock[]> {
+    try {
+      const res = await this.#ns
+        .getAll()
+        .inRange(new Range(blockKey(from), blockKey(from + READ_BATCH)))
+        .exec();
+      return res.kvs.map((kv) => JSON.parse(kv.value.toString()) as WireBlock);
+    } catch {
+      return [];
     }
   }
 
