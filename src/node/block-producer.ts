@@ -22,6 +22,8 @@ export class BlockProducer {
   auto = false;
   /** With `auto`, how long transactions gather before a block is sealed. */
   intervalMs = 10;
+  /** Most transactions per block. */
+  maxBlockTxs = DEFAULT_MAX_BLOCK_TXS;
   /** Whether this node may propose blocks now (always, solo; the election's winner, consortium). */
   proposer: () => boolean = () => true;
   readonly #ledger: Ledger;
@@ -79,11 +81,11 @@ export class BlockProducer {
     let conflict = false;
     this.#mining = (async () => {
       while (this.#ledger.pendingCount > 0 && this.proposer()) {
-        if (this.auto && this.#ledger.pendingCount < DEFAULT_MAX_BLOCK_TXS)
+        if (this.auto && this.#ledger.pendingCount < this.maxBlockTxs)
           await new Promise((r) => setTimeout(r, this.intervalMs));
         this.#beforeBlock();
         try {
-          await this.#ledger.mine();
+          await this.#ledger.mine({ maxTxs: this.maxBlockTxs });
         } catch (e) {
           // Another proposer ordered a block first (consortium): its block reaches this node
           // through the orderer, and the commit listener restarts the loop on the new head.

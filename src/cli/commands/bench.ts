@@ -35,7 +35,8 @@ export function registerBench(program: Command): void {
           o.only === undefined || o.only === 'consortium'
             ? await runConsortiumBench({
                 txs: o.quick ? 3_000 : 30_000,
-                concurrency: 256,
+                concurrency: 512,
+                rounds: o.quick ? 1 : 3,
                 out: o.quick ? undefined : `${RESULTS}consortium.json`,
                 log,
               })
