@@ -1,7 +1,7 @@
 /**
  * @module
  * Verifies a stored chain end to end: every block through `checkBlock` (links, hashes, proof-of-work,
- * Merkle roots, log roots, ids, signers, times), every signature in the thread pool, then the stored
+ * Merkle roots, log roots, ids, signers, times), every signature in worker threads, then the stored
  * transactions past the head and the signed head witness (which exposes a dropped tail). It resumes
  * from the verified-height checkpoint unless `full` is asked.
  */

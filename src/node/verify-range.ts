@@ -80,7 +80,7 @@ export interface RangeResult {
 
 /**
  * Checks blocks from..to (inclusive) starting from `state` (advanced in place), with signatures in the
- * thread pool when `withSigs`.
+ * calling thread (or the signature threads, on the main thread) when `withSigs`.
  */
 export async function verifyRange(
   store: Store,
