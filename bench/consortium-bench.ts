@@ -78,7 +78,12 @@ async function runRound(o: ConsortiumBenchOptions) {
     for (const [i, d] of dirs.entries()) nodes.push(new NodeProcess(d, perNode, i));
     await Promise.all(nodes.map((n) => n.next('ready')));
     // Wait for a proposer.
-    while (!nodes.some((n) => n.isProposer)) await new Promise((r) => setTimeout(r, 50));
+    const deadline = Date.now() + 60_000;
+    while (!nodes.some((n) => n.isProposer)) {
+      if (Date.now() > deadline) throw new Error('no proposer elected within 60 s');
+      for (const n of nodes) n.check();
+      await new Promise((r) => setTimeout(r, 50));
+    }
     const busy0 = machineTicks();
     const t0 = performance.now();
     for (const n of nodes) n.send({ type: 'go', concurrency: o.concurrency });
@@ -156,7 +161,6 @@ class NodeProcess {
   isProposer = false;
   readonly #child: ChildProcess;
   readonly #inbox: FromNode[] = [];
-  #wake: (() => void) | undefined;
   #exited: Error | undefined;
   #reported = false;
 
@@ -166,25 +170,31 @@ class NodeProcess {
       if (m.type === 'proposer') this.isProposer = m.isProposer;
       else this.#inbox.push(m);
       if (m.type === 'report') this.#reported = true;
-      this.#wake?.();
     });
     this.#child.on('exit', (code) => {
       this.#exited ??= new Error(`bench node ${index} exited (${String(code)})`);
-      this.#wake?.();
     });
+    this.#child.on('error', () => undefined); // a send to a node that just died: `exited` reports it
   }
 
   send(m: ToNode): void {
     this.#child.send(m);
   }
 
-  /** The next message of `type` from the node; rejects if it exits first. */
-  async next<T extends FromNode['type']>(type: T): Promise<Message<T>> {
+  /** Throws if the node has exited. */
+  check(): void {
+    if (this.#exited) throw this.#exited;
+  }
+
+  /** The next message of `type` from the node, within `ms`; rejects if it exits first. */
+  async next<T extends FromNode['type']>(type: T, ms = 300_000): Promise<Message<T>> {
+    const deadline = Date.now() + ms;
     for (;;) {
       const i = this.#inbox.findIndex((m) => m.type === type);
       if (i >= 0) return this.#inbox.splice(i, 1)[0] as Message<T>;
-      if (this.#exited) throw this.#exited;
-      await new Promise<void>((r) => (this.#wake = r));
+      this.check();
+      if (Date.now() > deadline) throw new Error(`no '${type}' from a bench node within ${String(ms)} ms`);
+      await new Promise((r) => setTimeout(r, 20));
     }
   }
 

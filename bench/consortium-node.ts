@@ -40,6 +40,9 @@ const send = (m: FromNode): void => {
   process.send?.(m);
 };
 
+// The parent went away (killed, crashed): no orphan node left running.
+process.on('disconnect', () => process.exit(1));
+
 async function main(dir: string, perNode: number, index: number): Promise<void> {
   await startSigPool(); // as a node does at start-up (MedicalNode.open)
   const { genesis } = readMember(dir);

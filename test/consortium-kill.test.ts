@@ -38,6 +38,7 @@ class NodeProcess {
       else if (m.type === 'acked') this.acked.push(m.id);
       else this.#inbox.push(m);
     });
+    this.#child.on('error', () => undefined); // a send to a child that just died; `exit` reports it
     this.#exit = new Promise((resolve) => {
       this.#child.once('exit', () => {
         resolve();
@@ -122,7 +123,7 @@ before(async () => {
 
 after(async () => {
   await Promise.all(nodes.map((n) => n.stop()));
-  await cluster.stop();
+  await (cluster as EtcdCluster | undefined)?.stop();
   rmSync(root, { recursive: true, force: true });
 });
 
@@ -135,11 +136,10 @@ describe('consortium failover with SIGKILL', { timeout: 180_000 }, () => {
     await until('transactions acknowledged at the proposer', () => dead.acked.length >= 200);
     await dead.kill();
     const killedAt = Date.now();
-    assert.ok(dead.acked.length >= 200);
 
+    // Fails the test unless a survivor reports itself proposer within 5 s.
     await until('a new proposer', () => survivors.some((n) => n.status?.isProposer === true), 5_000);
     const failoverMs = Date.now() - killedAt;
-    assert.ok(failoverMs <= 5_000, `failover took ${failoverMs} ms`);
 
     // The survivors' clients finish (those that were waiting on the dead proposer are answered by
     // the new one), then every acknowledged transaction, the dead node's included, is on both chains.

@@ -78,7 +78,8 @@ export function signBytes(privateKey: KeyObject, message: Uint8Array): Uint8Arra
 /** Raw public keys of KeyObjects already seen (exporting one costs more than a verification). */
 const rawKeys = new WeakMap<KeyObject, Buffer | null>();
 
-function rawKeyOf(key: KeyObject): Buffer | null {
+/** The raw 32-byte public key of an Ed25519 KeyObject (public or private), null for any other key. */
+export function rawKeyOf(key: KeyObject): Buffer | null {
   let raw = rawKeys.get(key);
   if (raw === undefined) {
     // node:crypto verifies with a private key too (through its public half); so does this.

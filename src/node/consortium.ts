@@ -89,6 +89,8 @@ export class ConsortiumMember {
   #voteWatcher: Watcher | undefined;
   #timer: NodeJS.Timeout | undefined;
   #proposer = false;
+  /** Election term: incremented on every win and every loss of the proposer election. */
+  #term = 0;
   #closed = false;
   readonly #tally = new VoteTally();
   #compactedBelow = 0;
@@ -184,8 +186,9 @@ export class ConsortiumMember {
     const keyId = ledger.signer.keyId;
     this.#election = new ProposerElection(this.#ns, keyId, this.#opts.electionTtlSec ?? 2, {
       eligible: () => !this.#closed && this.isMember,
-      elected: () => void this.#becomeProposer(),
+      elected: () => void this.#becomeProposer(++this.#term),
       lost: () => {
+        this.#term++;
         this.#proposer = false;
         void this.#mempool?.unwatch().catch(() => undefined);
       },
@@ -250,8 +253,12 @@ export class ConsortiumMember {
     });
   }
 
-  async #becomeProposer(): Promise<void> {
-    if (this.#closed) return;
+  /**
+   * Takes office for the election `term` (each win or loss starts a new one): a retry scheduled in an
+   * earlier term does nothing, so a node that lost meanwhile never proposes or watches again.
+   */
+  async #becomeProposer(term: number): Promise<void> {
+    if (this.#closed || term !== this.#term) return;
     this.#proposer = true;
     this.#opts.onAlert?.('elected block proposer', { node: this.#ledger?.signer.keyId });
     try {
@@ -263,7 +270,7 @@ export class ConsortiumMember {
       for (const b of batches) await this.#admitBatch(b);
     } catch {
       // etcd unreachable (or closing): the campaign errors too and the node campaigns again
-      if (!this.#isClosed()) setTimeout(() => void this.#becomeProposer(), 1000).unref();
+      if (!this.#isClosed()) setTimeout(() => void this.#becomeProposer(term), 1000).unref();
       return;
     }
     this.#producer?.nudge();

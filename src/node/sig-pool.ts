@@ -13,7 +13,7 @@
 import type { KeyObject } from 'node:crypto';
 import { availableParallelism } from 'node:os';
 import { isMainThread, Worker } from 'node:worker_threads';
-import { rawPublicKey, verifyBytes } from '../core/keys.ts';
+import { rawKeyOf, verifyBytes } from '../core/keys.ts';
 import { SIG_WORKER } from './sig-worker.ts';
 import type { SigAnswer, SigBatch } from './sig-worker.ts';
 
@@ -83,9 +83,10 @@ class SigPool {
   }
 
   started(): Promise<void> {
+    const p = new Promise<void>((resolve) => this.#waiting.push(resolve));
     this.#start();
-    if (this.#ready.size > 0 || this.#failures >= MAX_FAILURES) return Promise.resolve();
-    return new Promise((resolve) => this.#waiting.push(resolve));
+    this.#wakeIfNoneStarting();
+    return p;
   }
 
   async verify(checks: readonly SignatureCheck[]): Promise<boolean[]> {
@@ -120,6 +121,13 @@ class SigPool {
         this.#failures++;
       }
     }
+    this.#wakeIfNoneStarting();
+  }
+
+  /** `started()` waiters give up once no worker is up or starting (each failed): batches stay here. */
+  #wakeIfNoneStarting(): void {
+    if (this.#ready.size > 0 || this.#failures >= MAX_FAILURES || this.#workers.every((w) => !w))
+      for (const wake of this.#waiting.splice(0)) wake();
   }
 
   #spawn(w: number): void {
@@ -143,7 +151,7 @@ class SigPool {
       this.#workers[w] = undefined;
       this.#ready.delete(w);
       this.#failures++;
-      if (this.#failures >= MAX_FAILURES) for (const wake of this.#waiting.splice(0)) wake();
+      this.#wakeIfNoneStarting();
       for (const [id, p] of this.#pending) {
         if (p.worker !== w) continue;
         this.#pending.delete(id);
@@ -156,18 +164,12 @@ class SigPool {
   }
 }
 
-const raw = new WeakMap<KeyObject, Uint8Array>();
-
-/** The raw 32 bytes of an Ed25519 key (32 zero bytes, which verify nothing, for any other key). */
+/** The raw 32 bytes of an Ed25519 key, as verifyBytes takes them (32 zero bytes, which verify nothing, for any other key). */
 function rawOf(key: KeyObject): Uint8Array {
-  let bytes = raw.get(key);
-  if (!bytes) {
-    bytes =
-      key.type === 'public' && key.asymmetricKeyType === 'ed25519' ? rawPublicKey(key) : new Uint8Array(32);
-    raw.set(key, bytes);
-  }
-  return bytes;
+  return rawKeyOf(key) ?? NO_KEY;
 }
+
+const NO_KEY = new Uint8Array(32);
 
 /** One message for a worker: the distinct keys once, then messages and signatures in one buffer. */
 function pack(id: number, checks: readonly SignatureCheck[]): SigBatch<ArrayBuffer> {

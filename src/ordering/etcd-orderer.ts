@@ -119,12 +119,20 @@ export class EtcdOrderer implements Orderer {
       ? this.#ns.if(HEAD, 'Value', '==', headValue(expected))
       : this.#ns.if(HEAD, 'Create', '==', 0);
     const delivered = this.#local ? this.#awaitDelivery(height, block.hash) : undefined;
-    const res = await cmp
-      .then(
-        this.#ns.put(blockKey(height)).value(JSON.stringify(block)),
-        this.#ns.put(HEAD).value(headValue({ height, hash: block.hash })),
-      )
-      .commit();
+    // Rejected later (another block at this height, close) when the commit below throws: not unhandled.
+    delivered?.catch(() => undefined);
+    let res;
+    try {
+      res = await cmp
+        .then(
+          this.#ns.put(blockKey(height)).value(JSON.stringify(block)),
+          this.#ns.put(HEAD).value(headValue({ height, hash: block.hash })),
+        )
+        .commit();
+    } catch (e) {
+      this.#delivered.delete(height);
+      throw e;
+    }
     if (!res.succeeded) {
       this.#delivered.delete(height);
       const head = await this.head();

@@ -242,16 +242,7 @@ export class SqliteStore implements Store {
   }
 
   setCertificate(height: number, certificate: string): boolean {
-    // Without its own fsync: the next block's commit (synchronous = FULL) syncs the WAL up to and
-    // including this frame, and a certificate lost to a power cut before then is evidence the node
-    // gets again from the votes or from a peer (consortium.ts), not an acknowledged write. Measured:
-    // 0.29 → 0.03 ms per certificate, which every member writes for every block.
-    this.#db.exec('PRAGMA synchronous = NORMAL');
-    try {
-      return Number(this.#s.setCertificate!.run(certificate, height).changes) === 1;
-    } finally {
-      this.#db.exec('PRAGMA synchronous = FULL');
-    }
+    return Number(this.#s.setCertificate!.run(certificate, height).changes) === 1;
   }
 
   getMeta(key: string): string | undefined {

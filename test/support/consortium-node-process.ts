@@ -34,6 +34,9 @@ const send = (m: FromChild): void => {
   process.send?.(m);
 };
 
+// The parent went away (killed, crashed): no orphan node left running.
+process.on('disconnect', () => process.exit(1));
+
 async function main(dir: string): Promise<void> {
   await startSigPool();
   const { genesis } = readMember(dir);
