@@ -9,24 +9,21 @@
  * - GetTransactionsFromNode: each node publishes the transactions it admits to the shared mempool in
  *   etcd; the proposer admits them all (signatures and rules checked again) and assembles blocks.
  * - Every node validates every ordered block itself (hash links, Merkle roots, proof-of-work, every
- *   signature, identities and permissions) and publishes a signed vote; a quorum of valid votes makes
- *   the block final and its finality certificate is stored with it. A quorum of invalid votes takes
- *   the block back out of etcd (compare-and-swap again), and it is reported with the reasons.
+ *   signature, identities and permissions) and publishes a signed vote (consortium-votes.ts); a quorum
+ *   of valid votes makes the block final and its finality certificate is stored with it. A quorum of
+ *   invalid votes takes the block back out of etcd (compare-and-swap again), and it is reported.
  * - etcd stays small: blocks and votes every member voted on are deleted (they are in every store).
  */
-import { Etcd3, Range } from 'etcd3';
-import type { Namespace, Watcher } from 'etcd3';
+import { Etcd3 } from 'etcd3';
+import type { Namespace } from 'etcd3';
 import type { WireBlock } from '../core/block.ts';
 import { toHex } from '../core/bytes.ts';
 import { InvalidBlockError } from '../core/errors.ts';
 import { encodeTx, txIdOf } from '../core/tx.ts';
 import type { Tx } from '../core/tx.ts';
-import { checkCertificateJson, quorumOf, signVote } from '../core/vote.ts';
-import type { FinalityCertificate, Vote } from '../core/vote.ts';
+import { quorumOf } from '../core/vote.ts';
 import { EtcdMempool } from '../ordering/etcd-mempool.ts';
 import type { PendingBatch } from '../ordering/etcd-mempool.ts';
-import { VoteTally } from '../ledger/vote-tally.ts';
-import type { Tally } from '../ledger/vote-tally.ts';
 import { blockKey, EtcdOrderer, lowestHeldBlock } from '../ordering/etcd-orderer.ts';
 import { within } from '../ordering/within.ts';
 import type { BlockProducer } from './block-producer.ts';
@@ -35,20 +32,16 @@ import type { GenesisFile } from './consortium-genesis.ts';
 import { memberNodes } from './consortium-members.ts';
 import { catchUpFromPeers } from './peer-catch-up.ts';
 import { ProposerElection } from './proposer-election.ts';
+import { ConsortiumVotes } from './consortium-votes.ts';
+import type { RejectedBlock } from './consortium-votes.ts';
+
+export type { RejectedBlock } from './consortium-votes.ts';
 
 export interface ConsortiumOptions {
   /** Lease of the proposer election in seconds: a dead proposer is replaced after at most this. */
   readonly electionTtlSec?: number;
   /** Called for every alert (a block rejected by votes, …) with fields safe to log (no PHI). */
   readonly onAlert?: (msg: string, fields: Record<string, unknown>) => void;
-}
-
-export interface RejectedBlock {
-  readonly height: number;
-  readonly hash: string;
-  readonly proposer: string;
-  readonly reasons: readonly string[];
-  readonly time: number;
 }
 
 export interface ConsortiumStatus {
@@ -63,9 +56,6 @@ export interface ConsortiumStatus {
   readonly rejected: readonly RejectedBlock[];
   readonly endpoints: readonly string[];
 }
-
-const voteKey = (height: number, hash: string, voter: string): string =>
-  `vote/${String(height).padStart(12, '0')}/${hash.slice(0, 16)}/${voter}`;
 
 /**
  * Most transactions per consortium block. A block is final once the other members have validated it,
@@ -86,26 +76,17 @@ export class ConsortiumMember {
   #producer: BlockProducer | undefined;
   #mempool: EtcdMempool | undefined;
   #election: ProposerElection | undefined;
-  #voteWatcher: Watcher | undefined;
+  #votes: ConsortiumVotes | undefined;
   #timer: NodeJS.Timeout | undefined;
   #proposer = false;
   /** Election term: incremented on every win and every loss of the proposer election. */
   #term = 0;
   #closed = false;
-  readonly #tally = new VoteTally();
-  #compactedBelow = 0;
   readonly #onAdmitted: (() => void)[] = [];
   /** Finality certificates received from peers during catch-up (checked before they are stored). */
   #peerCertificates = new Map<number, string>();
-  #finalHeight = -1;
-  readonly #rejected: RejectedBlock[] = [];
   /** Mempool batches the proposer admitted, with their transactions not yet on the chain. */
   readonly #batches = new Map<string, Set<string>>();
-  /** When each block was committed here (finality latency). */
-  readonly #committedAt = new Map<number, number>();
-  readonly #finalityMs: number[] = [];
-  /** Proposers of blocks this node rejected (hash → key id), for the report. */
-  readonly #badProposers = new Map<string, string>();
 
   private constructor(genesis: GenesisFile, client: Etcd3, opts: ConsortiumOptions) {
     this.genesis = genesis;
@@ -146,19 +127,6 @@ export class ConsortiumMember {
     return this.#orderer;
   };
 
-  /** Stores the certificates peers sent with old blocks, each checked against its height's members. */
-  #storePeerCertificates(ledger: Ledger): void {
-    for (const [height, text] of this.#peerCertificates) {
-      const row = ledger.store.blockByHeight(height);
-      if (!row || row.certificate !== undefined) continue;
-      if (checkCertificateJson(text, height, row.hash, ledger.directory.nodeKeysAt(height)) === undefined) {
-        ledger.store.setCertificate(height, text);
-        this.#finalHeight = Math.max(this.#finalHeight, height);
-      }
-    }
-    this.#peerCertificates.clear();
-  }
-
   /** Puts the genesis block in etcd if it is empty, or checks etcd holds the same genesis. */
   async #seedGenesis(block: WireBlock): Promise<void> {
     const res = await this.#ns
@@ -181,8 +149,19 @@ export class ConsortiumMember {
   async attach(ledger: Ledger, producer: BlockProducer): Promise<void> {
     this.#ledger = ledger;
     this.#producer = producer;
-    this.#tally.membersAt = (h) => ledger.directory.nodeKeysAt(h);
-    this.#storePeerCertificates(ledger);
+    const votes = new ConsortiumVotes({
+      ns: this.#ns,
+      ledger,
+      orderer: () => this.#orderer,
+      isProposer: () => this.#proposer,
+      nudge: () => {
+        producer.nudge();
+      },
+      onAlert: this.#opts.onAlert,
+    });
+    this.#votes = votes;
+    votes.storePeerCertificates(this.#peerCertificates);
+    this.#peerCertificates.clear();
     const keyId = ledger.signer.keyId;
     this.#election = new ProposerElection(this.#ns, keyId, this.#opts.electionTtlSec ?? 2, {
       eligible: () => !this.#closed && this.isMember,
@@ -203,22 +182,9 @@ export class ConsortiumMember {
       this.#onCommit(txs, height);
     });
     ledger.onReject((block, e) => {
-      void this.#vote(block, e);
+      void votes.rejected(block, e);
     });
-    this.#voteWatcher = await this.#ns.watch().prefix('vote/').create();
-    this.#voteWatcher.on('put', (kv) => {
-      this.#onVote(kv.value.toString());
-    });
-    this.#voteWatcher.on('error', () => undefined);
-    for (const v of Object.values(await this.#ns.getAll().prefix('vote/').strings())) this.#onVote(v);
-    // Blocks committed before this (the genesis, a catch-up) get their votes too: those still in etcd
-    // and not yet final here (older ones are final everywhere or compacted).
-    const head = ledger.store.head();
-    if (head) {
-      const low = Math.max((await lowestHeldBlock(this.#ns).catch(() => 0)) ?? 0, head.height - 1000);
-      for (const b of ledger.store.blocks(low, head.height + 1))
-        if (b.certificate === undefined) await this.#castVote(b.height, b.hash, prevOf(b.header), true, '');
-    }
+    await votes.start();
     this.#timer = setInterval(() => {
       if (this.#proposer && ledger.pendingCount > 0) producer.nudge();
     }, 250);
@@ -306,8 +272,6 @@ export class ConsortiumMember {
   }
 
   #onCommit(txs: readonly Tx[], height: number): void {
-    const ledger = this.#ledger!;
-    this.#committedAt.set(height, Date.now());
     if (this.isMember) {
       this.#election?.join(); // no-op unless admitted by the members just now
       for (const f of this.#onAdmitted.splice(0)) f();
@@ -315,8 +279,7 @@ export class ConsortiumMember {
       this.#opts.onAlert?.('this node is no longer a member: it stops proposing', {});
       void this.#election.withdraw();
     }
-    const row = ledger.store.blockByHeight(height)!;
-    void this.#castVote(height, row.hash, prevOf(row.header), true, '');
+    this.#votes?.committed(height);
     // Batches whose transactions are all on the chain leave etcd.
     if (this.#proposer && this.#batches.size > 0) {
       const done: string[] = [];
@@ -330,113 +293,6 @@ export class ConsortiumMember {
       }
       if (done.length > 0) void this.#mempool?.remove(done).catch(() => undefined);
     }
-    for (const t of this.#tally.at(height)) this.#evaluate(t);
-  }
-
-  /** Votes on a block this node rejected, with the reason. */
-  async #vote(block: WireBlock, e: unknown): Promise<void> {
-    const reason = e instanceof Error ? e.message : String(e);
-    const ok =
-      typeof block === 'object' && typeof block.hash === 'string' && /^[0-9a-f]{64}$/.test(block.hash);
-    const prev = typeof block.header === 'object' ? block.header.prevHash : '';
-    if (!ok || typeof prev !== 'string' || !/^[0-9a-f]{64}$/.test(prev)) return;
-    this.#badProposers.set(block.hash, block.header.proposer);
-    if (this.#badProposers.size > 1000) this.#badProposers.clear();
-    this.#opts.onAlert?.('ordered block rejected by this node', {
-      height: block.header.height,
-      hash: block.hash,
-      reason,
-    });
-    await this.#castVote(block.header.height, block.hash, prev, false, reason.slice(0, 4000));
-  }
-
-  async #castVote(height: number, hash: string, prev: string, valid: boolean, reason: string): Promise<void> {
-    const ledger = this.#ledger!;
-    const vote = signVote(ledger.signer, {
-      height,
-      previousBlock: prev,
-      votingForBlock: hash,
-      isBlockValid: valid,
-      invalidReason: reason,
-      timestamp: Date.now(),
-    });
-    try {
-      await this.#ns.put(voteKey(height, hash, ledger.signer.keyId)).value(JSON.stringify(vote));
-    } catch {
-      // etcd unreachable: the vote is cast again when this node restarts; others still reach quorum
-    }
-  }
-
-  #onVote(text: string): void {
-    let v: Vote;
-    try {
-      v = JSON.parse(text) as Vote;
-    } catch {
-      return;
-    }
-    const t = this.#tally.add(v);
-    if (!t) return;
-    this.#evaluate(t);
-    this.#maybeCompact();
-  }
-
-  /** A quorum of valid votes: store the certificate. A quorum of invalid votes: take the block back. */
-  #evaluate(t: Tally): void {
-    const ledger = this.#ledger;
-    if (!ledger) return;
-    const row = ledger.store.blockByHeight(t.height);
-    const outcome = this.#tally.settle(t, row?.hash);
-    if (outcome?.kind === 'rejected') void this.#reject(t, outcome.votes);
-    if (outcome?.kind !== 'final' || !row) return;
-    const cert: FinalityCertificate = { height: t.height, block: t.hash, votes: outcome.votes };
-    if (row.certificate === undefined) ledger.store.setCertificate(t.height, JSON.stringify(cert));
-    this.#finalHeight = Math.max(this.#finalHeight, t.height);
-    const at = this.#committedAt.get(t.height);
-    if (at !== undefined) {
-      this.#finalityMs.push(Date.now() - at);
-      if (this.#finalityMs.length > 10_000) this.#finalityMs.splice(0, 5_000);
-      this.#committedAt.delete(t.height);
-    }
-  }
-
-  /** Reports a block a quorum voted invalid and takes it back out of etcd (compare-and-swap). */
-  async #reject(t: Tally, votes: readonly Vote[]): Promise<void> {
-    const reasons = [...new Set(votes.map((v) => v.invalidReason))];
-    const held = this.#badProposers.has(t.hash)
-      ? undefined
-      : await this.#orderer?.block(t.height).catch(() => undefined);
-    const proposer =
-      this.#badProposers.get(t.hash) ?? (held?.hash === t.hash ? held.header.proposer : 'unknown');
-    this.#rejected.push({ height: t.height, hash: t.hash, proposer, reasons, time: Date.now() });
-    if (this.#rejected.length > 100) this.#rejected.shift();
-    this.#opts.onAlert?.('block rejected by a quorum of member votes', {
-      height: t.height,
-      hash: t.hash,
-      proposer,
-      reasons,
-    });
-    await this.#orderer
-      ?.rollback(t.height, t.hash, votes[0]!.previousBlock, JSON.stringify({ votes }))
-      .catch(() => undefined);
-    this.#producer?.nudge();
-  }
-
-  /** Deletes blocks and votes every member has voted on (they are in every member's store). */
-  #maybeCompact(): void {
-    if (!this.#proposer) return;
-    const low = this.#tally.votedByAll(this.#ledger!.directory.nodeKeys());
-    if (low - this.#compactedBelow < 32) return;
-    const below = low;
-    this.#compactedBelow = below;
-    void (async () => {
-      await this.#orderer?.compactBelow(below);
-      // Only the votes below: votes of newer blocks still make their certificates (a catching-up node reads them).
-      await this.#ns
-        .delete()
-        .inRange(new Range(voteKey(0, '', ''), voteKey(below, '', '')))
-        .catch(() => undefined);
-      this.#tally.forgetBelow(below);
-    })().catch(() => undefined);
   }
 
   #isClosed(): boolean {
@@ -449,7 +305,7 @@ export class ConsortiumMember {
 
   /** Commit-to-final latencies seen here (ms), for benchmarks. */
   finalityLatencies(): readonly number[] {
-    return this.#finalityMs;
+    return this.#votes?.finalityLatencies() ?? [];
   }
 
   status(): ConsortiumStatus {
@@ -462,8 +318,8 @@ export class ConsortiumMember {
       leader: this.#election?.leader,
       members: members.size,
       quorum: quorumOf(members.size),
-      finalHeight: this.#finalHeight,
-      rejected: [...this.#rejected],
+      finalHeight: this.#votes?.finalHeight ?? -1,
+      rejected: this.#votes?.rejectedBlocks() ?? [],
       endpoints: this.genesis.endpoints,
     };
   }
@@ -472,11 +328,7 @@ export class ConsortiumMember {
     this.#closed = true;
     this.#proposer = false;
     clearInterval(this.#timer);
-    await Promise.all([
-      this.#election?.close(),
-      within(this.#voteWatcher?.cancel()),
-      within(this.#mempool?.close()),
-    ]);
+    await Promise.all([this.#election?.close(), this.#votes?.close(), within(this.#mempool?.close())]);
   }
 
   /**
@@ -488,11 +340,7 @@ export class ConsortiumMember {
     this.#proposer = false;
     clearInterval(this.#timer);
     // What follows only frees this process's handles; it tells etcd nothing.
-    await Promise.all([
-      this.#election?.crash(),
-      within(this.#voteWatcher?.cancel()),
-      within(this.#mempool?.close()),
-    ]);
+    await Promise.all([this.#election?.crash(), this.#votes?.close(), within(this.#mempool?.close())]);
   }
 
   /** Closes the etcd client (after the ledger, whose orderer uses it, is closed). */
@@ -500,8 +348,6 @@ export class ConsortiumMember {
     this.#client.close();
   }
 }
-
-const prevOf = (header: string): string => (JSON.parse(header) as { prevHash: string }).prevHash;
 
 function safeId(body: string): string | undefined {
   try {
