@@ -76,16 +76,27 @@ export function sealRecord(
   return { ciphertext, blob: sha256Hex(ciphertext), keys };
 }
 
-/** The record key, unwrapped with the first held key that has a wrap; undefined if none does. */
+/**
+ * The record key, unwrapped with the first held key that has a wrap; undefined if none does. A key a
+ * held recipient's wrap already opened is taken from the vault's memory (wraps are only ever added,
+ * or erased with the record and that memory).
+ */
 export function recordKey(
   vault: Vault,
   recordId: string,
   held: readonly { recipient: Recipient; key: X25519KeyPair }[],
 ): Uint8Array | undefined {
+  for (const h of held) {
+    const known = vault.unwrappedKey(recordId, h.recipient);
+    if (known) return known;
+  }
   const wraps = vault.keysOf(recordId);
   for (const h of held) {
     const w = wraps.get(h.recipient);
-    if (w) return unwrapKey(w, h.key, recordId);
+    if (!w) continue;
+    const key = unwrapKey(w, h.key, recordId);
+    vault.rememberUnwrapped(recordId, h.recipient, key);
+    return key;
   }
   return undefined;
 }
