@@ -89,7 +89,7 @@ export class IntegrityMonitor {
     const t0 = performance.now();
     const height = this.#node.ledger.height;
     const chain = await this.#node.ledger.verify({ full: true, signatures });
-    const vault = this.#node.verifyVault();
+    const vault = await this.#node.verifyVaultInSlices();
     const problems = [...chain.problems, ...vault.problems];
     const state: IntegrityState = problems.length === 0 ? 'ok' : 'compromised';
     const previous = this.#status.state;
