@@ -6,13 +6,12 @@
  * throughput, submit-to-commit latency p50/p95/p99, commit-to-final latency (a quorum of signed
  * votes stored as the block's certificate) p50/p95/p99, and CPU. Writes bench/results/consortium.json.
  */
-import { fork } from 'node:child_process';
-import type { ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { initConsortium } from '../src/node/consortium-genesis.ts';
 import { EtcdCluster } from '../src/ordering/etcd-cluster.ts';
+import { IpcChild } from '../test/support/ipc-child.ts';
 import type { FromNode, ToNode } from './consortium-node.ts';
 
 const NODE_SCRIPT = new URL('./consortium-node.ts', import.meta.url).pathname;
@@ -154,57 +153,42 @@ function machineTicks(): { idle: number; total: number } | undefined {
   }
 }
 
-type Message<T extends FromNode['type']> = Extract<FromNode, { type: T }>;
-
 /** A member node in a child process (consortium-node.ts), spoken to over IPC. */
 class NodeProcess {
   isProposer = false;
-  readonly #child: ChildProcess;
-  readonly #inbox: FromNode[] = [];
-  #exited: Error | undefined;
+  readonly #ipc: IpcChild<FromNode, ToNode>;
   #reported = false;
 
   constructor(dir: string, perNode: number, index: number) {
-    this.#child = fork(NODE_SCRIPT, [dir, String(perNode), String(index)], { stdio: 'inherit' });
-    this.#child.on('message', (m: FromNode) => {
-      if (m.type === 'proposer') this.isProposer = m.isProposer;
-      else this.#inbox.push(m);
-      if (m.type === 'report') this.#reported = true;
+    this.#ipc = new IpcChild<FromNode, ToNode>(NODE_SCRIPT, [dir, String(perNode), String(index)], {
+      name: `bench node ${String(index)}`,
+      watch: (m) => {
+        if (m.type === 'report') this.#reported = true;
+        if (m.type !== 'proposer') return false;
+        this.isProposer = m.isProposer;
+        return true;
+      },
     });
-    this.#child.on('exit', (code) => {
-      this.#exited ??= new Error(`bench node ${index} exited (${String(code)})`);
-    });
-    this.#child.on('error', () => undefined); // a send to a node that just died: `exited` reports it
   }
 
   send(m: ToNode): void {
-    this.#child.send(m);
+    this.#ipc.send(m);
   }
 
   /** Throws if the node has exited. */
   check(): void {
-    if (this.#exited) throw this.#exited;
+    if (this.#ipc.exited) throw new Error(`${this.#ipc.name} exited`);
   }
 
   /** The next message of `type` from the node, within `ms`; rejects if it exits first. */
-  async next<T extends FromNode['type']>(type: T, ms = 300_000): Promise<Message<T>> {
-    const deadline = Date.now() + ms;
-    for (;;) {
-      const i = this.#inbox.findIndex((m) => m.type === type);
-      if (i >= 0) return this.#inbox.splice(i, 1)[0] as Message<T>;
-      this.check();
-      if (Date.now() > deadline) throw new Error(`no '${type}' from a bench node within ${String(ms)} ms`);
-      await new Promise((r) => setTimeout(r, 20));
-    }
+  next<T extends FromNode['type']>(type: T, ms = 300_000): Promise<Extract<FromNode, { type: T }>> {
+    return this.#ipc.next(type, ms);
   }
 
   /** Waits for the node to exit (it does after `report`), killing it after 10 s. */
-  async stop(): Promise<void> {
-    if (this.#child.exitCode !== null || this.#child.signalCode !== null) return;
-    const exited = new Promise((r) => this.#child.once('exit', r));
-    const timer = setTimeout(() => this.#child.kill('SIGKILL'), 10_000);
-    if (!this.#reported) this.#child.kill('SIGTERM'); // it closes itself once it has reported
-    await exited;
-    clearTimeout(timer);
+  stop(): Promise<void> {
+    return this.#ipc.stop(() => {
+      if (!this.#reported) void this.#ipc.kill('SIGTERM'); // it closes itself once it has reported
+    });
   }
 }

@@ -10,11 +10,9 @@
  */
 import { createTx } from '../src/core/tx.ts';
 import type { Tx } from '../src/core/tx.ts';
-import { BlockProducer } from '../src/node/block-producer.ts';
-import { ConsortiumMember } from '../src/node/consortium.ts';
-import { readMember } from '../src/node/consortium-genesis.ts';
-import { Ledger } from '../src/node/ledger.ts';
-import { startSigPool } from '../src/node/sig-pool.ts';
+import type { BlockProducer } from '../src/node/block-producer.ts';
+import type { Ledger } from '../src/node/ledger.ts';
+import { startMember, stopMember } from '../test/support/consortium-member.ts';
 
 export type ToNode = { readonly type: 'go'; readonly concurrency: number } | { readonly type: 'report' };
 
@@ -44,12 +42,8 @@ const send = (m: FromNode): void => {
 process.on('disconnect', () => process.exit(1));
 
 async function main(dir: string, perNode: number, index: number): Promise<void> {
-  await startSigPool(); // as a node does at start-up (MedicalNode.open)
-  const { genesis } = readMember(dir);
-  const member = ConsortiumMember.connect(genesis);
-  const ledger = await Ledger.join(dir, genesis.block, { orderer: member.makeOrderer });
-  const producer = new BlockProducer(ledger, () => undefined);
-  await member.attach(ledger, producer);
+  const node = await startMember(dir);
+  const { ledger, producer, member } = node;
   const signed: Tx[] = Array.from({ length: perNode }, (_, i) =>
     createTx(ledger.signer, 'data.put', { node: index, i }, { time: Date.now() }),
   );
@@ -70,9 +64,7 @@ async function main(dir: string, perNode: number, index: number): Promise<void> 
         height: ledger.height,
       });
       void (async () => {
-        await member.close();
-        await ledger.close();
-        member.disconnect();
+        await stopMember(node);
         process.exit(0);
       })();
     }

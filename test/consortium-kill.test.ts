@@ -7,8 +7,6 @@
  * started again on its data directory, must catch up to that head.
  */
 import assert from 'node:assert/strict';
-import { fork } from 'node:child_process';
-import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -16,6 +14,8 @@ import { after, before, describe, it } from 'node:test';
 import { initConsortium } from '../src/node/consortium-genesis.ts';
 import { EtcdCluster } from '../src/ordering/etcd-cluster.ts';
 import type { FromChild, ToChild } from './support/consortium-node-process.ts';
+import { IpcChild } from './support/ipc-child.ts';
+import { until } from './support/until.ts';
 
 const SCRIPT = new URL('./support/consortium-node-process.ts', import.meta.url).pathname;
 
@@ -26,41 +26,28 @@ class NodeProcess {
   readonly dir: string;
   readonly acked: string[] = [];
   status: Status | undefined;
-  readonly #child: ChildProcess;
-  readonly #inbox: FromChild[] = [];
-  readonly #exit: Promise<void>;
+  readonly #ipc: IpcChild<FromChild, ToChild>;
 
   constructor(dir: string) {
     this.dir = dir;
-    this.#child = fork(SCRIPT, [dir], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-    this.#child.on('message', (m: FromChild) => {
-      if (m.type === 'status') this.status = m;
-      else if (m.type === 'acked') this.acked.push(m.id);
-      else this.#inbox.push(m);
-    });
-    this.#child.on('error', () => undefined); // a send to a child that just died; `exit` reports it
-    this.#exit = new Promise((resolve) => {
-      this.#child.once('exit', () => {
-        resolve();
-      });
+    this.#ipc = new IpcChild<FromChild, ToChild>(SCRIPT, [dir], {
+      name: `node ${dir}`,
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+      watch: (m) => {
+        if (m.type === 'status') this.status = m;
+        else if (m.type === 'acked') this.acked.push(m.id);
+        else return false;
+        return true;
+      },
     });
   }
 
   send(m: ToChild): void {
-    this.#child.send(m);
+    this.#ipc.send(m);
   }
 
-  /** The next message of `type`, within `ms`. */
-  async next<T extends FromChild['type']>(type: T, ms = 60_000): Promise<Extract<FromChild, { type: T }>> {
-    const deadline = Date.now() + ms;
-    for (;;) {
-      const i = this.#inbox.findIndex((m) => m.type === type);
-      if (i >= 0) return this.#inbox.splice(i, 1)[0] as Extract<FromChild, { type: T }>;
-      if (this.#child.exitCode !== null || this.#child.signalCode !== null)
-        throw new Error(`node ${this.dir} exited before '${type}'`);
-      if (Date.now() > deadline) throw new Error(`timed out waiting for '${type}' from ${this.dir}`);
-      await new Promise((r) => setTimeout(r, 20));
-    }
+  next<T extends FromChild['type']>(type: T, ms?: number): Promise<Extract<FromChild, { type: T }>> {
+    return this.#ipc.next(type, ms);
   }
 
   /** Ids of `ids` this node's store lacks. */
@@ -70,25 +57,14 @@ class NodeProcess {
   }
 
   kill(): Promise<void> {
-    this.#child.kill('SIGKILL');
-    return this.#exit;
+    return this.#ipc.kill();
   }
 
   /** A clean stop, or SIGKILL after 10 s. */
-  async stop(): Promise<void> {
-    if (this.#child.exitCode !== null || this.#child.signalCode !== null) return;
-    this.send({ type: 'close' });
-    const timer = setTimeout(() => this.#child.kill('SIGKILL'), 10_000);
-    await this.#exit;
-    clearTimeout(timer);
-  }
-}
-
-async function until(what: string, cond: () => boolean | Promise<boolean>, ms = 20_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!(await cond())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
+  stop(): Promise<void> {
+    return this.#ipc.stop(() => {
+      this.send({ type: 'close' });
+    });
   }
 }
 

@@ -24,6 +24,7 @@ import { verifyFinality } from '../src/node/verify-finality.ts';
 import { EtcdCluster, freePort } from '../src/ordering/etcd-cluster.ts';
 import { lowestHeldBlock } from '../src/ordering/etcd-orderer.ts';
 import { DEMO, TEST_KDF } from './support/http-node.ts';
+import { until as waitUntil } from './support/until.ts';
 
 interface Running {
   readonly dir: string;
@@ -83,13 +84,8 @@ async function login(n: Running, email = n.admin): Promise<string> {
   return r.body.token as string;
 }
 
-async function until(what: string, cond: () => boolean | Promise<boolean>, ms = 30_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!(await cond())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
+const until = (what: string, cond: () => boolean | Promise<boolean>, ms = 30_000): Promise<void> =>
+  waitUntil(what, cond, ms);
 
 const heads = (): (string | undefined)[] => nodes.map((n) => n.node.ledger.store.head()?.hash);
 

@@ -16,51 +16,25 @@ import { toHex } from '../src/core/bytes.ts';
 import { createTx } from '../src/core/tx.ts';
 import { checkCertificate } from '../src/core/vote.ts';
 import type { FinalityCertificate } from '../src/core/vote.ts';
-import { BlockProducer } from '../src/node/block-producer.ts';
-import { ConsortiumMember } from '../src/node/consortium.ts';
-import { initConsortium, readMember } from '../src/node/consortium-genesis.ts';
+import { initConsortium } from '../src/node/consortium-genesis.ts';
 import { dataPaths, loadNodeKey } from '../src/node/data-dir.ts';
-import { Ledger } from '../src/node/ledger.ts';
 import { verifyFinality } from '../src/node/verify-finality.ts';
 import { EtcdCluster } from '../src/ordering/etcd-cluster.ts';
+import { startMember, stopMember } from './support/consortium-member.ts';
+import type { BareMember } from './support/consortium-member.ts';
+import { until } from './support/until.ts';
 import { EtcdOrderer } from '../src/ordering/etcd-orderer.ts';
 import { mine } from '../src/core/pow.ts';
 
-interface Member {
-  readonly dir: string;
-  readonly ledger: Ledger;
-  readonly producer: BlockProducer;
-  readonly member: ConsortiumMember;
-}
+type Member = BareMember;
 
 const root = mkdtempSync(join(tmpdir(), 'medledger-consortium-'));
 let cluster: EtcdCluster;
 let dirs: string[];
 const nodes: (Member | undefined)[] = [];
 
-async function start(dir: string): Promise<Member> {
-  const { genesis } = readMember(dir);
-  const member = ConsortiumMember.connect(genesis, { electionTtlSec: 2 });
-  const ledger = await Ledger.join(dir, genesis.block, { orderer: member.makeOrderer });
-  const producer = new BlockProducer(ledger, () => undefined);
-  producer.auto = true;
-  await member.attach(ledger, producer);
-  return { dir, ledger, producer, member };
-}
-
-async function stop(m: Member): Promise<void> {
-  await m.member.close();
-  await m.ledger.close();
-  m.member.disconnect();
-}
-
-async function until(what: string, cond: () => boolean | Promise<boolean>, ms = 20_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!(await cond())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
+const start = (dir: string): Promise<Member> => startMember(dir, { electionTtlSec: 2 });
+const stop = stopMember;
 
 const live = (): Member[] => nodes.filter((n): n is Member => n !== undefined);
 

@@ -32,6 +32,11 @@ export function toHex(b: Uint8Array): string {
   return Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('hex');
 }
 
+/** The same bytes as a Buffer, without a copy (for APIs that take Buffers only, e.g. sodium-native). */
+export function asBuffer(b: Uint8Array): Buffer {
+  return Buffer.isBuffer(b) ? b : Buffer.from(b.buffer, b.byteOffset, b.byteLength);
+}
+
 /** Bytes of a lowercase hex string; `length` in bytes when given. */
 export function fromHex(hex: unknown, length: number | undefined, name: string): Uint8Array {
   if (typeof hex !== 'string') throw new ArgumentTypeError(name, 'hex string', hex);

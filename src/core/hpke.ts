@@ -24,7 +24,7 @@ import {
   randomBytes,
 } from 'node:crypto';
 import sodium from 'sodium-native';
-import { abytes, anat } from './bytes.ts';
+import { abytes, anat, asBuffer } from './bytes.ts';
 import { ArgumentTypeError, ArgumentValueError, DecryptError } from './errors.ts';
 
 /** An X25519 key pair: the raw 32-byte public key and the private key as a node:crypto KeyObject. */
@@ -199,9 +199,6 @@ function dh(privateKey: Uint8Array, publicKey: Uint8Array): Buffer | undefined {
   }
   return z.some((b) => b !== 0) ? z : undefined;
 }
-
-const asBuffer = (b: Uint8Array): Buffer =>
-  Buffer.isBuffer(b) ? b : Buffer.from(b.buffer, b.byteOffset, b.byteLength);
 
 /** A fresh ephemeral key pair as raw bytes (RFC 7748: 32 random bytes, clamped inside X25519). */
 function ephemeralRaw(): { privateKey: Buffer; publicKey: Uint8Array } {

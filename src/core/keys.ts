@@ -13,7 +13,7 @@
 import { createPrivateKey, createPublicKey, generateKeyPairSync, sign } from 'node:crypto';
 import type { KeyObject } from 'node:crypto';
 import sodium from 'sodium-native';
-import { abytes, fromHex, toHex } from './bytes.ts';
+import { abytes, asBuffer, fromHex, toHex } from './bytes.ts';
 import { ArgumentValueError } from './errors.ts';
 import { TAGS, taggedHash } from './hash.ts';
 
@@ -103,6 +103,3 @@ export function verifyRaw(publicKey: Uint8Array, message: Uint8Array, signature:
   if (signature.length !== 64 || publicKey.length !== 32) return false;
   return sodium.crypto_sign_verify_detached(asBuffer(signature), asBuffer(message), asBuffer(publicKey));
 }
-
-const asBuffer = (b: Uint8Array): Buffer =>
-  Buffer.isBuffer(b) ? b : Buffer.from(b.buffer, b.byteOffset, b.byteLength);

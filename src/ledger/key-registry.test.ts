@@ -1,12 +1,10 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { fromHex, toHex } from '../core/bytes.ts';
-import type { Json } from '../core/canonical-json.ts';
 import { signerFromSeed } from '../core/keys.ts';
 import type { Signer } from '../core/keys.ts';
-import { createTx } from '../core/tx.ts';
-import type { Tx, TxType } from '../core/tx.ts';
 import { KeyRegistry } from './key-registry.ts';
+import { fixedTx, fixedTxCount } from './tx-fixtures.test-util.ts';
 import type { Role } from './key-registry.ts';
 
 // Fixed keys from the RFC 8032 §7.1 seeds (TEST 1, 2, 3, SHA(abc)).
@@ -16,14 +14,7 @@ const adminKey = seed('4ccd089b28ff96da9db6c346ec114e0f5b8a319f35aba624da8cf6ed4
 const doctorKey = seed('c5aa8df43f9f837bedb7442f31dcb7b166d38535076f094b85ce3a2e0b4458f7');
 const patientKey = seed('833fe62409237b9d62ec77587520911e9a759cec1d19755b7da901b96dca3d42');
 
-let counter = 0;
-function tx(signer: Signer, type: TxType, payload: Json): Tx {
-  counter++;
-  return createTx(signer, type, payload, {
-    time: 1_700_000_000_000 + counter,
-    nonce: counter.toString(16).padStart(32, '0'),
-  });
-}
+const tx = fixedTx;
 const ORG = 'test-org';
 const register = (by: Signer, key: Signer, role: Role) =>
   tx(
@@ -42,7 +33,7 @@ const register = (by: Signer, key: Signer, role: Role) =>
 const orgJoin = (by: Signer, org = ORG) =>
   tx(by, 'org.join', { org, name: 'Test Hospital', encryptionKey: '33'.repeat(32) });
 const revoke = (by: Signer, key: Signer) => tx(by, 'identity.revoke', { keyId: key.keyId });
-const data = (by: Signer) => tx(by, 'data.put', { n: counter });
+const data = (by: Signer) => tx(by, 'data.put', { n: fixedTxCount() });
 const genesis = (by: Signer) => tx(by, 'chain.genesis', { chainId: 'test', minDifficulty: 0 });
 
 /**

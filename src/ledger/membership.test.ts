@@ -2,23 +2,15 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { fromHex, toHex } from '../core/bytes.ts';
-import type { Json } from '../core/canonical-json.ts';
 import { signerFromSeed } from '../core/keys.ts';
 import type { Signer } from '../core/keys.ts';
-import { createTx } from '../core/tx.ts';
-import type { Tx, TxType } from '../core/tx.ts';
+import type { Tx } from '../core/tx.ts';
 import { quorumOf } from '../core/vote.ts';
 import { KeyRegistry } from './key-registry.ts';
+import { fixedTx } from './tx-fixtures.test-util.ts';
 
 const key = (i: number): Signer => signerFromSeed(fromHex(i.toString(16).padStart(64, '0'), 32, 'seed'));
-let counter = 0;
-function tx(signer: Signer, type: TxType, payload: Json): Tx {
-  counter++;
-  return createTx(signer, type, payload, {
-    time: 1_700_000_000_000 + counter,
-    nonce: counter.toString(16).padStart(32, '0'),
-  });
-}
+const tx = fixedTx;
 
 /** A consortium of `n` genesis member nodes (keys 1..n) at height 0. */
 function consortium(n: number): { r: KeyRegistry; members: Signer[] } {

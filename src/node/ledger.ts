@@ -50,7 +50,7 @@ import {
   writeWitness,
 } from './data-dir.ts';
 import type { DataPaths } from './data-dir.ts';
-import { verifyAll, verifyAsync } from './sig-pool.ts';
+import { verifyAll, verifyNow } from './sig-pool.ts';
 import type { SignatureCheck } from './sig-pool.ts';
 import { verifyChain } from './verify-chain.ts';
 import { syncMiner } from './miner.ts';
@@ -328,7 +328,7 @@ export class Ledger {
   async submit(input: Tx | WireTx, opts: { signedHere?: boolean } = {}): Promise<string> {
     const tx = this.#admit(decodeInput(input));
     const trusted = opts.signedHere === true && 'idBytes' in input;
-    if (!trusted && !(await verifyAsync(this.#sigCheck(tx))))
+    if (!trusted && !verifyNow(this.#sigCheck(tx)))
       throw new BadSignatureError(`transaction ${tx.id}`, { txId: tx.id });
     if (this.#pending.has(tx.id)) throw new ReplayError(tx.id);
     this.#pending.set(tx.id, tx);

@@ -153,9 +153,10 @@ export class MedicalNode {
     dir: string,
     opts: MedicalNodeOptions = {},
   ): Promise<{ node: MedicalNode; admin?: { email: string; password: string } }> {
-    // Signature threads up before the first block arrives (a consortium node catches up at once).
-    await startSigPool();
     const member = opts.consortium;
+    // A consortium node verifies the blocks it catches up on at once: signature threads up first.
+    // Elsewhere (a solo server, a CLI command) they start with the first batch worth sending them.
+    if (member) await startSigPool();
     const ledger = member
       ? await Ledger.join(dir, member.genesis.block, {
           orderer: member.makeOrderer,

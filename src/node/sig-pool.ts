@@ -29,12 +29,8 @@ const WORKER_URL = new URL('./sig-worker.ts', import.meta.url);
 /** Worker failures after which batches stay on the main thread for the life of the process. */
 const MAX_FAILURES = 3;
 
-/** Verifies one signature; false for a malformed one. (A promise, for callers that batch.) */
-export function verifyAsync(c: SignatureCheck): Promise<boolean> {
-  return Promise.resolve(verifyNow(c));
-}
-
-function verifyNow(c: SignatureCheck): boolean {
+/** Verifies one signature on this thread; false for a malformed one. */
+export function verifyNow(c: SignatureCheck): boolean {
   return verifyBytes(c.publicKey, c.message, c.sig);
 }
 

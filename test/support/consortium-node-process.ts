@@ -7,11 +7,7 @@
  * `close` shuts down cleanly.
  */
 import { createTx } from '../../src/core/tx.ts';
-import { BlockProducer } from '../../src/node/block-producer.ts';
-import { ConsortiumMember } from '../../src/node/consortium.ts';
-import { readMember } from '../../src/node/consortium-genesis.ts';
-import { Ledger } from '../../src/node/ledger.ts';
-import { startSigPool } from '../../src/node/sig-pool.ts';
+import { startMember, stopMember } from './consortium-member.ts';
 
 export type ToChild =
   | { readonly type: 'submit'; readonly n: number; readonly tag: string }
@@ -38,12 +34,8 @@ const send = (m: FromChild): void => {
 process.on('disconnect', () => process.exit(1));
 
 async function main(dir: string): Promise<void> {
-  await startSigPool();
-  const { genesis } = readMember(dir);
-  const member = ConsortiumMember.connect(genesis, { electionTtlSec: 2 });
-  const ledger = await Ledger.join(dir, genesis.block, { orderer: member.makeOrderer });
-  const producer = new BlockProducer(ledger, () => undefined);
-  await member.attach(ledger, producer);
+  const node = await startMember(dir, { electionTtlSec: 2 });
+  const { ledger, producer, member } = node;
   const timer = setInterval(() => {
     send({
       type: 'status',
@@ -79,9 +71,7 @@ async function main(dir: string): Promise<void> {
     } else {
       clearInterval(timer);
       void (async () => {
-        await member.close();
-        await ledger.close();
-        member.disconnect();
+        await stopMember(node);
         process.exit(0);
       })();
     }

@@ -2,6 +2,7 @@
  * @module
  * `bench`: runs the benchmarks in bench/ and writes bench/results/*.json.
  */
+import { Option } from 'commander';
 import type { Command } from 'commander';
 import { fileURLToPath } from 'node:url';
 import { runCoreBench } from '../../../bench/core-bench.ts';
@@ -25,53 +26,51 @@ export function registerBench(program: Command): void {
     )
     .option('--quick', 'a short run (10^4 transactions, difficulty up to 12) that writes no results')
     .option('--json', 'print the results as JSON')
-    .option('--only <suite>', 'run one suite: core, medical, http or consortium')
+    .addOption(
+      new Option('--only <suite>', 'run one suite').choices(['core', 'medical', 'http', 'consortium']),
+    )
     .action(
       async (o: { txs: number; maxDifficulty: number; quick?: boolean; json?: boolean; only?: string }) => {
         const log = (s: string): void => {
           (o.json ? process.stderr : process.stdout).write(`${s}\n`);
         };
-        const consortium =
-          o.only === undefined || o.only === 'consortium'
-            ? await runConsortiumBench({
-                txs: o.quick ? 3_000 : 30_000,
-                concurrency: 512,
-                rounds: o.quick ? 1 : 3,
-                out: o.quick ? undefined : `${RESULTS}consortium.json`,
-                log,
-              })
-            : undefined;
-        if (o.only === 'consortium') {
-          if (o.json) printJson(consortium);
-          return;
-        }
-        const http =
-          o.only === undefined || o.only === 'http'
-            ? await runHttpBench({
-                durationS: o.quick ? 5 : 20,
-                connections: 32,
-                patients: o.quick ? 10 : 100,
-                out: o.quick ? undefined : `${RESULTS}http.json`,
-                log,
-              })
-            : undefined;
-        if (o.only === 'http') {
-          if (o.json) printJson(http);
-          return;
-        }
-        const medical =
-          o.only === 'core'
-            ? undefined
-            : await runMedicalBench({
-                records: o.quick ? 2_000 : 20_000,
-                reads: o.quick ? 500 : 5_000,
-                out: o.quick ? undefined : `${RESULTS}medical.json`,
-                log,
-              });
-        if (o.only === 'medical') {
-          if (o.json) printJson(medical);
-          return;
-        }
+        // Suites run in this order; `--only` runs one and prints (or returns) its result alone.
+        const suite = async <T>(name: string, run: () => Promise<T>): Promise<T | undefined> =>
+          o.only === undefined || o.only === name ? run() : undefined;
+        const alone = (name: string, result: unknown): boolean => {
+          if (o.only !== name) return false;
+          if (o.json) printJson(result);
+          return true;
+        };
+        const consortium = await suite('consortium', () =>
+          runConsortiumBench({
+            txs: o.quick ? 3_000 : 30_000,
+            concurrency: 512,
+            rounds: o.quick ? 1 : 3,
+            out: o.quick ? undefined : `${RESULTS}consortium.json`,
+            log,
+          }),
+        );
+        if (alone('consortium', consortium)) return;
+        const http = await suite('http', () =>
+          runHttpBench({
+            durationS: o.quick ? 5 : 20,
+            connections: 32,
+            patients: o.quick ? 10 : 100,
+            out: o.quick ? undefined : `${RESULTS}http.json`,
+            log,
+          }),
+        );
+        if (alone('http', http)) return;
+        const medical = await suite('medical', () =>
+          runMedicalBench({
+            records: o.quick ? 2_000 : 20_000,
+            reads: o.quick ? 500 : 5_000,
+            out: o.quick ? undefined : `${RESULTS}medical.json`,
+            log,
+          }),
+        );
+        if (alone('medical', medical)) return;
         const r = await runCoreBench({
           txs: o.quick ? 10_000 : o.txs,
           maxDifficulty: o.quick ? 12 : o.maxDifficulty,
