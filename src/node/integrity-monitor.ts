@@ -7,7 +7,8 @@
  * A problem flips the node to `compromised` until a later run finds none; listeners hear each change.
  */
 import type { Problem } from '../core/problem.ts';
-import type { MedicalNode, VaultProblem } from './medical-node.ts';
+import type { MedicalNode } from './medical-node.ts';
+import type { VaultProblem } from './vault-check.ts';
 
 export type IntegrityState = 'starting' | 'ok' | 'compromised';
 

@@ -30,12 +30,14 @@ import { Accounts, DEFAULT_KDF } from './accounts.ts';
 import { AccessRequests } from './access-requests.ts';
 import { ApiTokens } from './api-tokens.ts';
 import type { AccountInfo, Credentials, KdfCost } from './accounts.ts';
+import { runChecks, runChecksInSlices, vaultChecks } from './vault-check.ts';
+import type { VaultReport } from './vault-check.ts';
 import { startSigPool } from './sig-pool.ts';
 import { Ledger } from './ledger.ts';
 import { BlockProducer } from './block-producer.ts';
 import type { InitOptions } from './ledger.ts';
 import { ScopedLedger } from './scoped-ledger.ts';
-import { sha256Hex, Vault } from './vault.ts';
+import { Vault } from './vault.ts';
 import { rewrap } from './patient-actions.ts';
 import { parseRecordErase } from '../ledger/payloads.ts';
 import type { ConsortiumMember } from './consortium.ts';
@@ -71,21 +73,7 @@ export interface NewUser {
   readonly patientId?: string;
 }
 
-export interface VaultProblem {
-  readonly record: string;
-  readonly height: number;
-  readonly kind: 'blob-missing' | 'blob-mismatch' | 'erasure-incomplete';
-  readonly detail: string;
-  readonly expected?: string;
-  readonly found?: string;
-}
-
-export interface VaultReport {
-  readonly ok: boolean;
-  readonly checked: number;
-  readonly erased: readonly { record: string; by: string; height: number }[];
-  readonly problems: readonly VaultProblem[];
-}
+export type { VaultProblem, VaultReport } from './vault-check.ts';
 
 export const DEFAULT_ORG = { id: 'st-marys', name: 'St. Mary’s Hospital' } as const;
 export const DEFAULT_POLICY: OrgPolicy = { orgDoctorsTreatment: true };
@@ -376,73 +364,18 @@ export class MedicalNode {
     if (doomed.length > 0) this.vault.erase(doomed);
   }
 
-  /**
-   * Checks the off-chain half: every record's ciphertext is present and hashes to the blob hash on
-   * chain, unless the record was erased — then it must be gone, and is reported as erased, not tampered.
-   */
+  /** The vault check (vault-check.ts) over every record, at once. */
   verifyVault(): VaultReport {
-    const checks = this.#vaultChecks();
-    for (;;) {
-      const step = checks.next();
-      if (step.done) return step.value;
-    }
+    return runChecks(this.#vaultChecks());
   }
 
-  /**
-   * {@link verifyVault} in slices of `slice` records, giving the event loop back between slices: the
-   * integrity monitor runs it every few seconds on a serving node, where one pass over every blob
-   * blocked requests for as long as it took to hash them all.
-   */
-  async verifyVaultInSlices(slice = 256): Promise<VaultReport> {
-    const checks = this.#vaultChecks();
-    for (let n = 1; ; n++) {
-      const step = checks.next();
-      if (step.done) return step.value;
-      if (n % slice === 0) await new Promise((resolve) => setImmediate(resolve));
-    }
+  /** The same, in slices of records with the event loop given back between them (the monitor's). */
+  verifyVaultInSlices(): Promise<VaultReport> {
+    return runChecksInSlices(this.#vaultChecks());
   }
 
-  *#vaultChecks(): Generator<undefined, VaultReport> {
-    const problems: VaultProblem[] = [];
-    const erased: { record: string; by: string; height: number }[] = [];
-    let checked = 0;
-    const replicating = this.blobSync?.pending() ?? new Set<string>();
-    for (const listed of [...this.state.records.values()]) {
-      yield;
-      // The record as it is now: between slices it may have been erased (its blob gone on purpose).
-      const r = this.state.records.get(listed.id) ?? listed;
-      if (r.erasedBy) {
-        erased.push({ record: r.id, by: r.erasedBy, height: r.height });
-        if (this.vault.hasBlob(r.blob) || this.vault.keysOf(r.id).size > 0)
-          problems.push({
-            record: r.id,
-            height: r.height,
-            kind: 'erasure-incomplete',
-            detail: `erased by ${r.erasedBy} but data remains`,
-          });
-        continue;
-      }
-      checked++;
-      const data = this.vault.blob(r.blob);
-      if (!data && replicating.has(r.blob)) continue; // still being fetched from the member that wrote it
-      if (!data)
-        problems.push({
-          record: r.id,
-          height: r.height,
-          kind: 'blob-missing',
-          detail: `ciphertext ${r.blob} is missing`,
-        });
-      else if (sha256Hex(data) !== r.blob)
-        problems.push({
-          record: r.id,
-          height: r.height,
-          kind: 'blob-mismatch',
-          detail: 'ciphertext does not hash to the hash on chain',
-          expected: r.blob,
-          found: sha256Hex(data),
-        });
-    }
-    return { ok: problems.length === 0, checked, erased, problems };
+  #vaultChecks(): Generator<undefined, VaultReport> {
+    return vaultChecks(this.state.records, this.vault, this.blobSync?.pending() ?? new Set<string>());
   }
 
   /** A sealed secret of the node (the consortium index key, …), created on first use. */
