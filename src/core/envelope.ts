@@ -8,10 +8,11 @@
  * The wrap binds the record id as HPKE aad, so a wrapped key cannot be moved to another record.
  * HPKE base mode does not say who wrapped a key: the signed transaction carrying it does.
  */
-import { createCipheriv, createDecipheriv, createSecretKey, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createSecretKey } from 'node:crypto';
 import { abytes, toHex, utf8 } from './bytes.ts';
 import { ArgumentTypeError, ArgumentValueError, DecryptError } from './errors.ts';
 import { open, seal } from './hpke.ts';
+import { random } from './random.ts';
 import type { X25519KeyPair } from './hpke.ts';
 
 const KEY_BYTES = 32;
@@ -40,9 +41,9 @@ export function encryptRecord(
 ): { key: Uint8Array; ciphertext: Uint8Array } {
   abytes(plaintext, undefined, 'plaintext');
   abytes(aad, undefined, 'aad');
-  const key = randomBytes(KEY_BYTES);
+  const key = random(KEY_BYTES);
   // A key seals exactly one message, so a random nonce can never repeat under it.
-  const nonce = randomBytes(NONCE_BYTES);
+  const nonce = random(NONCE_BYTES);
   const c = createCipheriv('aes-256-gcm', createSecretKey(key), nonce);
   c.setAAD(aad);
   const ciphertext = Buffer.concat([nonce, c.update(plaintext), c.final(), c.getAuthTag()]);

@@ -21,11 +21,11 @@ import {
   createSecretKey,
   generateKeyPairSync,
   KeyObject,
-  randomBytes,
 } from 'node:crypto';
 import sodium from 'sodium-native';
 import { abytes, anat, asBuffer } from './bytes.ts';
 import { ArgumentTypeError, ArgumentValueError, DecryptError } from './errors.ts';
+import { random } from './random.ts';
 
 /** An X25519 key pair: the raw 32-byte public key and the private key as a node:crypto KeyObject. */
 export interface X25519KeyPair {
@@ -202,7 +202,7 @@ function dh(privateKey: Uint8Array, publicKey: Uint8Array): Buffer | undefined {
 
 /** A fresh ephemeral key pair as raw bytes (RFC 7748: 32 random bytes, clamped inside X25519). */
 function ephemeralRaw(): { privateKey: Buffer; publicKey: Uint8Array } {
-  const privateKey = randomBytes(N_SK);
+  const privateKey = random(N_SK);
   const publicKey = Buffer.alloc(N_ENC);
   sodium.crypto_scalarmult_base(publicKey, privateKey);
   return { privateKey, publicKey: view(publicKey) };
@@ -246,6 +246,22 @@ export function decap(enc: Uint8Array, recipient: X25519KeyPair): Uint8Array {
 const PSK_ID_HASH = labeledExtract(NO_SALT, extractLabel(HPKE_SUITE, 'psk_id_hash'), EMPTY);
 const MODE_BASE = Uint8Array.of(0x00);
 
+/** info_hash of the few short `info` strings in use (record key wraps use one), computed once each. */
+const infoHashes = new Map<string, Buffer>();
+const MAX_INFO_HASHES = 64;
+
+function infoHashOf(info: Uint8Array): Buffer {
+  if (info.length > 64) return labeledExtract(NO_SALT, INFO_HASH, info);
+  const k = Buffer.from(info.buffer, info.byteOffset, info.byteLength).toString('latin1');
+  let h = infoHashes.get(k);
+  if (!h) {
+    h = labeledExtract(NO_SALT, INFO_HASH, info);
+    if (infoHashes.size >= MAX_INFO_HASHES) infoHashes.clear();
+    infoHashes.set(k, h);
+  }
+  return h;
+}
+
 interface Schedule {
   readonly keyScheduleContext: Buffer;
   readonly secret: Buffer;
@@ -257,7 +273,7 @@ interface Schedule {
 
 /** KeySchedule<ROLE>(mode_base, shared_secret, info, "", "") (RFC 9180 §5.1), minus exporter_secret (lazy). */
 function keySchedule(sharedSecret: Uint8Array, info: Uint8Array): Schedule {
-  const infoHash = labeledExtract(NO_SALT, INFO_HASH, info);
+  const infoHash = infoHashOf(info);
   const keyScheduleContext = Buffer.concat([MODE_BASE, PSK_ID_HASH, infoHash]);
   const secret = labeledExtract(createSecretKey(sharedSecret), SECRET, EMPTY); // psk = ""
   const key = labeledExpand(secret, KEY, [keyScheduleContext], N_K);

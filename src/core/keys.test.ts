@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { createHash, generateKeyPairSync, verify } from 'node:crypto';
+import { createHash, generateKeyPairSync, sign, verify } from 'node:crypto';
 import fc from 'fast-check';
 import { describe, it } from 'node:test';
 import { fromHex, toHex } from './bytes.ts';
@@ -264,6 +264,18 @@ void describe('verifyBytes (libsodium) against node:crypto (OpenSSL)', () => {
       ),
       { numRuns: 500 },
     );
+  });
+
+  it('signs exactly as node:crypto does (Ed25519 is deterministic)', () => {
+    fc.assert(
+      fc.property(fc.nat({ max: signers.length - 1 }), fc.uint8Array({ maxLength: 300 }), (i, message) => {
+        const key = signers[i]!.privateKey;
+        assert.deepEqual(signBytes(key, message), new Uint8Array(sign(null, message, key)));
+      }),
+      { numRuns: 300 },
+    );
+    const x = generateKeyPairSync('x25519').privateKey;
+    assert.throws(() => signBytes(x, new Uint8Array([1])));
   });
 
   it('refuses keys of other types and keys or signatures of the wrong length', () => {

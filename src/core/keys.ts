@@ -3,12 +3,13 @@
  * Ed25519 signing keys (RFC 8032). A key is named on the chain by its key id:
  * hex(SHA-256("medledger:key:v1" ‖ 0x00 ‖ raw 32-byte public key)).
  *
- * Keys and signing are node:crypto's. Verification — the bound of every append, every consortium vote
- * and every full verification — is libsodium's (`sodium-native`, prebuilt): measured on the 2-core
- * reference machine, 22,300 verifies/s on one core against 13,300/s for node:crypto (OpenSSL), the
- * same RFC 8032 vectors passing and both agreeing on random and mutated signatures (keys.test.ts).
- * Every verification in MedLedger goes through {@link verifyBytes} or {@link verifyRaw}, so all nodes
- * accept exactly the same signatures.
+ * Keys are node:crypto KeyObjects. Signing and verification — the bound of every append, every
+ * consortium vote and every full verification — are libsodium's (`sodium-native`, prebuilt): measured
+ * on the 2-core reference machine, 22,300 verifies/s on one core against 13,300/s for node:crypto
+ * (OpenSSL), and a signature in 14 µs against 23 µs. The same RFC 8032 vectors pass; Ed25519 signing
+ * is deterministic, so both libraries give the same bytes, and they agree on random and mutated
+ * signatures (keys.test.ts). Every verification in MedLedger goes through {@link verifyBytes} or
+ * {@link verifyRaw}, so all nodes accept exactly the same signatures.
  */
 import { createPrivateKey, createPublicKey, generateKeyPairSync, sign } from 'node:crypto';
 import type { KeyObject } from 'node:crypto';
@@ -70,9 +71,36 @@ export function publicKeyObject(publicKey: Uint8Array | string): KeyObject {
   return createPublicKey({ key: Buffer.concat([SPKI_PREFIX, raw]), format: 'der', type: 'spki' });
 }
 
-/** Ed25519 signature (64 bytes) over `message`. */
+/** Ed25519 signature (64 bytes) over `message` (RFC 8032 §5.1.6). */
 export function signBytes(privateKey: KeyObject, message: Uint8Array): Uint8Array {
-  return new Uint8Array(sign(null, message, privateKey));
+  const sk = secretKeyOf(privateKey);
+  if (sk === null) return new Uint8Array(sign(null, message, privateKey)); // node:crypto's error for a non-Ed25519 key
+  const sig = Buffer.alloc(64);
+  sodium.crypto_sign_detached(sig, asBuffer(message), sk);
+  return new Uint8Array(sig.buffer, sig.byteOffset, 64);
+}
+
+/**
+ * libsodium's 64-byte secret keys (seed ‖ public key) of private KeyObjects already used, null for a
+ * key that is not a private Ed25519 key. Held weakly: a signer dropped with its session takes its entry
+ * with it. (Process memory either way: the KeyObject holds the same seed.)
+ */
+const secretKeys = new WeakMap<KeyObject, Buffer | null>();
+
+function secretKeyOf(key: KeyObject): Buffer | null {
+  let sk = secretKeys.get(key);
+  if (sk === undefined) {
+    sk = null;
+    if (key.type === 'private' && key.asymmetricKeyType === 'ed25519') {
+      const der = key.export({ format: 'der', type: 'pkcs8' });
+      const seed = der.subarray(der.length - 32);
+      sk = Buffer.alloc(64);
+      sodium.crypto_sign_seed_keypair(Buffer.alloc(32), sk, seed);
+      der.fill(0);
+    }
+    secretKeys.set(key, sk);
+  }
+  return sk;
 }
 
 /** Raw public keys of KeyObjects already seen (exporting one costs more than a verification). */

@@ -5,12 +5,13 @@
  * SHA-256(0x00 ‖ "medledger:tx:v1" ‖ 0x00 ‖ body), so the id is also the tx's leaf in every Merkle tree
  * (one hash per transaction instead of two). The signer signs the 32-byte id with Ed25519.
  */
-import { hash, randomBytes } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { KeyObject } from 'node:crypto';
 import { toHex } from './bytes.ts';
 import { canonicalize } from './canonical-json.ts';
 import type { Json } from './canonical-json.ts';
 import { MalformedTxError } from './errors.ts';
+import { random } from './random.ts';
 import { TAGS } from './hash.ts';
 import { signBytes, verifyBytes } from './keys.ts';
 import type { Signer } from './keys.ts';
@@ -86,7 +87,7 @@ export function createTx(
     payload,
     signer: signer.keyId,
     time: opts.time ?? Date.now(),
-    nonce: opts.nonce ?? randomBytes(16).toString('hex'),
+    nonce: opts.nonce ?? random(16).toString('hex'),
   };
   checkBody(body);
   const bodyJson = canonicalize(body);

@@ -65,7 +65,7 @@ export async function writeAsNode(
       ids.push(id);
     }
     node.vault.put({ blobs, keys });
-    const results = await node.ledger.submitMany(txs);
+    const results = await node.ledger.submitMany(txs, { signedHere: true });
     const failed = results.find((x) => 'error' in x);
     if (failed && 'error' in failed) throw failed.error;
     await node.commit();

@@ -80,6 +80,27 @@ void describe('Ledger.submit', () => {
     }
   });
 
+  it('trusts a signature as made here only for decoded Tx objects, never for wire input', async () => {
+    const c = clock();
+    const ledger = await Ledger.init(tempDir(), { now: c.now });
+    try {
+      const txs = [1, 2].map((n) => createTx(ledger.signer, 'data.put', { n }, { time: c.now() }));
+      const wire = encodeTx(txs[0]!);
+      const flipped = { body: wire.body, sig: (wire.sig.startsWith('0') ? '1' : '0') + wire.sig.slice(1) };
+      for (const signedHere of [true, false]) {
+        const [r] = await ledger.submitMany([flipped], { signedHere });
+        assert.ok(r && 'error' in r && r.error instanceof BadSignatureError);
+      }
+      // A mixed batch is not trusted either: each signature is checked.
+      const mixed = await ledger.submitMany([txs[1]!, flipped], { signedHere: true });
+      assert.ok(mixed[1] && 'error' in mixed[1] && mixed[1].error instanceof BadSignatureError);
+      assert.deepEqual(mixed[0], { id: txs[1]!.id });
+      assert.deepEqual(await ledger.submitMany([txs[0]!], { signedHere: true }), [{ id: txs[0]!.id }]);
+    } finally {
+      await ledger.close();
+    }
+  });
+
   it('rejects a transaction whose time is an hour from the node clock', async () => {
     const c = clock();
     const ledger = await Ledger.init(tempDir(), { now: c.now });
