@@ -94,8 +94,10 @@ export async function runMedicalBench(opts: MedicalBenchOptions): Promise<Record
       observation(i, patients[i % patients.length]!),
     );
     const t0 = performance.now();
+    const cpu0 = process.cpuUsage();
     const ids = await writeResources(node, resources);
     const writeMs = performance.now() - t0;
+    const cpu = process.cpuUsage(cpu0);
     const wraps = node.vault.keysOf(ids[0]!).size;
 
     opts.log(`reading ${String(opts.reads)} records as a doctor…`);
@@ -117,6 +119,8 @@ export async function runMedicalBench(opts: MedicalBenchOptions): Promise<Record
       records: opts.records,
       recipientsPerRecord: wraps,
       recordWritesPerSec: Math.round((opts.records / writeMs) * 1000),
+      // Every thread of the process (main, sealing and signature workers), per record written.
+      writeCpuMicrosPerRecord: Math.round((cpu.user + cpu.system) / opts.records),
       readMillisP50: Number(percentile(times, 50).toFixed(3)),
       readMillisP99: Number(percentile(times, 99).toFixed(3)),
     };

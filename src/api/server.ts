@@ -36,6 +36,7 @@ import { recordRoutes } from './routes/record-routes.ts';
 import { researchRoutes } from './routes/research-routes.ts';
 import { userRoutes } from './routes/user-routes.ts';
 import { fhirRoutes, isFhirRequest, outcomeOf } from './fhir/fhir-routes.ts';
+import { startSealPool } from '../node/seal-pool.ts';
 import { Sessions } from './sessions.ts';
 import type { SessionOptions } from './sessions.ts';
 
@@ -230,6 +231,8 @@ export async function buildServer(opts: ServerOptions): Promise<NodeServer> {
     app,
     ctx,
     async listen(port, host = '127.0.0.1') {
+      // Record writes seal in worker threads; have them loaded before the first request.
+      await startSealPool();
       const address = await app.listen({ port, host });
       await ctx.monitor.start();
       return address;

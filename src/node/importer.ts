@@ -14,7 +14,9 @@ import type { RejectedEntry } from '../fhir/bundle.ts';
 import { patientReference } from '../fhir/patient-ref.ts';
 import { validateRecord } from '../fhir/validate.ts';
 import type { MedicalNode } from './medical-node.ts';
-import { recipientsFor, sealRecord } from './record-crypto.ts';
+import { recipientsFor, sealJob } from './record-crypto.ts';
+import { sealAll } from './seal-pool.ts';
+import type { SealResult } from './seal-pool.ts';
 import { stripPatient } from './scoped-ledger.ts';
 
 export interface ImportSummary {
@@ -26,51 +28,103 @@ export interface ImportSummary {
 
 const BATCH = 500;
 
+interface SealedBatch {
+  readonly ids: string[];
+  readonly patients: (string | undefined)[];
+  readonly sealed: Promise<SealResult[]>;
+}
+
+/** Starts sealing a batch of validated resources (in the sealing threads once they are up). */
+function sealBatch(node: MedicalNode, batch: readonly Resource[], org: string): SealedBatch {
+  const ids: string[] = [];
+  const patients: (string | undefined)[] = [];
+  const jobs = batch.map((r) => {
+    const id = r.id ?? randomUUID();
+    const ref = patientReference(r);
+    const patient = ref ? node.blind(stripPatient(ref)) : undefined;
+    ids.push(id);
+    patients.push(patient);
+    const stored = { ...r, id, meta: { ...r.meta, versionId: '1' } } as Resource;
+    const recipients = recipientsFor(
+      node.ledger.directory,
+      node.state,
+      node.now,
+      patient,
+      org,
+      r.resourceType,
+    );
+    return sealJob(id, stored, recipients);
+  });
+  return { ids, patients, sealed: sealAll(jobs) };
+}
+
+/** Signs a sealed batch's `record.add` transactions, stores its ciphertext and keys, and commits it. */
+async function commitBatch(node: MedicalNode, batch: SealedBatch, org: string): Promise<void> {
+  const sealed = await batch.sealed;
+  const blobs: Uint8Array[] = [];
+  const keys = [];
+  const txs: Tx[] = [];
+  for (const [j, s] of sealed.entries()) {
+    if (s instanceof Error) throw s;
+    blobs.push(s.ciphertext);
+    keys.push(...s.keys);
+    const patient = batch.patients[j];
+    const payload = {
+      record: batch.ids[j]!,
+      ...(patient ? { patient } : {}),
+      org,
+      blob: s.blob,
+      size: s.ciphertext.length,
+    };
+    txs.push(createTx(node.signerOfNode(), 'record.add', payload, { time: node.now }));
+  }
+  node.vault.put({ blobs, keys });
+  const results = await node.ledger.submitMany(txs, { signedHere: true });
+  const failed = results.find((x) => 'error' in x);
+  if (failed && 'error' in failed) throw failed.error;
+  await node.commit();
+}
+
+/** Lets the event loop run: batches can complete through promises alone (requests, worker answers wait). */
+const turn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
+/**
+ * Writes resources as records of `org`, signed by the node, after `check` passed every one of them:
+ * nothing is written when one fails. Checking runs on this thread while the sealing threads already
+ * encrypt the batches checked before; batches are then committed in order as they come back sealed.
+ */
+async function write<T>(
+  node: MedicalNode,
+  inputs: readonly T[],
+  org: string,
+  check: (input: T) => Resource,
+): Promise<string[]> {
+  const batches: SealedBatch[] = [];
+  try {
+    for (let i = 0; i < inputs.length; i += BATCH) {
+      batches.push(sealBatch(node, inputs.slice(i, i + BATCH).map(check), org));
+      await turn();
+    }
+    const ids: string[] = [];
+    for (const b of batches) {
+      await commitBatch(node, b, org);
+      ids.push(...b.ids);
+      await turn();
+    }
+    return ids;
+  } finally {
+    // Batches not committed (an error above) must not end in unhandled rejections.
+    for (const b of batches) b.sealed.catch(() => undefined);
+  }
+}
+
 /** Writes already validated resources (each with an id) as records of `org`, signed by the node. */
-export async function writeAsNode(
+export function writeAsNode(
   node: MedicalNode,
   resources: readonly Resource[],
   org = node.org,
 ): Promise<string[]> {
-  const ids: string[] = [];
-  for (let i = 0; i < resources.length; i += BATCH) {
-    const batch = resources.slice(i, i + BATCH);
-    const blobs: Uint8Array[] = [];
-    const keys = [];
-    const txs: Tx[] = [];
-    for (const r of batch) {
-      const id = r.id ?? randomUUID();
-      const ref = patientReference(r);
-      const patient = ref ? node.blind(stripPatient(ref)) : undefined;
-      const stored = { ...r, id, meta: { ...r.meta, versionId: '1' } } as Resource;
-      const recipients = recipientsFor(
-        node.ledger.directory,
-        node.state,
-        node.now,
-        patient,
-        org,
-        r.resourceType,
-      );
-      const sealed = sealRecord(id, stored, recipients);
-      blobs.push(sealed.ciphertext);
-      keys.push(...sealed.keys);
-      const payload = {
-        record: id,
-        ...(patient ? { patient } : {}),
-        org,
-        blob: sealed.blob,
-        size: sealed.ciphertext.length,
-      };
-      txs.push(createTx(node.signerOfNode(), 'record.add', payload, { time: node.now }));
-      ids.push(id);
-    }
-    node.vault.put({ blobs, keys });
-    const results = await node.ledger.submitMany(txs, { signedHere: true });
-    const failed = results.find((x) => 'error' in x);
-    if (failed && 'error' in failed) throw failed.error;
-    await node.commit();
-  }
-  return ids;
+  return write(node, resources, org, (r) => r);
 }
 
 /** Imports a FHIR Bundle: new ids, references rewritten, every entry validated; invalid ones reported. */
@@ -101,9 +155,5 @@ export async function writeResources(
   resources: readonly unknown[],
   org = node.org,
 ): Promise<string[]> {
-  return writeAsNode(
-    node,
-    resources.map((r) => validateRecord(r)),
-    org,
-  );
+  return write(node, resources, org, (r) => validateRecord(r));
 }

@@ -35,6 +35,7 @@ import type { VaultReport } from './vault-check.ts';
 import { startSigPool } from './sig-pool.ts';
 import { Ledger } from './ledger.ts';
 import { BlockProducer } from './block-producer.ts';
+import { RecordClaims } from './record-claims.ts';
 import type { InitOptions } from './ledger.ts';
 import { ScopedLedger } from './scoped-ledger.ts';
 import { Vault } from './vault.ts';
@@ -88,6 +89,8 @@ export class MedicalNode {
   /** Mines and commits blocks; the vault is made durable before each block that refers to it. */
   readonly producer: BlockProducer;
   readonly state = new MedicalState();
+  /** Ids of new records whose writes are in progress or pending (see record-claims.ts). */
+  readonly recordClaims = new RecordClaims((txId) => this.ledger.isPending(txId));
   readonly policy: OrgPolicy;
   readonly org: string;
   readonly indexKey: Uint8Array;

@@ -62,18 +62,37 @@ export function recipientKey(dir: KeyRegistry, recipient: Recipient): RecipientK
     : undefined;
 }
 
+/** What sealing a record takes: its id, its body (canonical JSON, UTF-8) and who its key is wrapped to. */
+export interface SealJob {
+  readonly recordId: string;
+  readonly plaintext: Uint8Array;
+  readonly recipients: readonly RecipientKey[];
+}
+
+/** The job that seals `resource` (its canonical JSON) as record `recordId`. */
+export function sealJob(recordId: string, resource: Resource, recipients: readonly RecipientKey[]): SealJob {
+  return { recordId, plaintext: utf8(canonicalize(resource)), recipients };
+}
+
+/** Encrypts under a fresh key, wraps that key to each recipient, and names the ciphertext by its hash. */
+export function seal(job: SealJob): SealedRecord {
+  const { recordId } = job;
+  const { key, ciphertext } = encryptRecord(job.plaintext, utf8(recordId));
+  const keys = job.recipients.map((r) => ({
+    record: recordId,
+    recipient: r.recipient,
+    ...wrapKey(key, r.publicKey, recordId),
+  }));
+  key.fill(0);
+  return { ciphertext, blob: sha256Hex(ciphertext), keys };
+}
+
 export function sealRecord(
   recordId: string,
   resource: Resource,
   recipients: readonly RecipientKey[],
 ): SealedRecord {
-  const { key, ciphertext } = encryptRecord(utf8(canonicalize(resource)), utf8(recordId));
-  const keys = recipients.map((r) => ({
-    record: recordId,
-    recipient: r.recipient,
-    ...wrapKey(key, r.publicKey, recordId),
-  }));
-  return { ciphertext, blob: sha256Hex(ciphertext), keys };
+  return seal(sealJob(recordId, resource, recipients));
 }
 
 /**

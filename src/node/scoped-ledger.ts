@@ -33,7 +33,9 @@ import {
 import type { ConsentRequest } from './patient-actions.ts';
 import type { AccessAction } from '../ledger/payloads.ts';
 import type { MedicalNode, Session } from './medical-node.ts';
-import { openRecord, recipientKey, recipientsFor, recordKey, sealRecord } from './record-crypto.ts';
+import { openRecord, recipientKey, recipientsFor, recordKey, sealJob } from './record-crypto.ts';
+import type { RecordClaim } from './record-claims.ts';
+import { sealOne } from './seal-pool.ts';
 import type { RecipientKey } from './record-crypto.ts';
 import type { Recipient } from './vault.ts';
 
@@ -98,22 +100,21 @@ export class ScopedLedger {
     const id = resource.id ?? randomUUID();
     if (this.#node.state.records.has(id))
       throw new ArgumentValueError('id', `record ${id} exists: amend it instead`);
-    const patient = this.#patientOf({ ...resource, id });
-    const meta = this.#meta(id, patient, this.session.org ?? this.#node.org, this.session.keyId, {
-      ...resource,
-      id,
-    });
-    await this.#require(this.#decide(meta, 'write', 'treatment'), meta, 'write', 'treatment');
-    const stored = { ...resource, id, meta: { ...resource.meta, versionId: '1' } } as Resource;
-    const tx = await this.#write(
-      'record.add',
-      id,
-      stored,
-      patient,
-      meta.org,
-      this.#recipients(patient, meta.org, stored.resourceType),
-    );
-    return { id, recordId: id, tx, version: 1 };
+    const claim = this.#node.recordClaims.claim(id);
+    try {
+      const patient = this.#patientOf({ ...resource, id });
+      const meta = this.#meta(id, patient, this.session.org ?? this.#node.org, this.session.keyId, {
+        ...resource,
+        id,
+      });
+      await this.#require(this.#decide(meta, 'write', 'treatment'), meta, 'write', 'treatment');
+      const stored = { ...resource, id, meta: { ...resource.meta, versionId: '1' } } as Resource;
+      const recipients = this.#recipients(patient, meta.org, stored.resourceType);
+      const tx = await this.#write('record.add', id, stored, patient, meta.org, recipients, undefined, claim);
+      return { id, recordId: id, tx, version: 1 };
+    } finally {
+      claim.release();
+    }
   }
 
   /** Amends a record: an append-only correction that references the original; both stay visible. */
@@ -149,8 +150,9 @@ export class ScopedLedger {
     org: string,
     recipients: readonly RecipientKey[],
     amends?: string,
+    claim?: RecordClaim,
   ): Promise<string> {
-    const sealed = sealRecord(recordId, resource, recipients);
+    const sealed = await sealOne(sealJob(recordId, resource, recipients));
     this.#node.vault.put({ blobs: [sealed.ciphertext], keys: sealed.keys });
     const payload = {
       record: recordId,
@@ -163,6 +165,7 @@ export class ScopedLedger {
     const tx = await this.#node.submit(
       createTx(this.session.signer, type, payload, { time: this.#node.now }),
     );
+    claim?.submitted(tx);
     const basis = this.session.role === 'patient' ? 'patient-self' : 'author';
     await this.#log('write', patient, [recordId], 'treatment', { allow: true, basis, breakGlass: false });
     return tx;

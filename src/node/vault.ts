@@ -84,7 +84,9 @@ export class Vault {
     // Group commit: writes are not fsynced one by one (synchronous NORMAL); `sync()` makes everything
     // written so far durable with one fsync of the WAL, and the node calls it before it commits a
     // block that refers to these writes. A crash loses nothing a block or an answer relied on.
-    this.db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA secure_delete = ON;');
+    this.db.exec(
+      'PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA secure_delete = ON; PRAGMA cache_size = -65536; PRAGMA wal_autocheckpoint = 32768;',
+    );
     this.db.exec(SCHEMA);
     const p = (sql: string): StatementSync => this.db.prepare(sql);
     this.#s = {

@@ -1,0 +1,54 @@
+/**
+ * @module
+ * Record ids claimed by writes in progress. A new record's id is checked against the committed state,
+ * but a write takes a while before its transaction is committed (sealing in a worker thread, then a
+ * block): two concurrent creates of the same client-chosen id would both pass that check, and the
+ * second one's wrapped keys would replace the first one's in the vault. A write claims its id first;
+ * the claim holds while the write runs and while its transaction is pending, so the second create is
+ * refused at once.
+ */
+import { ArgumentValueError } from '../core/errors.ts';
+
+export interface RecordClaim {
+  /** The write's transaction is submitted: the claim now lasts while it is pending. */
+  submitted(txId: string): void;
+  /** The write failed: frees the id unless the transaction was already submitted. */
+  release(): void;
+}
+
+/** Claims above which finished ones (transaction no longer pending) are swept. */
+const SWEEP_AT = 4096;
+
+export class RecordClaims {
+  /** Record id → the claiming write's transaction id, or null while it has none yet. */
+  readonly #claims = new Map<string, string | null>();
+  readonly #isPending: (txId: string) => boolean;
+
+  constructor(isPending: (txId: string) => boolean) {
+    this.#isPending = isPending;
+  }
+
+  /** Claims `id`; throws ArgumentValueError while another write of `id` is in progress or pending. */
+  claim(id: string): RecordClaim {
+    if (this.#holds(id)) throw new ArgumentValueError('id', `record ${id} is being written`);
+    if (this.#claims.size >= SWEEP_AT) for (const c of [...this.#claims.keys()]) this.#holds(c);
+    this.#claims.set(id, null);
+    return {
+      submitted: (txId) => {
+        this.#claims.set(id, txId);
+      },
+      release: () => {
+        if (this.#claims.get(id) === null) this.#claims.delete(id);
+      },
+    };
+  }
+
+  /** Whether a claim on `id` still holds; a finished one is dropped. */
+  #holds(id: string): boolean {
+    if (!this.#claims.has(id)) return false;
+    const tx = this.#claims.get(id);
+    if (tx === null || (tx !== undefined && this.#isPending(tx))) return true;
+    this.#claims.delete(id);
+    return false;
+  }
+}
