@@ -153,7 +153,7 @@ export class ScopedLedger {
     claim?: RecordClaim,
   ): Promise<string> {
     const sealed = await sealOne(sealJob(recordId, resource, recipients));
-    this.#node.vault.put({ blobs: [sealed.ciphertext], keys: sealed.keys });
+    await this.#node.vault.putSoon({ blobs: [sealed.ciphertext], keys: sealed.keys });
     const payload = {
       record: recordId,
       ...(patient ? { patient } : {}),

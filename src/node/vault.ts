@@ -115,6 +115,39 @@ export class Vault {
     return hashes;
   }
 
+  /**
+   * {@link put} for writes that arrive one by one (API requests): the puts of one run of the microtask
+   * queue share one transaction, committed before any timer or I/O callback runs (so before a block
+   * that could refer to them). Measured through the HTTP server: a transaction per record was ≈ 120 µs
+   * of the main thread per FHIR create.
+   */
+  putSoon(batch: VaultBatch): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.#soon.push({ batch, resolve, reject });
+      if (this.#soon.length === 1)
+        queueMicrotask(() => {
+          this.#flushSoon();
+        });
+    });
+  }
+
+  #soon: { batch: VaultBatch; resolve: () => void; reject: (e: unknown) => void }[] = [];
+
+  #flushSoon(): void {
+    const waiting = this.#soon;
+    this.#soon = [];
+    try {
+      this.put({
+        blobs: waiting.flatMap((w) => w.batch.blobs ?? []),
+        keys: waiting.flatMap((w) => w.batch.keys ?? []),
+      });
+    } catch (e) {
+      for (const w of waiting) w.reject(e);
+      return;
+    }
+    for (const w of waiting) w.resolve();
+  }
+
   /** Makes every write so far durable: one FULL-synchronous commit fsyncs the whole WAL. */
   sync(): void {
     this.db.exec('PRAGMA synchronous = FULL');

@@ -1,0 +1,50 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
+import { sha256Hex, Vault } from './vault.ts';
+import type { WrappedKeyRow } from './vault.ts';
+
+const dir = mkdtempSync(join(tmpdir(), 'medledger-vault-'));
+after(() => {
+  rmSync(dir, { recursive: true, force: true });
+});
+
+function row(record: string): WrappedKeyRow {
+  return { record, recipient: 'org:a', enc: 'ab'.repeat(32), ct: 'cd'.repeat(48) };
+}
+
+describe('vault putSoon', () => {
+  it('stores the puts of one turn in one transaction, each readable once its promise resolves', async () => {
+    const vault = new Vault(join(dir, 'soon.sqlite'));
+    const commits: string[] = [];
+    const exec = vault.db.exec.bind(vault.db);
+    vault.db.exec = (sql: string) => {
+      if (sql === 'COMMIT') commits.push(sql);
+      exec(sql);
+    };
+    const blobs = [1, 2, 3].map((i) => new Uint8Array([i, i, i]));
+    await Promise.all(blobs.map((b, i) => vault.putSoon({ blobs: [b], keys: [row(`r${String(i)}`)] })));
+    assert.equal(commits.length, 1);
+    blobs.forEach((b, i) => {
+      assert.deepEqual(new Uint8Array(vault.blob(sha256Hex(b))!), b);
+      assert.equal(vault.keysOf(`r${String(i)}`).get('org:a')?.ct, 'cd'.repeat(48));
+    });
+    // A later turn is a transaction of its own.
+    await vault.putSoon({ blobs: [new Uint8Array([9])] });
+    assert.equal(commits.length, 2);
+    vault.close();
+  });
+
+  it('rejects every put of a failed transaction and stores none of them', async () => {
+    const vault = new Vault(join(dir, 'soon-fail.sqlite'));
+    const good = vault.putSoon({ blobs: [new Uint8Array([1])] });
+    // A key row without its enc fails inside the transaction: the whole transaction is rolled back.
+    const bad = vault.putSoon({ keys: [{ ...row('r'), enc: null as unknown as string }] });
+    await assert.rejects(good);
+    await assert.rejects(bad);
+    assert.equal(vault.blob(sha256Hex(new Uint8Array([1]))), undefined);
+    vault.close();
+  });
+});
