@@ -7,7 +7,14 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { AccessDeniedError, AuthFailedError, RecordErasedError } from '../src/core/errors.ts';
+import {
+  AccessDeniedError,
+  AuthFailedError,
+  FhirValidationError,
+  RecordErasedError,
+  RecordExistsError,
+} from '../src/core/errors.ts';
+import { writeResources } from '../src/node/importer.ts';
 import { MedicalNode } from '../src/node/medical-node.ts';
 import type { Session } from '../src/node/medical-node.ts';
 
@@ -83,6 +90,51 @@ void describe('medical node', () => {
         (e: Error & { outcome?: { issue: { expression?: string[] }[] } }) =>
           JSON.stringify(e.outcome).includes('Observation.code'),
       );
+    } finally {
+      await node.close();
+    }
+  });
+
+  it('refuses a second create of one record id while the first is in flight, and after it is committed', async () => {
+    const { node, doctorA } = await setup();
+    try {
+      const a = node.as(doctorA);
+      await a.addRecord(patientResource);
+      const body = { ...obs(72), id: 'obs-client-id' };
+      // Both start before either is committed: the second must not replace the first's wrapped keys.
+      const [first, second] = await Promise.allSettled([
+        a.addRecord(body),
+        a.addRecord({ ...obs(99), id: 'obs-client-id' }),
+      ]);
+      assert.equal(first.status, 'fulfilled');
+      assert.ok(second.status === 'rejected' && second.reason instanceof RecordExistsError);
+      await node.commit();
+      await assert.rejects(a.addRecord(body), RecordExistsError);
+      const got = await a.getRecord('obs-client-id');
+      assert.equal((got.current.resource as { valueQuantity: { value: number } }).valueQuantity.value, 72);
+      // A failed claim frees the id only once that write is no longer pending.
+      const fresh = { ...obs(80), id: 'obs-other-id' };
+      await a.addRecord(fresh);
+      await assert.rejects(a.addRecord(fresh), RecordExistsError);
+    } finally {
+      await node.close();
+    }
+  });
+
+  it('writes nothing of a batch of resources when one of them is invalid', async () => {
+    const { node } = await setup();
+    try {
+      const height = node.ledger.height;
+      const records = node.state.records.size;
+      const resources: unknown[] = Array.from({ length: 1200 }, (_, i) => ({ ...obs(60 + (i % 40)) }));
+      resources[1100] = { resourceType: 'Observation', status: 'final' }; // no code: invalid, in the 3rd batch
+      await assert.rejects(writeResources(node, resources), FhirValidationError);
+      await node.commit();
+      assert.equal(node.state.records.size, records);
+      assert.equal(node.ledger.height, height);
+      assert.equal(node.ledger.pendingCount, 0);
+      const blobs = node.vault.db.prepare('SELECT count(*) AS n FROM blobs').get() as { n: number };
+      assert.equal(blobs.n, 0);
     } finally {
       await node.close();
     }

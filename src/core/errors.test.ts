@@ -83,6 +83,7 @@ const SAMPLES: Record<string, { make: () => MedLedgerError; code: ErrorCode }> =
   AccessDeniedError: { make: () => new errors.AccessDeniedError('no-consent'), code: 'ML_ERR_ACCESS_DENIED' },
   AuthFailedError: { make: () => new errors.AuthFailedError(), code: 'ML_ERR_AUTH_FAILED' },
   AccountExistsError: { make: () => new errors.AccountExistsError(), code: 'ML_ERR_ACCOUNT_EXISTS' },
+  RecordExistsError: { make: () => new errors.RecordExistsError('r1', true), code: 'ML_ERR_RECORD_EXISTS' },
   NotFoundError: { make: () => new errors.NotFoundError('record', 'r1'), code: 'ML_ERR_NOT_FOUND' },
   RecordErasedError: { make: () => new errors.RecordErasedError('r1', 'tx'), code: 'ML_ERR_RECORD_ERASED' },
   RoleForbiddenError: {

@@ -55,6 +55,10 @@ export const ERROR_CODES = {
   },
   ML_ERR_AUTH_FAILED: { status: 401, description: 'Authentication failed.' },
   ML_ERR_ACCOUNT_EXISTS: { status: 409, description: 'An account with this email already exists.' },
+  ML_ERR_RECORD_EXISTS: {
+    status: 409,
+    description: 'A record with this id exists or is being written: amend it instead.',
+  },
   ML_ERR_NOT_FOUND: { status: 404, description: 'No such record, patient, consent, user or organization.' },
   ML_ERR_RECORD_ERASED: { status: 410, description: 'The record was erased at the patient’s request.' },
   ML_ERR_ROLE_FORBIDDEN: { status: 403, description: 'The caller’s role may not use this operation.' },
@@ -273,6 +277,16 @@ export class AuthFailedError extends MedLedgerError {
 export class AccountExistsError extends MedLedgerError {
   constructor() {
     super('ML_ERR_ACCOUNT_EXISTS', 'an account with this email already exists', { field: 'email' });
+  }
+}
+
+export class RecordExistsError extends MedLedgerError {
+  constructor(id: string, writing = false) {
+    super(
+      'ML_ERR_RECORD_EXISTS',
+      writing ? `record ${id} is being written` : `record ${id} exists: amend it instead`,
+      { id },
+    );
   }
 }
 

@@ -74,7 +74,8 @@ export function publicKeyObject(publicKey: Uint8Array | string): KeyObject {
 /** Ed25519 signature (64 bytes) over `message` (RFC 8032 §5.1.6). */
 export function signBytes(privateKey: KeyObject, message: Uint8Array): Uint8Array {
   const sk = secretKeyOf(privateKey);
-  if (sk === null) return new Uint8Array(sign(null, message, privateKey)); // node:crypto's error for a non-Ed25519 key
+  // Not a private Ed25519 key in the expected encoding: node:crypto signs (or throws its error).
+  if (sk === null) return new Uint8Array(sign(null, message, privateKey));
   const sig = Buffer.alloc(64);
   sodium.crypto_sign_detached(sig, asBuffer(message), sk);
   return new Uint8Array(sig.buffer, sig.byteOffset, 64);
@@ -93,10 +94,19 @@ function secretKeyOf(key: KeyObject): Buffer | null {
     sk = null;
     if (key.type === 'private' && key.asymmetricKeyType === 'ed25519') {
       const der = key.export({ format: 'der', type: 'pkcs8' });
-      const seed = der.subarray(der.length - 32);
+      const seed = der.subarray(PKCS8_PREFIX.length);
+      const pk = Buffer.alloc(32);
       sk = Buffer.alloc(64);
-      sodium.crypto_sign_seed_keypair(Buffer.alloc(32), sk, seed);
+      sodium.crypto_sign_seed_keypair(pk, sk, seed);
+      const ok =
+        der.length === PKCS8_PREFIX.length + 32 && der.subarray(0, PKCS8_PREFIX.length).equals(PKCS8_PREFIX);
       der.fill(0);
+      // Signatures made here are not verified again before they reach the chain (`signedHere`): the
+      // key libsodium signs with must be the KeyObject's, or nothing is cached and node:crypto signs.
+      if (!ok || !pk.equals(rawKeyOf(key) ?? Buffer.alloc(0))) {
+        sk.fill(0);
+        sk = null;
+      }
     }
     secretKeys.set(key, sk);
   }

@@ -92,7 +92,17 @@ export function createTx(
   checkBody(body);
   const bodyJson = canonicalize(body);
   const idBytes = txIdOf(bodyJson);
-  return { id: toHex(idBytes), idBytes, body, bodyJson, sig: signBytes(signer.privateKey, idBytes) };
+  const tx = { id: toHex(idBytes), idBytes, body, bodyJson, sig: signBytes(signer.privateKey, idBytes) };
+  madeHere.add(tx);
+  return tx;
+}
+
+/** Transactions createTx built and signed in this thread (decoded or copied ones are not). */
+const madeHere = new WeakSet<Tx>();
+
+/** Whether `tx` is, unchanged, an object createTx returned in this thread: its signature holds by construction. */
+export function isMadeHere(tx: unknown): tx is Tx {
+  return typeof tx === 'object' && tx !== null && madeHere.has(tx as Tx);
 }
 
 /** Decodes a wire transaction; throws MalformedTxError unless the body is canonical and well formed. */

@@ -14,7 +14,7 @@ import type { RejectedEntry } from '../fhir/bundle.ts';
 import { patientReference } from '../fhir/patient-ref.ts';
 import { validateRecord } from '../fhir/validate.ts';
 import type { MedicalNode } from './medical-node.ts';
-import { recipientsFor, sealJob } from './record-crypto.ts';
+import { recipientsFor, recordPayload, sealJob } from './record-crypto.ts';
 import { sealAll } from './seal-pool.ts';
 import type { SealResult } from './seal-pool.ts';
 import { stripPatient } from './scoped-ledger.ts';
@@ -35,7 +35,7 @@ interface SealedBatch {
 }
 
 /** Starts sealing a batch of validated resources (in the sealing threads once they are up). */
-function sealBatch(node: MedicalNode, batch: readonly Resource[], org: string): SealedBatch {
+function startSealing(node: MedicalNode, batch: readonly Resource[], org: string): SealedBatch {
   const ids: string[] = [];
   const patients: (string | undefined)[] = [];
   const jobs = batch.map((r) => {
@@ -55,7 +55,10 @@ function sealBatch(node: MedicalNode, batch: readonly Resource[], org: string): 
     );
     return sealJob(id, stored, recipients);
   });
-  return { ids, patients, sealed: sealAll(jobs) };
+  const sealed = sealAll(jobs);
+  // Awaited only when the batch is committed: until then a failure must not count as unhandled.
+  sealed.catch(() => undefined);
+  return { ids, patients, sealed };
 }
 
 /** Signs a sealed batch's `record.add` transactions, stores its ciphertext and keys, and commits it. */
@@ -68,14 +71,7 @@ async function commitBatch(node: MedicalNode, batch: SealedBatch, org: string): 
     if (s instanceof Error) throw s;
     blobs.push(s.ciphertext);
     keys.push(...s.keys);
-    const patient = batch.patients[j];
-    const payload = {
-      record: batch.ids[j]!,
-      ...(patient ? { patient } : {}),
-      org,
-      blob: s.blob,
-      size: s.ciphertext.length,
-    };
+    const payload = recordPayload(batch.ids[j]!, s, batch.patients[j], org);
     txs.push(createTx(node.signerOfNode(), 'record.add', payload, { time: node.now }));
   }
   node.vault.put({ blobs, keys });
@@ -90,8 +86,10 @@ const turn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve)
 
 /**
  * Writes resources as records of `org`, signed by the node, after `check` passed every one of them:
- * nothing is written when one fails. Checking runs on this thread while the sealing threads already
- * encrypt the batches checked before; batches are then committed in order as they come back sealed.
+ * nothing is written when one fails the check. Checking runs on this thread while the sealing threads
+ * already encrypt the batches checked before; batches are then committed in order as they come back
+ * sealed (every ciphertext of the call is held until then: about the size of the input). A failure
+ * after the checks (sealing, storage, admission) stops at its batch; the batches before it stay.
  */
 async function write<T>(
   node: MedicalNode,
@@ -100,22 +98,17 @@ async function write<T>(
   check: (input: T) => Resource,
 ): Promise<string[]> {
   const batches: SealedBatch[] = [];
-  try {
-    for (let i = 0; i < inputs.length; i += BATCH) {
-      batches.push(sealBatch(node, inputs.slice(i, i + BATCH).map(check), org));
-      await turn();
-    }
-    const ids: string[] = [];
-    for (const b of batches) {
-      await commitBatch(node, b, org);
-      ids.push(...b.ids);
-      await turn();
-    }
-    return ids;
-  } finally {
-    // Batches not committed (an error above) must not end in unhandled rejections.
-    for (const b of batches) b.sealed.catch(() => undefined);
+  for (let i = 0; i < inputs.length; i += BATCH) {
+    batches.push(startSealing(node, inputs.slice(i, i + BATCH).map(check), org));
+    await turn();
   }
+  const ids: string[] = [];
+  for (const b of batches) {
+    await commitBatch(node, b, org);
+    ids.push(...b.ids);
+    await turn();
+  }
+  return ids;
 }
 
 /** Writes already validated resources (each with an id) as records of `org`, signed by the node. */

@@ -11,7 +11,7 @@ import {
   UnknownSignerError,
 } from '../core/errors.ts';
 import { generateSigner } from '../core/keys.ts';
-import { createTx, encodeTx } from '../core/tx.ts';
+import { createTx, decodeTx, encodeTx } from '../core/tx.ts';
 import { Ledger } from './ledger.ts';
 import {
   HOUR,
@@ -80,7 +80,7 @@ void describe('Ledger.submit', () => {
     }
   });
 
-  it('trusts a signature as made here only for decoded Tx objects, never for wire input', async () => {
+  it('trusts a signature as made here only for the objects createTx returned, never for decoded input', async () => {
     const c = clock();
     const ledger = await Ledger.init(tempDir(), { now: c.now });
     try {
@@ -90,6 +90,10 @@ void describe('Ledger.submit', () => {
       for (const signedHere of [true, false]) {
         const [r] = await ledger.submitMany([flipped], { signedHere });
         assert.ok(r && 'error' in r && r.error instanceof BadSignatureError);
+        // Decoded into a Tx object (as a peer's transaction would be), it is still checked.
+        const [d] = await ledger.submitMany([decodeTx(flipped)], { signedHere });
+        assert.ok(d && 'error' in d && d.error instanceof BadSignatureError);
+        await assert.rejects(ledger.submit(decodeTx(flipped), { signedHere }), BadSignatureError);
       }
       // A mixed batch is not trusted either: each signature is checked.
       const mixed = await ledger.submitMany([txs[1]!, flipped], { signedHere: true });

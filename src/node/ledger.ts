@@ -27,7 +27,7 @@ import { CompactRange } from '../core/merkle/compact-range.ts';
 import { merkleRoot } from '../core/merkle/root.ts';
 import type { Problem } from '../core/problem.ts';
 import { formatProblem } from '../core/problem.ts';
-import { createTx, decodeTx, encodeTx, redecodeTx } from '../core/tx.ts';
+import { createTx, decodeTx, encodeTx, isMadeHere, redecodeTx } from '../core/tx.ts';
 import type { Tx, WireTx } from '../core/tx.ts';
 import type { Signer } from '../core/keys.ts';
 import type { FinalityCertificate } from '../core/vote.ts';
@@ -327,7 +327,7 @@ export class Ledger {
    */
   async submit(input: Tx | WireTx, opts: { signedHere?: boolean } = {}): Promise<string> {
     const tx = this.#admit(decodeInput(input));
-    const trusted = opts.signedHere === true && 'idBytes' in input;
+    const trusted = opts.signedHere === true && isMadeHere(input);
     if (!trusted && !verifyNow(this.#sigCheck(tx)))
       throw new BadSignatureError(`transaction ${tx.id}`, { txId: tx.id });
     if (this.#pending.has(tx.id)) throw new ReplayError(tx.id);
@@ -371,7 +371,7 @@ export class Ledger {
       }
     });
     const txs = admitted.filter((a): a is Tx => !(a instanceof Error));
-    const trusted = opts.signedHere === true && inputs.every((i) => 'idBytes' in i);
+    const trusted = opts.signedHere === true && inputs.every((i) => isMadeHere(i));
     const oks = trusted ? txs.map(() => true) : await verifyAll(txs.map((t) => this.#sigCheck(t)));
     const valid = new Map<string, boolean>(txs.map((t, i) => [t.id, oks[i]!]));
     const seen = new Set<string>();

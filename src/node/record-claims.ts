@@ -7,7 +7,7 @@
  * the claim holds while the write runs and while its transaction is pending, so the second create is
  * refused at once.
  */
-import { ArgumentValueError } from '../core/errors.ts';
+import { RecordExistsError } from '../core/errors.ts';
 
 export interface RecordClaim {
   /** The write's transaction is submitted: the claim now lasts while it is pending. */
@@ -23,15 +23,20 @@ export class RecordClaims {
   /** Record id → the claiming write's transaction id, or null while it has none yet. */
   readonly #claims = new Map<string, string | null>();
   readonly #isPending: (txId: string) => boolean;
+  #sweepAt = SWEEP_AT;
 
   constructor(isPending: (txId: string) => boolean) {
     this.#isPending = isPending;
   }
 
-  /** Claims `id`; throws ArgumentValueError while another write of `id` is in progress or pending. */
+  /** Claims `id`; throws RecordExistsError while another write of `id` is in progress or pending. */
   claim(id: string): RecordClaim {
-    if (this.#holds(id)) throw new ArgumentValueError('id', `record ${id} is being written`);
-    if (this.#claims.size >= SWEEP_AT) for (const c of [...this.#claims.keys()]) this.#holds(c);
+    if (this.#holds(id)) throw new RecordExistsError(id, true);
+    if (this.#claims.size >= this.#sweepAt) {
+      for (const c of [...this.#claims.keys()]) this.#holds(c);
+      // Amortized: the next sweep waits until the claims still held have doubled.
+      this.#sweepAt = Math.max(SWEEP_AT, 2 * this.#claims.size);
+    }
     this.#claims.set(id, null);
     return {
       submitted: (txId) => {
@@ -41,6 +46,11 @@ export class RecordClaims {
         if (this.#claims.get(id) === null) this.#claims.delete(id);
       },
     };
+  }
+
+  /** Claims recorded, finished ones not yet swept included. */
+  get size(): number {
+    return this.#claims.size;
   }
 
   /** Whether a claim on `id` still holds; a finished one is dropped. */

@@ -7,7 +7,8 @@
  */
 import type { Resource } from '@medplum/fhirtypes';
 import { canonicalize } from '../core/canonical-json.ts';
-import { fromHex, utf8 } from '../core/bytes.ts';
+import { abytes, fromHex, utf8 } from '../core/bytes.ts';
+import type { Json } from '../core/canonical-json.ts';
 import { decryptRecord, encryptRecord, unwrapKey, wrapKey } from '../core/envelope.ts';
 import type { X25519KeyPair } from '../core/hpke.ts';
 import type { KeyRegistry } from '../ledger/key-registry.ts';
@@ -71,7 +72,26 @@ export interface SealJob {
 
 /** The job that seals `resource` (its canonical JSON) as record `recordId`. */
 export function sealJob(recordId: string, resource: Resource, recipients: readonly RecipientKey[]): SealJob {
+  for (const r of recipients) abytes(r.publicKey, 32, `publicKey of ${r.recipient}`);
   return { recordId, plaintext: utf8(canonicalize(resource)), recipients };
+}
+
+/** The payload of the `record.add` / `record.amend` transaction of a sealed record: no PHI, its hash. */
+export function recordPayload(
+  recordId: string,
+  sealed: SealedRecord,
+  patient: string | undefined,
+  org: string,
+  amends?: string,
+): Json {
+  return {
+    record: recordId,
+    ...(patient ? { patient } : {}),
+    org,
+    blob: sealed.blob,
+    size: sealed.ciphertext.length,
+    ...(amends ? { amends } : {}),
+  };
 }
 
 /** Encrypts under a fresh key, wraps that key to each recipient, and names the ciphertext by its hash. */

@@ -11,7 +11,13 @@ import type { Resource } from '@medplum/fhirtypes';
 import { evaluate } from '../core/consent.ts';
 import type { Decision, Purpose, RecordMeta, Requester } from '../core/consent.ts';
 import type { Json } from '../core/canonical-json.ts';
-import { AccessDeniedError, ArgumentValueError, NotFoundError, RecordErasedError } from '../core/errors.ts';
+import {
+  AccessDeniedError,
+  ArgumentValueError,
+  NotFoundError,
+  RecordErasedError,
+  RecordExistsError,
+} from '../core/errors.ts';
 import type { X25519KeyPair } from '../core/hpke.ts';
 import { createTx } from '../core/tx.ts';
 import type { TxType } from '../core/tx.ts';
@@ -33,7 +39,14 @@ import {
 import type { ConsentRequest } from './patient-actions.ts';
 import type { AccessAction } from '../ledger/payloads.ts';
 import type { MedicalNode, Session } from './medical-node.ts';
-import { openRecord, recipientKey, recipientsFor, recordKey, sealJob } from './record-crypto.ts';
+import {
+  openRecord,
+  recipientKey,
+  recipientsFor,
+  recordKey,
+  recordPayload,
+  sealJob,
+} from './record-crypto.ts';
 import type { RecordClaim } from './record-claims.ts';
 import { sealOne } from './seal-pool.ts';
 import type { RecipientKey } from './record-crypto.ts';
@@ -98,8 +111,7 @@ export class ScopedLedger {
   async addRecord(input: unknown): Promise<WriteResult> {
     const resource = validateRecord(input);
     const id = resource.id ?? randomUUID();
-    if (this.#node.state.records.has(id))
-      throw new ArgumentValueError('id', `record ${id} exists: amend it instead`);
+    if (this.#node.state.records.has(id)) throw new RecordExistsError(id);
     const claim = this.#node.recordClaims.claim(id);
     try {
       const patient = this.#patientOf({ ...resource, id });
@@ -154,14 +166,7 @@ export class ScopedLedger {
   ): Promise<string> {
     const sealed = await sealOne(sealJob(recordId, resource, recipients));
     await this.#node.vault.putSoon({ blobs: [sealed.ciphertext], keys: sealed.keys });
-    const payload = {
-      record: recordId,
-      ...(patient ? { patient } : {}),
-      org,
-      blob: sealed.blob,
-      size: sealed.ciphertext.length,
-      ...(amends ? { amends } : {}),
-    };
+    const payload = recordPayload(recordId, sealed, patient, org, amends);
     const tx = await this.#node.submit(
       createTx(this.session.signer, type, payload, { time: this.#node.now }),
     );

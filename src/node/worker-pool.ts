@@ -38,6 +38,8 @@ export interface PoolOptions {
 
 /** Worker failures after which batches stay on the calling thread for the life of the process. */
 const MAX_FAILURES = 3;
+/** Longest `started()` waits for a worker to come up. */
+const START_TIMEOUT_MS = 10_000;
 
 interface Pending {
   readonly worker: number;
@@ -63,9 +65,16 @@ export class WorkerPool<J, R> {
     this.#size = opts.size ?? Math.max(1, Math.min(availableParallelism(), 8));
   }
 
-  /** Starts the workers and resolves once one is ready, or at once when none can be had. */
+  /**
+   * Starts the workers and resolves once one is ready, at once when none can be had, or after
+   * {@link START_TIMEOUT_MS} (a worker that never says it is up must not hold a server's start-up;
+   * batches run here until one is).
+   */
   started(): Promise<void> {
-    const p = new Promise<void>((resolve) => this.#waiting.push(resolve));
+    const p = new Promise<void>((resolve) => {
+      this.#waiting.push(resolve);
+      setTimeout(resolve, START_TIMEOUT_MS).unref();
+    });
     this.#start();
     this.#wakeIfNoneStarting();
     return p;
@@ -91,13 +100,26 @@ export class WorkerPool<J, R> {
 
   #send(w: number, jobs: readonly J[]): Promise<R[]> {
     const worker = this.#workers[w]!;
+    const id = this.#next++;
+    const { message, transfer } = this.#codec.pack(id, jobs);
     return new Promise((resolve, reject) => {
-      const id = this.#next++;
-      this.#pending.set(id, { worker: w, jobs, resolve: resolve as (r: unknown[]) => void, reject });
+      const p: Pending = { worker: w, jobs, resolve: resolve as (r: unknown[]) => void, reject };
+      this.#pending.set(id, p);
       worker.ref();
-      const { message, transfer } = this.#codec.pack(id, jobs);
-      worker.postMessage(message, transfer);
+      try {
+        worker.postMessage(message, transfer);
+      } catch {
+        // Not sent (the worker is gone, or the message cannot be cloned): the jobs run here.
+        this.#pending.delete(id);
+        this.#unrefIfIdle(w, worker);
+        settle(p, () => this.#codec.here(jobs));
+      }
     });
+  }
+
+  /** An idle worker must not keep the process alive. */
+  #unrefIfIdle(w: number, worker: Worker): void {
+    if (![...this.#pending.values()].some((q) => q.worker === w)) worker.unref();
   }
 
   /** Starts the workers not running (none once they have failed MAX_FAILURES times). */
@@ -132,7 +154,7 @@ export class WorkerPool<J, R> {
       const p = this.#pending.get(m.id);
       if (!p) return;
       this.#pending.delete(m.id);
-      if (![...this.#pending.values()].some((q) => q.worker === w)) worker.unref();
+      this.#unrefIfIdle(w, worker);
       settle(p, () => this.#codec.unpack(p.jobs as readonly J[], m));
     });
     const fail = (): void => {
@@ -149,6 +171,11 @@ export class WorkerPool<J, R> {
     };
     worker.on('error', fail);
     worker.on('exit', fail);
+    // An answer that cannot be deserialized would leave its jobs waiting: count the worker as failed.
+    worker.on('messageerror', () => {
+      fail();
+      void worker.terminate();
+    });
     this.#workers[w] = worker;
   }
 }
