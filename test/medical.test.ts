@@ -14,6 +14,8 @@ import {
   RecordErasedError,
   RecordExistsError,
 } from '../src/core/errors.ts';
+import { createTx } from '../src/core/tx.ts';
+import { wrapForConsents } from '../src/node/consent-wraps.ts';
 import { writeResources } from '../src/node/importer.ts';
 import { MedicalNode } from '../src/node/medical-node.ts';
 import type { Session } from '../src/node/medical-node.ts';
@@ -189,6 +191,87 @@ void describe('medical node', () => {
       assert.deepEqual(
         byB.map((e) => `${e.outcome}:${e.reason}`),
         ['deny:no-consent', 'allow:consent', 'deny:consent-revoked'],
+      );
+    } finally {
+      await node.close();
+    }
+  });
+
+  it('wraps for the grantee the records written while the consent was being granted', async () => {
+    const { node, doctorA, doctorB, patient } = await setup();
+    try {
+      const a = node.as(doctorA);
+      await a.addRecord(patientResource);
+      await node.commit();
+      // Sealed and pending, not committed, when the patient grants: the grant's own pass misses it.
+      const pending = await a.addRecord(obs(70));
+      await node.as(patient).grantConsent({
+        grantee: { kind: 'practitioner', keyId: doctorB.keyId },
+        purpose: 'treatment',
+        validTo: node.now + YEAR,
+      });
+      // Sealed before the grant commits (its recipients come from committed consents only).
+      const during = await a.addRecord(obs(71));
+      await node.commit();
+      // Each record key is wrapped for the grantee's organization (a node hosting only Riverside
+      // could open nothing else), and the grantee reads both.
+      const b = node.as(doctorB);
+      for (const id of [pending.id, during.id]) {
+        assert.ok(node.vault.keysOf(id).has('org:riverside'), `record ${id} wrapped for the grantee`);
+        assert.equal((await b.getRecord(id)).current.id, id);
+      }
+    } finally {
+      await node.close();
+    }
+  });
+
+  it('at commit, wraps a record sealed before a grant committed, and skips one sealed after', async () => {
+    const { node, doctorA, patient } = await setup();
+    try {
+      const a = node.as(doctorA);
+      await a.addRecord(patientResource);
+      const early = await a.addRecord(obs(70));
+      await node.commit();
+      // A grant committed without the grant-time pass (a raw transaction): the block's own pass wraps
+      // the patient's committed records for the grantee.
+      const grant = {
+        patient: node.blind('p-1'),
+        grantee: { kind: 'organization', orgId: 'riverside' },
+        scope: {},
+      };
+      await node.submit(
+        createTx(patient.signer, 'consent.grant', {
+          ...grant,
+          purpose: 'treatment',
+          validFrom: node.now,
+          validTo: node.now + YEAR,
+        }),
+      );
+      await node.commit();
+      assert.ok(node.vault.keysOf(early.id).has('org:riverside'));
+      // A record whose recipients were computed before that grant (epoch 0) is wrapped when its
+      // transaction commits; one computed at the current epoch is not looked at again.
+      const late = await a.addRecord(obs(71)); // sealed after the grant: riverside wrapped at once
+      await node.commit();
+      assert.ok(node.vault.keysOf(late.id).has('org:riverside'));
+      node.vault.db
+        .prepare("DELETE FROM wrapped_keys WHERE record = ? AND recipient = 'org:riverside'")
+        .run(late.id);
+      const { tx } = node.ledger.tx(late.tx);
+      assert.equal(
+        wrapForConsents(node, [tx], () => node.state.consentEpoch),
+        0,
+      );
+      assert.ok(!node.vault.keysOf(late.id).has('org:riverside'));
+      assert.equal(
+        wrapForConsents(node, [tx], () => node.state.consentEpoch - 1),
+        1,
+      );
+      assert.ok(node.vault.keysOf(late.id).has('org:riverside'));
+      assert.equal(
+        wrapForConsents(node, [tx], () => undefined),
+        0,
+        'nothing missing: nothing added',
       );
     } finally {
       await node.close();

@@ -67,6 +67,8 @@ export interface ErasureRequestEntry extends ErasureRequestPayload {
 
 export class MedicalState {
   readonly records = new Map<string, RecordEntry>();
+  /** Consent grants applied so far: a record sealed at the current epoch saw every committed grant. */
+  consentEpoch = 0;
   readonly consents = new Map<string, ConsentEntry>();
   readonly erasureRequests = new Map<string, ErasureRequestEntry>();
   readonly #byPatient = new Map<string, string[]>();
@@ -174,6 +176,7 @@ export class MedicalState {
         const g = parseConsentGrant(payload);
         if (typeof g === 'string') return;
         this.consents.set(tx.id, { ...g, id: tx.id, tx: tx.id, height, grantedAt: time });
+        this.consentEpoch++;
         push(this.#consentsByPatient, g.patient, tx.id);
         return;
       }

@@ -53,6 +53,7 @@ function startSealing(node: MedicalNode, batch: readonly Resource[], org: string
       org,
       r.resourceType,
     );
+    node.noteRecipients(id);
     return sealJob(id, stored, recipients);
   });
   const sealed = sealAll(jobs);

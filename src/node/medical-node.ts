@@ -39,7 +39,7 @@ import { RecordClaims } from './record-claims.ts';
 import type { InitOptions } from './ledger.ts';
 import { ScopedLedger } from './scoped-ledger.ts';
 import { Vault } from './vault.ts';
-import { rewrap } from './patient-actions.ts';
+import { rewrap, wrapForConsents } from './consent-wraps.ts';
 import { parseRecordErase } from '../ledger/payloads.ts';
 import type { ConsortiumMember } from './consortium.ts';
 import { BlobSync } from './blob-sync.ts';
@@ -89,6 +89,22 @@ export class MedicalNode {
   /** Mines and commits blocks; the vault is made durable before each block that refers to it. */
   readonly producer: BlockProducer;
   readonly state = new MedicalState();
+  /** Consent epoch at which this node computed each pending record's recipients (consent-wraps.ts). */
+  readonly #sealedAt = new Map<string, number>();
+
+  /** Notes that record `id`'s recipients were computed from the consents committed now. */
+  noteRecipients(id: string): void {
+    // Writes that never commit leave entries: past the bound, forget all (those records get checked).
+    if (this.#sealedAt.size >= 200_000) this.#sealedAt.clear();
+    this.#sealedAt.set(id, this.state.consentEpoch);
+  }
+
+  #takeSealedAt(id: string): number | undefined {
+    const e = this.#sealedAt.get(id);
+    this.#sealedAt.delete(id);
+    return e;
+  }
+
   /** Ids of new records whose writes are in progress or pending (see record-claims.ts). */
   readonly recordClaims = new RecordClaims((txId) => this.ledger.isPending(txId));
   readonly policy: OrgPolicy;
@@ -174,6 +190,7 @@ export class MedicalNode {
     ledger.onCommit((txs, height) => {
       node.state.apply(txs, height);
       node.#carryOutErasures(txs);
+      wrapForConsents(node, txs, (id) => node.#takeSealedAt(id));
     });
     // Erasures committed while the vault missed them (crash between commit and erase) are redone.
     node.#carryOutErasures(replayed);

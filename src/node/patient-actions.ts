@@ -7,13 +7,11 @@
 import type { Json } from '../core/canonical-json.ts';
 import type { Grantee, Purpose } from '../core/consent.ts';
 import { AccessDeniedError, ArgumentValueError, NotFoundError } from '../core/errors.ts';
-import { unwrapKey, wrapKey } from '../core/envelope.ts';
 import { createTx } from '../core/tx.ts';
 import type { AccessEntry, ConsentEntry } from '../ledger/medical-state.ts';
 import type { MedicalNode, Session } from './medical-node.ts';
-import { recipientKey } from './record-crypto.ts';
+import { rewrap } from './consent-wraps.ts';
 import { stripPatient } from './scoped-ledger.ts';
-import type { Recipient } from './vault.ts';
 
 export interface ConsentRequest {
   readonly grantee: Grantee;
@@ -55,33 +53,6 @@ export async function grantConsent(node: MedicalNode, s: Session, g: ConsentRequ
   const org = g.grantee.kind === 'organization' ? g.grantee.orgId : dir.active(g.grantee.keyId)?.org;
   if (org) rewrap(node, s, patient, `org:${org}`);
   return tx;
-}
-
-/**
- * Wraps every record key of `patient` for `to`, unwrapping with the patient's own key or a key of an
- * organization this node hosts. Scope is enforced at read time by `evaluate`; the wrap only makes the
- * record decryptable where the decision allows it.
- */
-export function rewrap(node: MedicalNode, s: Session | undefined, patient: string, to: Recipient): number {
-  const target = recipientKey(node.ledger.directory, to);
-  if (!target) return 0;
-  const held = [
-    ...(s ? [{ recipient: `key:${s.keyId}` as Recipient, key: s.encryption }] : []),
-    ...node.hostedOrgs().map((o) => ({ recipient: `org:${o}` as Recipient, key: node.orgKey(o)! })),
-  ];
-  const keys = [];
-  for (const original of node.state.recordsOf(patient)) {
-    for (const id of [original.id, ...original.amendedBy]) {
-      const wraps = node.vault.keysOf(id);
-      if (wraps.has(to)) continue;
-      const h = held.find((x) => wraps.has(x.recipient));
-      if (!h) continue;
-      const key = unwrapKey(wraps.get(h.recipient)!, h.key, id);
-      keys.push({ record: id, recipient: to, ...wrapKey(key, target.publicKey, id) });
-    }
-  }
-  node.vault.put({ keys });
-  return keys.length;
 }
 
 export async function revokeConsent(node: MedicalNode, s: Session, consentId: string): Promise<string> {

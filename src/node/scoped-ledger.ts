@@ -122,6 +122,7 @@ export class ScopedLedger {
       await this.#require(this.#decide(meta, 'write', 'treatment'), meta, 'write', 'treatment');
       const stored = { ...resource, id, meta: { ...resource.meta, versionId: '1' } } as Resource;
       const recipients = this.#recipients(patient, meta.org, stored.resourceType);
+      this.#node.noteRecipients(id);
       const tx = await this.#write('record.add', id, stored, patient, meta.org, recipients, undefined, claim);
       return { id, recordId: id, tx, version: 1 };
     } finally {

@@ -72,7 +72,7 @@ export class Vault {
   /**
    * Record keys this node has unwrapped, by record and by the recipient whose wrap opened them. An
    * unwrap (X25519 + HKDF + AES-GCM) was ~40 % of an authorized read; a record's key never changes
-   * (a grant adds a wrap of the same key, rewrap.ts) and erasure drops the record's entries here with
+   * (a grant adds a wrap of the same key, consent-wraps.ts) and erasure drops the record's entries here with
    * its wraps. The node holds its organizations' private keys in the same memory, so this widens
    * nothing an attacker reading it would get. Bounded: the oldest records go first.
    */
