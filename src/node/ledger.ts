@@ -27,7 +27,7 @@ import { CompactRange } from '../core/merkle/compact-range.ts';
 import { merkleRoot } from '../core/merkle/root.ts';
 import type { Problem } from '../core/problem.ts';
 import { formatProblem } from '../core/problem.ts';
-import { createTx, decodeTx, encodeTx, isMadeHere, redecodeTx } from '../core/tx.ts';
+import { createTx, decodeTx, encodeTx, isFresh, isMadeHere, redecodeTx } from '../core/tx.ts';
 import type { Tx, WireTx } from '../core/tx.ts';
 import type { Signer } from '../core/keys.ts';
 import type { FinalityCertificate } from '../core/vote.ts';
@@ -125,6 +125,8 @@ export class Ledger {
   readonly #state: ChainState;
   #orderer: Orderer;
   readonly #pending = new Map<string, Tx>();
+  /** Fresh transaction objects (core/tx.ts isFresh) already admitted once: a second time is checked in full. */
+  readonly #submitted = new WeakSet<Tx>();
   readonly #now: () => number;
   readonly #listeners: ((txs: readonly Tx[], height: number) => void)[] = [];
   readonly #rejectListeners: ((block: WireBlock, error: unknown) => void)[] = [];
@@ -326,12 +328,13 @@ export class Ledger {
    * full verification re-checks every signature on chain.
    */
   async submit(input: Tx | WireTx, opts: { signedHere?: boolean } = {}): Promise<string> {
-    const tx = this.#admit(decodeInput(input));
+    const tx = this.#admit(decodeInput(input), this.#unseenFresh(input) ? false : undefined);
     const trusted = opts.signedHere === true && isMadeHere(input);
     if (!trusted && !verifyNow(this.#sigCheck(tx)))
       throw new BadSignatureError(`transaction ${tx.id}`, { txId: tx.id });
     if (this.#pending.has(tx.id)) throw new ReplayError(tx.id);
     this.#pending.set(tx.id, tx);
+    if (isFresh(input)) this.#submitted.add(input);
     if (this.relay) {
       try {
         await this.relay([tx]);
@@ -358,14 +361,15 @@ export class Ledger {
         return e as Error;
       }
     });
-    // One store lookup for the whole batch instead of one per transaction.
+    // One store lookup for the whole batch instead of one per transaction, fresh ones left out.
+    const unseen = inputs.map((i) => this.#unseenFresh(i));
     const stored = this.store.presentTxIds(
-      decoded.filter((d): d is Tx => !(d instanceof Error)).map((t) => t.id),
+      decoded.filter((d, i): d is Tx => !(d instanceof Error) && !unseen[i]).map((t) => t.id),
     );
-    const admitted = decoded.map((d) => {
+    const admitted = decoded.map((d, i) => {
       if (d instanceof Error) return d;
       try {
-        return this.#admit(d, stored.has(d.id));
+        return this.#admit(d, unseen[i] ? false : stored.has(d.id));
       } catch (e) {
         return e as Error;
       }
@@ -376,12 +380,14 @@ export class Ledger {
     const valid = new Map<string, boolean>(txs.map((t, i) => [t.id, oks[i]!]));
     const seen = new Set<string>();
     const added: Tx[] = [];
-    const results = admitted.map((a): { id: string } | { error: Error } => {
+    const results = admitted.map((a, i): { id: string } | { error: Error } => {
       if (a instanceof Error) return { error: a };
       if (!valid.get(a.id)) return { error: new BadSignatureError(`transaction ${a.id}`, { txId: a.id }) };
       if (seen.has(a.id) || this.#pending.has(a.id)) return { error: new ReplayError(a.id) };
       seen.add(a.id);
       this.#pending.set(a.id, a);
+      const input = inputs[i];
+      if (isFresh(input)) this.#submitted.add(input);
       added.push(a);
       return { id: a.id };
     });
@@ -513,6 +519,12 @@ export class Ledger {
   }
 
   /** Admission checks of a decoded transaction; `inStore` when known, else looked up. */
+  /** Whether `input` is a fresh transaction not admitted before: no store can hold its id. */
+  #unseenFresh(input: Tx | WireTx): boolean {
+    return isFresh(input) && !this.#submitted.has(input);
+  }
+
+  /** Checks time, replay (the store is searched unless `inStore` is given) and signer rules. */
   #admit(tx: Tx, inStore?: boolean): Tx {
     const now = this.#now();
     if (tx.body.time > now + MAX_TX_SKEW_MS) {
