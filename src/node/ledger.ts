@@ -1,7 +1,7 @@
 /**
  * @module
  * A ledger node's core, composed from the pieces below it: a data directory with its SQLite store and
- * node key, the chain state, a pending list (mempool) of verified transactions, a block producer that
+ * node key, the chain state, the pending list and admission into it (mempool.ts), a block producer that
  * assembles, mines, signs and orders blocks, and a commit path that checks every block against the
  * stored head before it is written. The seed document's `add_new_data`, `mine`, `last_block` and get
  * by hash are `addData`, `mine`, `lastBlock` and `block`.
@@ -12,28 +12,23 @@ import type { BlockHeader, WireBlock } from '../core/block.ts';
 import { toHex } from '../core/bytes.ts';
 import type { Json } from '../core/canonical-json.ts';
 import {
-  BadSignatureError,
   BlockNotFoundError,
   InvalidBlockError,
   LedgerExistsError,
   NotInitializedError,
-  ReplayError,
   TxNotFoundError,
-  TxNotPermittedError,
-  TxTimeError,
-  UnknownSignerError,
 } from '../core/errors.ts';
 import { CompactRange } from '../core/merkle/compact-range.ts';
 import { merkleRoot } from '../core/merkle/root.ts';
 import type { Problem } from '../core/problem.ts';
 import { formatProblem } from '../core/problem.ts';
-import { createTx, decodeTx, encodeTx, isFresh, isMadeHere, redecodeTx } from '../core/tx.ts';
+import { createTx, decodeTx, encodeTx } from '../core/tx.ts';
 import type { Tx, WireTx } from '../core/tx.ts';
 import type { Signer } from '../core/keys.ts';
 import type { FinalityCertificate } from '../core/vote.ts';
 import { emptyChainState } from '../ledger/chain-state.ts';
 import type { ChainState } from '../ledger/chain-state.ts';
-import { advance, checkBlock, MAX_TX_SKEW_MS } from '../ledger/check-block.ts';
+import { advance, checkBlock } from '../ledger/check-block.ts';
 import type { BlockCheck, LogExtension } from '../ledger/check-block.ts';
 import type { BlockHandler, Orderer, OrderedHead } from '../ordering/orderer.ts';
 import { SoloOrderer } from '../ordering/solo-orderer.ts';
@@ -50,8 +45,8 @@ import {
   writeWitness,
 } from './data-dir.ts';
 import type { DataPaths } from './data-dir.ts';
-import { verifyAll, verifyNow } from './sig-pool.ts';
-import type { SignatureCheck } from './sig-pool.ts';
+import { Mempool } from './mempool.ts';
+import type { SubmitResult } from './mempool.ts';
 import { verifyChain } from './verify-chain.ts';
 import { syncMiner } from './miner.ts';
 import type { Miner } from './miner.ts';
@@ -61,7 +56,7 @@ import type { InclusionProof } from './proofs.ts';
 import type { VerifyReport } from './verify-chain.ts';
 
 /** How far a submitted transaction's time may be from the node's clock. */
-export const SUBMIT_WINDOW_MS = 10 * 60_000;
+export { SUBMIT_WINDOW_MS } from './mempool.ts';
 export const DEFAULT_MAX_BLOCK_TXS = 1000;
 /** A block's transactions stay under this many bytes (an etcd value holds a whole block). */
 export const DEFAULT_MAX_BLOCK_BYTES = 4 * 1024 * 1024;
@@ -124,17 +119,19 @@ export class Ledger {
   readonly openReport: VerifyReport | undefined;
   readonly #state: ChainState;
   #orderer: Orderer;
-  readonly #pending = new Map<string, Tx>();
-  /** Fresh transaction objects (core/tx.ts isFresh) already admitted once: a second time is checked in full. */
-  readonly #submitted = new WeakSet<Tx>();
+  /** The pending list and admission into it. */
+  readonly mempool: Mempool;
   readonly #now: () => number;
   readonly #listeners: ((txs: readonly Tx[], height: number) => void)[] = [];
   readonly #rejectListeners: ((block: WireBlock, error: unknown) => void)[] = [];
-  /**
-   * Where admitted transactions go before they count as submitted (a consortium publishes them to
-   * the shared mempool so whichever node proposes can include them); undefined in solo mode.
-   */
-  relay: ((txs: readonly Tx[]) => Promise<void>) | undefined;
+  /** See {@link Mempool.relay}. */
+  get relay(): ((txs: readonly Tx[]) => Promise<void>) | undefined {
+    return this.mempool.relay;
+  }
+
+  set relay(fn: ((txs: readonly Tx[]) => Promise<void>) | undefined) {
+    this.mempool.relay = fn;
+  }
   /** Largest total size of a block's transaction bodies. */
   maxBlockBytes = DEFAULT_MAX_BLOCK_BYTES;
   /** Where proof-of-work runs: this thread by default, a worker thread for servers. */
@@ -155,6 +152,7 @@ export class Ledger {
     this.signer = signer;
     this.#state = state;
     this.#now = now;
+    this.mempool = new Mempool({ state, presentTxIds: (ids) => store.presentTxIds(ids), now });
     this.openReport = report;
     const head = store.head();
     this.#orderer = new SoloOrderer({
@@ -208,7 +206,7 @@ export class Ledger {
         { time: now },
       ),
     ];
-    for (const tx of genesis) ledger.#pending.set(tx.id, tx);
+    ledger.mempool.addGenesis(genesis);
     await ledger.mine({ difficulty });
     return ledger;
   }
@@ -289,11 +287,6 @@ export class Ledger {
     this.#rejectListeners.push(fn);
   }
 
-  /** Removes a pending transaction (it could not be relayed). */
-  #dropPending(ids: readonly string[]): void {
-    for (const id of ids) this.#pending.delete(id);
-  }
-
   /** The identity directory as of the last committed block. */
   get directory(): ChainState['registry'] {
     return this.#state.registry;
@@ -305,102 +298,33 @@ export class Ledger {
   }
 
   isPending(txId: string): boolean {
-    return this.#pending.has(txId);
+    return this.mempool.has(txId);
   }
 
   /** Ids of the pending transactions. */
   pendingIds(): string[] {
-    return [...this.#pending.keys()];
+    return this.mempool.ids();
   }
 
   get pendingCount(): number {
-    return this.#pending.size;
+    return this.mempool.size;
   }
 
   get logSize(): number {
     return this.#state.logRange.size;
   }
 
-  /**
-   * Validates a transaction (form, time, replay, signer, signature) and adds it to the pending list.
-   * `signedHere`: the caller created and signed `input` in this process a moment ago (createTx), so its
-   * signature holds by construction and is not verified again; every other check still runs, and
-   * full verification re-checks every signature on chain.
-   */
-  async submit(input: Tx | WireTx, opts: { signedHere?: boolean } = {}): Promise<string> {
-    const tx = this.#admit(decodeInput(input), this.#unseenFresh(input) ? false : undefined);
-    const trusted = opts.signedHere === true && isMadeHere(input);
-    if (!trusted && !verifyNow(this.#sigCheck(tx)))
-      throw new BadSignatureError(`transaction ${tx.id}`, { txId: tx.id });
-    if (this.#pending.has(tx.id)) throw new ReplayError(tx.id);
-    this.#pending.set(tx.id, tx);
-    if (isFresh(input)) this.#submitted.add(input);
-    if (this.relay) {
-      try {
-        await this.relay([tx]);
-      } catch (e) {
-        this.#dropPending([tx.id]);
-        throw e;
-      }
-    }
-    return tx.id;
+  /** See {@link Mempool.submit}. */
+  submit(input: Tx | WireTx, opts: { signedHere?: boolean } = {}): Promise<string> {
+    return this.mempool.submit(input, opts);
   }
 
-  /**
-   * Submits many transactions, verifying their signatures in parallel; one result per input.
-   * `signedHere` as for {@link submit}: every input is a Tx this process created and signed (createTx).
-   */
-  async submitMany(
+  /** See {@link Mempool.submitMany}. */
+  submitMany(
     inputs: readonly (Tx | WireTx)[],
     opts: { relay?: boolean; signedHere?: boolean } = {},
-  ): Promise<({ id: string } | { error: Error })[]> {
-    const decoded = inputs.map((i) => {
-      try {
-        return decodeInput(i);
-      } catch (e) {
-        return e as Error;
-      }
-    });
-    // One store lookup for the whole batch instead of one per transaction, fresh ones left out.
-    const unseen = inputs.map((i) => this.#unseenFresh(i));
-    const stored = this.store.presentTxIds(
-      decoded.filter((d, i): d is Tx => !(d instanceof Error) && !unseen[i]).map((t) => t.id),
-    );
-    const admitted = decoded.map((d, i) => {
-      if (d instanceof Error) return d;
-      try {
-        return this.#admit(d, unseen[i] ? false : stored.has(d.id));
-      } catch (e) {
-        return e as Error;
-      }
-    });
-    const txs = admitted.filter((a): a is Tx => !(a instanceof Error));
-    const trusted = opts.signedHere === true && inputs.every((i) => isMadeHere(i));
-    const oks = trusted ? txs.map(() => true) : await verifyAll(txs.map((t) => this.#sigCheck(t)));
-    const valid = new Map<string, boolean>(txs.map((t, i) => [t.id, oks[i]!]));
-    const seen = new Set<string>();
-    const added: Tx[] = [];
-    const results = admitted.map((a, i): { id: string } | { error: Error } => {
-      if (a instanceof Error) return { error: a };
-      if (!valid.get(a.id)) return { error: new BadSignatureError(`transaction ${a.id}`, { txId: a.id }) };
-      if (seen.has(a.id) || this.#pending.has(a.id)) return { error: new ReplayError(a.id) };
-      seen.add(a.id);
-      this.#pending.set(a.id, a);
-      const input = inputs[i];
-      if (isFresh(input)) this.#submitted.add(input);
-      added.push(a);
-      return { id: a.id };
-    });
-    if (this.relay && opts.relay !== false && added.length > 0) {
-      try {
-        await this.relay(added);
-      } catch (e) {
-        this.#dropPending(added.map((t) => t.id));
-        const failed = new Set(added.map((t) => t.id));
-        return results.map((r) => ('id' in r && failed.has(r.id) ? { error: e as Error } : r));
-      }
-    }
-    return results;
+  ): Promise<SubmitResult[]> {
+    return this.mempool.submitMany(inputs, opts);
   }
 
   /** The seed's `add_new_data`: signs `data` with the node key and adds it to the pending list. */
@@ -414,12 +338,12 @@ export class Ledger {
     const difficulty = opts.difficulty ?? this.minDifficulty;
     const txs: Tx[] = [];
     let bytes = 0;
-    for (const tx of this.#pending.values()) {
+    for (const tx of this.mempool.values()) {
       if (txs.length >= (opts.maxTxs ?? DEFAULT_MAX_BLOCK_TXS)) break;
       bytes += tx.bodyJson.length + 160; // body, hex signature and JSON framing
       if (bytes > this.maxBlockBytes && txs.length > 0) break;
       if (state.height >= 0 && state.registry.check(tx, state.height + 1)) {
-        this.#pending.delete(tx.id); // no longer acceptable (e.g. its signer was revoked since)
+        this.mempool.drop([tx.id]); // no longer acceptable (e.g. its signer was revoked since)
         continue;
       }
       txs.push(tx);
@@ -451,7 +375,7 @@ export class Ledger {
     } finally {
       this.#proposing = undefined;
     }
-    for (const tx of txs) this.#pending.delete(tx.id);
+    this.mempool.drop(txs.map((t) => t.id));
     return { block, nonce: mined.nonce, attempts: mined.attempts, elapsedMs: mined.elapsedMs };
   }
 
@@ -476,7 +400,7 @@ export class Ledger {
   /** Validates a block proposed elsewhere in full (see remote-block.ts), then applies it. */
   async #commitRemote(block: WireBlock): Promise<void> {
     const height = this.#state.height + 1;
-    const r = await checkRemoteBlock(this.#state, this.store, block, (id) => this.#pending.get(id));
+    const r = await checkRemoteBlock(this.#state, this.store, block, (id) => this.mempool.get(id));
     if (this.#state.height !== height - 1)
       throw new InvalidBlockError(`block ${height} arrived out of order`);
     this.#apply(block, r.stored, r.rows, r.txs, r.check, r.ext, r.extra);
@@ -507,7 +431,7 @@ export class Ledger {
       meta: { checkpoint: JSON.stringify({ height, hash: block.hash }) },
     });
     advance(state, check, ext);
-    this.#dropPending(txs.map((t) => t.id));
+    this.mempool.drop(txs.map((t) => t.id));
     for (const l of this.#listeners) l(txs, height);
     writeWitness(this.paths, this.signer, {
       height,
@@ -516,43 +440,6 @@ export class Ledger {
       logRoot: block.header.logRoot,
       time: block.header.time,
     });
-  }
-
-  /** Admission checks of a decoded transaction; `inStore` when known, else looked up. */
-  /** Whether `input` is a fresh transaction not admitted before: no store can hold its id. */
-  #unseenFresh(input: Tx | WireTx): boolean {
-    return isFresh(input) && !this.#submitted.has(input);
-  }
-
-  /** Checks time, replay (the store is searched unless `inStore` is given) and signer rules. */
-  #admit(tx: Tx, inStore?: boolean): Tx {
-    const now = this.#now();
-    if (tx.body.time > now + MAX_TX_SKEW_MS) {
-      throw new TxTimeError(
-        `transaction time is more than ${MAX_TX_SKEW_MS / 60_000} minutes ahead of the node clock`,
-        {
-          txId: tx.id,
-        },
-      );
-    }
-    if (now - tx.body.time > SUBMIT_WINDOW_MS) {
-      throw new TxTimeError(
-        `transaction time is more than ${SUBMIT_WINDOW_MS / 60_000} minutes from the node clock`,
-        { txId: tx.id },
-      );
-    }
-    if (this.#pending.has(tx.id) || (inStore ?? this.store.presentTxIds([tx.id]).size > 0))
-      throw new ReplayError(tx.id);
-    const violation = this.#state.registry.check(tx, this.#state.height + 1);
-    if (violation?.kind === 'tx-unknown-signer') throw new UnknownSignerError(tx.body.signer);
-    if (violation) throw new TxNotPermittedError(violation.detail, { txId: tx.id });
-    return tx;
-  }
-
-  #sigCheck(tx: Tx): SignatureCheck {
-    const key = this.#state.registry.active(tx.body.signer);
-    if (!key) throw new UnknownSignerError(tx.body.signer);
-    return { publicKey: key.publicKey, message: tx.idBytes, sig: tx.sig };
   }
 
   /** The seed's `last_block`. */
@@ -632,9 +519,4 @@ export class Ledger {
     await this.#orderer.close();
     this.store.close();
   }
-}
-
-/** A Tx object is decoded again from its canonical text, so its id, body and text must agree. */
-function decodeInput(input: Tx | WireTx): Tx {
-  return 'idBytes' in input ? redecodeTx(input) : decodeTx(input);
 }
