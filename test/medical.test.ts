@@ -16,7 +16,11 @@ import {
 } from '../src/core/errors.ts';
 import { createTx } from '../src/core/tx.ts';
 import { wrapForConsents } from '../src/node/consent-wraps.ts';
+import { validateRecord } from '../src/fhir/validate.ts';
 import { writeResources } from '../src/node/importer.ts';
+import { recipientsFor, recordPayload, sealJob } from '../src/node/record-crypto.ts';
+import type { SealedRecord } from '../src/node/record-crypto.ts';
+import { sealAll } from '../src/node/seal-pool.ts';
 import { MedicalNode } from '../src/node/medical-node.ts';
 import type { Session } from '../src/node/medical-node.ts';
 
@@ -273,6 +277,93 @@ void describe('medical node', () => {
         0,
         'nothing missing: nothing added',
       );
+    } finally {
+      await node.close();
+    }
+  });
+
+  it('wraps at commit what was sealed before a grant committed, through the node’s own bookkeeping', async () => {
+    const { node, doctorA, patient } = await setup();
+    try {
+      await node.as(doctorA).addRecord(patientResource);
+      await node.commit();
+      const p = node.blind('p-1');
+      const grant = async (): Promise<void> => {
+        await node.submit(
+          createTx(patient.signer, 'consent.grant', {
+            patient: p,
+            grantee: { kind: 'organization', orgId: 'riverside' },
+            scope: {},
+            purpose: 'treatment',
+            validFrom: node.now,
+            validTo: node.now + YEAR,
+          }),
+        );
+        await node.commit();
+      };
+      // Sealed (recipients noted at this consent epoch), then a grant commits, then the record.
+      const seal = async (id: string) => {
+        const resource = validateRecord({ ...obs(73), id });
+        const recipients = recipientsFor(
+          node.ledger.directory,
+          node.state,
+          node.now,
+          p,
+          node.org,
+          'Observation',
+        );
+        node.noteRecipients(id);
+        const [s] = await sealAll([sealJob(id, resource, recipients)]);
+        assert.ok(s && !(s instanceof Error));
+        return s;
+      };
+      const write = async (id: string, s: SealedRecord) => {
+        node.vault.put({ blobs: [s.ciphertext], keys: s.keys });
+        const payload = recordPayload(id, s, p, node.org);
+        await node.submit(createTx(node.signerOfNode(), 'record.add', payload, { time: node.now }));
+        await node.commit();
+      };
+      const before = await seal('obs-sealed-before');
+      await grant();
+      await write('obs-sealed-before', before);
+      assert.ok(node.vault.keysOf('obs-sealed-before').has('org:riverside'));
+      // Sealed at the current epoch: not looked at again (here a wrap removed on purpose stays missing).
+      const after = await seal('obs-sealed-after');
+      await write('obs-sealed-after', {
+        ...after,
+        keys: after.keys.filter((k) => k.recipient !== 'org:riverside'),
+      });
+      assert.ok(!node.vault.keysOf('obs-sealed-after').has('org:riverside'));
+    } finally {
+      await node.close();
+    }
+  });
+
+  it('commits a block whose consent wraps cannot be made, wraps left as they are', async () => {
+    const { node, doctorA, patient } = await setup();
+    try {
+      const a = node.as(doctorA);
+      await a.addRecord(patientResource);
+      const r = await a.addRecord(obs(70));
+      await node.commit();
+      // The hosting organization's wrap is damaged: the commit pass cannot open the record key.
+      node.vault.db
+        .prepare("UPDATE wrapped_keys SET ct = zeroblob(48) WHERE record = ? AND recipient = 'org:st-marys'")
+        .run(r.id);
+      const height = node.ledger.height;
+      await node.submit(
+        createTx(patient.signer, 'consent.grant', {
+          patient: node.blind('p-1'),
+          grantee: { kind: 'organization', orgId: 'riverside' },
+          scope: {},
+          purpose: 'treatment',
+          validFrom: node.now,
+          validTo: node.now + YEAR,
+        }),
+      );
+      await node.commit();
+      assert.equal(node.ledger.height, height + 1);
+      assert.ok(!node.vault.keysOf(r.id).has('org:riverside'));
     } finally {
       await node.close();
     }

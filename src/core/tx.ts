@@ -92,25 +92,20 @@ export function createTx(
   checkBody(body);
   const bodyJson = canonicalize(body);
   const idBytes = txIdOf(bodyJson);
-  const tx = { id: toHex(idBytes), idBytes, body, bodyJson, sig: signBytes(signer.privateKey, idBytes) };
+  // Frozen: what isMadeHere vouches for cannot be given another body or signature afterwards.
+  const tx = Object.freeze({
+    id: toHex(idBytes),
+    idBytes,
+    body,
+    bodyJson,
+    sig: signBytes(signer.privateKey, idBytes),
+  });
   madeHere.add(tx);
-  if (opts.nonce === undefined) fresh.add(tx);
   return tx;
 }
 
 /** Transactions createTx built and signed in this thread (decoded or copied ones are not). */
 const madeHere = new WeakSet<Tx>();
-/** Those of them with a random nonce (none given). */
-const fresh = new WeakSet<Tx>();
-
-/**
- * Whether `tx` is an object createTx returned in this thread with a random 128-bit nonce: its id is
- * new to every ledger (a collision is a 2^-128 chance), so no store needs to be searched for it;
- * submitting the same object twice is still a replay, which the ledger checks.
- */
-export function isFresh(tx: unknown): tx is Tx {
-  return typeof tx === 'object' && tx !== null && fresh.has(tx as Tx);
-}
 
 /** Whether `tx` is, unchanged, an object createTx returned in this thread: its signature holds by construction. */
 export function isMadeHere(tx: unknown): tx is Tx {

@@ -24,7 +24,10 @@ interface Held {
   readonly key: X25519KeyPair;
 }
 
-/** Wraps of `recordId` for those of `to` that have none yet, opened with a held key; appended to `out`. */
+/**
+ * Wraps of `recordId` for those of `to` that have none yet, opened with the first held key whose wrap
+ * opens (a damaged wrap is passed over: the vault check reports it); appended to `out`.
+ */
 function wrapMissing(
   node: MedicalNode,
   held: readonly Held[],
@@ -35,9 +38,18 @@ function wrapMissing(
   const wraps = node.vault.keysOf(recordId);
   const missing = to.filter((r) => !wraps.has(r));
   if (missing.length === 0) return;
-  const h = held.find((x) => wraps.has(x.recipient));
-  if (!h) return;
-  const key = unwrapKey(wraps.get(h.recipient)!, h.key, recordId);
+  let key: Uint8Array | undefined;
+  for (const h of held) {
+    const w = wraps.get(h.recipient);
+    if (!w) continue;
+    try {
+      key = unwrapKey(w, h.key, recordId);
+      break;
+    } catch {
+      // not this one
+    }
+  }
+  if (!key) return;
   for (const r of missing) {
     const target = recipientKey(node.ledger.directory, r);
     if (target) out.push({ record: recordId, recipient: r, ...wrapKey(key, target.publicKey, recordId) });
@@ -104,21 +116,38 @@ export function wrapForConsents(
   const held = heldKeys(node);
   if (held.length === 0) return 0;
   const keys: WrappedKeyRow[] = [];
+  // Runs inside the commit of a block that is already stored: nothing here may throw. A record whose
+  // wraps cannot be read or opened keeps its wraps as they are (the vault check reports damage).
+  const wrap = (recordId: string, to: readonly Recipient[]): void => {
+    if (node.state.records.get(recordId)?.erasedBy) return;
+    try {
+      wrapMissing(node, held, recordId, to, keys);
+    } catch {
+      // left as it is
+    }
+  };
   for (const tx of txs) {
     const type = tx.body.type;
     if (type === 'record.add' || type === 'record.amend') {
       const id = (tx.body.payload as { record?: unknown }).record;
-      const rec = typeof id === 'string' ? node.state.records.get(id) : undefined;
-      if (!rec?.patient || rec.tx !== tx.id || sealedAt(rec.id) === node.state.consentEpoch) continue;
+      if (typeof id !== 'string') continue;
+      const epoch = sealedAt(id);
+      const rec = node.state.records.get(id);
+      if (!rec?.patient || rec.tx !== tx.id || epoch === node.state.consentEpoch) continue;
       const orgs = consentedOrgs(node, rec.patient);
-      if (orgs.length > 0) wrapMissing(node, held, rec.id, orgs, keys);
+      if (orgs.length > 0) wrap(rec.id, orgs);
     } else if (type === 'consent.grant') {
       const c = node.state.consents.get(tx.id);
-      const org = c && !c.revokedBy ? granteeOrg(node, c) : undefined;
+      const org = c && !c.revokedBy && c.validTo > node.now ? granteeOrg(node, c) : undefined;
       if (!c || !org) continue;
-      for (const id of versionsOf(node, c.patient)) wrapMissing(node, held, id, [`org:${org}`], keys);
+      for (const id of versionsOf(node, c.patient)) wrap(id, [`org:${org}`]);
     }
   }
-  if (keys.length > 0) node.vault.put({ keys });
+  if (keys.length === 0) return 0;
+  try {
+    node.vault.put({ keys });
+  } catch {
+    return 0; // the next grant or commit of these records tries again
+  }
   return keys.length;
 }

@@ -40,47 +40,6 @@ void describe('Ledger.submit', () => {
     }
   });
 
-  it('searches the store for every transaction but a fresh one seen the first time', async () => {
-    const c = clock();
-    const ledger = await Ledger.init(tempDir(), { now: c.now });
-    try {
-      const fresh = createTx(ledger.signer, 'data.put', { n: 'fresh' }, { time: c.now() });
-      const fixed = createTx(
-        ledger.signer,
-        'data.put',
-        { n: 'fixed' },
-        { time: c.now(), nonce: 'ab'.repeat(16) },
-      );
-      const probed: string[][] = [];
-      const present = ledger.store.presentTxIds.bind(ledger.store);
-      ledger.store.presentTxIds = (ids) => {
-        probed.push([...ids]);
-        return present(ids);
-      };
-      await ledger.submit(fresh);
-      await ledger.submit(fixed);
-      assert.deepEqual(probed, [[fixed.id]]);
-      await ledger.mine();
-      // The same objects again, once committed: both replays, both found by searching the store.
-      await assert.rejects(ledger.submit(fresh), ReplayError);
-      await assert.rejects(ledger.submit(fixed), ReplayError);
-      const [r] = await ledger.submitMany([fresh]);
-      assert.ok(r && 'error' in r && r.error instanceof ReplayError);
-      // A copy of the same fixed-nonce transaction made again by createTx is a replay too.
-      const again = createTx(
-        ledger.signer,
-        'data.put',
-        { n: 'fixed' },
-        { time: c.now(), nonce: 'ab'.repeat(16) },
-      );
-      assert.equal(again.id, fixed.id);
-      await assert.rejects(ledger.submit(again), ReplayError);
-      assert.equal(ledger.pendingCount, 0);
-    } finally {
-      await ledger.close();
-    }
-  });
-
   it('rejects a signer the ledger does not know', async () => {
     const c = clock();
     const ledger = await Ledger.init(tempDir(), { now: c.now });

@@ -13,7 +13,7 @@ import {
   TxTimeError,
   UnknownSignerError,
 } from '../core/errors.ts';
-import { decodeTx, isFresh, isMadeHere, redecodeTx } from '../core/tx.ts';
+import { decodeTx, isMadeHere, redecodeTx } from '../core/tx.ts';
 import type { Tx, WireTx } from '../core/tx.ts';
 import type { ChainState } from '../ledger/chain-state.ts';
 import { MAX_TX_SKEW_MS } from '../ledger/check-block.ts';
@@ -36,8 +36,6 @@ export type SubmitResult = { id: string } | { error: Error };
 export class Mempool {
   readonly #ctx: MempoolContext;
   readonly #pending = new Map<string, Tx>();
-  /** Fresh transaction objects (core/tx.ts isFresh) already admitted once: a second time is checked in full. */
-  readonly #submitted = new WeakSet<Tx>();
   /**
    * Where admitted transactions go before they count as submitted (a consortium publishes them to
    * the shared mempool so whichever node proposes can include them); undefined in solo mode.
@@ -74,7 +72,8 @@ export class Mempool {
    * the first organization and node key, which no signer rule can admit before they exist.
    */
   addGenesis(txs: readonly Tx[]): void {
-    if (this.#pending.size > 0) throw new Error('genesis transactions go into an empty pending list');
+    if (this.#pending.size > 0 || this.#ctx.state.height >= 0)
+      throw new Error('genesis transactions go into the empty pending list of an empty chain');
     for (const tx of txs) this.#pending.set(tx.id, tx);
   }
 
@@ -90,13 +89,12 @@ export class Mempool {
    * full verification re-checks every signature on chain.
    */
   async submit(input: Tx | WireTx, opts: { signedHere?: boolean } = {}): Promise<string> {
-    const tx = this.#admit(decodeInput(input), this.#unseenFresh(input) ? false : undefined);
-    const trusted = opts.signedHere === true && isMadeHere(input);
+    const tx = this.#admit(decodeInput(input));
+    const trusted = opts.signedHere === true && isMadeHere(input) && input.id === tx.id;
     if (!trusted && !verifyNow(this.#sigCheck(tx)))
       throw new BadSignatureError(`transaction ${tx.id}`, { txId: tx.id });
     if (this.#pending.has(tx.id)) throw new ReplayError(tx.id);
     this.#pending.set(tx.id, tx);
-    if (isFresh(input)) this.#submitted.add(input);
     if (this.relay) {
       try {
         await this.relay([tx]);
@@ -123,33 +121,35 @@ export class Mempool {
         return e as Error;
       }
     });
-    // One store lookup for the whole batch instead of one per transaction, fresh ones left out.
-    const unseen = inputs.map((i) => this.#unseenFresh(i));
+    // One store lookup for the whole batch instead of one per transaction.
     const stored = this.#ctx.presentTxIds(
-      decoded.filter((d, i): d is Tx => !(d instanceof Error) && !unseen[i]).map((t) => t.id),
+      decoded.filter((d): d is Tx => !(d instanceof Error)).map((t) => t.id),
     );
-    const admitted = decoded.map((d, i) => {
+    const admitted = decoded.map((d) => {
       if (d instanceof Error) return d;
       try {
-        return this.#admit(d, unseen[i] ? false : stored.has(d.id));
+        return this.#admit(d, stored.has(d.id));
       } catch (e) {
         return e as Error;
       }
     });
     const txs = admitted.filter((a): a is Tx => !(a instanceof Error));
-    const trusted = opts.signedHere === true && inputs.every((i) => isMadeHere(i));
+    const trusted =
+      opts.signedHere === true &&
+      inputs.every((i, k) => {
+        const d = decoded[k];
+        return isMadeHere(i) && !(d instanceof Error) && d?.id === i.id;
+      });
     const oks = trusted ? txs.map(() => true) : await verifyAll(txs.map((t) => this.#sigCheck(t)));
     const valid = new Map<string, boolean>(txs.map((t, i) => [t.id, oks[i]!]));
     const seen = new Set<string>();
     const added: Tx[] = [];
-    const results = admitted.map((a, i): SubmitResult => {
+    const results = admitted.map((a): SubmitResult => {
       if (a instanceof Error) return { error: a };
       if (!valid.get(a.id)) return { error: new BadSignatureError(`transaction ${a.id}`, { txId: a.id }) };
       if (seen.has(a.id) || this.#pending.has(a.id)) return { error: new ReplayError(a.id) };
       seen.add(a.id);
       this.#pending.set(a.id, a);
-      const input = inputs[i];
-      if (isFresh(input)) this.#submitted.add(input);
       added.push(a);
       return { id: a.id };
     });
@@ -163,11 +163,6 @@ export class Mempool {
       }
     }
     return results;
-  }
-
-  /** Whether `input` is a fresh transaction not admitted before: no store can hold its id. */
-  #unseenFresh(input: Tx | WireTx): boolean {
-    return isFresh(input) && !this.#submitted.has(input);
   }
 
   /** Checks time, replay (the store is searched unless `inStore` is given) and signer rules. */
