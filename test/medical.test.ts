@@ -15,6 +15,7 @@ import {
   RecordExistsError,
 } from '../src/core/errors.ts';
 import { createTx } from '../src/core/tx.ts';
+import { openableKeys } from '../src/node/blob-sync.ts';
 import { wrapForConsents } from '../src/node/consent-wraps.ts';
 import { validateRecord } from '../src/fhir/validate.ts';
 import { writeResources } from '../src/node/importer.ts';
@@ -364,6 +365,29 @@ void describe('medical node', () => {
       await node.commit();
       assert.equal(node.ledger.height, height + 1);
       assert.ok(!node.vault.keysOf(r.id).has('org:riverside'));
+    } finally {
+      await node.close();
+    }
+  });
+
+  it('stores of the keys a peer serves only those that open with a hosted organization’s key', async () => {
+    const { node, doctorA } = await setup();
+    try {
+      const id = await withChart(node, doctorA);
+      const own = node.vault.keysOf(id).get('org:st-marys')!;
+      const flipped = (own.ct.startsWith('0') ? '1' : '0') + own.ct.slice(1);
+      const served = [
+        { recipient: 'org:st-marys', ...own },
+        { recipient: 'org:riverside', ...own }, // another organization's wrap under a hosted name
+        { recipient: 'org:st-marys', enc: own.enc, ct: flipped }, // altered
+        { recipient: 'org:elsewhere', ...own }, // not hosted here
+        { recipient: 'key:abc', ...own }, // not an organization
+        { recipient: 'org:st-marys', enc: 42, ct: own.ct }, // malformed
+        null,
+      ];
+      assert.deepEqual(openableKeys(node, id, served), [{ record: id, recipient: 'org:st-marys', ...own }]);
+      // Bound to its record: the same wrap served for another record does not open.
+      assert.deepEqual(openableKeys(node, 'another-record', served.slice(0, 1)), []);
     } finally {
       await node.close();
     }

@@ -4,12 +4,14 @@
  * the ciphertext lives in the vault of the node that wrote it. Every member fetches the ciphertext
  * of every committed record from its peers by hash (node-authenticated requests, see
  * core/node-auth.ts) and checks the SHA-256 before storing it, so a peer cannot substitute data.
- * With it, a member fetches only the record keys wrapped for the organizations it hosts: a replica
+ * With it, a member fetches only the record keys wrapped for the organizations it hosts, and stores
+ * only those that open with the organization's key (a peer cannot plant a broken wrap): a replica
  * cannot read another hospital's records without the patient's consent. When a patient's consent
  * names an organization this node hosts (granted at another member, which wraps the keys there), the
  * node fetches the newly wrapped keys of that patient's records.
  */
 import { createHash } from 'node:crypto';
+import { unwrapKey } from '../core/envelope.ts';
 import { signNodeRequest } from '../core/node-auth.ts';
 import type { Tx } from '../core/tx.ts';
 import { parseConsentGrant, parseRecord } from '../ledger/payloads.ts';
@@ -176,10 +178,8 @@ export class BlobSync {
   async #keys(peer: Peer, record: string): Promise<WrappedKeyRow[]> {
     const res = await this.#get(peer, `/api/v1/replica/keys/${encodeURIComponent(record)}`);
     if (!res) return [];
-    const body = (await res.json()) as { keys?: { recipient: string; enc: string; ct: string }[] };
-    return (body.keys ?? [])
-      .filter((k) => k.recipient.startsWith('org:') && this.#node.hostsOrg(k.recipient.slice(4)))
-      .map((k) => ({ record, recipient: k.recipient as Recipient, enc: k.enc, ct: k.ct }));
+    const body = (await res.json()) as { keys?: unknown };
+    return openableKeys(this.#node, record, Array.isArray(body.keys) ? body.keys : []);
   }
 
   async #get(peer: Peer, path: string): Promise<Response | undefined> {
@@ -192,4 +192,28 @@ export class BlobSync {
     this.#closed = true;
     clearInterval(this.#timer);
   }
+}
+
+/**
+ * Of the wrapped keys a peer served for `record`, those for an organization this node hosts that open
+ * with that organization's key. A peer cannot plant a wrap that would replace nothing but break reads
+ * (or stop the real one being fetched): what does not open is not stored.
+ */
+export function openableKeys(node: MedicalNode, record: string, served: readonly unknown[]): WrappedKeyRow[] {
+  const out: WrappedKeyRow[] = [];
+  for (const k of served) {
+    if (typeof k !== 'object' || k === null) continue;
+    const { recipient, enc, ct } = k as Record<string, unknown>;
+    if (typeof recipient !== 'string' || typeof enc !== 'string' || typeof ct !== 'string') continue;
+    if (!recipient.startsWith('org:')) continue;
+    const key = node.orgKey(recipient.slice(4));
+    if (!key) continue;
+    try {
+      unwrapKey({ enc, ct }, key, record).fill(0);
+    } catch {
+      continue;
+    }
+    out.push({ record, recipient: recipient as Recipient, enc, ct });
+  }
+  return out;
 }
