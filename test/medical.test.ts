@@ -78,6 +78,23 @@ const obs = (value: number) => ({
   valueQuantity: { value, unit: '/min', system: 'http://unitsofmeasure.org', code: '/min' },
 });
 
+/**
+ * p-1 grants Riverside treatment access for a year as a raw transaction, committed: without the
+ * grant-time wrapping of grantConsent, so only the commit-time pass (consent-wraps.ts) wraps keys.
+ */
+async function rawGrantToRiverside(node: MedicalNode, patient: Session): Promise<void> {
+  const payload = {
+    patient: node.blind('p-1'),
+    grantee: { kind: 'organization', orgId: 'riverside' },
+    scope: {},
+    purpose: 'treatment',
+    validFrom: node.now,
+    validTo: node.now + YEAR,
+  };
+  await node.submit(createTx(patient.signer, 'consent.grant', payload));
+  await node.commit();
+}
+
 async function withChart(node: MedicalNode, doctorA: Session) {
   const a = node.as(doctorA);
   await a.addRecord(patientResource);
@@ -239,20 +256,7 @@ void describe('medical node', () => {
       await node.commit();
       // A grant committed without the grant-time pass (a raw transaction): the block's own pass wraps
       // the patient's committed records for the grantee.
-      const grant = {
-        patient: node.blind('p-1'),
-        grantee: { kind: 'organization', orgId: 'riverside' },
-        scope: {},
-      };
-      await node.submit(
-        createTx(patient.signer, 'consent.grant', {
-          ...grant,
-          purpose: 'treatment',
-          validFrom: node.now,
-          validTo: node.now + YEAR,
-        }),
-      );
-      await node.commit();
+      await rawGrantToRiverside(node, patient);
       assert.ok(node.vault.keysOf(early.id).has('org:riverside'));
       // A record whose recipients were computed before that grant (epoch 0) is wrapped when its
       // transaction commits; one computed at the current epoch is not looked at again.
@@ -289,19 +293,6 @@ void describe('medical node', () => {
       await node.as(doctorA).addRecord(patientResource);
       await node.commit();
       const p = node.blind('p-1');
-      const grant = async (): Promise<void> => {
-        await node.submit(
-          createTx(patient.signer, 'consent.grant', {
-            patient: p,
-            grantee: { kind: 'organization', orgId: 'riverside' },
-            scope: {},
-            purpose: 'treatment',
-            validFrom: node.now,
-            validTo: node.now + YEAR,
-          }),
-        );
-        await node.commit();
-      };
       // Sealed (recipients noted at this consent epoch), then a grant commits, then the record.
       const seal = async (id: string) => {
         const resource = validateRecord({ ...obs(73), id });
@@ -325,7 +316,7 @@ void describe('medical node', () => {
         await node.commit();
       };
       const before = await seal('obs-sealed-before');
-      await grant();
+      await rawGrantToRiverside(node, patient);
       await write('obs-sealed-before', before);
       assert.ok(node.vault.keysOf('obs-sealed-before').has('org:riverside'));
       // Sealed at the current epoch: not looked at again (here a wrap removed on purpose stays missing).
@@ -352,17 +343,7 @@ void describe('medical node', () => {
         .prepare("UPDATE wrapped_keys SET ct = zeroblob(48) WHERE record = ? AND recipient = 'org:st-marys'")
         .run(r.id);
       const height = node.ledger.height;
-      await node.submit(
-        createTx(patient.signer, 'consent.grant', {
-          patient: node.blind('p-1'),
-          grantee: { kind: 'organization', orgId: 'riverside' },
-          scope: {},
-          purpose: 'treatment',
-          validFrom: node.now,
-          validTo: node.now + YEAR,
-        }),
-      );
-      await node.commit();
+      await rawGrantToRiverside(node, patient);
       assert.equal(node.ledger.height, height + 1);
       assert.ok(!node.vault.keysOf(r.id).has('org:riverside'));
     } finally {
