@@ -53,7 +53,7 @@ import type { Miner } from './miner.ts';
 import { consistencyProof, inclusionProof } from './proofs.ts';
 import { checkRemoteBlock, storedForm } from './remote-block.ts';
 import type { InclusionProof } from './proofs.ts';
-import type { VerifyReport } from './verify-chain.ts';
+import type { Checkpoint, VerifyReport } from './verify-chain.ts';
 
 /** How far a submitted transaction's time may be from the node's clock. */
 export { SUBMIT_WINDOW_MS } from './mempool.ts';
@@ -482,6 +482,7 @@ export class Ledger {
   async verify(
     opts: {
       full?: boolean;
+      from?: Checkpoint;
       signatures?: boolean;
       parallel?: boolean;
       onProgress?: (h: number, head: number) => void;

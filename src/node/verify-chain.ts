@@ -29,6 +29,11 @@ export interface HeadWitness {
 export interface VerifyOptions {
   /** Re-verify from genesis, ignoring the checkpoint. */
   readonly full?: boolean;
+  /**
+   * Resume after this block instead of the stored checkpoint: a block the caller itself verified and
+   * knows unchanged (the integrity monitor, by its stored digests). Ignored when `full`.
+   */
+  readonly from?: Checkpoint;
   /** Verify signatures (default true); false gives the hash-only check. */
   readonly signatures?: boolean;
   /** Split the work over worker threads, one per core (default true; SQLite stores only). */
@@ -92,7 +97,7 @@ export async function verifyChain(
   const headHeight = headRow?.height ?? -1;
 
   let state: ChainState | undefined;
-  const cp = readCheckpoint(store);
+  const cp = opts.from ?? readCheckpoint(store);
   if (cp && cp.height <= headHeight && !opts.full) {
     const s = stateAtCheckpoint(store, cp);
     if ('kind' in s) problems.push(s);

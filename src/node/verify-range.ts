@@ -19,6 +19,8 @@ import { verifyAll } from './sig-pool.ts';
 
 const BATCH = 128;
 const SIG_WINDOW = 8;
+/** Transactions checked between two turns of the event loop (a serving node keeps answering). */
+const YIELD_EVERY = 1000;
 
 /**
  * Rebuilds the chain state after block `height` from the store without re-checking the blocks before
@@ -109,6 +111,7 @@ export async function verifyRange(
       }),
     );
   };
+  let sinceYield = 0;
   for (let start = from; start <= to; start += BATCH) {
     const rows = store.blocks(start, Math.min(start + BATCH, to + 1));
     for (const row of rows) {
@@ -124,6 +127,11 @@ export async function verifyRange(
       advance(state, check, ext);
       if (inFlight.length >= SIG_WINDOW) await inFlight.shift();
       onProgress?.(row.height, to);
+      sinceYield += txRows.length;
+      if (sinceYield >= YIELD_EVERY) {
+        sinceYield = 0;
+        await new Promise((resolve) => setImmediate(resolve));
+      }
     }
   }
   // Blocks missing at the end of the range (the next range or the head check reports beyond it).

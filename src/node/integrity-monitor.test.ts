@@ -1,0 +1,206 @@
+/**
+ * @module
+ * The integrity monitor's quick runs: between full runs it compares stored digests of the verified
+ * blocks and verifies only the new ones. An edit anywhere — in a block verified long ago or in one
+ * added since the last run — is still reported at its exact place; a full run comes at least every
+ * `fullEveryMs`; the digests cover every stored column the verification reads, and nothing else.
+ */
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
+import { DatabaseSync } from 'node:sqlite';
+import { describe, test } from 'node:test';
+import { IntegrityMonitor } from './integrity-monitor.ts';
+import { tempDir } from './ledger-fixtures.test-util.ts';
+import { MedicalNode } from './medical-node.ts';
+import { changedHeights, storedDigests } from './stored-digests.ts';
+
+async function nodeWithBlocks(blocks: number): Promise<MedicalNode> {
+  const { node } = await MedicalNode.open(join(tempDir(), 'node'), {
+    kdf: { N: 2 ** 10, r: 8, p: 1 },
+    adminPassword: randomBytes(18).toString('base64url'),
+    difficulty: 2,
+  });
+  await addBlocks(node, blocks);
+  return node;
+}
+
+async function addBlocks(node: MedicalNode, blocks: number): Promise<void> {
+  for (let b = 0; b < blocks; b++) {
+    for (let i = 0; i < 3; i++) await node.ledger.addData({ sample: 'monitor-test', reading: b * 10 + i });
+    await node.commit();
+  }
+}
+
+/** A second connection to the ledger file, as someone editing it behind the node's back. */
+function editor(node: MedicalNode): DatabaseSync {
+  return new DatabaseSync(join(node.ledger.paths.dir, 'ledger.sqlite'), { timeout: 5000 });
+}
+
+function firstSeq(db: DatabaseSync, height: number): number {
+  return (db.prepare('SELECT first_seq FROM blocks WHERE height = ?').get(height) as { first_seq: number })
+    .first_seq;
+}
+
+/** Flips one character of the nonce of the transaction at `seq`; returns the undo. */
+function editTxBody(db: DatabaseSync, seq: number): () => void {
+  const { body } = db.prepare('SELECT body FROM txs WHERE seq = ?').get(seq) as { body: string };
+  const changed = body.replace(/"nonce":"(.)/, (_m, c: string) => `"nonce":"${c === '0' ? '1' : '0'}`);
+  assert.notEqual(changed, body);
+  db.prepare('UPDATE txs SET body = ? WHERE seq = ?').run(changed, seq);
+  return () => db.prepare('UPDATE txs SET body = ? WHERE seq = ?').run(body, seq);
+}
+
+describe('integrity monitor quick runs', () => {
+  test('the first run is full, the next ones quick and they verify the blocks added since', async () => {
+    const node = await nodeWithBlocks(3);
+    const monitor = new IntegrityMonitor(node);
+    try {
+      const first = await monitor.run();
+      assert.equal(first.state, 'ok');
+      assert.equal(first.lastRun?.full, true);
+      await addBlocks(node, 2);
+      const second = await monitor.run();
+      assert.equal(second.state, 'ok');
+      assert.equal(second.lastRun?.full, false);
+      assert.equal(second.verifiedHeight, node.ledger.height);
+      // On demand with signatures: always full.
+      assert.equal((await monitor.run({ signatures: true })).lastRun?.full, true);
+    } finally {
+      await node.close();
+    }
+  });
+
+  test('an edit of a block verified earlier: the quick run sees its digest change and names the place', async () => {
+    const node = await nodeWithBlocks(4);
+    const monitor = new IntegrityMonitor(node);
+    const db = editor(node);
+    try {
+      assert.equal((await monitor.run()).state, 'ok');
+      assert.equal((await monitor.run()).lastRun?.full, false);
+      const h = node.ledger.height - 2; // a block of three data transactions
+      const undo = editTxBody(db, firstSeq(db, h) + 1);
+      const s = await monitor.run();
+      assert.equal(s.state, 'compromised');
+      assert.equal(s.lastRun?.full, true, 'a changed digest calls for a full run');
+      assert.ok(
+        s.problems.some((p) => 'kind' in p && p.kind === 'tx-id' && p.height === h && p.tx === 1),
+        JSON.stringify(s.problems),
+      );
+      undo();
+      const back = await monitor.run();
+      assert.equal(back.state, 'ok');
+      // The clean run after the undo saves the digests again: the next one is quick.
+      assert.equal((await monitor.run()).lastRun?.full, false);
+    } finally {
+      db.close();
+      await node.close();
+    }
+  });
+
+  test('an edit of a block added since the last run is caught by the quick run itself', async () => {
+    const node = await nodeWithBlocks(2);
+    const monitor = new IntegrityMonitor(node);
+    const db = editor(node);
+    try {
+      assert.equal((await monitor.run()).state, 'ok');
+      await addBlocks(node, 2);
+      const h = node.ledger.height;
+      editTxBody(db, firstSeq(db, h));
+      const s = await monitor.run();
+      assert.equal(s.lastRun?.full, false);
+      assert.equal(s.state, 'compromised');
+      assert.ok(
+        s.problems.some((p) => 'kind' in p && p.kind === 'tx-id' && p.height === h && p.tx === 0),
+        JSON.stringify(s.problems),
+      );
+    } finally {
+      db.close();
+      await node.close();
+    }
+  });
+
+  test('a full run at least every fullEveryMs', async () => {
+    const node = await nodeWithBlocks(1);
+    let t = 1_000_000;
+    const monitor = new IntegrityMonitor(node, { fullEveryMs: 60_000, now: () => t });
+    try {
+      assert.equal((await monitor.run()).lastRun?.full, true);
+      t += 59_999;
+      assert.equal((await monitor.run()).lastRun?.full, false);
+      t += 1;
+      assert.equal((await monitor.run()).lastRun?.full, true);
+      assert.equal((await monitor.run()).lastRun?.full, false);
+      const always = new IntegrityMonitor(node, { fullEveryMs: 0, now: () => t });
+      await always.run();
+      assert.equal((await always.run()).lastRun?.full, true);
+    } finally {
+      await node.close();
+    }
+  });
+});
+
+describe('stored digests', () => {
+  const txColumns = ['id', 'height', 'type', 'body', 'sig'] as const;
+  const blockColumns = ['hash', 'header', 'signature', 'first_seq'] as const;
+
+  test('a change to any column the verification reads changes exactly its block’s digest', async () => {
+    const node = await nodeWithBlocks(3);
+    const db = editor(node);
+    try {
+      const h = node.ledger.height;
+      const before = await storedDigests(node.ledger.store, 0, h);
+      assert.deepEqual(changedHeights(before, await storedDigests(node.ledger.store, 0, h)), []);
+      const b = h - 1;
+      const seq = firstSeq(db, b);
+      /** Changes one column of one row (committed: the node's connection must see it); returns the undo. */
+      const change = (table: 'txs' | 'blocks', column: string, where: string, key: number): (() => void) => {
+        const old = (
+          db.prepare(`SELECT ${column} AS v FROM ${table} WHERE ${where} = ?`).get(key) as {
+            v: string | number | Uint8Array;
+          }
+        ).v;
+        const changed =
+          typeof old === 'number'
+            ? old + 1
+            : old instanceof Uint8Array
+              ? Buffer.from(old).reverse()
+              : `${old}0`;
+        db.prepare(`UPDATE ${table} SET ${column} = ? WHERE ${where} = ?`).run(changed, key);
+        return () => db.prepare(`UPDATE ${table} SET ${column} = ? WHERE ${where} = ?`).run(old, key);
+      };
+      const edits: [string, () => () => void][] = [
+        ...txColumns.map((c): [string, () => () => void] => [`txs.${c}`, () => change('txs', c, 'seq', seq)]),
+        ...blockColumns.map((c): [string, () => () => void] => [
+          `blocks.${c}`,
+          () => change('blocks', c, 'height', b),
+        ]),
+        [
+          'txs row deleted',
+          () => {
+            const cols = ['seq', 'id', 'height', 'type', 'body', 'sig'] as const;
+            const row = db.prepare(`SELECT ${cols.join(', ')} FROM txs WHERE seq = ?`).get(seq)!;
+            db.prepare('DELETE FROM txs WHERE seq = ?').run(seq);
+            return () =>
+              db
+                .prepare(`INSERT INTO txs (${cols.join(', ')}) VALUES (?, ?, ?, ?, ?, ?)`)
+                .run(...cols.map((c) => row[c]!));
+          },
+        ],
+      ];
+      for (const [what, edit] of edits) {
+        const undo = edit();
+        const after = await storedDigests(node.ledger.store, 0, h);
+        undo();
+        assert.deepEqual(changedHeights(before, after), [b], what);
+        assert.deepEqual(changedHeights(before, await storedDigests(node.ledger.store, 0, h)), [], what);
+      }
+      // The finality certificate arrives after its block: not part of the digest.
+      db.prepare(`UPDATE blocks SET certificate = '{}' WHERE height = ?`).run(b);
+      assert.deepEqual(changedHeights(before, await storedDigests(node.ledger.store, 0, h)), []);
+    } finally {
+      db.close();
+      await node.close();
+    }
+  });
+});
