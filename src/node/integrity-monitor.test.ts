@@ -13,7 +13,8 @@ import { describe, test } from 'node:test';
 import { IntegrityMonitor } from './integrity-monitor.ts';
 import { tempDir } from './ledger-fixtures.test-util.ts';
 import { MedicalNode } from './medical-node.ts';
-import { changedHeights, storedDigests } from './stored-digests.ts';
+import { digestsInWorker, digestThreadUp } from './digest-pool.ts';
+import { changedHeights, storedDigests, storedDigestsSync } from './stored-digests.ts';
 
 async function nodeWithBlocks(blocks: number): Promise<MedicalNode> {
   const { node } = await MedicalNode.open(join(tempDir(), 'node'), {
@@ -141,6 +142,26 @@ describe('integrity monitor quick runs', () => {
 });
 
 describe('stored digests', () => {
+  test('the digest thread computes the same digests as the calling thread, and sees later edits', async () => {
+    const node = await nodeWithBlocks(3);
+    const db = editor(node);
+    try {
+      const store = node.ledger.store;
+      const h = node.ledger.height;
+      for (let i = 0; i < 200 && !digestThreadUp(); i++) await new Promise((r) => setTimeout(r, 50));
+      assert.equal(digestThreadUp(), true, 'the digest thread came up');
+      const here = await storedDigests(store, 0, h);
+      assert.deepEqual(Buffer.from(await digestsInWorker(store.path, h)), Buffer.from(here));
+      const undo = editTxBody(db, firstSeq(db, h));
+      assert.deepEqual(changedHeights(here, await digestsInWorker(store.path, h)), [h]);
+      undo();
+      assert.deepEqual(changedHeights(here, storedDigestsSync(store, 0, h)), []);
+    } finally {
+      db.close();
+      await node.close();
+    }
+  });
+
   const txColumns = ['id', 'height', 'type', 'body', 'sig'] as const;
   const blockColumns = ['hash', 'header', 'signature', 'first_seq'] as const;
 

@@ -7,8 +7,8 @@
  * A full run re-verifies the chain from genesis (hash-only: links, hashes, proof-of-work, Merkle and
  * log roots, ids — signatures were checked at admission). It runs at the first run, at least every
  * `fullEveryMs`, on demand, and whenever a quick run finds a stored block changed. Between them, a quick
- * run compares a digest of every stored block row and transaction row (stored-digests.ts) with the
- * digests a clean run saw, and verifies only the blocks added since, from the last verified one: the
+ * run compares a digest of every stored block row and transaction row (stored-digests.ts, computed in
+ * a thread of its own: digest-pool.ts) with the digests a clean run saw, and verifies only the blocks added since, from the last verified one: the
  * same edits are caught (any changed byte of a verified row changes its block's digest; the full run
  * that follows names the exact location), at ≈ a third of the CPU and without worker start-ups. The
  * digests are taken before the blocks are verified and kept only when the run is clean, so a row edited
@@ -17,6 +17,8 @@
  */
 import type { Problem } from '../core/problem.ts';
 import type { MedicalNode } from './medical-node.ts';
+import { SqliteStore } from '../store/sqlite-store.ts';
+import { digestsInWorker, digestThreadUp } from './digest-pool.ts';
 import { changedHeights, DIGEST_BYTES, storedDigests } from './stored-digests.ts';
 import type { Checkpoint } from './verify-chain.ts';
 import type { VaultProblem } from './vault-check.ts';
@@ -121,7 +123,12 @@ export class IntegrityMonitor {
     const t0 = performance.now();
     const ledger = this.#node.ledger;
     const height = ledger.height;
-    const digests = await storedDigests(ledger.store, 0, height);
+    // In the digest thread once it is up (the main thread answers requests); here, in slices, until then.
+    const store = ledger.store;
+    const digests =
+      store instanceof SqliteStore && digestThreadUp()
+        ? await digestsInWorker(store.path, height)
+        : await storedDigests(store, 0, height);
     const from = fullAsked ? undefined : this.#unchangedUpTo(digests);
     const full = from === undefined;
     // A quick run has a few seconds of new blocks: checked here, in slices, cheaper than starting workers.

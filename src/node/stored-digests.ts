@@ -12,7 +12,7 @@
  */
 import { createHash } from 'node:crypto';
 import { parseHeader } from '../core/block.ts';
-import type { Store } from '../store/store.ts';
+import type { Store, StoredBlock } from '../store/store.ts';
 
 /** Digest size in bytes. */
 export const DIGEST_BYTES = 32;
@@ -38,33 +38,51 @@ function declaredTxCount(header: string): number {
   }
 }
 
+/** The digest of the block stored at `height` (of an empty row when there is none); counts its txs. */
+function blockDigest(store: Store, b: StoredBlock | undefined): { digest: Buffer; txs: number } {
+  const h = createHash('sha256');
+  if (!b) return { digest: h.digest(), txs: 0 };
+  h.update(row([b.height, b.hash, b.header, b.signature, b.firstSeq]));
+  const txs = store.txsBySeq(b.firstSeq, b.firstSeq + declaredTxCount(b.header));
+  for (const t of txs) h.update(row([t.seq, t.id, t.height, t.type, t.body, t.sig]));
+  return { digest: h.digest(), txs: txs.length };
+}
+
 /**
- * The digests of blocks from..to (inclusive), concatenated in height order; a height with no stored
- * block gets the digest of an empty row, so a block removed later also changes its digest. Yields the
- * event loop every few hundred blocks.
+ * Fills `out` with the digests of blocks from..to (inclusive) in height order; a height with no stored
+ * block gets the digest of an empty row, so a block removed later also changes its digest. Yields after
+ * every few thousand transactions (where a serving thread gives the event loop back).
  */
-export async function storedDigests(store: Store, from: number, to: number): Promise<Uint8Array> {
-  const out = new Uint8Array(Math.max(0, to - from + 1) * DIGEST_BYTES);
+function* digestSteps(store: Store, from: number, to: number, out: Uint8Array): Generator<undefined, void> {
   let sinceYield = 0;
   for (let start = from; start <= to; start += BATCH) {
     const end = Math.min(start + BATCH, to + 1);
     const rows = new Map(store.blocks(start, end).map((b) => [b.height, b]));
     for (let height = start; height < end; height++) {
-      const h = createHash('sha256');
-      const b = rows.get(height);
-      if (b) {
-        h.update(row([b.height, b.hash, b.header, b.signature, b.firstSeq]));
-        const txs = store.txsBySeq(b.firstSeq, b.firstSeq + declaredTxCount(b.header));
-        for (const t of txs) h.update(row([t.seq, t.id, t.height, t.type, t.body, t.sig]));
-        sinceYield += txs.length;
-      }
-      h.digest().copy(out, (height - from) * DIGEST_BYTES);
+      const { digest, txs } = blockDigest(store, rows.get(height));
+      digest.copy(out, (height - from) * DIGEST_BYTES);
+      sinceYield += txs;
       if (sinceYield >= YIELD_EVERY) {
         sinceYield = 0;
-        await new Promise((resolve) => setImmediate(resolve));
+        yield;
       }
     }
   }
+}
+
+const sizeFor = (from: number, to: number): number => Math.max(0, to - from + 1) * DIGEST_BYTES;
+
+/** The digests of blocks from..to, concatenated, on the calling thread, giving the event loop back. */
+export async function storedDigests(store: Store, from: number, to: number): Promise<Uint8Array> {
+  const out = new Uint8Array(sizeFor(from, to));
+  for (const _ of digestSteps(store, from, to, out)) await new Promise((resolve) => setImmediate(resolve));
+  return out;
+}
+
+/** The same in one go (a worker thread; or a fallback, which blocks). */
+export function storedDigestsSync(store: Store, from: number, to: number): Uint8Array {
+  const out = new Uint8Array(sizeFor(from, to));
+  for (const _ of digestSteps(store, from, to, out));
   return out;
 }
 
