@@ -71,6 +71,9 @@ interface Run {
   readonly total: number;
   /** CPU time of the server process (all its threads) per request answered; null off Linux. */
   readonly serverCpuMicrosPerRequest: number | null;
+  /** CPU time of this process (autocannon) per request. */
+  readonly loadCpuMicrosPerRequest: number | null;
+  readonly machineBusyPercent: number | null;
 }
 
 /** User + system CPU time of process `pid` in µs, from /proc/<pid>/stat; undefined off Linux. */
@@ -87,12 +90,27 @@ function cpuMicrosOf(pid: number | undefined): number | undefined {
   }
 }
 
+/** Busy and total ticks of all cores since boot (/proc/stat: everything but idle and iowait). */
+function machineTicks(): { busy: number; total: number } | undefined {
+  try {
+    const cpu = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.split(/\s+/).slice(1, 9).map(Number);
+    const total = cpu.reduce((a, b) => a + b, 0);
+    return { busy: total - cpu[3]! - cpu[4]!, total };
+  } catch {
+    return undefined;
+  }
+}
+
 async function load(
   pid: number | undefined,
   opts: autocannon.Options & { connections: number },
 ): Promise<Run> {
   const cpu0 = cpuMicrosOf(pid);
+  const own0 = process.cpuUsage();
+  const m0 = machineTicks();
   const r = await autocannon(opts);
+  const m1 = machineTicks();
+  const own = process.cpuUsage(own0);
   const cpu1 = cpuMicrosOf(pid);
   return {
     connections: opts.connections,
@@ -106,12 +124,25 @@ async function load(
       cpu0 === undefined || cpu1 === undefined || r.requests.total === 0
         ? null
         : Math.round((cpu1 - cpu0) / r.requests.total),
+    // The load generator shares the two cores: its own CPU per request, for the split.
+    loadCpuMicrosPerRequest:
+      r.requests.total === 0 ? null : Math.round((own.user + own.system) / r.requests.total),
+    // Share of the machine's cores busy during the run (anything running on it): below 100 %, the
+    // server waited on something else than CPU.
+    machineBusyPercent:
+      m0 && m1 && m1.total > m0.total
+        ? Math.round((100 * (m1.busy - m0.busy)) / (m1.total - m0.total))
+        : null,
   };
 }
 
 function line(name: string, r: Run): string {
   const cpu =
-    r.serverCpuMicrosPerRequest === null ? '' : `  server CPU ${String(r.serverCpuMicrosPerRequest)} µs/req`;
+    (r.serverCpuMicrosPerRequest === null
+      ? ''
+      : `  server CPU ${String(r.serverCpuMicrosPerRequest)} µs/req`) +
+    (r.loadCpuMicrosPerRequest === null ? '' : `, load generator ${String(r.loadCpuMicrosPerRequest)}`) +
+    (r.machineBusyPercent === null ? '' : `; cores ${String(r.machineBusyPercent)} % busy`);
   return `  ${name} ${String(r.connections).padStart(3)} conn ${String(r.requestsPerSec).padStart(6)} req/s  p50 ${String(r.p50Ms)} ms  p99 ${String(r.p99Ms)} ms  non-2xx ${String(r.non2xx)}${cpu}`;
 }
 
