@@ -65,8 +65,14 @@ describe('integrity monitor quick runs', () => {
       assert.equal(second.state, 'ok');
       assert.equal(second.lastRun?.full, false);
       assert.equal(second.verifiedHeight, node.ledger.height);
-      // On demand with signatures: always full.
+      // On demand with signatures: always full, also when asked during a quick run (not joined to it).
       assert.equal((await monitor.run({ signatures: true })).lastRun?.full, true);
+      const quick = monitor.run();
+      const withSigs = monitor.run({ signatures: true });
+      assert.equal((await quick).lastRun?.full, false);
+      const s = await withSigs;
+      assert.equal(s.lastRun?.signatures, true);
+      assert.equal(s.lastRun.full, true);
     } finally {
       await node.close();
     }

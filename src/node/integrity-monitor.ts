@@ -103,12 +103,17 @@ export class IntegrityMonitor {
   }
 
   /**
-   * One verification run (joins a run in progress): full when asked, when `signatures` re-checks every
-   * signature too, or when the last full run is older than `fullEveryMs`; quick otherwise.
+   * One verification run: full when asked, when `signatures` re-checks every signature too, or when the
+   * last full run is older than `fullEveryMs`; quick otherwise. A plain run joins one in progress; a
+   * full or signature run asked meanwhile starts once it ends.
    */
   run(opts: { signatures?: boolean; full?: boolean } = {}): Promise<IntegrityStatus> {
-    if (this.#running) return this.#running;
     const signatures = opts.signatures ?? false;
+    if (this.#running) {
+      if (!signatures && opts.full !== true) return this.#running;
+      const again = (): Promise<IntegrityStatus> => this.run(opts);
+      return this.#running.then(again, again);
+    }
     const v = this.#verified;
     const full =
       opts.full === true || signatures || v === undefined || this.#now() - v.fullAt >= this.#fullEveryMs;
