@@ -522,10 +522,12 @@ describe('http consent', () => {
       ['carried-out'],
     );
     // Erased is not tampered: a full verification stays clean.
-    const report = await json<{ status: string; problems: unknown[] }>(
-      await t.api('/api/v1/integrity/verify', { method: 'POST', token: tokens.auditor }),
-      200,
-    );
+    const report = await json<{
+      status: string;
+      problems: unknown[];
+      lastRun: { signatures: boolean; full: boolean };
+    }>(await t.api('/api/v1/integrity/verify', { method: 'POST', token: tokens.auditor }), 200);
     assert.deepEqual([report.status, report.problems], ['ok', []]);
+    assert.deepEqual(report.lastRun, { ...report.lastRun, signatures: true, full: true });
   });
 });

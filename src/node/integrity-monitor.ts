@@ -6,13 +6,13 @@
  *
  * A full run re-verifies the chain from genesis (hash-only: links, hashes, proof-of-work, Merkle and
  * log roots, ids — signatures were checked at admission). It runs at the first run, at least every
- * `fullEveryMs`, on demand, and whenever a quick run finds a stored block changed. Between them, a quick
- * run compares a digest of every stored block row and transaction row (stored-digests.ts, computed in
- * a thread of its own: digest-pool.ts) with the digests a clean run saw, and verifies only the blocks added since, from the last verified one: the
- * same edits are caught (any changed byte of a verified row changes its block's digest; the full run
- * that follows names the exact location), at ≈ a third of the CPU and without worker start-ups. The
- * digests are taken before the blocks are verified and kept only when the run is clean, so a row edited
- * in between is never taken for verified. A problem flips the node to `compromised` until a later run
+ * `fullEveryMs`, on demand, and whenever a quick run finds a stored block changed. Between them, a
+ * quick run compares a digest of every stored block row and transaction row (stored-digests.ts,
+ * computed in a thread of its own: digest-pool.ts) with the digests a clean run saw, and verifies only
+ * the blocks added since, from the last verified one: the same edits are caught (any changed byte of a
+ * verified row changes its block's digest; the full run that follows names the exact location), at
+ * ≈ a third of the CPU and without worker start-ups. The digests are taken before the blocks are
+ * verified and kept only when the run is clean, so a row edited in between is never taken for verified. A problem flips the node to `compromised` until a later run
  * finds none; listeners hear each change.
  */
 import type { Problem } from '../core/problem.ts';

@@ -25,6 +25,7 @@ export function integrityView(s: IntegrityStatus): Record<string, unknown> {
             at: new Date(s.lastRun.at).toISOString(),
             elapsedMs: Math.round(s.lastRun.elapsedMs),
             signatures: s.lastRun.signatures,
+            full: s.lastRun.full,
           },
         }
       : {}),
