@@ -84,6 +84,15 @@ export function verifyBlockSignature(publicKey: KeyObject, hash: string, signatu
 }
 
 /** Parses a header from stored or received JSON; throws InvalidBlockError naming the bad field. */
+/** The transaction count a stored header declares; 0 when the header does not parse (reported elsewhere). */
+export function declaredTxCount(header: string): number {
+  try {
+    return parseHeader(header).txCount;
+  } catch {
+    return 0;
+  }
+}
+
 export function parseHeader(value: unknown): BlockHeader {
   const o = typeof value === 'string' ? safeParse(value) : value;
   if (typeof o !== 'object' || o === null || Array.isArray(o))

@@ -5,6 +5,7 @@
  * any record, their ciphertext and keys stored in one vault transaction per batch, and the signed
  * `record.add` transactions admitted with their signatures checked in parallel.
  */
+import { setImmediate } from 'node:timers/promises';
 import { randomUUID } from 'node:crypto';
 import type { Resource } from '@medplum/fhirtypes';
 import { createTx } from '../core/tx.ts';
@@ -83,7 +84,7 @@ async function commitBatch(node: MedicalNode, batch: SealedBatch, org: string): 
 }
 
 /** Lets the event loop run: batches can complete through promises alone (requests, worker answers wait). */
-const turn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+const turn = (): Promise<void> => setImmediate();
 
 /**
  * Writes resources as records of `org`, signed by the node, after `check` passed every one of them:

@@ -53,7 +53,7 @@ import type { Miner } from './miner.ts';
 import { consistencyProof, inclusionProof } from './proofs.ts';
 import { checkRemoteBlock, storedForm } from './remote-block.ts';
 import type { InclusionProof } from './proofs.ts';
-import type { Checkpoint, VerifyReport } from './verify-chain.ts';
+import type { VerifyOptions, VerifyReport } from './verify-chain.ts';
 
 /** How far a submitted transaction's time may be from the node's clock. */
 export { SUBMIT_WINDOW_MS } from './mempool.ts';
@@ -479,15 +479,7 @@ export class Ledger {
   }
 
   /** Verifies the stored chain (from the checkpoint, or fully) including the signed head witness. */
-  async verify(
-    opts: {
-      full?: boolean;
-      from?: Checkpoint;
-      signatures?: boolean;
-      parallel?: boolean;
-      onProgress?: (h: number, head: number) => void;
-    } = {},
-  ): Promise<VerifyReport> {
+  async verify(opts: Omit<VerifyOptions, 'witness'> = {}): Promise<VerifyReport> {
     const witness = readWitness(this.paths, this.signer.privateKey);
     const report = await verifyChain(this.store, {
       ...opts,

@@ -10,8 +10,9 @@
  * The integrity monitor compares these between its full verifications (a hash per stored row instead of
  * decoding, re-hashing and re-checking every transaction; see integrity-monitor.ts).
  */
+import { setImmediate } from 'node:timers/promises';
 import { createHash } from 'node:crypto';
-import { parseHeader } from '../core/block.ts';
+import { declaredTxCount } from '../core/block.ts';
 import type { Store, StoredBlock } from '../store/store.ts';
 
 /** Digest size in bytes. */
@@ -28,14 +29,6 @@ function row(values: readonly (string | number)[]): string {
     s += `${String(Buffer.byteLength(t))}:${t}`;
   }
   return s;
-}
-
-function declaredTxCount(header: string): number {
-  try {
-    return parseHeader(header).txCount;
-  } catch {
-    return 0;
-  }
 }
 
 /** The digest of the block stored at `height` (of an empty row when there is none); counts its txs. */
@@ -75,7 +68,7 @@ const sizeFor = (from: number, to: number): number => Math.max(0, to - from + 1)
 /** The digests of blocks from..to, concatenated, on the calling thread, giving the event loop back. */
 export async function storedDigests(store: Store, from: number, to: number): Promise<Uint8Array> {
   const out = new Uint8Array(sizeFor(from, to));
-  for (const _ of digestSteps(store, from, to, out)) await new Promise((resolve) => setImmediate(resolve));
+  for (const _ of digestSteps(store, from, to, out)) await setImmediate();
   return out;
 }
 

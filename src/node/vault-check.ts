@@ -5,6 +5,7 @@
  * erased, not tampered. A pass is a generator yielding before each record, so a serving node can give
  * the event loop back between slices of records (the integrity monitor runs it every few seconds).
  */
+import { setImmediate } from 'node:timers/promises';
 import type { RecordEntry } from '../ledger/medical-state.ts';
 import { sha256Hex } from './vault.ts';
 import type { Vault } from './vault.ts';
@@ -94,6 +95,6 @@ export async function runChecksInSlices(
   for (let n = 1; ; n++) {
     const step = checks.next();
     if (step.done) return step.value;
-    if (n % slice === 0) await new Promise((resolve) => setImmediate(resolve));
+    if (n % slice === 0) await setImmediate();
   }
 }

@@ -3,7 +3,8 @@
  * The verification loop over a range of stored blocks, shared by the in-process path and the worker
  * threads, and the rebuilding of the chain state at a given height.
  */
-import { parseHeader } from '../core/block.ts';
+import { setImmediate } from 'node:timers/promises';
+import { declaredTxCount, parseHeader } from '../core/block.ts';
 import { toHex } from '../core/bytes.ts';
 import { CompactRange } from '../core/merkle/compact-range.ts';
 import { problem } from '../core/problem.ts';
@@ -14,7 +15,7 @@ import type { ChainState } from '../ledger/chain-state.ts';
 import { DIRECTORY_TX_TYPES } from '../ledger/key-registry.ts';
 import { advance, checkBlock, extendLog } from '../ledger/check-block.ts';
 import type { SigJob } from '../ledger/check-block.ts';
-import type { Store, StoredBlock } from '../store/store.ts';
+import type { Store } from '../store/store.ts';
 import { verifyAll } from './sig-pool.ts';
 
 const BATCH = 128;
@@ -119,7 +120,7 @@ export async function verifyRange(
         problems.push(problem(state.height + 1, 'block-missing', 'no block stored at this height'));
         state.height++;
       }
-      const txRows = store.txsBySeq(row.firstSeq, row.firstSeq + declaredTxCount(row));
+      const txRows = store.txsBySeq(row.firstSeq, row.firstSeq + declaredTxCount(row.header));
       const check = checkBlock(state, row, txRows, { signatures: withSigs });
       const ext = extendLog(state, check);
       problems.push(...check.problems, ...ext.problems);
@@ -130,7 +131,7 @@ export async function verifyRange(
       sinceYield += txRows.length;
       if (sinceYield >= YIELD_EVERY) {
         sinceYield = 0;
-        await new Promise((resolve) => setImmediate(resolve));
+        await setImmediate();
       }
     }
   }
@@ -141,12 +142,4 @@ export async function verifyRange(
   }
   await Promise.all(inFlight);
   return { problems, sigsChecked };
-}
-
-function declaredTxCount(row: StoredBlock): number {
-  try {
-    return parseHeader(row.header).txCount;
-  } catch {
-    return 0;
-  }
 }
