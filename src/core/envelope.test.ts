@@ -1,13 +1,14 @@
 import { CipherSuite, DhkemX25519HkdfSha256, HkdfSha256, Aes256Gcm } from '@hpke/core';
 import assert from 'node:assert/strict';
+import { createDecipheriv } from 'node:crypto';
 import type { webcrypto } from 'node:crypto';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
-import { utf8 } from './bytes.ts';
-import { decryptRecord, encryptRecord, unwrapKey, wrapKey } from './envelope.ts';
+import { toHex, utf8 } from './bytes.ts';
+import { decryptRecord, encryptRecord, keyWrapper, unwrapKey, wrapKey } from './envelope.ts';
 import type { WrappedKey } from './envelope.ts';
 import { ArgumentTypeError, ArgumentValueError, DecryptError } from './errors.ts';
-import { generateX25519, x25519PrivateRaw } from './hpke.ts';
+import { generateX25519, seal, x25519PrivateRaw } from './hpke.ts';
 
 const RECORD = utf8(
   JSON.stringify({
@@ -152,7 +153,7 @@ describe('unwrapKey', () => {
     );
   });
 
-  it('is standard HPKE: @hpke/core unwraps it with the documented info and aad', async () => {
+  it('is standard HPKE: @hpke/core derives the same key-encryption key (export of the record id)', async () => {
     const suite = new CipherSuite({
       kem: new DhkemX25519HkdfSha256(),
       kdf: new HkdfSha256(),
@@ -163,17 +164,82 @@ describe('unwrapKey', () => {
       x25519PrivateRaw(patient).slice().buffer,
       false,
     )) as webcrypto.CryptoKey;
-    const got = await suite.open(
-      { recipientKey, enc: Buffer.from(w.enc, 'hex'), info: utf8('medledger:record-key:v1') },
-      Buffer.from(w.ct, 'hex'),
-      utf8('rec-0001'),
-    );
+    const ctx = await suite.createRecipientContext({
+      recipientKey,
+      enc: Buffer.from(w.enc, 'hex'),
+      info: utf8('medledger:record-key:v2'),
+    });
+    const kek = new Uint8Array(await ctx.export(utf8('rec-0001'), 32));
+    const sealed = Buffer.from(w.ct, 'hex');
+    const d = createDecipheriv('aes-256-gcm', kek, Buffer.alloc(12));
+    d.setAAD(utf8('rec-0001'));
+    d.setAuthTag(sealed.subarray(32));
+    const got = Buffer.concat([d.update(sealed.subarray(0, 32)), d.final()]);
     assert.deepEqual(new Uint8Array(got), key);
+  });
+
+  it('opens the v1 wraps written before (single-shot HPKE of the key), and only for their record', () => {
+    const sealed = seal(patient.publicKey, utf8('medledger:record-key:v1'), utf8('rec-0001'), key);
+    const v1 = { enc: toHex(sealed.enc), ct: toHex(sealed.ct) };
+    assert.deepEqual(unwrapKey(v1, patient, 'rec-0001'), key);
+    assert.throws(() => unwrapKey(v1, patient, 'rec-0002'), DecryptError);
+    assert.throws(() => unwrapKey(v1, org, 'rec-0001'), DecryptError);
+    assert.throws(() => unwrapKey({ ...v1, ct: flipHex(v1.ct, 5) }, patient, 'rec-0001'), DecryptError);
   });
 
   it('opens a record end to end', () => {
     const { key: k, ciphertext } = encryptRecord(RECORD, AAD);
     const wrapped = wrapKey(k, org.publicKey, 'rec-0001');
     assert.deepEqual(decryptRecord(unwrapKey(wrapped, org, 'rec-0001'), ciphertext, AAD), RECORD);
+  });
+});
+
+describe('keyWrapper', () => {
+  const r = generateX25519();
+  const other = generateX25519();
+  const keys = Array.from({ length: 5 }, () => encryptRecord(RECORD, AAD).key);
+  const ids = keys.map((_, i) => `rec-${String(i)}`);
+
+  it('wraps many records through one context: one enc, each wrap opening only its own record', () => {
+    const w = keyWrapper(r.publicKey);
+    const wraps = keys.map((k, i) => w.wrap(k, ids[i]!));
+    assert.equal(new Set(wraps.map((x) => x.enc)).size, 1);
+    assert.equal(wraps[0]!.enc, w.enc);
+    assert.equal(new Set(wraps.map((x) => x.ct)).size, keys.length);
+    wraps.forEach((x, i) => {
+      assert.deepEqual(unwrapKey(x, r, ids[i]!), keys[i]);
+      assert.throws(() => unwrapKey(x, other, ids[i]!), DecryptError);
+    });
+    // A wrap moved to another record of the same context, or given another record's id, fails.
+    assert.throws(() => unwrapKey(wraps[0]!, r, ids[1]!), DecryptError);
+    assert.throws(() => unwrapKey({ enc: wraps[0]!.enc, ct: wraps[1]!.ct }, r, ids[0]!), DecryptError);
+  });
+
+  it('the same key wrapped for two records gives unrelated cts', () => {
+    const w = keyWrapper(r.publicKey);
+    assert.notEqual(w.wrap(keys[0]!, 'a').ct, w.wrap(keys[0]!, 'b').ct);
+  });
+
+  it('refuses to wrap a record id twice (one exported key would seal two keys under one nonce)', () => {
+    const w = keyWrapper(r.publicKey);
+    assert.equal(w.has('rec-0'), false);
+    w.wrap(keys[0]!, 'rec-0');
+    assert.equal(w.has('rec-0'), true);
+    assert.throws(() => w.wrap(keys[1]!, 'rec-0'), ArgumentValueError);
+    assert.throws(() => w.wrap(keys[0]!, 'rec-0'), ArgumentValueError);
+  });
+
+  it('gives each wrapper its own context', () => {
+    assert.notEqual(keyWrapper(r.publicKey).enc, keyWrapper(r.publicKey).enc);
+  });
+
+  it('an altered wrap of a context already opened still fails', () => {
+    const w = keyWrapper(r.publicKey);
+    const a = w.wrap(keys[0]!, 'x-0');
+    const b = w.wrap(keys[1]!, 'x-1');
+    assert.deepEqual(unwrapKey(a, r, 'x-0'), keys[0]);
+    for (let i = 0; i < b.ct.length; i += 7)
+      assert.throws(() => unwrapKey({ ...b, ct: flipHex(b.ct, i) }, r, 'x-1'), DecryptError);
+    assert.deepEqual(unwrapKey(b, r, 'x-1'), keys[1]);
   });
 });

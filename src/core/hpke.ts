@@ -90,6 +90,7 @@ const KEY = expandLabel(HPKE_SUITE, 'key', N_K);
 const BASE_NONCE = expandLabel(HPKE_SUITE, 'base_nonce', N_N);
 const EXP = expandLabel(HPKE_SUITE, 'exp', N_H);
 const SEC = extractLabel(HPKE_SUITE, 'sec'); // the export length varies, so I2OSP(L, 2) is added per call
+const SEC_NH = expandLabel(HPKE_SUITE, 'sec', N_H); // the common case, built once
 
 /** An empty salt: HMAC pads its key with zeros, so "" and HashLen zero bytes are one key (RFC 5869 §2.2). */
 const NO_SALT = createSecretKey(Buffer.alloc(N_H));
@@ -108,8 +109,13 @@ function labeledExtract(salt: KeyObject, prefix: Buffer, ikm: Uint8Array): Buffe
 }
 
 /** LabeledExpand(prk, label, info, L) = HKDF-Expand(prk, prefix ‖ info, L) (RFC 9180 §4, RFC 5869 §2.3). */
-function labeledExpand(prk: Uint8Array, prefix: Buffer, info: readonly Uint8Array[], length: number): Buffer {
-  const key = createSecretKey(prk);
+function labeledExpand(
+  prk: Uint8Array | KeyObject,
+  prefix: Buffer,
+  info: readonly Uint8Array[],
+  length: number,
+): Buffer {
+  const key = prk instanceof KeyObject ? prk : createSecretKey(prk);
   const out = Buffer.alloc(length);
   let t: Uint8Array = EMPTY;
   for (let i = 1, offset = 0; offset < length; i++, offset += N_H) {
@@ -311,7 +317,8 @@ export function keyScheduleValues(sharedSecret: Uint8Array, info: Uint8Array): K
 /** Shared state of both context roles: key, base_nonce, sequence number, exporter (RFC 9180 §5.2, §5.3). */
 class Context {
   readonly #schedule: Schedule;
-  #exporterSecret: Buffer | undefined;
+  /** exporter_secret as a KeyObject, derived on the first export (a context that only exports reuses it). */
+  #exporterKey: KeyObject | undefined;
   #seq = 0;
 
   constructor(schedule: Schedule) {
@@ -334,9 +341,9 @@ class Context {
     abytes(exporterContext, undefined, 'exporterContext');
     anat(length, 'length');
     if (length > MAX_EXPORT) throw new ArgumentValueError('length', `got ${length}, want ≤ ${MAX_EXPORT}`);
-    this.#exporterSecret ??= exporterSecret(this.#schedule);
-    const prefix = Buffer.concat([Buffer.from([length >>> 8, length & 0xff]), SEC]);
-    return view(labeledExpand(this.#exporterSecret, prefix, [exporterContext], length));
+    this.#exporterKey ??= createSecretKey(exporterSecret(this.#schedule));
+    const prefix = length === N_H ? SEC_NH : Buffer.concat([Buffer.from([length >>> 8, length & 0xff]), SEC]);
+    return view(labeledExpand(this.#exporterKey, prefix, [exporterContext], length));
   }
 }
 

@@ -11,12 +11,13 @@
  * at commit, such records are wrapped for the organizations of the patient's live consents, and a
  * committed grant wraps every committed record of its patient, with a key this node holds.
  */
-import { unwrapKey, wrapKey } from '../core/envelope.ts';
+import { unwrapKey } from '../core/envelope.ts';
 import type { X25519KeyPair } from '../core/hpke.ts';
 import type { Tx } from '../core/tx.ts';
 import type { ConsentEntry } from '../ledger/medical-state.ts';
 import type { MedicalNode, Session } from './medical-node.ts';
-import { recipientKey } from './record-crypto.ts';
+import { recipientKey, wrapperFor } from './record-crypto.ts';
+import type { Wrappers } from './record-crypto.ts';
 import type { Recipient, WrappedKeyRow } from './vault.ts';
 
 interface Held {
@@ -26,7 +27,8 @@ interface Held {
 
 /**
  * Wraps of `recordId` for those of `to` that have none yet, opened with the first held key whose wrap
- * opens (a damaged wrap is passed over: the vault check reports it); appended to `out`.
+ * opens (a damaged wrap is passed over: the vault check reports it); appended to `out`. The wraps of
+ * one call share a context per recipient (`wrappers`).
  */
 function wrapMissing(
   node: MedicalNode,
@@ -34,6 +36,7 @@ function wrapMissing(
   recordId: string,
   to: readonly Recipient[],
   out: WrappedKeyRow[],
+  wrappers: Wrappers,
 ): void {
   const wraps = node.vault.keysOf(recordId);
   const missing = to.filter((r) => !wraps.has(r));
@@ -52,7 +55,12 @@ function wrapMissing(
   if (!key) return;
   for (const r of missing) {
     const target = recipientKey(node.ledger.directory, r);
-    if (target) out.push({ record: recordId, recipient: r, ...wrapKey(key, target.publicKey, recordId) });
+    if (target)
+      out.push({
+        record: recordId,
+        recipient: r,
+        ...wrapperFor(wrappers, target.publicKey, recordId).wrap(key, recordId),
+      });
   }
 }
 
@@ -76,7 +84,8 @@ function versionsOf(node: MedicalNode, patient: string): string[] {
 export function rewrap(node: MedicalNode, s: Session | undefined, patient: string, to: Recipient): number {
   const held = heldKeys(node, s);
   const keys: WrappedKeyRow[] = [];
-  for (const id of versionsOf(node, patient)) wrapMissing(node, held, id, [to], keys);
+  const wrappers: Wrappers = new Map();
+  for (const id of versionsOf(node, patient)) wrapMissing(node, held, id, [to], keys, wrappers);
   node.vault.put({ keys });
   return keys.length;
 }
@@ -116,12 +125,13 @@ export function wrapForConsents(
   const held = heldKeys(node);
   if (held.length === 0) return 0;
   const keys: WrappedKeyRow[] = [];
+  const wrappers: Wrappers = new Map();
   // Runs inside the commit of a block that is already stored: nothing here may throw. A record whose
   // wraps cannot be read or opened keeps its wraps as they are (the vault check reports damage).
   const wrap = (recordId: string, to: readonly Recipient[]): void => {
     if (node.state.records.get(recordId)?.erasedBy) return;
     try {
-      wrapMissing(node, held, recordId, to, keys);
+      wrapMissing(node, held, recordId, to, keys, wrappers);
     } catch {
       // left as it is
     }

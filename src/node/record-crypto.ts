@@ -7,9 +7,10 @@
  */
 import type { Resource } from '@medplum/fhirtypes';
 import { canonicalize } from '../core/canonical-json.ts';
-import { abytes, fromHex, utf8 } from '../core/bytes.ts';
+import { abytes, fromHex, toHex, utf8 } from '../core/bytes.ts';
 import type { Json } from '../core/canonical-json.ts';
-import { decryptRecord, encryptRecord, unwrapKey, wrapKey } from '../core/envelope.ts';
+import { decryptRecord, encryptRecord, keyWrapper, unwrapKey } from '../core/envelope.ts';
+import type { KeyWrapper } from '../core/envelope.ts';
 import type { X25519KeyPair } from '../core/hpke.ts';
 import type { KeyRegistry } from '../ledger/key-registry.ts';
 import type { MedicalState } from '../ledger/medical-state.ts';
@@ -94,17 +95,49 @@ export function recordPayload(
   };
 }
 
-/** Encrypts under a fresh key, wraps that key to each recipient, and names the ciphertext by its hash. */
-export function seal(job: SealJob): SealedRecord {
+/**
+ * Key wrappers by recipient public key (hex), shared by the records sealed together: one HPKE context
+ * per recipient and batch instead of one per wrap (envelope.ts {@link keyWrapper}).
+ */
+export type Wrappers = Map<string, KeyWrapper>;
+
+/** The wrapper of `wrappers` for `publicKey`, a fresh one if it has none or already wrapped `recordId`. */
+export function wrapperFor(wrappers: Wrappers, publicKey: Uint8Array, recordId: string): KeyWrapper {
+  const k = toHex(publicKey);
+  let w = wrappers.get(k);
+  if (!w || w.has(recordId)) wrappers.set(k, (w = keyWrapper(publicKey)));
+  return w;
+}
+
+/**
+ * Encrypts under a fresh key, wraps that key to each recipient (through `wrappers`, shared with the
+ * other records of a batch), and names the ciphertext by its hash.
+ */
+export function seal(job: SealJob, wrappers: Wrappers = new Map()): SealedRecord {
   const { recordId } = job;
   const { key, ciphertext } = encryptRecord(job.plaintext, utf8(recordId));
-  const keys = job.recipients.map((r) => ({
-    record: recordId,
-    recipient: r.recipient,
-    ...wrapKey(key, r.publicKey, recordId),
-  }));
-  key.fill(0);
-  return { ciphertext, blob: sha256Hex(ciphertext), keys };
+  try {
+    const keys = job.recipients.map((r) => ({
+      record: recordId,
+      recipient: r.recipient,
+      ...wrapperFor(wrappers, r.publicKey, recordId).wrap(key, recordId),
+    }));
+    return { ciphertext, blob: sha256Hex(ciphertext), keys };
+  } finally {
+    key.fill(0);
+  }
+}
+
+/** Seals each job, the batch sharing its wrappers; a job that throws gives its error, not the batch's. */
+export function sealEach(jobs: readonly SealJob[]): (SealedRecord | Error)[] {
+  const wrappers: Wrappers = new Map();
+  return jobs.map((j) => {
+    try {
+      return seal(j, wrappers);
+    } catch (e) {
+      return e instanceof Error ? e : new Error(String(e));
+    }
+  });
 }
 
 export function sealRecord(

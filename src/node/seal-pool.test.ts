@@ -6,6 +6,7 @@ import { generateX25519 } from '../core/hpke.ts';
 import type { X25519KeyPair } from '../core/hpke.ts';
 import { sha256Hex } from './vault.ts';
 import type { Recipient } from './vault.ts';
+import { sealEach } from './record-crypto.ts';
 import type { SealedRecord, SealJob } from './record-crypto.ts';
 import { sealAll, sealOne, sealThreadsUp, startSealPool } from './seal-pool.ts';
 
@@ -93,5 +94,47 @@ describe('sealing pool', () => {
     });
     const last = settled[25]!;
     assert.ok(last.status === 'rejected' && last.reason instanceof ArgumentValueError);
+  });
+});
+
+describe('sealEach', () => {
+  it('wraps the records of a batch to each recipient through one HPKE context', async () => {
+    const jobs = Array.from({ length: 30 }, (_, i) => job(i));
+    const sealed = sealEach(jobs);
+    const encs = new Map<string, Set<string>>();
+    sealed.forEach((s, i) => {
+      assert.ok(!(s instanceof Error));
+      assertOpens(jobs[i]!, s);
+      for (const k of s.keys) encs.set(k.recipient, (encs.get(k.recipient) ?? new Set()).add(k.enc));
+    });
+    assert.deepEqual(
+      [...encs.values()].map((e) => e.size),
+      [1, 1, 1],
+    );
+    // Through the threads: at most one context per recipient and thread batch.
+    await startSealPool();
+    const pooled = await sealAll(jobs);
+    const pooledEncs = new Set(pooled.flatMap((s) => (s instanceof Error ? [] : s.keys.map((k) => k.enc))));
+    assert.ok(pooledEncs.size <= 6, `${String(pooledEncs.size)} contexts for 60 wraps`);
+  });
+
+  it('seals a record id given twice in one batch through separate contexts, each opening', () => {
+    const twin: SealJob = { ...job(2), plaintext: Buffer.from('{"other":"body"}') };
+    const [a, b] = sealEach([job(2), twin]);
+    assert.ok(a && b && !(a instanceof Error) && !(b instanceof Error));
+    assertOpens(job(2), a);
+    assertOpens(twin, b);
+    a.keys.forEach((k, i) => {
+      assert.notEqual(k.enc, b.keys[i]!.enc);
+    });
+  });
+
+  it('gives a failing job its own error and seals the others', () => {
+    const bad: SealJob = { ...job(5), recipients: [{ recipient: 'org:low', publicKey: LOW_ORDER }] };
+    const [x, y, z] = sealEach([job(1), bad, job(2)]);
+    assert.ok(y instanceof ArgumentValueError);
+    assert.ok(x && z && !(x instanceof Error) && !(z instanceof Error));
+    assertOpens(job(1), x);
+    assertOpens(job(2), z);
   });
 });

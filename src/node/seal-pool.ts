@@ -11,7 +11,7 @@
  * its caller gets the real error; it never fails the other jobs of its batch.
  */
 import { isMainThread } from 'node:worker_threads';
-import { seal } from './record-crypto.ts';
+import { sealEach } from './record-crypto.ts';
 import type { SealedRecord, SealJob } from './record-crypto.ts';
 import { SEAL_WORKER } from './seal-worker.ts';
 import type { SealAnswer, SealBatch } from './seal-worker.ts';
@@ -23,7 +23,7 @@ export type SealResult = SealedRecord | Error;
 
 /** Seals `jobs`, in worker threads once they are up; one result per job, in order. */
 export function sealAll(jobs: readonly SealJob[]): Promise<SealResult[]> {
-  return isMainThread ? pool().run(jobs) : Promise.resolve(jobs.map(sealHere));
+  return isMainThread ? pool().run(jobs) : Promise.resolve(sealEach(jobs));
 }
 
 /** Seals one record, together with the other records asked for in the same turn of the event loop. */
@@ -68,19 +68,11 @@ function flush(): void {
   );
 }
 
-function sealHere(job: SealJob): SealResult {
-  try {
-    return seal(job);
-  } catch (e) {
-    return e instanceof Error ? e : new Error(String(e));
-  }
-}
-
 function pool(): WorkerPool<SealJob, SealResult> {
   return (shared ??= new WorkerPool(
     // One record is ≈ 210 µs of work against tens of µs for the messages: worth a worker on its own.
     { url: new URL('./seal-worker.ts', import.meta.url), tag: SEAL_WORKER, minBatch: 1 },
-    { here: (jobs) => jobs.map(sealHere), pack, unpack },
+    { here: sealEach, pack, unpack },
   ));
 }
 
@@ -120,7 +112,7 @@ function unpack(jobs: readonly SealJob[], answer: { id: number }): SealResult[] 
   return jobs.map((j, i) => {
     const first = wrap;
     wrap += j.recipients.length;
-    if (a.failed[i]) return sealHere(j);
+    if (a.failed[i]) return sealEach([j])[0]!;
     return {
       ciphertext: a.data.slice(a.index[2 * i], a.index[2 * i + 1]),
       blob: a.blobs[i]!,

@@ -1,15 +1,15 @@
 /**
  * @module
  * Worker thread entry of the sealing pool (seal-pool.ts): says 'ready' once loaded, then seals packed
- * batches of records (record-crypto.ts `seal`: AES-256-GCM under a fresh key, the key wrapped with HPKE
- * to each recipient) and answers with the ciphertexts in one buffer. Record keys never leave the
- * thread. A job that throws is only flagged: the pool runs it again on the calling thread, where it
+ * batches of records (record-crypto.ts `sealEach`: AES-256-GCM under a fresh key, the key wrapped with
+ * HPKE to each recipient, one HPKE context per recipient and batch) and answers with the ciphertexts
+ * in one buffer. Record keys never leave the thread. A job that throws is only flagged: the pool runs it again on the calling thread, where it
  * throws its own error for its own caller.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import type { Recipient } from './vault.ts';
-import { seal } from './record-crypto.ts';
-import type { RecipientKey, SealedRecord, SealJob } from './record-crypto.ts';
+import { sealEach } from './record-crypto.ts';
+import type { RecipientKey, SealJob } from './record-crypto.ts';
 
 /** Jobs for a worker: per job a record id, a plaintext and a run of recipients with their 32-byte keys. */
 export interface SealBatch<B extends ArrayBufferLike = ArrayBufferLike> {
@@ -55,13 +55,7 @@ export function jobsOf(b: SealBatch): SealJob[] {
 /** Seals every job of `b` into one answer. */
 export function sealBatch(b: SealBatch): SealAnswer<ArrayBuffer> {
   const jobs = jobsOf(b);
-  const sealed: (SealedRecord | undefined)[] = jobs.map((j) => {
-    try {
-      return seal(j);
-    } catch {
-      return undefined;
-    }
-  });
+  const sealed = sealEach(jobs).map((s) => (s instanceof Error ? undefined : s));
   let size = 0;
   for (const s of sealed) size += s?.ciphertext.length ?? 0;
   const data = new Uint8Array(new ArrayBuffer(size));
