@@ -185,6 +185,45 @@ void describe('medical node', () => {
     }
   });
 
+  it('audits each user write through its own record transaction, seen by the patient', async () => {
+    const { node, doctorA, patient } = await setup();
+    try {
+      const id = await withChart(node, doctorA);
+      const amended = await node.as(doctorA).amendRecord(id, obs(75));
+      const own = await node.as(patient).addRecord(obs(64));
+      await writeResources(node, [obs(80)]); // a node write (import): no access event
+      await node.commit();
+      const writes = node
+        .as(patient)
+        .accessLog()
+        .filter((e) => e.action === 'write');
+      const expected = [
+        [doctorA.keyId, 'p-1', 'author'],
+        [doctorA.keyId, id, 'author'],
+        [doctorA.keyId, amended.recordId, 'author'],
+        [patient.keyId, own.recordId, 'patient-self'],
+      ];
+      assert.deepEqual(
+        writes.map((e) => [e.requester, e.records[0], e.reason]),
+        expected,
+      );
+      for (const e of writes) {
+        assert.equal(e.outcome, 'allow');
+        assert.equal(e.purpose, 'treatment');
+        assert.equal(e.breakGlass, false);
+        // The event is the record transaction itself: signed by the writer, no access.log beside it.
+        const stored = node.ledger.store.txById(e.tx)!;
+        const body = JSON.parse(stored.body) as { signer: string; payload: { record: string } };
+        assert.equal(body.signer, e.requester);
+        assert.ok(stored.type === 'record.add' || stored.type === 'record.amend');
+        assert.equal(body.payload.record, e.records[0]);
+      }
+      assert.equal(node.ledger.store.txsOfTypes(['access.log']).length, 0);
+    } finally {
+      await node.close();
+    }
+  });
+
   it('denies another organization’s doctor until consent, again after revoke, and audits all of it', async () => {
     const { node, doctorA, doctorB, patient } = await setup();
     try {

@@ -122,7 +122,7 @@ describe('toAuditEvent', () => {
         {
           what: { identifier: { system: 'urn:medledger:tx', value: TX } },
           type: object,
-          description: 'MedLedger access.log transaction',
+          description: 'MedLedger ledger transaction',
           detail: [
             { type: 'ledger-tx', valueString: TX },
             { type: 'block-height', valueString: '42' },
@@ -203,7 +203,7 @@ describe('toAuditEvent', () => {
           code: '2',
           display: 'System Object',
         },
-        description: 'MedLedger access.log transaction',
+        description: 'MedLedger ledger transaction',
         detail: [{ type: 'ledger-tx', valueString: 'tx:not/a-fhir-id' }],
       },
     ]);

@@ -1,8 +1,8 @@
 /**
  * @module
- * Ledger access events (`access.log` transactions) as FHIR R4 AuditEvent resources
- * (http://hl7.org/fhir/R4/auditevent.html), coded after the IHE Basic Audit Log Patterns and DICOM PS3.15
- * Annex A.5: event type DICOM 110110 "Patient Record" (110106 "Export" for exports), the RESTful
+ * Ledger access events (`access.log` transactions, and the record transactions of user writes) as FHIR
+ * R4 AuditEvent resources (http://hl7.org/fhir/R4/auditevent.html), coded after the IHE Basic Audit Log
+ * Patterns and DICOM PS3.15 Annex A.5: event type DICOM 110110 "Patient Record" (110106 "Export" for exports), the RESTful
  * interaction as subtype, action C/R/E/D, outcome 0 (allowed) or 4 (denied), and the purpose of use from
  * HL7 v3 ActReason (TREAT, HRESCH, HPAYMT, ETREAT; BTG for break-glass).
  *
@@ -13,9 +13,9 @@
 import type { AuditEvent, AuditEventEntity, CodeableConcept, Coding } from '@medplum/fhirtypes';
 import { ArgumentTypeError, ArgumentValueError } from '../core/errors.ts';
 
-/** An access event as the ledger records it (one `access.log` transaction). */
+/** An access event as the ledger records it (an `access.log`, or the record transaction of a write). */
 export interface AccessEventView {
-  /** The access.log transaction id. */
+  /** The id of the transaction holding the event. */
   readonly id: string;
   /** ms since the epoch. */
   readonly time: number;
@@ -126,7 +126,7 @@ function entities(e: AccessEventView): AuditEventEntity[] {
   out.push({
     what: { identifier: { system: ID_SYSTEM.tx, value: e.id } },
     type: { system: ENTITY_TYPE, code: '2', display: 'System Object' },
-    description: 'MedLedger access.log transaction',
+    description: 'MedLedger ledger transaction',
     detail: [
       { type: 'ledger-tx', valueString: e.id },
       ...(e.height === undefined ? [] : [{ type: 'block-height', valueString: String(e.height) }]),

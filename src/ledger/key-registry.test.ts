@@ -252,3 +252,33 @@ void describe('KeyRegistry state changes', () => {
     assert.equal(r.size, 3);
   });
 });
+
+void describe('record writes: the stated basis of the write’s access event', () => {
+  const r = bootstrapped();
+  const p = register(nodeKey, patientKey, 'patient');
+  assert.equal(r.check(p, 2), undefined);
+  r.apply([p], 2);
+  const write = (by: Signer, basis?: string) =>
+    tx(by, 'record.add', {
+      record: `r-${String(fixedTxCount())}`,
+      patient: '22'.repeat(32),
+      org: ORG,
+      blob: 'ab'.repeat(32),
+      size: 10,
+      ...(basis === undefined ? {} : { basis }),
+    });
+
+  it('takes the basis that matches the signer, or none', () => {
+    assert.equal(r.check(write(doctorKey, 'author'), 3), undefined);
+    assert.equal(r.check(write(patientKey, 'patient-self'), 3), undefined);
+    assert.equal(r.check(write(nodeKey), 3), undefined);
+    assert.equal(r.check(write(doctorKey), 3), undefined);
+  });
+
+  it('refuses a basis the signer cannot have, or an unknown one', () => {
+    assert.equal(r.check(write(doctorKey, 'patient-self'), 3)?.kind, 'tx-not-permitted');
+    assert.equal(r.check(write(patientKey, 'author'), 3)?.kind, 'tx-not-permitted');
+    assert.equal(r.check(write(nodeKey, 'author'), 3)?.kind, 'tx-not-permitted');
+    assert.equal(r.check(write(doctorKey, 'consent'), 3)?.kind, 'tx-decode');
+  });
+});

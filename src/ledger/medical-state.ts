@@ -1,14 +1,15 @@
 /**
  * @module
  * The medical contracts' state, replayed deterministically from committed transactions: records and
- * their amendments, consent grants and revocations, erasure requests and erasures, and the access log.
+ * their amendments, consent grants and revocations, erasure requests and erasures, and the access log
+ * (`access.log` transactions, and the write event each user-written record transaction carries).
  * It holds only what the chain holds (blind ids, record ids, blob hashes): no PHI.
  * `admissible` gives the rules that need this history (an amendment's target exists and belongs to the
  * same patient, a revocation names the signer's own active grant, an erasure approves an open request).
  */
 import type { ConsentGrant } from '../core/consent.ts';
 import type { Tx, TxType } from '../core/tx.ts';
-import type { AccessLogPayload, ErasureRequestPayload } from './payloads.ts';
+import type { AccessLogPayload, ErasureRequestPayload, RecordPayload } from './payloads.ts';
 import {
   parseAccessLog,
   parseConsentGrant,
@@ -170,6 +171,7 @@ export class MedicalState {
         });
         if (r.amends !== undefined) this.records.get(r.amends)?.amendedBy.push(r.record);
         else if (r.patient !== undefined) push(this.#byPatient, r.patient, r.record);
+        if (r.basis !== undefined) this.#logAccess(writeEvent(signer, r), tx.id, height, time);
         return;
       }
       case 'consent.grant': {
@@ -207,16 +209,33 @@ export class MedicalState {
       }
       case 'access.log': {
         const a = parseAccessLog(payload);
-        if (typeof a === 'string') return;
-        const e: AccessEntry = { ...a, tx: tx.id, height, time };
-        this.#accessAll.push(e);
-        if (a.patient !== undefined) push(this.#access, a.patient, e);
+        if (typeof a !== 'string') this.#logAccess(a, tx.id, height, time);
         return;
       }
       default:
         return;
     }
   }
+
+  #logAccess(a: AccessLogPayload, tx: string, height: number, time: number): void {
+    const e: AccessEntry = { ...a, tx, height, time };
+    this.#accessAll.push(e);
+    if (a.patient !== undefined) push(this.#access, a.patient, e);
+  }
+}
+
+/** The access event a user's record write carries (its `basis`): allowed, for treatment. */
+function writeEvent(signer: string, r: RecordPayload): AccessLogPayload {
+  return {
+    requester: signer,
+    ...(r.patient !== undefined ? { patient: r.patient } : {}),
+    records: [r.record],
+    action: 'write',
+    purpose: 'treatment',
+    outcome: 'allow',
+    reason: r.basis!,
+    breakGlass: false,
+  };
 }
 
 function push<T>(m: Map<string, T[]>, k: string, v: T): void {

@@ -58,7 +58,17 @@ export interface RecordPayload {
   readonly size: number;
   /** For record.amend: the record this one corrects. */
   readonly amends?: string;
+  /**
+   * On a record written by a user: why the write was allowed (the signer's own organization's record,
+   * or a patient's own). The write's access event is this transaction: the state derives it (an
+   * `access.log` of its own would double the transactions per write). Absent on node writes (imports).
+   */
+  readonly basis?: WriteBasis;
 }
+
+/** The basis of a user's write, as its access event gives it (tx-rules.ts checks it against the signer). */
+export const WRITE_BASES = ['author', 'patient-self'] as const;
+export type WriteBasis = (typeof WRITE_BASES)[number];
 
 export type ConsentGrantPayload = Omit<ConsentGrant, 'id' | 'revokedAt'>;
 
@@ -186,7 +196,7 @@ export function parseMemberApprove(p: unknown): MemberApprovePayload | string {
 
 export function parseRecord(p: unknown, amend: boolean): RecordPayload | string {
   const what = amend ? 'record.amend' : 'record.add';
-  const o = obj(p, what, ['record', 'patient', 'org', 'blob', 'size', 'amends']);
+  const o = obj(p, what, ['record', 'patient', 'org', 'blob', 'size', 'amends', 'basis']);
   if (typeof o === 'string') return o;
   if (!isRecordId(o.record)) return 'record must be a record id';
   if (o.patient !== undefined && !isHex64(o.patient)) return 'patient must be a blind id';
@@ -196,6 +206,8 @@ export function parseRecord(p: unknown, amend: boolean): RecordPayload | string 
     return 'size must be a count';
   if (amend ? !isRecordId(o.amends) : o.amends !== undefined)
     return amend ? 'record.amend requires amends' : 'record.add may not carry amends';
+  if (o.basis !== undefined && !(WRITE_BASES as readonly unknown[]).includes(o.basis))
+    return `basis must be one of ${WRITE_BASES.join(', ')}`;
   return o as unknown as RecordPayload;
 }
 

@@ -9,6 +9,7 @@
  * | identity.register / revoke | node (any organization), admin (own organization); not node keys   |
  * | member.propose / approve   | member node; takes effect once a quorum of members signed          |
  * | record.add / amend         | doctor (own organization), node (any organization), patient (self) |
+ * |   (basis, if stated)       | author: doctor; patient-self: patient; none for a node             |
  * | consent.grant / revoke     | patient (self)                                                     |
  * | erasure.request            | patient (self)                                                     |
  * | record.erase               | admin, node                                                        |
@@ -96,6 +97,10 @@ export function checkTxRules(dir: KeyRegistry, signer: KeyEntry, tx: Tx): RuleVi
         return deny('a doctor writes for its own organization');
       if (signer.role === 'patient' && (p.patient === undefined || p.patient !== signer.patient))
         return deny('a patient writes records about themself only');
+      const basis =
+        signer.role === 'node' ? undefined : signer.role === 'patient' ? 'patient-self' : 'author';
+      if (p.basis !== undefined && p.basis !== basis)
+        return deny(`a ${signer.role}'s write may not state the basis ${p.basis}`);
       return undefined;
     }
     case 'consent.grant': {

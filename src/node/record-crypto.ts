@@ -14,6 +14,7 @@ import type { KeyWrapper } from '../core/envelope.ts';
 import type { X25519KeyPair } from '../core/hpke.ts';
 import type { KeyRegistry } from '../ledger/key-registry.ts';
 import type { MedicalState } from '../ledger/medical-state.ts';
+import type { WriteBasis } from '../ledger/payloads.ts';
 import type { Recipient, Vault, WrappedKeyRow } from './vault.ts';
 import { sha256Hex } from './vault.ts';
 
@@ -77,13 +78,17 @@ export function sealJob(recordId: string, resource: Resource, recipients: readon
   return { recordId, plaintext: utf8(canonicalize(resource)), recipients };
 }
 
-/** The payload of the `record.add` / `record.amend` transaction of a sealed record: no PHI, its hash. */
+/**
+ * The payload of the `record.add` / `record.amend` transaction of a sealed record: no PHI, its hash;
+ * with the `basis` of a user's write, whose access event it then is (payloads.ts RecordPayload).
+ */
 export function recordPayload(
   recordId: string,
   sealed: SealedRecord,
   patient: string | undefined,
   org: string,
   amends?: string,
+  basis?: WriteBasis,
 ): Json {
   return {
     record: recordId,
@@ -92,6 +97,7 @@ export function recordPayload(
     blob: sealed.blob,
     size: sealed.ciphertext.length,
     ...(amends ? { amends } : {}),
+    ...(basis ? { basis } : {}),
   };
 }
 

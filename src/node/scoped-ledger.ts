@@ -167,13 +167,13 @@ export class ScopedLedger {
   ): Promise<string> {
     const sealed = await sealOne(sealJob(recordId, resource, recipients));
     await this.#node.vault.putSoon({ blobs: [sealed.ciphertext], keys: sealed.keys });
-    const payload = recordPayload(recordId, sealed, patient, org, amends);
+    // The write's access event is the record transaction itself (its basis; medical-state.ts).
+    const basis = this.session.role === 'patient' ? 'patient-self' : 'author';
+    const payload = recordPayload(recordId, sealed, patient, org, amends, basis);
     const tx = await this.#node.submit(
       createTx(this.session.signer, type, payload, { time: this.#node.now }),
     );
     claim?.submitted(tx);
-    const basis = this.session.role === 'patient' ? 'patient-self' : 'author';
-    await this.#log('write', patient, [recordId], 'treatment', { allow: true, basis, breakGlass: false });
     return tx;
   }
 
