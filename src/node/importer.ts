@@ -5,8 +5,8 @@
  * any record, their ciphertext and keys stored in one vault transaction per batch, and the signed
  * `record.add` transactions admitted with their signatures checked in parallel.
  */
+import { newRecordId } from '../core/record-id.ts';
 import { setImmediate } from 'node:timers/promises';
-import { randomUUID } from 'node:crypto';
 import type { Resource } from '@medplum/fhirtypes';
 import { createTx } from '../core/tx.ts';
 import type { Tx } from '../core/tx.ts';
@@ -40,7 +40,7 @@ function startSealing(node: MedicalNode, batch: readonly Resource[], org: string
   const ids: string[] = [];
   const patients: (string | undefined)[] = [];
   const jobs = batch.map((r) => {
-    const id = r.id ?? randomUUID();
+    const id = r.id ?? newRecordId();
     const ref = patientReference(r);
     const patient = ref ? node.blind(stripPatient(ref)) : undefined;
     ids.push(id);
@@ -128,7 +128,7 @@ export async function importBundle(
   bundle: unknown,
   org = node.org,
 ): Promise<ImportSummary> {
-  const p = prepareBundle(bundle, { newId: randomUUID });
+  const p = prepareBundle(bundle, { newId: newRecordId });
   if (p.type === 'transaction' && p.rejected.length > 0)
     return { imported: 0, rejected: p.rejected, unresolvedReferences: p.unresolved.length, records: [] };
   const records = await writeAsNode(

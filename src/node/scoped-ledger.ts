@@ -6,7 +6,7 @@
  * wrapped to its entitled recipients and signed with the user's own key. Routes and commands above
  * never check permissions themselves (medplum's scoped-repository pattern).
  */
-import { randomUUID } from 'node:crypto';
+import { newRecordId } from '../core/record-id.ts';
 import type { Resource } from '@medplum/fhirtypes';
 import { evaluate } from '../core/consent.ts';
 import type { Decision, Purpose, RecordMeta, Requester } from '../core/consent.ts';
@@ -110,7 +110,7 @@ export class ScopedLedger {
   /** Adds a FHIR resource as a new record (validated, encrypted, wrapped, signed by the user). */
   async addRecord(input: unknown): Promise<WriteResult> {
     const resource = validateRecord(input);
-    const id = resource.id ?? randomUUID();
+    const id = resource.id ?? newRecordId();
     if (this.#node.state.records.has(id)) throw new RecordExistsError(id);
     const claim = this.#node.recordClaims.claim(id);
     try {
@@ -138,7 +138,7 @@ export class ScopedLedger {
     if (resource.resourceType !== current.resourceType)
       throw new ArgumentValueError('resourceType', `an amendment keeps the type ${current.resourceType}`);
     const version = original.amendedBy.length + 2;
-    const recordId = randomUUID();
+    const recordId = newRecordId();
     const stored = { ...resource, id, meta: { ...resource.meta, versionId: String(version) } } as Resource;
     const recipients = [...this.#node.vault.keysOf(id).keys()]
       .map((r) => recipientKey(this.#node.ledger.directory, r))

@@ -14,7 +14,7 @@
  * meanwhile) cannot be rolled back; the answer then says how many entries were written. A batch
  * answers each entry on its own. Response entries keep the request order (http.html#transaction-response).
  */
-import { randomUUID } from 'node:crypto';
+import { newRecordId } from '../../core/record-id.ts';
 import { STATUS_CODES } from 'node:http';
 import type { FastifyInstance } from 'fastify';
 import type { Bundle, BundleEntryResponse, OperationOutcome } from '@medplum/fhirtypes';
@@ -120,7 +120,7 @@ export function bundleRoutes(app: FastifyInstance, ctx: ApiContext): void {
     async (req, reply) => {
       const a = authOf(req);
       const { kind, size } = kindOf(req.body);
-      const p = prepareBundle(req.body, { newId: randomUUID });
+      const p = prepareBundle(req.body, { newId: newRecordId });
       if (kind === 'transaction') {
         if (p.rejected.length > 0) throw invalidTransaction(p.rejected);
         preflight(node, a.session, p.entries);
