@@ -5,7 +5,7 @@ import type { webcrypto } from 'node:crypto';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { toHex, utf8 } from './bytes.ts';
-import { decryptRecord, encryptRecord, keyWrapper, unwrapKey, wrapKey } from './envelope.ts';
+import { decryptRecord, encryptRecord, keyWrapper, unwrapKey } from './envelope.ts';
 import type { WrappedKey } from './envelope.ts';
 import { ArgumentTypeError, ArgumentValueError, DecryptError } from './errors.ts';
 import { generateX25519, seal, x25519PrivateRaw } from './hpke.ts';
@@ -18,6 +18,10 @@ const RECORD = utf8(
   }),
 );
 const AAD = utf8('rec-0001');
+
+/** One record key wrapped through a wrapper of its own. */
+const wrapKey = (key: Uint8Array, publicKey: Uint8Array, recordId: string): WrappedKey =>
+  keyWrapper(publicKey).wrap(key, recordId);
 
 const flip = (b: Uint8Array, i: number): Uint8Array => {
   const c = Uint8Array.from(b);

@@ -128,13 +128,6 @@ export function keyWrapper(recipientPublicKey: Uint8Array): KeyWrapper {
   };
 }
 
-/** Wraps one record key to a recipient's X25519 public key, bound to `recordId` (a wrapper of its own). */
-export function wrapKey(recordKey: Uint8Array, recipientPublicKey: Uint8Array, recordId: string): WrappedKey {
-  abytes(recordKey, KEY_BYTES, 'recordKey');
-  recordIdBytes(recordId); // bad arguments fail before the DH
-  return keyWrapper(recipientPublicKey).wrap(recordKey, recordId);
-}
-
 const ENC_HEX = /^[0-9a-f]{64}$/;
 const CT_HEX = /^[0-9a-f]{96}$/;
 

@@ -9,7 +9,7 @@
  */
 import type { ConsentGrant } from '../core/consent.ts';
 import type { Tx, TxType } from '../core/tx.ts';
-import type { AccessLogPayload, ErasureRequestPayload, RecordPayload } from './payloads.ts';
+import type { AccessLogPayload, ErasureRequestPayload, RecordPayload, WriteBasis } from './payloads.ts';
 import {
   parseAccessLog,
   parseConsentGrant,
@@ -171,7 +171,7 @@ export class MedicalState {
         });
         if (r.amends !== undefined) this.records.get(r.amends)?.amendedBy.push(r.record);
         else if (r.patient !== undefined) push(this.#byPatient, r.patient, r.record);
-        if (r.basis !== undefined) this.#logAccess(writeEvent(signer, r), tx.id, height, time);
+        if (r.basis !== undefined) this.#logAccess(writeEvent(signer, r, r.basis), tx.id, height, time);
         return;
       }
       case 'consent.grant': {
@@ -225,7 +225,7 @@ export class MedicalState {
 }
 
 /** The access event a user's record write carries (its `basis`): allowed, for treatment. */
-function writeEvent(signer: string, r: RecordPayload): AccessLogPayload {
+function writeEvent(signer: string, r: RecordPayload, basis: WriteBasis): AccessLogPayload {
   return {
     requester: signer,
     ...(r.patient !== undefined ? { patient: r.patient } : {}),
@@ -233,7 +233,7 @@ function writeEvent(signer: string, r: RecordPayload): AccessLogPayload {
     action: 'write',
     purpose: 'treatment',
     outcome: 'allow',
-    reason: r.basis!,
+    reason: basis,
     breakGlass: false,
   };
 }
