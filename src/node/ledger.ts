@@ -7,25 +7,18 @@
  * by hash are `addData`, `mine`, `lastBlock` and `block`.
  */
 import { mkdirSync } from 'node:fs';
-import { ZERO_HASH, headerJson, parseHeader, signBlockHash } from '../core/block.ts';
-import type { BlockHeader, WireBlock } from '../core/block.ts';
+import { ZERO_HASH, headerJson, signBlockHash } from '../core/block.ts';
+import type { WireBlock } from '../core/block.ts';
 import { toHex } from '../core/bytes.ts';
 import type { Json } from '../core/canonical-json.ts';
-import {
-  BlockNotFoundError,
-  InvalidBlockError,
-  LedgerExistsError,
-  NotInitializedError,
-  TxNotFoundError,
-} from '../core/errors.ts';
+import { InvalidBlockError, LedgerExistsError, NotInitializedError } from '../core/errors.ts';
 import { CompactRange } from '../core/merkle/compact-range.ts';
 import { merkleRoot } from '../core/merkle/root.ts';
 import type { Problem } from '../core/problem.ts';
 import { formatProblem } from '../core/problem.ts';
-import { createTx, decodeTx, encodeTx } from '../core/tx.ts';
+import { createTx, encodeTx } from '../core/tx.ts';
 import type { Tx, WireTx } from '../core/tx.ts';
 import type { Signer } from '../core/keys.ts';
-import type { FinalityCertificate } from '../core/vote.ts';
 import { emptyChainState } from '../ledger/chain-state.ts';
 import type { ChainState } from '../ledger/chain-state.ts';
 import { advance, checkBlock } from '../ledger/check-block.ts';
@@ -47,6 +40,8 @@ import {
 import type { DataPaths } from './data-dir.ts';
 import { Mempool } from './mempool.ts';
 import type { SubmitResult } from './mempool.ts';
+import { blockAt, headView, txAt } from './chain-views.ts';
+import type { BlockView } from './chain-views.ts';
 import { verifyChain } from './verify-chain.ts';
 import { syncMiner } from './miner.ts';
 import type { Miner } from './miner.ts';
@@ -102,15 +97,7 @@ export interface MinedBlock {
   readonly elapsedMs: number;
 }
 
-export interface BlockView {
-  readonly height: number;
-  readonly hash: string;
-  readonly header: BlockHeader;
-  readonly signature: string;
-  readonly txs: readonly { id: string; type: string; signer: string; time: number }[];
-  /** Finality certificate: the member votes that made the block final (consortium mode). */
-  readonly certificate?: FinalityCertificate;
-}
+export type { BlockView } from './chain-views.ts';
 
 export class Ledger {
   readonly paths: DataPaths;
@@ -444,28 +431,16 @@ export class Ledger {
 
   /** The seed's `last_block`. */
   lastBlock(): BlockView {
-    const head = this.store.head();
-    if (!head) throw new BlockNotFoundError('head');
-    return this.#view(head);
+    return headView(this.store);
   }
 
   /** A block by height or by hash. */
   block(ref: number | string): BlockView {
-    const row = typeof ref === 'number' ? this.store.blockByHeight(ref) : this.store.blockByHash(ref);
-    if (!row) throw new BlockNotFoundError(ref);
-    return this.#view(row);
+    return blockAt(this.store, ref);
   }
 
   tx(id: string): { tx: Tx; height: number; index: number; seq: number } {
-    const row = this.store.txById(id);
-    if (!row) throw new TxNotFoundError(id);
-    const block = this.store.blockByHeight(row.height);
-    return {
-      tx: decodeTx({ body: row.body, sig: row.sig }),
-      height: row.height,
-      index: row.seq - (block?.firstSeq ?? 0),
-      seq: row.seq,
-    };
+    return txAt(this.store, id);
   }
 
   /** RFC 9162 inclusion proof of a transaction in the log of the current head, read from stored nodes. */
@@ -494,18 +469,6 @@ export class Ledger {
       return { ...report, ok: false, problems: [...report.problems, p] };
     }
     return report;
-  }
-
-  #view(row: StoredBlock): BlockView {
-    const header = parseHeader(row.header);
-    const txs = this.store.txsBySeq(row.firstSeq, row.firstSeq + header.txCount).map((t) => {
-      const b = JSON.parse(t.body) as { type: string; signer: string; time: number };
-      return { id: t.id, type: b.type, signer: b.signer, time: b.time };
-    });
-    const view = { height: row.height, hash: row.hash, header, signature: row.signature, txs };
-    return row.certificate === undefined
-      ? view
-      : { ...view, certificate: JSON.parse(row.certificate) as FinalityCertificate };
   }
 
   async close(): Promise<void> {
