@@ -164,6 +164,40 @@ void describe('medical node', () => {
     }
   });
 
+  it('announces each record write to the block producer until it is submitted, failed ones too', async () => {
+    const { node, doctorA } = await setup();
+    try {
+      const real = node.producer.expect.bind(node.producer);
+      let open = 0;
+      const pendingAtRelease: number[] = [];
+      node.producer.expect = () => {
+        open++;
+        const release = real();
+        return () => {
+          open--;
+          pendingAtRelease.push(node.ledger.pendingCount);
+          release();
+        };
+      };
+      const a = node.as(doctorA);
+      await a.addRecord(patientResource);
+      const o = await a.addRecord(obs(72));
+      await node.commit();
+      await a.amendRecord(o.id, obs(75));
+      // Released once submitted: the block being gathered may take the transaction.
+      assert.deepEqual(pendingAtRelease, [1, 2, 1]);
+      await assert.rejects(
+        a.addRecord({ resourceType: 'Observation', status: 'final' }),
+        FhirValidationError,
+      );
+      await assert.rejects(a.amendRecord(o.id, { resourceType: 'Observation', status: 'final' }));
+      assert.equal(pendingAtRelease.length, 5);
+      assert.equal(open, 0);
+    } finally {
+      await node.close();
+    }
+  });
+
   it('keeps amendments append-only, with the whole history visible', async () => {
     const { node, doctorA } = await setup();
     try {

@@ -7,6 +7,23 @@ import { BlockProducer } from './block-producer.ts';
 import { Ledger } from './ledger.ts';
 import { tempDir } from './ledger-fixtures.test-util.ts';
 
+/** `p`, or a rejection after `ms` saying `what` did not happen in time. */
+async function within<T>(ms: number, what: string, p: Promise<T>): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      reject(new Error(`${what}: not within ${String(ms)} ms`));
+    }, ms);
+  });
+  try {
+    return await Promise.race([p, late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
 async function withLedger(
   fn: (ledger: Ledger, producer: BlockProducer, synced: () => number) => Promise<void>,
 ): Promise<void> {
@@ -42,6 +59,53 @@ void describe('BlockProducer', () => {
       assert.ok(ledger.height >= 1 && ledger.height < 50, `${String(ledger.height)} blocks for 50 txs`);
       assert.equal(synced(), ledger.height);
       assert.equal(ledger.pendingCount, 0);
+    });
+  });
+
+  it('with nobody waiting, gathers transactions for intervalMs before a block', async () => {
+    await withLedger(async (ledger, producer) => {
+      producer.auto = true;
+      producer.intervalMs = 500;
+      const before = ledger.height;
+      const t0 = performance.now();
+      const id = await ledger.submit(createTx(ledger.signer, 'data.put', { a: 1 }));
+      producer.nudge(); // as an access event: submitted, nobody waits for its block
+      await sleep(200);
+      assert.ok(ledger.isPending(id), 'mined before the interval ended');
+      assert.equal(ledger.height, before);
+      await within(10_000, 'the block', producer.settle(id));
+      assert.ok(performance.now() - t0 >= 200);
+      assert.equal(ledger.height, before + 1);
+    });
+  });
+
+  it('seals at once when somebody waits and no announced transaction is on its way', async () => {
+    await withLedger(async (ledger, producer) => {
+      producer.auto = true;
+      producer.intervalMs = 60_000;
+      const id = await ledger.submit(createTx(ledger.signer, 'data.put', { a: 1 }));
+      await within(5_000, 'the block of a waited-for transaction', producer.settle(id));
+      assert.ok(ledger.store.txById(id));
+    });
+  });
+
+  it('holds the block for announced transactions until they are submitted, then seals them together', async () => {
+    await withLedger(async (ledger, producer) => {
+      producer.auto = true;
+      producer.intervalMs = 60_000;
+      const first = producer.expect();
+      const second = producer.expect();
+      const a = await ledger.submit(createTx(ledger.signer, 'data.put', { a: 1 }));
+      const settledA = producer.settle(a);
+      first();
+      first(); // a second call releases nothing more
+      await sleep(300);
+      assert.ok(ledger.isPending(a), 'sealed while an announced transaction was on its way');
+      const b = await ledger.submit(createTx(ledger.signer, 'data.put', { b: 2 }));
+      const settledB = producer.settle(b);
+      second();
+      await within(5_000, 'the block once nothing is on its way', Promise.all([settledA, settledB]));
+      assert.equal(ledger.store.txById(a)?.height, ledger.store.txById(b)?.height);
     });
   });
 

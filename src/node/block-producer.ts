@@ -4,7 +4,8 @@
  * everything pending; `settle(tx)` resolves once that transaction is in a committed block (or rejects
  * when the ledger drops it), so many requests share each block. With `auto` (servers) the loop also
  * starts on `nudge()` and lets requests run for `intervalMs` before sealing what they submitted,
- * instead of mining one tiny block per request. `beforeBlock` runs before each block is mined (the
+ * instead of mining one tiny block per request; less when somebody waits and no write announced with
+ * `expect()` is still on its way. `beforeBlock` runs before each block is mined (the
  * node makes the vault durable there). In a consortium only the elected proposer mines (`proposer`);
  * every node's waiters are answered when the block holding their transaction arrives from the orderer.
  */
@@ -30,6 +31,11 @@ export class BlockProducer {
   readonly #beforeBlock: () => void;
   readonly #waiters = new Map<string, Waiter[]>();
   #mining: Promise<void> | undefined;
+  /** Announced transactions not yet submitted ({@link expect}). */
+  #expected = 0;
+  /** Ends the current gathering early, while one runs. */
+  #wake: (() => void) | undefined;
+  #wakeQueued = false;
 
   constructor(ledger: Ledger, beforeBlock: () => void) {
     this.#ledger = ledger;
@@ -68,7 +74,24 @@ export class BlockProducer {
       this.#waiters.set(txId, list);
     });
     this.#start();
+    this.#wakeSoon();
     return p;
+  }
+
+  /**
+   * Announces a transaction on its way to the pending list (a write being validated and sealed):
+   * with `auto`, a block being gathered waits for it, at most `intervalMs`. Call the returned function
+   * once it is submitted or has failed.
+   */
+  expect(): () => void {
+    this.#expected++;
+    let done = false;
+    return () => {
+      if (done) return;
+      done = true;
+      this.#expected--;
+      this.#wakeSoon();
+    };
   }
 
   /** With `auto`, starts the loop for what was just submitted (access events, …). */
@@ -81,11 +104,10 @@ export class BlockProducer {
     let conflict = false;
     this.#mining = (async () => {
       while (this.#ledger.pendingCount > 0 && this.proposer()) {
-        if (this.auto && this.#ledger.pendingCount < this.maxBlockTxs)
-          await new Promise((r) => setTimeout(r, this.intervalMs));
+        if (this.auto && this.#ledger.pendingCount < this.maxBlockTxs) await this.#gather();
         this.#beforeBlock();
         try {
-          await this.#ledger.mine({ maxTxs: this.maxBlockTxs });
+          await this.#ledger.mine({ maxTxs: this.maxBlockTxs, urgent: this.#waiters.size > 0 });
         } catch (e) {
           // Another proposer ordered a block first (consortium): its block reaches this node
           // through the orderer, and the commit listener restarts the loop on the new head.
@@ -102,6 +124,40 @@ export class BlockProducer {
     this.#mining.catch((e: unknown) => {
       for (const list of this.#waiters.values()) for (const w of list) w.reject(e);
       this.#waiters.clear();
+    });
+  }
+
+  /**
+   * Waits before a block is sealed so that it takes what requests are about to submit: `intervalMs`,
+   * or less once somebody waits for a pending transaction and no announced one is still on its way
+   * (more waiting would only delay them). Group commit as PostgreSQL's commit_delay, which waits only
+   * while commit_siblings other transactions are active.
+   */
+  #gather(): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        this.#wake = undefined;
+        resolve();
+      }, this.intervalMs);
+      this.#wake = () => {
+        clearTimeout(timer);
+        this.#wake = undefined;
+        resolve();
+      };
+      this.#wakeSoon();
+    });
+  }
+
+  /**
+   * Ends the gathering when nothing announced is on its way and somebody waits, checked once the
+   * current I/O callbacks and their microtasks have run (the writes of one burst submit together).
+   */
+  #wakeSoon(): void {
+    if (this.#wakeQueued || !this.#wake) return;
+    this.#wakeQueued = true;
+    setImmediate(() => {
+      this.#wakeQueued = false;
+      if (this.#expected === 0 && this.#waiters.size > 0) this.#wake?.();
     });
   }
 

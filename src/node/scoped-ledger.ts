@@ -108,7 +108,29 @@ export class ScopedLedger {
   // ---- writes ----------------------------------------------------------------------------------------
 
   /** Adds a FHIR resource as a new record (validated, encrypted, wrapped, signed by the user). */
-  async addRecord(input: unknown): Promise<WriteResult> {
+  addRecord(input: unknown): Promise<WriteResult> {
+    return this.#announced(() => this.#addRecord(input));
+  }
+
+  /** Amends a record: an append-only correction that references the original; both stay visible. */
+  amendRecord(id: string, input: unknown): Promise<WriteResult> {
+    return this.#announced(() => this.#amendRecord(id, input));
+  }
+
+  /**
+   * Runs a write announced to the block producer: a block being gathered waits for its transaction
+   * while it is validated and sealed (block-producer.ts).
+   */
+  async #announced<T>(write: () => Promise<T>): Promise<T> {
+    const submitted = this.#node.producer.expect();
+    try {
+      return await write();
+    } finally {
+      submitted();
+    }
+  }
+
+  async #addRecord(input: unknown): Promise<WriteResult> {
     const resource = validateRecord(input);
     const id = resource.id ?? newRecordId();
     if (this.#node.state.records.has(id)) throw new RecordExistsError(id);
@@ -130,8 +152,7 @@ export class ScopedLedger {
     }
   }
 
-  /** Amends a record: an append-only correction that references the original; both stay visible. */
-  async amendRecord(id: string, input: unknown): Promise<WriteResult> {
+  async #amendRecord(id: string, input: unknown): Promise<WriteResult> {
     const original = this.#entry(id);
     const resource = validateRecord(input);
     const current = this.#open(original, 'write', { purpose: 'treatment' });
