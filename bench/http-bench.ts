@@ -65,7 +65,9 @@ interface Run {
   readonly connections: number;
   readonly requestsPerSec: number;
   readonly p50Ms: number;
+  readonly p90Ms: number;
   readonly p99Ms: number;
+  readonly maxMs: number;
   readonly non2xx: number;
   readonly errors: number;
   readonly total: number;
@@ -116,7 +118,9 @@ async function load(
     connections: opts.connections,
     requestsPerSec: Math.round(r.requests.average),
     p50Ms: r.latency.p50,
+    p90Ms: r.latency.p90,
     p99Ms: r.latency.p99,
+    maxMs: r.latency.max,
     non2xx: r.non2xx,
     errors: r.errors,
     total: r.requests.total,
@@ -143,7 +147,7 @@ function line(name: string, r: Run): string {
       : `  server CPU ${String(r.serverCpuMicrosPerRequest)} µs/req`) +
     (r.loadCpuMicrosPerRequest === null ? '' : `, load generator ${String(r.loadCpuMicrosPerRequest)}`) +
     (r.machineBusyPercent === null ? '' : `; cores ${String(r.machineBusyPercent)} % busy`);
-  return `  ${name} ${String(r.connections).padStart(3)} conn ${String(r.requestsPerSec).padStart(6)} req/s  p50 ${String(r.p50Ms)} ms  p99 ${String(r.p99Ms)} ms  non-2xx ${String(r.non2xx)}${cpu}`;
+  return `  ${name} ${String(r.connections).padStart(3)} conn ${String(r.requestsPerSec).padStart(6)} req/s  p50 ${String(r.p50Ms)} ms  p90 ${String(r.p90Ms)}  p99 ${String(r.p99Ms)}  max ${String(r.maxMs)}  non-2xx ${String(r.non2xx)}${cpu}`;
 }
 
 /** A run with whether it reached the throughput and the p99 of the target at once. */

@@ -45,15 +45,40 @@ export interface MineOptions {
 
 /** Finds a nonce such that the block hash of `header` meets `header.difficulty`. */
 export function mine(header: Omit<BlockHeader, 'nonce'>, opts: MineOptions = {}): MiningResult {
-  const { difficulty } = header;
-  if (!Number.isInteger(difficulty) || difficulty < 0 || difficulty > 64) {
-    throw new ArgumentValueError('difficulty', `got ${difficulty}, want an integer in 0..64`);
-  }
+  checkDifficulty(header.difficulty);
   const start = anat(opts.startNonce ?? 0, 'startNonce');
   const max = anat(opts.maxAttempts ?? Number.MAX_SAFE_INTEGER - start, 'maxAttempts');
   if (start + max - 1 > Number.MAX_SAFE_INTEGER) {
     throw new ArgumentValueError('maxAttempts', 'nonces would pass 2^53 − 1');
   }
+  const t0 = performance.now();
+  const found = nonceSearch(header)(start, max);
+  if (!found) throw new PowExhaustedError(header.difficulty, max);
+  return {
+    header: { ...header, nonce: found.nonce },
+    hash: found.hash,
+    nonce: found.nonce,
+    attempts: found.nonce - start + 1,
+    elapsedMs: performance.now() - t0,
+  };
+}
+
+/** A nonce whose block hash meets the difficulty, with that hash. */
+export interface Found {
+  readonly nonce: number;
+  readonly hash: string;
+}
+
+/**
+ * Prepares the search of `header`'s nonces: returns a function that tries `count` nonces from `start`
+ * (integers, the last ≤ 2^53 − 1: the caller checks) and gives the first that meets the difficulty.
+ * Parallel miners search disjoint ranges with it (node/miner.ts).
+ */
+export function nonceSearch(
+  header: Omit<BlockHeader, 'nonce'>,
+): (start: number, count: number) => Found | undefined {
+  const { difficulty } = header;
+  checkDifficulty(difficulty);
   // Canonical JSON sorts keys, so "nonce" sits between "merkleRoot" and "prevHash": split around it.
   const marker = '"nonce":0,';
   const json = canonicalize({ ...header, nonce: 0 });
@@ -62,18 +87,18 @@ export function mine(header: Omit<BlockHeader, 'nonce'>, opts: MineOptions = {})
     .update(tagPrefix(TAGS.block))
     .update(json.slice(0, at + marker.length - 2));
   const suffix = json.slice(at + marker.length - 1);
-  const t0 = performance.now();
-  for (let attempts = 1, nonce = start; attempts <= max; attempts++, nonce++) {
-    const digest = base.copy().update(String(nonce)).update(suffix).digest();
-    if (meetsDifficulty(digest, difficulty)) {
-      return {
-        header: { ...header, nonce },
-        hash: toHex(digest),
-        nonce,
-        attempts,
-        elapsedMs: performance.now() - t0,
-      };
+  return (start, count) => {
+    for (let nonce = start, end = start + count; nonce < end; nonce++) {
+      const digest = base.copy().update(String(nonce)).update(suffix).digest();
+      if (meetsDifficulty(digest, difficulty)) return { nonce, hash: toHex(digest) };
     }
+    return undefined;
+  };
+}
+
+/** Throws unless `difficulty` is an integer in 0..64. */
+export function checkDifficulty(difficulty: number): void {
+  if (!Number.isInteger(difficulty) || difficulty < 0 || difficulty > 64) {
+    throw new ArgumentValueError('difficulty', `got ${difficulty}, want an integer in 0..64`);
   }
-  throw new PowExhaustedError(difficulty, max);
 }

@@ -88,6 +88,8 @@ export interface OpenOptions {
 export interface MineOptions {
   readonly difficulty?: number;
   readonly maxTxs?: number;
+  /** Somebody waits for this block: the miner may use every thread it has (see {@link Miner}). */
+  readonly urgent?: boolean;
 }
 
 export interface MinedBlock {
@@ -339,17 +341,20 @@ export class Ledger {
     const range = CompactRange.fromFrontier(state.logRange.size, state.logRange.frontier());
     const nodes = [];
     for (const id of ids) for (const n of range.append(id)) nodes.push(n);
-    const mined = await this.miner({
-      height: state.height + 1,
-      prevHash: state.height < 0 ? ZERO_HASH : state.headHash,
-      merkleRoot: toHex(merkleRoot(ids)),
-      logSize: range.size,
-      logRoot: toHex(range.root()),
-      time: Math.max(this.#now(), state.headTime),
-      difficulty,
-      proposer: this.signer.keyId,
-      txCount: txs.length,
-    });
+    const mined = await this.miner(
+      {
+        height: state.height + 1,
+        prevHash: state.height < 0 ? ZERO_HASH : state.headHash,
+        merkleRoot: toHex(merkleRoot(ids)),
+        logSize: range.size,
+        logRoot: toHex(range.root()),
+        time: Math.max(this.#now(), state.headTime),
+        difficulty,
+        proposer: this.signer.keyId,
+        txCount: txs.length,
+      },
+      { urgent: opts.urgent === true },
+    );
     const block: WireBlock = {
       header: mined.header,
       hash: mined.hash,
