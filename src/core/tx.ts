@@ -101,11 +101,23 @@ export function createTx(
     sig: signBytes(signer.privateKey, idBytes),
   });
   madeHere.add(tx);
+  if (opts.nonce === undefined) unseen.add(tx);
   return tx;
 }
 
 /** Transactions createTx built and signed in this thread (decoded or copied ones are not). */
 const madeHere = new WeakSet<Tx>();
+/** Those of them whose nonce createTx drew, not yet taken by {@link takeUnseen}. */
+const unseen = new WeakSet<Tx>();
+
+/**
+ * Whether `tx` is an object createTx returned in this thread with a nonce it drew (16 random bytes), taken
+ * here for the first time: no chain can hold its id (a collision of 128 random bits), so a ledger admitting
+ * it need not search its store. True once per transaction: a second submission is searched as any other.
+ */
+export function takeUnseen(tx: unknown): boolean {
+  return isMadeHere(tx) && unseen.delete(tx);
+}
 
 /** Whether `tx` is, unchanged, an object createTx returned in this thread: its signature holds by construction. */
 export function isMadeHere(tx: unknown): tx is Tx {

@@ -40,6 +40,39 @@ void describe('Ledger.submit', () => {
     }
   });
 
+  it('searches the store only for transactions it may have seen: a fresh one made here is searched once resubmitted', async () => {
+    const c = clock();
+    const ledger = await Ledger.init(tempDir(), { now: c.now });
+    try {
+      const searched: string[][] = [];
+      const real = ledger.store.presentTxIds.bind(ledger.store);
+      ledger.store.presentTxIds = (ids) => {
+        searched.push([...ids]);
+        return real(ids);
+      };
+      const fresh = createTx(ledger.signer, 'data.put', { n: 1 }, { time: c.now() });
+      await ledger.submit(fresh, { signedHere: true });
+      assert.deepEqual(searched, []);
+      await ledger.mine();
+      // Submitted again after its block (signedHere or not): searched, found, refused.
+      await assert.rejects(ledger.submit(fresh, { signedHere: true }), ReplayError);
+      await assert.rejects(ledger.submit(fresh), ReplayError);
+      assert.deepEqual(searched, [[fresh.id], [fresh.id]]);
+      // A nonce the caller chose may repeat a stored transaction: searched.
+      const chosen = createTx(
+        ledger.signer,
+        'data.put',
+        { n: 1 },
+        { time: c.now(), nonce: fresh.body.nonce },
+      );
+      await assert.rejects(ledger.submit(chosen, { signedHere: true }), ReplayError);
+      assert.equal(searched.length, 3);
+      assert.equal(ledger.pendingCount, 0);
+    } finally {
+      await ledger.close();
+    }
+  });
+
   it('rejects a signer the ledger does not know', async () => {
     const c = clock();
     const ledger = await Ledger.init(tempDir(), { now: c.now });

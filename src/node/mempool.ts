@@ -13,7 +13,7 @@ import {
   TxTimeError,
   UnknownSignerError,
 } from '../core/errors.ts';
-import { decodeTx, isMadeHere, redecodeTx } from '../core/tx.ts';
+import { decodeTx, isMadeHere, redecodeTx, takeUnseen } from '../core/tx.ts';
 import type { Tx, WireTx } from '../core/tx.ts';
 import type { ChainState } from '../ledger/chain-state.ts';
 import { MAX_TX_SKEW_MS } from '../ledger/check-block.ts';
@@ -89,7 +89,9 @@ export class Mempool {
    * full verification re-checks every signature on chain.
    */
   async submit(input: Tx | WireTx, opts: { signedHere?: boolean } = {}): Promise<string> {
-    const tx = this.#admit(decodeInput(input));
+    // A transaction just created here with a fresh random nonce is on no chain: no store search.
+    const unseen = opts.signedHere === true && takeUnseen(input);
+    const tx = this.#admit(decodeInput(input), unseen ? false : undefined);
     const trusted = opts.signedHere === true && isMadeHere(input) && input.id === tx.id;
     if (!trusted && !verifyNow(this.#sigCheck(tx)))
       throw new BadSignatureError(`transaction ${tx.id}`, { txId: tx.id });
