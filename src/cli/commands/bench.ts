@@ -55,7 +55,7 @@ export function registerBench(program: Command): void {
         const http = await suite('http', () =>
           runHttpBench({
             durationS: o.quick ? 5 : 20,
-            connections: o.quick ? { read: [16], create: [32] } : { read: [16, 32], create: [32, 128] },
+            connections: o.quick ? { read: [16], create: [32] } : { read: [16, 32], create: [32, 64, 128] },
             patients: o.quick ? 10 : 100,
             out: o.quick ? undefined : `${RESULTS}http.json`,
             log,
