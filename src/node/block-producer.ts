@@ -94,6 +94,16 @@ export class BlockProducer {
     };
   }
 
+  /** Runs `write`, which submits a transaction, announced ({@link expect}) until it ends. */
+  async announced<T>(write: () => Promise<T>): Promise<T> {
+    const submitted = this.expect();
+    try {
+      return await write();
+    } finally {
+      submitted();
+    }
+  }
+
   /** With `auto`, starts the loop for what was just submitted (access events, …). */
   nudge(): void {
     if (this.auto) this.#start();

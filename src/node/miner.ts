@@ -56,7 +56,11 @@ export class WorkerMiner {
         this.#answer(m);
       });
       w.on('error', (e: Error) => {
-        for (const j of this.#jobs.values()) j.reject(e);
+        // A thread died: every job fails, and the other threads stop searching for it.
+        for (const j of this.#jobs.values()) {
+          Atomics.store(j.shared, 0, 1n);
+          j.reject(e);
+        }
         this.#jobs.clear();
       });
       this.#workers.push(w);

@@ -109,25 +109,13 @@ export class ScopedLedger {
 
   /** Adds a FHIR resource as a new record (validated, encrypted, wrapped, signed by the user). */
   addRecord(input: unknown): Promise<WriteResult> {
-    return this.#announced(() => this.#addRecord(input));
+    // Announced: a block being gathered waits for its transaction while it is validated and sealed.
+    return this.#node.producer.announced(() => this.#addRecord(input));
   }
 
   /** Amends a record: an append-only correction that references the original; both stay visible. */
   amendRecord(id: string, input: unknown): Promise<WriteResult> {
-    return this.#announced(() => this.#amendRecord(id, input));
-  }
-
-  /**
-   * Runs a write announced to the block producer: a block being gathered waits for its transaction
-   * while it is validated and sealed (block-producer.ts).
-   */
-  async #announced<T>(write: () => Promise<T>): Promise<T> {
-    const submitted = this.#node.producer.expect();
-    try {
-      return await write();
-    } finally {
-      submitted();
-    }
+    return this.#node.producer.announced(() => this.#amendRecord(id, input));
   }
 
   async #addRecord(input: unknown): Promise<WriteResult> {
