@@ -95,10 +95,11 @@ async function rawGrantToRiverside(node: MedicalNode, patient: Session): Promise
   await node.commit();
 }
 
-async function withChart(node: MedicalNode, doctorA: Session) {
+/** The demo patient's Patient resource and one Observation (`value`), committed; returns its id. */
+async function withChart(node: MedicalNode, doctorA: Session, value = 72) {
   const a = node.as(doctorA);
   await a.addRecord(patientResource);
-  const o = await a.addRecord(obs(72));
+  const o = await a.addRecord(obs(value));
   await node.commit();
   return o.id;
 }
@@ -179,18 +180,16 @@ void describe('medical node', () => {
           release();
         };
       };
+      const o = await withChart(node, doctorA);
       const a = node.as(doctorA);
-      await a.addRecord(patientResource);
-      const o = await a.addRecord(obs(72));
-      await node.commit();
-      await a.amendRecord(o.id, obs(75));
+      await a.amendRecord(o, obs(75));
       // Released once submitted: the block being gathered may take the transaction.
       assert.deepEqual(pendingAtRelease, [1, 2, 1]);
       await assert.rejects(
         a.addRecord({ resourceType: 'Observation', status: 'final' }),
         FhirValidationError,
       );
-      await assert.rejects(a.amendRecord(o.id, { resourceType: 'Observation', status: 'final' }));
+      await assert.rejects(a.amendRecord(o, { resourceType: 'Observation', status: 'final' }));
       assert.equal(pendingAtRelease.length, 5);
       assert.equal(open, 0);
     } finally {
@@ -324,13 +323,11 @@ void describe('medical node', () => {
     const { node, doctorA, patient } = await setup();
     try {
       const a = node.as(doctorA);
-      await a.addRecord(patientResource);
-      const early = await a.addRecord(obs(70));
-      await node.commit();
+      const early = await withChart(node, doctorA, 70);
       // A grant committed without the grant-time pass (a raw transaction): the block's own pass wraps
       // the patient's committed records for the grantee.
       await rawGrantToRiverside(node, patient);
-      assert.ok(node.vault.keysOf(early.id).has('org:riverside'));
+      assert.ok(node.vault.keysOf(early).has('org:riverside'));
       // A record whose recipients were computed before that grant (epoch 0) is wrapped when its
       // transaction commits; one computed at the current epoch is not looked at again.
       const late = await a.addRecord(obs(71)); // sealed after the grant: riverside wrapped at once
@@ -407,18 +404,15 @@ void describe('medical node', () => {
   it('commits a block whose consent wraps cannot be made, wraps left as they are', async () => {
     const { node, doctorA, patient } = await setup();
     try {
-      const a = node.as(doctorA);
-      await a.addRecord(patientResource);
-      const r = await a.addRecord(obs(70));
-      await node.commit();
+      const r = await withChart(node, doctorA, 70);
       // The hosting organization's wrap is damaged: the commit pass cannot open the record key.
       node.vault.db
         .prepare("UPDATE wrapped_keys SET ct = zeroblob(48) WHERE record = ? AND recipient = 'org:st-marys'")
-        .run(r.id);
+        .run(r);
       const height = node.ledger.height;
       await rawGrantToRiverside(node, patient);
       assert.equal(node.ledger.height, height + 1);
-      assert.ok(!node.vault.keysOf(r.id).has('org:riverside'));
+      assert.ok(!node.vault.keysOf(r).has('org:riverside'));
     } finally {
       await node.close();
     }

@@ -38,6 +38,21 @@ function editor(node: MedicalNode): DatabaseSync {
   return new DatabaseSync(join(node.ledger.paths.dir, 'ledger.sqlite'), { timeout: 5000 });
 }
 
+/** Runs `fn` on a node with `blocks` blocks and an editor of its ledger file; closes both after. */
+async function withEditor(
+  blocks: number,
+  fn: (node: MedicalNode, db: DatabaseSync) => Promise<void>,
+): Promise<void> {
+  const node = await nodeWithBlocks(blocks);
+  const db = editor(node);
+  try {
+    await fn(node, db);
+  } finally {
+    db.close();
+    await node.close();
+  }
+}
+
 function firstSeq(db: DatabaseSync, height: number): number {
   return (db.prepare('SELECT first_seq FROM blocks WHERE height = ?').get(height) as { first_seq: number })
     .first_seq;
@@ -79,10 +94,8 @@ describe('integrity monitor quick runs', () => {
   });
 
   test('an edit of a block verified earlier: the quick run sees its digest change and names the place', async () => {
-    const node = await nodeWithBlocks(4);
-    const monitor = new IntegrityMonitor(node);
-    const db = editor(node);
-    try {
+    await withEditor(4, async (node, db) => {
+      const monitor = new IntegrityMonitor(node);
       assert.equal((await monitor.run()).state, 'ok');
       assert.equal((await monitor.run()).lastRun?.full, false);
       const h = node.ledger.height - 2; // a block of three data transactions
@@ -99,17 +112,12 @@ describe('integrity monitor quick runs', () => {
       assert.equal(back.state, 'ok');
       // The clean run after the undo saves the digests again: the next one is quick.
       assert.equal((await monitor.run()).lastRun?.full, false);
-    } finally {
-      db.close();
-      await node.close();
-    }
+    });
   });
 
   test('an edit of a block added since the last run is caught by the quick run itself', async () => {
-    const node = await nodeWithBlocks(2);
-    const monitor = new IntegrityMonitor(node);
-    const db = editor(node);
-    try {
+    await withEditor(2, async (node, db) => {
+      const monitor = new IntegrityMonitor(node);
       assert.equal((await monitor.run()).state, 'ok');
       await addBlocks(node, 2);
       const h = node.ledger.height;
@@ -121,10 +129,7 @@ describe('integrity monitor quick runs', () => {
         s.problems.some((p) => 'kind' in p && p.kind === 'tx-id' && p.height === h && p.tx === 0),
         JSON.stringify(s.problems),
       );
-    } finally {
-      db.close();
-      await node.close();
-    }
+    });
   });
 
   test('a full run at least every fullEveryMs', async () => {
@@ -149,9 +154,7 @@ describe('integrity monitor quick runs', () => {
 
 describe('stored digests', () => {
   test('the digest thread computes the same digests as the calling thread, and sees later edits', async () => {
-    const node = await nodeWithBlocks(3);
-    const db = editor(node);
-    try {
+    await withEditor(3, async (node, db) => {
       const store = node.ledger.store;
       const h = node.ledger.height;
       for (let i = 0; i < 200 && !digestThreadUp(); i++) await new Promise((r) => setTimeout(r, 50));
@@ -162,19 +165,14 @@ describe('stored digests', () => {
       assert.deepEqual(changedHeights(here, await digestsInWorker(store.path, h)), [h]);
       undo();
       assert.deepEqual(changedHeights(here, storedDigestsSync(store, 0, h)), []);
-    } finally {
-      db.close();
-      await node.close();
-    }
+    });
   });
 
   const txColumns = ['id', 'height', 'type', 'body', 'sig'] as const;
   const blockColumns = ['hash', 'header', 'signature', 'first_seq'] as const;
 
   test('a change to any column the verification reads changes exactly its block’s digest', async () => {
-    const node = await nodeWithBlocks(3);
-    const db = editor(node);
-    try {
+    await withEditor(3, async (node, db) => {
       const h = node.ledger.height;
       const before = await storedDigests(node.ledger.store, 0, h);
       assert.deepEqual(changedHeights(before, await storedDigests(node.ledger.store, 0, h)), []);
@@ -225,9 +223,6 @@ describe('stored digests', () => {
       // The finality certificate arrives after its block: not part of the digest.
       db.prepare(`UPDATE blocks SET certificate = '{}' WHERE height = ?`).run(b);
       assert.deepEqual(changedHeights(before, await storedDigests(node.ledger.store, 0, h)), []);
-    } finally {
-      db.close();
-      await node.close();
-    }
+    });
   });
 });

@@ -7,13 +7,11 @@
  * by hash are `addData`, `mine`, `lastBlock` and `block`.
  */
 import { mkdirSync } from 'node:fs';
-import { ZERO_HASH, headerJson, signBlockHash } from '../core/block.ts';
+import { headerJson, signBlockHash } from '../core/block.ts';
 import type { WireBlock } from '../core/block.ts';
 import { toHex } from '../core/bytes.ts';
 import type { Json } from '../core/canonical-json.ts';
 import { InvalidBlockError, LedgerExistsError, NotInitializedError } from '../core/errors.ts';
-import { CompactRange } from '../core/merkle/compact-range.ts';
-import { merkleRoot } from '../core/merkle/root.ts';
 import type { Problem } from '../core/problem.ts';
 import { formatProblem } from '../core/problem.ts';
 import { createTx, encodeTx } from '../core/tx.ts';
@@ -38,6 +36,7 @@ import {
   writeWitness,
 } from './data-dir.ts';
 import type { DataPaths } from './data-dir.ts';
+import { assembleBlock } from './block-assembly.ts';
 import { Mempool } from './mempool.ts';
 import type { SubmitResult } from './mempool.ts';
 import { blockAt, headView, txAt } from './chain-views.ts';
@@ -323,45 +322,22 @@ export class Ledger {
 
   /** Assembles up to `maxTxs` pending transactions into the next block, mines, signs and commits it. */
   async mine(opts: MineOptions = {}): Promise<MinedBlock> {
-    const state = this.#state;
-    const difficulty = opts.difficulty ?? this.minDifficulty;
-    const txs: Tx[] = [];
-    let bytes = 0;
-    for (const tx of this.mempool.values()) {
-      if (txs.length >= (opts.maxTxs ?? DEFAULT_MAX_BLOCK_TXS)) break;
-      bytes += tx.bodyJson.length + 160; // body, hex signature and JSON framing
-      if (bytes > this.maxBlockBytes && txs.length > 0) break;
-      if (state.height >= 0 && state.registry.check(tx, state.height + 1)) {
-        this.mempool.drop([tx.id]); // no longer acceptable (e.g. its signer was revoked since)
-        continue;
-      }
-      txs.push(tx);
-    }
-    const ids = txs.map((t) => t.idBytes);
-    const range = CompactRange.fromFrontier(state.logRange.size, state.logRange.frontier());
-    const nodes = [];
-    for (const id of ids) for (const n of range.append(id)) nodes.push(n);
-    const mined = await this.miner(
-      {
-        height: state.height + 1,
-        prevHash: state.height < 0 ? ZERO_HASH : state.headHash,
-        merkleRoot: toHex(merkleRoot(ids)),
-        logSize: range.size,
-        logRoot: toHex(range.root()),
-        time: Math.max(this.#now(), state.headTime),
-        difficulty,
-        proposer: this.signer.keyId,
-        txCount: txs.length,
-      },
-      { urgent: opts.urgent === true },
-    );
+    const { txs, header, log, stale } = assembleBlock(this.#state, this.mempool.values(), {
+      maxTxs: opts.maxTxs ?? DEFAULT_MAX_BLOCK_TXS,
+      maxBytes: this.maxBlockBytes,
+      difficulty: opts.difficulty ?? this.minDifficulty,
+      proposer: this.signer.keyId,
+      now: this.#now(),
+    });
+    this.mempool.drop(stale);
+    const mined = await this.miner(header, { urgent: opts.urgent === true });
     const block: WireBlock = {
       header: mined.header,
       hash: mined.hash,
       signature: toHex(signBlockHash(this.signer, mined.hash)),
       txs: txs.map(encodeTx),
     };
-    this.#proposing = { hash: block.hash, txs, log: { range, nodes, problems: [] } };
+    this.#proposing = { hash: block.hash, txs, log };
     try {
       await this.#orderer.append(block);
     } finally {

@@ -21,7 +21,6 @@ import {
 import type { X25519KeyPair } from '../core/hpke.ts';
 import { createTx } from '../core/tx.ts';
 import type { TxType } from '../core/tx.ts';
-import { clinicalDate } from '../fhir/clinical-date.ts';
 import { patientReference } from '../fhir/patient-ref.ts';
 import { validateRecord } from '../fhir/validate.ts';
 import type { AccessEntry, ConsentEntry, RecordEntry } from '../ledger/medical-state.ts';
@@ -48,6 +47,8 @@ import {
   sealJob,
 } from './record-crypto.ts';
 import type { RecordClaim } from './record-claims.ts';
+import { recordMeta, recordView } from './record-views.ts';
+import type { RecordView } from './record-views.ts';
 import { sealOne } from './seal-pool.ts';
 import type { RecipientKey } from './record-crypto.ts';
 import type { Recipient } from './vault.ts';
@@ -58,19 +59,7 @@ export interface ReadOptions {
   readonly breakGlass?: { readonly reason: string };
 }
 
-export interface RecordView {
-  /** The logical id (the original record's id; FHIR `id`). */
-  readonly id: string;
-  /** The chain record id of this version. */
-  readonly recordId: string;
-  readonly version: number;
-  readonly tx: string;
-  readonly height: number;
-  readonly time: number;
-  readonly author: string;
-  readonly org: string;
-  readonly resource: Resource;
-}
+export type { RecordView } from './record-views.ts';
 
 export interface PatientSummary {
   readonly id: string;
@@ -125,7 +114,7 @@ export class ScopedLedger {
     const claim = this.#node.recordClaims.claim(id);
     try {
       const patient = this.#patientOf({ ...resource, id });
-      const meta = this.#meta(id, patient, this.session.org ?? this.#node.org, this.session.keyId, {
+      const meta = recordMeta(id, patient, this.session.org ?? this.#node.org, this.session.keyId, {
         ...resource,
         id,
       });
@@ -265,7 +254,7 @@ export class ScopedLedger {
     const versions = [original, ...original.amendedBy.map((r) => this.#node.state.records.get(r)!)];
     let views: RecordView[];
     try {
-      views = versions.map((v, i) => this.#view(v, id, i + 1, this.#open(v, 'read', opts)));
+      views = versions.map((v, i) => recordView(v, id, i + 1, this.#open(v, 'read', opts)));
     } catch (e) {
       await this.#flushDenial(e);
       throw e;
@@ -294,7 +283,7 @@ export class ScopedLedger {
       const latest = this.#node.state.records.get(latestId)!;
       try {
         const r = this.#open(latest, 'read', opts);
-        out.push(this.#view(latest, original.id, original.amendedBy.length + 1, r));
+        out.push(recordView(latest, original.id, original.amendedBy.length + 1, r));
         read.push(latest.id);
         decision = this.#lastDecision;
       } catch (e) {
@@ -363,7 +352,7 @@ export class ScopedLedger {
     const key = recordKey(this.#node.vault, entry.id, this.#heldKeys());
     const resource = key ? openRecord(this.#node.vault, entry.id, entry.blob, key) : undefined;
     const meta = resource
-      ? this.#meta(entry.id, entry.patient, entry.org, entry.author, resource)
+      ? recordMeta(entry.id, entry.patient, entry.org, entry.author, resource)
       : { id: entry.id, patient: entry.patient ?? '', org: entry.org, author: entry.author, type: 'unknown' };
     const d = this.#decide(meta, action, purpose, opts.breakGlass);
     this.#lastDecision = d;
@@ -416,33 +405,6 @@ export class ScopedLedger {
         held.push({ recipient: `org:${org}`, key: k });
     }
     return held;
-  }
-
-  #meta(id: string, patient: string | undefined, org: string, author: string, r: Resource): RecordMeta {
-    const date = clinicalDate(r);
-    const t = date ? Date.parse(date) : NaN;
-    return {
-      id,
-      patient: patient ?? '',
-      org,
-      author,
-      type: r.resourceType,
-      ...(Number.isNaN(t) ? {} : { date: t }),
-    };
-  }
-
-  #view(e: RecordEntry, id: string, version: number, resource: Resource): RecordView {
-    return {
-      id,
-      recordId: e.id,
-      version,
-      tx: e.tx,
-      height: e.height,
-      time: e.time,
-      author: e.author,
-      org: e.org,
-      resource,
-    };
   }
 
   #entry(id: string): RecordEntry {
