@@ -23,6 +23,9 @@ import { recipientsFor, recordPayload, sealJob } from '../src/node/record-crypto
 import type { SealedRecord } from '../src/node/record-crypto.ts';
 import { sealAll } from '../src/node/seal-pool.ts';
 import { MedicalNode } from '../src/node/medical-node.ts';
+import { monitorThreadUp } from '../src/node/monitor-thread.ts';
+import type { VaultProblem } from '../src/node/vault-check.ts';
+import { vaultPassInThread } from '../src/node/vault-pass.ts';
 import type { Session } from '../src/node/medical-node.ts';
 
 const KDF = { N: 2 ** 10, r: 8, p: 1 };
@@ -520,6 +523,62 @@ void describe('medical node', () => {
       assert.deepEqual(
         r.problems.map((p) => [p.record, p.kind]),
         [[id, 'blob-mismatch']],
+      );
+    } finally {
+      await node.close();
+    }
+  });
+
+  it('the vault pass of the monitor thread reports what the pass here reports', async () => {
+    const { node, adminS, doctorA, patient } = await setup();
+    try {
+      for (let i = 0; i < 200 && !monitorThreadUp(); i++) await new Promise((r) => setTimeout(r, 50));
+      const altered = await withChart(node, doctorA, 70);
+      const { id: missing } = await node.as(doctorA).addRecord(obs(71));
+      await node.as(doctorA).addRecord(obs(72));
+      await node.commit();
+      const blobOf = (id: string) => Buffer.from(node.state.records.get(id)!.blob, 'hex');
+      node.vault.db
+        .prepare('UPDATE blobs SET data = ? WHERE hash = ?')
+        .run(Buffer.from('x'), blobOf(altered));
+      node.vault.db.prepare('DELETE FROM blobs WHERE hash = ?').run(blobOf(missing));
+      const problems = (r: { problems: readonly VaultProblem[] }) =>
+        r.problems.map((p) => [p.record, p.kind, p.found ?? '']).sort();
+      const here = node.verifyVault();
+      const inThread = await vaultPassInThread(node.state.records, node.vault, () => new Set());
+      assert.ok(inThread, 'the monitor thread ran the pass');
+      assert.deepEqual(problems(inThread), problems(here));
+      assert.deepEqual(
+        problems(inThread).map(([record, kind]) => [record, kind]),
+        [
+          [altered, 'blob-mismatch'],
+          [missing, 'blob-missing'],
+        ].sort(),
+      );
+      assert.equal(inThread.checked, here.checked);
+      assert.deepEqual(problems(await node.verifyVaultInBackground()), problems(here));
+      // A ciphertext still being fetched from the member that wrote it is not missing.
+      const fetching = new Set([node.state.records.get(missing)!.blob]);
+      const r = await vaultPassInThread(node.state.records, node.vault, () => fetching);
+      assert.deepEqual(
+        r?.problems.map((p) => p.record),
+        [altered],
+      );
+      // Erased records: reported as erased; data left behind is a problem.
+      const req = await node.as(patient).requestErasure(null);
+      await node.commit();
+      await node.as(adminS).approveErasure(req);
+      await node.commit();
+      const erased = await vaultPassInThread(node.state.records, node.vault, () => new Set());
+      assert.equal(erased?.ok, true, JSON.stringify(erased?.problems));
+      assert.ok(erased.erased.some((e) => e.record === altered));
+      node.vault.db
+        .prepare('INSERT INTO blobs (hash, data) VALUES (?, ?)')
+        .run(blobOf(missing), Buffer.from('y'));
+      const left = await vaultPassInThread(node.state.records, node.vault, () => new Set());
+      assert.deepEqual(
+        left?.problems.map((p) => [p.record, p.kind]),
+        [[missing, 'erasure-incomplete']],
       );
     } finally {
       await node.close();

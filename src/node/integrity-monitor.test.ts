@@ -13,7 +13,8 @@ import { describe, test } from 'node:test';
 import { IntegrityMonitor } from './integrity-monitor.ts';
 import { tempDir } from './ledger-fixtures.test-util.ts';
 import { MedicalNode } from './medical-node.ts';
-import { digestsInWorker, digestThreadUp } from './digest-pool.ts';
+import { blocksInThread, digestsInThread, monitorThreadUp } from './monitor-thread.ts';
+import { stateAt, verifyRange } from './verify-range.ts';
 import { changedHeights, storedDigests, storedDigestsSync } from './stored-digests.ts';
 
 async function nodeWithBlocks(blocks: number): Promise<MedicalNode> {
@@ -152,22 +153,76 @@ describe('integrity monitor quick runs', () => {
   });
 });
 
-describe('stored digests', () => {
-  test('the digest thread computes the same digests as the calling thread, and sees later edits', async () => {
+async function monitorThread(): Promise<void> {
+  for (let i = 0; i < 200 && !monitorThreadUp(); i++) await new Promise((r) => setTimeout(r, 50));
+  assert.equal(monitorThreadUp(), true, 'the monitor thread came up');
+}
+
+describe('the monitor thread', () => {
+  test('checks a range of blocks as the calling thread does, edits included', async () => {
+    await withEditor(5, async (node, db) => {
+      await monitorThread();
+      const store = node.ledger.store;
+      const h = node.ledger.height;
+      const from = h - 2;
+      const startHash = store.blockByHeight(from - 1)!.hash;
+      const here = async () => {
+        const state = stateAt(store, from - 1, startHash);
+        assert.ok(!('kind' in state));
+        state.seenIds = new Set();
+        const r = await verifyRange(store, state, from, h, false);
+        return { problems: r.problems, endHash: state.headHash, endLogSize: state.logRange.size };
+      };
+      const clean = await blocksInThread(store.path, from, h, startHash);
+      assert.deepEqual(clean, await here());
+      assert.equal(clean.problems.length, 0);
+      assert.equal(clean.endHash, store.head()!.hash);
+      editTxBody(db, firstSeq(db, h - 1) + 2);
+      const edited = await blocksInThread(store.path, from, h, startHash);
+      assert.deepEqual(edited, await here());
+      assert.ok(
+        edited.problems.some((p) => p.kind === 'tx-id' && p.height === h - 1 && p.tx === 2),
+        JSON.stringify(edited.problems),
+      );
+      // A range that cannot start (no such block before it) is left to the caller.
+      assert.equal(await blocksInThread(store.path, h + 5, h + 6, startHash), undefined);
+    });
+  });
+
+  test('the monitor runs its quick check there and still names an edit of a new block', async () => {
+    await withEditor(2, async (node, db) => {
+      await monitorThread();
+      const monitor = new IntegrityMonitor(node);
+      assert.equal((await monitor.run()).state, 'ok');
+      await addBlocks(node, 2);
+      const h = node.ledger.height;
+      editTxBody(db, firstSeq(db, h));
+      const s = await monitor.run();
+      assert.equal(s.lastRun?.full, false);
+      assert.equal(s.state, 'compromised');
+      assert.ok(
+        s.problems.some((p) => 'kind' in p && p.kind === 'tx-id' && p.height === h && p.tx === 0),
+        JSON.stringify(s.problems),
+      );
+    });
+  });
+
+  test('computes the same digests as the calling thread, and sees later edits', async () => {
     await withEditor(3, async (node, db) => {
       const store = node.ledger.store;
       const h = node.ledger.height;
-      for (let i = 0; i < 200 && !digestThreadUp(); i++) await new Promise((r) => setTimeout(r, 50));
-      assert.equal(digestThreadUp(), true, 'the digest thread came up');
+      await monitorThread();
       const here = await storedDigests(store, 0, h);
-      assert.deepEqual(Buffer.from(await digestsInWorker(store.path, h)), Buffer.from(here));
+      assert.deepEqual(Buffer.from(await digestsInThread(store.path, h)), Buffer.from(here));
       const undo = editTxBody(db, firstSeq(db, h));
-      assert.deepEqual(changedHeights(here, await digestsInWorker(store.path, h)), [h]);
+      assert.deepEqual(changedHeights(here, await digestsInThread(store.path, h)), [h]);
       undo();
       assert.deepEqual(changedHeights(here, storedDigestsSync(store, 0, h)), []);
     });
   });
+});
 
+describe('stored digests', () => {
   const txColumns = ['id', 'height', 'type', 'body', 'sig'] as const;
   const blockColumns = ['hash', 'header', 'signature', 'first_seq'] as const;
 

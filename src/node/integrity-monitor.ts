@@ -7,18 +7,19 @@
  * A full run re-verifies the chain from genesis (hash-only: links, hashes, proof-of-work, Merkle and
  * log roots, ids — signatures were checked at admission). It runs at the first run, at least every
  * `fullEveryMs`, on demand, and whenever a quick run finds a stored block changed. Between them, a
- * quick run compares a digest of every stored block row and transaction row (stored-digests.ts,
- * computed in a thread of its own: digest-pool.ts) with the digests a clean run saw, and verifies only
- * the blocks added since, from the last verified one: the same edits are caught (any changed byte of a
- * verified row changes its block's digest; the full run that follows names the exact location), at
- * ≈ a third of the CPU and without worker start-ups. The digests are taken before the blocks are
- * verified and kept only when the run is clean, so a row edited in between is never taken for verified. A problem flips the node to `compromised` until a later run
- * finds none; listeners hear each change.
+ * quick run compares a digest of every stored block row and transaction row (stored-digests.ts) with
+ * the digests a clean run saw, and verifies only the blocks added since, from the last verified one:
+ * the same edits are caught (any changed byte of a verified row changes its block's digest; the full
+ * run that follows names the exact location), at ≈ a third of the CPU and without worker start-ups.
+ * The digests are taken before the blocks are verified and kept only when the run is clean, so a row
+ * edited in between is never taken for verified. The digests, the new blocks and the vault's
+ * ciphertexts are read in the monitor's thread (monitor-thread.ts), not the one answering requests.
+ * A problem flips the node to `compromised` until a later run finds none; listeners hear each change.
  */
 import type { Problem } from '../core/problem.ts';
 import type { MedicalNode } from './medical-node.ts';
 import { SqliteStore } from '../store/sqlite-store.ts';
-import { digestsInWorker, digestThreadUp } from './digest-pool.ts';
+import { digestsInThread, monitorThreadUp } from './monitor-thread.ts';
 import { changedHeights, DIGEST_BYTES, storedDigests } from './stored-digests.ts';
 import type { Checkpoint } from './verify-chain.ts';
 import type { VaultProblem } from './vault-check.ts';
@@ -128,17 +129,24 @@ export class IntegrityMonitor {
     const t0 = performance.now();
     const ledger = this.#node.ledger;
     const height = ledger.height;
-    // In the digest thread once it is up (the main thread answers requests); here, in slices, until then.
+    // In the monitor's thread once it is up (the main thread answers requests); here, in slices, until then.
     const store = ledger.store;
     const digests =
-      store instanceof SqliteStore && digestThreadUp()
-        ? await digestsInWorker(store.path, height)
+      store instanceof SqliteStore && monitorThreadUp()
+        ? await digestsInThread(store.path, height)
         : await storedDigests(store, 0, height);
     const from = fullAsked ? undefined : this.#unchangedUpTo(digests);
     const full = from === undefined;
-    // A quick run has a few seconds of new blocks: checked here, in slices, cheaper than starting workers.
-    const chain = await ledger.verify({ full, signatures, parallel: full, ...(from ? { from } : {}) });
-    const vault = await this.#node.verifyVaultInSlices();
+    // A quick run has a few seconds of new blocks: checked in the monitor's thread (or here, in
+    // slices), cheaper than starting workers; a long full run is split over worker threads.
+    const chain = await ledger.verify({
+      full,
+      signatures,
+      parallel: full,
+      background: true,
+      ...(from ? { from } : {}),
+    });
+    const vault = await this.#node.verifyVaultInBackground();
     const problems = [...chain.problems, ...vault.problems];
     const state: IntegrityState = problems.length === 0 ? 'ok' : 'compromised';
     if (state === 'ok') {

@@ -31,6 +31,8 @@ import { AccessRequests } from './access-requests.ts';
 import { ApiTokens } from './api-tokens.ts';
 import type { AccountInfo, Credentials, KdfCost } from './accounts.ts';
 import { runChecks, runChecksInSlices, vaultChecks } from './vault-check.ts';
+import { monitorThreadUp } from './monitor-thread.ts';
+import { vaultPassInThread } from './vault-pass.ts';
 import type { VaultReport } from './vault-check.ts';
 import { startSigPool } from './sig-pool.ts';
 import { Ledger } from './ledger.ts';
@@ -389,13 +391,23 @@ export class MedicalNode {
     return runChecks(this.#vaultChecks());
   }
 
-  /** The same, in slices of records with the event loop given back between them (the monitor's). */
-  verifyVaultInSlices(): Promise<VaultReport> {
-    return runChecksInSlices(this.#vaultChecks());
+  /**
+   * The same for the integrity monitor: the ciphertexts read and hashed in the monitor's thread when it
+   * is up (vault-pass.ts), else here in slices of records with the event loop given back between them.
+   */
+  async verifyVaultInBackground(): Promise<VaultReport> {
+    const inThread = monitorThreadUp()
+      ? await vaultPassInThread(this.state.records, this.vault, () => this.#replicating())
+      : undefined;
+    return inThread ?? (await runChecksInSlices(this.#vaultChecks()));
   }
 
   #vaultChecks(): Generator<undefined, VaultReport> {
-    return vaultChecks(this.state.records, this.vault, this.blobSync?.pending() ?? new Set<string>());
+    return vaultChecks(this.state.records, this.vault, this.#replicating());
+  }
+
+  #replicating(): ReadonlySet<string> {
+    return this.blobSync?.pending() ?? new Set<string>();
   }
 
   /** A sealed secret of the node (the consortium index key, …), created on first use. */

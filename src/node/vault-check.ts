@@ -79,6 +79,34 @@ export function* vaultChecks(
   return { ok: problems.length === 0, checked, erased, problems };
 }
 
+/** What a pass over ciphertexts alone found: positions in the list of hashes it was given. */
+export interface BlobFindings {
+  readonly missing: readonly number[];
+  readonly mismatched: readonly { readonly at: number; readonly found: string }[];
+}
+
+/**
+ * The ciphertexts of `hashes` (SHA-256s of 64 hex digits, concatenated) that `read` does not find or
+ * that hash to something else: the expensive half of a pass (reading and hashing every ciphertext),
+ * which needs nothing but the vault, so the monitor runs it in a thread of its own.
+ */
+export function blobFindings(hashes: string, read: (hash: Buffer) => Uint8Array | undefined): BlobFindings {
+  if (hashes.length % 64 !== 0) throw new RangeError('hashes: want 64 hex digits per hash');
+  const missing: number[] = [];
+  const mismatched: { at: number; found: string }[] = [];
+  for (let at = 0; at * 64 < hashes.length; at++) {
+    const hex = hashes.slice(at * 64, at * 64 + 64);
+    const data = read(Buffer.from(hex, 'hex'));
+    if (!data) {
+      missing.push(at);
+      continue;
+    }
+    const found = sha256Hex(data);
+    if (found !== hex) mismatched.push({ at, found });
+  }
+  return { missing, mismatched };
+}
+
 /** Runs a whole pass at once. */
 export function runChecks(checks: Generator<undefined, VaultReport>): VaultReport {
   for (;;) {

@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
+import { blobFindings } from './vault-check.ts';
 import { sha256Hex, Vault } from './vault.ts';
 import type { WrappedKeyRow } from './vault.ts';
 
@@ -46,5 +47,23 @@ describe('vault putSoon', () => {
     await assert.rejects(bad);
     assert.equal(vault.blob(sha256Hex(new Uint8Array([1]))), undefined);
     vault.close();
+  });
+});
+
+describe('blobFindings', () => {
+  it('names, by position, the hashes whose ciphertext is missing or hashes to something else', () => {
+    const datas = ['a', 'b', 'c', 'd'].map((c) => Buffer.from(c.repeat(100)));
+    const hashes = datas.map(sha256Hex);
+    const stored = new Map(hashes.map((h, i) => [h, datas[i]!]));
+    stored.delete(hashes[1]!);
+    stored.set(hashes[3]!, Buffer.from('altered'));
+    const found = blobFindings(hashes.join(''), (h) => stored.get(h.toString('hex')));
+    assert.deepEqual(found.missing, [1]);
+    assert.deepEqual(found.mismatched, [{ at: 3, found: sha256Hex(Buffer.from('altered')) }]);
+    assert.deepEqual(
+      blobFindings('', () => undefined),
+      { missing: [], mismatched: [] },
+    );
+    assert.throws(() => blobFindings('ab', () => undefined), RangeError);
   });
 });

@@ -13,8 +13,10 @@ import { emptyChainState } from '../ledger/chain-state.ts';
 import type { ChainState } from '../ledger/chain-state.ts';
 import { SqliteStore } from '../store/sqlite-store.ts';
 import type { Store } from '../store/store.ts';
+import { blocksInThread } from './monitor-thread.ts';
 import { verifyInWorkers } from './parallel-verify.ts';
 import { stateAt, verifyRange } from './verify-range.ts';
+import type { RangeResult } from './verify-range.ts';
 
 export interface Checkpoint {
   readonly height: number;
@@ -38,6 +40,11 @@ export interface VerifyOptions {
   readonly signatures?: boolean;
   /** Split the work over worker threads, one per core (default true; SQLite stores only). */
   readonly parallel?: boolean;
+  /**
+   * Check the blocks in the monitor's thread when it is up (hash-only runs of a SQLite store not split
+   * over workers): the calling thread keeps answering requests meanwhile.
+   */
+  readonly background?: boolean;
   /** The last head this node signed, from outside the database. */
   readonly witness?: HeadWitness | undefined;
   readonly onProgress?: (height: number, head: number) => void;
@@ -86,6 +93,25 @@ export function stateAtCheckpoint(store: Store, c: Checkpoint): ChainState | Pro
   return stateAt(store, c.height, c.hash);
 }
 
+/**
+ * Blocks from..to checked in the monitor's thread, with the state after them rebuilt here from the
+ * store; undefined when the thread did not run them or that state cannot be rebuilt (the caller then
+ * checks them itself, and reports what is wrong).
+ */
+async function inMonitorThread(
+  store: Store,
+  path: string,
+  startHash: string,
+  from: number,
+  to: number,
+): Promise<RangeResult | undefined> {
+  const checked = await blocksInThread(path, from, to, startHash);
+  if (!checked) return undefined;
+  const end = stateAt(store, to, checked.endHash);
+  if ('kind' in end || end.logRange.size !== checked.endLogSize) return undefined;
+  return { problems: [...checked.problems], sigsChecked: 0, state: end };
+}
+
 export async function verifyChain(
   store: Store,
   opts: VerifyOptions = {},
@@ -120,13 +146,17 @@ export async function verifyChain(
   if (verifiedFrom <= headHeight) {
     const parallel = opts.parallel ?? true;
     const path = store instanceof SqliteStore ? store.path : undefined;
-    const r =
+    let r: RangeResult | undefined;
+    if (
       parallel &&
       path !== undefined &&
       headHeight - verifiedFrom + 1 >= MIN_PARALLEL_BLOCKS &&
       availableParallelism() > 1
-        ? await verifyInWorkers(path, state, verifiedFrom, headHeight, withSigs, opts.onProgress)
-        : await verifyRange(store, state, verifiedFrom, headHeight, withSigs, opts.onProgress);
+    )
+      r = await verifyInWorkers(path, state, verifiedFrom, headHeight, withSigs, opts.onProgress);
+    else if (opts.background === true && path !== undefined && !withSigs)
+      r = await inMonitorThread(store, path, state.headHash, verifiedFrom, headHeight);
+    r ??= await verifyRange(store, state, verifiedFrom, headHeight, withSigs, opts.onProgress);
     problems.push(...r.problems);
     sigsChecked = r.sigsChecked;
     if (r.state) state = r.state;

@@ -21,7 +21,7 @@ import { verifyAll } from './sig-pool.ts';
 const BATCH = 128;
 const SIG_WINDOW = 8;
 /** Transactions checked between two turns of the event loop (a serving node keeps answering). */
-const YIELD_EVERY = 1000;
+const YIELD_EVERY = 200;
 
 /**
  * Rebuilds the chain state after block `height` from the store without re-checking the blocks before

@@ -1,0 +1,115 @@
+/**
+ * @module
+ * Worker thread entry of the monitor thread (monitor-thread.ts): reads the ledger and the vault through
+ * read-only connections of its own, kept open for the next run, and answers three kinds of job: the
+ * stored digests of the chain (stored-digests.ts), the hash-only check of a range of new blocks
+ * (verify-range.ts), and the hashes of the vault's ciphertexts against the hashes on chain
+ * (vault-check.ts).
+ */
+import { DatabaseSync } from 'node:sqlite';
+import { parentPort, workerData } from 'node:worker_threads';
+import type { Problem } from '../core/problem.ts';
+import { emptyChainState } from '../ledger/chain-state.ts';
+import { SqliteStore } from '../store/sqlite-store.ts';
+import { storedDigestsSync } from './stored-digests.ts';
+import { blobFindings } from './vault-check.ts';
+import type { BlobFindings } from './vault-check.ts';
+import { stateAt, verifyRange } from './verify-range.ts';
+
+export type MonitorJob =
+  /** Digests of blocks 0..to of the ledger at `path`. */
+  | { readonly kind: 'digests'; readonly path: string; readonly to: number }
+  /** The hash-only check of blocks from..to, linking to `startHash` (block from − 1). */
+  | {
+      readonly kind: 'blocks';
+      readonly path: string;
+      readonly from: number;
+      readonly to: number;
+      readonly startHash: string;
+    }
+  /** The ciphertexts of the vault at `path` with these SHA-256s (64 hex digits each, concatenated). */
+  | { readonly kind: 'blobs'; readonly path: string; readonly hashes: string };
+
+export type MonitorResult =
+  | { readonly kind: 'digests'; readonly digests: Uint8Array }
+  | {
+      readonly kind: 'blocks';
+      readonly problems: readonly Problem[];
+      /** Hash and log size of the state after block `to`. */
+      readonly endHash: string;
+      readonly endLogSize: number;
+    }
+  | ({ readonly kind: 'blobs' } & BlobFindings)
+  /** Not run: in the calling thread (thread not up, or it failed), or the range cannot start here. */
+  | { readonly kind: 'not-run' };
+
+export interface MonitorBatch {
+  readonly id: number;
+  readonly jobs: readonly MonitorJob[];
+}
+
+export interface MonitorAnswer {
+  readonly id: number;
+  readonly results: readonly MonitorResult[];
+}
+
+/** The workerData marking a thread started by the monitor thread's pool. */
+export const MONITOR_WORKER = 'medledger-monitor-thread';
+
+let ledger: SqliteStore | undefined;
+let vault: { path: string; db: DatabaseSync; get: (hash: Buffer) => Uint8Array | undefined } | undefined;
+
+function ledgerAt(path: string): SqliteStore {
+  if (ledger?.path !== path) {
+    ledger?.close();
+    ledger = new SqliteStore(path, { readOnly: true });
+  }
+  return ledger;
+}
+
+function vaultAt(path: string): (hash: Buffer) => Uint8Array | undefined {
+  if (vault?.path !== path) {
+    vault?.db.close();
+    const db = new DatabaseSync(path, { readOnly: true, timeout: 5000 });
+    const stmt = db.prepare('SELECT data FROM blobs WHERE hash = ?');
+    vault = {
+      path,
+      db,
+      get: (hash) => (stmt.get(hash) as { data: Uint8Array } | undefined)?.data,
+    };
+  }
+  return vault.get;
+}
+
+async function run(job: MonitorJob): Promise<MonitorResult> {
+  switch (job.kind) {
+    case 'digests':
+      return { kind: 'digests', digests: storedDigestsSync(ledgerAt(job.path), 0, job.to) };
+    case 'blocks': {
+      const store = ledgerAt(job.path);
+      const state = job.from === 0 ? emptyChainState() : stateAt(store, job.from - 1, job.startHash);
+      if ('kind' in state) return { kind: 'not-run' };
+      state.seenIds = new Set();
+      const r = await verifyRange(store, state, job.from, job.to, false);
+      return {
+        kind: 'blocks',
+        problems: r.problems,
+        endHash: state.headHash,
+        endLogSize: state.logRange.size,
+      };
+    }
+    case 'blobs':
+      return { kind: 'blobs', ...blobFindings(job.hashes, vaultAt(job.path)) };
+  }
+}
+
+const port = workerData === MONITOR_WORKER ? parentPort : null;
+port?.on('message', (b: MonitorBatch) => {
+  // A job that throws (a database it cannot open, say) is answered as not run: the caller does it.
+  const settled = b.jobs.map((j) => run(j).catch((): MonitorResult => ({ kind: 'not-run' })));
+  void Promise.all(settled).then((results) => {
+    const transfer = results.flatMap((r) => (r.kind === 'digests' ? [r.digests.buffer as ArrayBuffer] : []));
+    port.postMessage({ id: b.id, results } satisfies MonitorAnswer, transfer);
+  });
+});
+port?.postMessage('ready');
