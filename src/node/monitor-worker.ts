@@ -4,7 +4,7 @@
  * read-only connections of its own, kept open for the next run, and answers three kinds of job: the
  * stored digests of the chain (stored-digests.ts), the hash-only check of a range of new blocks
  * (verify-range.ts), and the hashes of the vault's ciphertexts against the hashes on chain
- * (vault-check.ts).
+ * (vault-check.ts). It runs at a lower priority than the main thread (thread-priority.ts).
  */
 import { DatabaseSync } from 'node:sqlite';
 import { parentPort, workerData } from 'node:worker_threads';
@@ -12,6 +12,7 @@ import type { Problem } from '../core/problem.ts';
 import { emptyChainState } from '../ledger/chain-state.ts';
 import { SqliteStore } from '../store/sqlite-store.ts';
 import { storedDigestsSync } from './stored-digests.ts';
+import { lowerThisThread } from './thread-priority.ts';
 import { blobFindings } from './vault-check.ts';
 import type { BlobFindings } from './vault-check.ts';
 import { stateAt, verifyRange } from './verify-range.ts';
@@ -104,6 +105,7 @@ async function run(job: MonitorJob): Promise<MonitorResult> {
 }
 
 const port = workerData === MONITOR_WORKER ? parentPort : null;
+if (port) lowerThisThread();
 port?.on('message', (b: MonitorBatch) => {
   // A job that throws (a database it cannot open, say) is answered as not run: the caller does it.
   const settled = b.jobs.map((j) => run(j).catch((): MonitorResult => ({ kind: 'not-run' })));

@@ -8,6 +8,7 @@ import { toHex } from '../core/bytes.ts';
 import type { Problem } from '../core/problem.ts';
 import { emptyChainState } from '../ledger/chain-state.ts';
 import { SqliteStore } from '../store/sqlite-store.ts';
+import { lowerThisThread } from './thread-priority.ts';
 import { stateAt, verifyRange } from './verify-range.ts';
 
 export interface WorkerJob {
@@ -34,6 +35,7 @@ export type WorkerMessage =
 const job = workerData as WorkerJob;
 const port = parentPort;
 if (port) {
+  lowerThisThread();
   const store = new SqliteStore(job.path, { readOnly: true });
   try {
     const state = job.from === 0 ? emptyChainState() : stateAt(store, job.from - 1, job.startHash);
