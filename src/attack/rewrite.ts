@@ -184,7 +184,7 @@ async function insiderRun(dir: string, t: Target): Promise<RewriteResult['inside
     keys: [node],
   });
   const h = out.newHead.header;
-  writeWitness(dataPaths(dir), node, {
+  await writeWitness(dataPaths(dir), node, {
     height: h.height,
     hash: out.newHead.hash,
     logSize: h.logSize,

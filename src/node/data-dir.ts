@@ -17,6 +17,7 @@ import {
   writeSync,
   rmSync,
 } from 'node:fs';
+import { open, rename } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { fromHex, toHex } from '../core/bytes.ts';
 import { generateSigner, signBytes, signerFromPrivateKey, verifyBytes } from '../core/keys.ts';
@@ -109,14 +110,22 @@ export interface SignedHead {
   readonly time: number;
 }
 
-/** Signs and stores the head witness. */
-export function writeWitness(paths: DataPaths, signer: Signer, head: SignedHead): void {
+/**
+ * Signs and stores the head witness, the file written and fsynced in libuv's threads so the event loop
+ * goes on meanwhile (the server writes one per block); one write at a time per data directory, which
+ * the ledger ensures by chaining them.
+ */
+export async function writeWitness(paths: DataPaths, signer: Signer, head: SignedHead): Promise<void> {
   const sig = signBytes(signer.privateKey, taggedHash(TAGS.head, canonicalize(head)));
-  writeFileDurable(
-    paths.witness,
-    JSON.stringify({ head, signer: signer.keyId, signature: toHex(sig) }),
-    0o644,
-  );
+  const tmp = `${paths.witness}.tmp`;
+  const file = await open(tmp, 'w', 0o644);
+  try {
+    await file.writeFile(JSON.stringify({ head, signer: signer.keyId, signature: toHex(sig) }));
+    await file.sync();
+  } finally {
+    await file.close();
+  }
+  await rename(tmp, paths.witness);
 }
 
 /** The stored witness if present and signed by `publicKey`; `invalid` when present but forged. */

@@ -35,7 +35,7 @@ import {
   removeEmptyStore,
   writeWitness,
 } from './data-dir.ts';
-import type { DataPaths } from './data-dir.ts';
+import type { DataPaths, SignedHead } from './data-dir.ts';
 import { assembleBlock } from './block-assembly.ts';
 import { Mempool } from './mempool.ts';
 import type { SubmitResult } from './mempool.ts';
@@ -124,6 +124,8 @@ export class Ledger {
   maxBlockBytes = DEFAULT_MAX_BLOCK_BYTES;
   /** Where proof-of-work runs: this thread by default, a worker thread for servers. */
   miner: Miner = syncMiner;
+  /** The head witness of the last block committed, written after the ones before it (see #apply). */
+  #witnessWritten: Promise<void> = Promise.resolve();
   /** The block this node is ordering right now, with its already decoded and verified transactions. */
   #proposing: { hash: string; txs: readonly Tx[]; log: LogExtension } | undefined;
 
@@ -344,6 +346,7 @@ export class Ledger {
       this.#proposing = undefined;
     }
     this.mempool.drop(txs.map((t) => t.id));
+    await this.#witnessWritten;
     return { block, nonce: mined.nonce, attempts: mined.attempts, elapsedMs: mined.elapsedMs };
   }
 
@@ -401,13 +404,21 @@ export class Ledger {
     advance(state, check, ext);
     this.mempool.drop(txs.map((t) => t.id));
     for (const l of this.#listeners) l(txs, height);
-    writeWitness(this.paths, this.signer, {
+    // The witness follows the store (never ahead of it): a crash before it is written leaves it at the
+    // previous head, which the store still holds. Written off the event loop, after the one before;
+    // mine() waits for it, close() and verify() too, and a failure reaches whoever awaits it.
+    const head: SignedHead = {
       height,
       hash: block.hash,
       logSize: block.header.logSize,
       logRoot: block.header.logRoot,
       time: block.header.time,
-    });
+    };
+    const written = this.#witnessWritten
+      .catch(() => undefined)
+      .then(() => writeWitness(this.paths, this.signer, head));
+    written.catch(() => undefined); // a block committed from elsewhere has nobody awaiting its witness
+    this.#witnessWritten = written;
   }
 
   /** The seed's `last_block`. */
@@ -436,6 +447,7 @@ export class Ledger {
 
   /** Verifies the stored chain (from the checkpoint, or fully) including the signed head witness. */
   async verify(opts: Omit<VerifyOptions, 'witness'> = {}): Promise<VerifyReport> {
+    await this.#witnessWritten.catch(() => undefined);
     const witness = readWitness(this.paths, this.signer.privateKey);
     const report = await verifyChain(this.store, {
       ...opts,
@@ -454,6 +466,7 @@ export class Ledger {
 
   async close(): Promise<void> {
     await this.#orderer.close();
+    await this.#witnessWritten.catch(() => undefined);
     this.store.close();
   }
 }
