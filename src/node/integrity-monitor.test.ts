@@ -68,6 +68,22 @@ function editTxBody(db: DatabaseSync, seq: number): () => void {
   return () => db.prepare('UPDATE txs SET body = ? WHERE seq = ?').run(body, seq);
 }
 
+/** A quick run after two new blocks, one of them edited: it names the edit's place. */
+async function newBlockEditCaught(node: MedicalNode, db: DatabaseSync): Promise<void> {
+  const monitor = new IntegrityMonitor(node);
+  assert.equal((await monitor.run()).state, 'ok');
+  await addBlocks(node, 2);
+  const h = node.ledger.height;
+  editTxBody(db, firstSeq(db, h));
+  const s = await monitor.run();
+  assert.equal(s.lastRun?.full, false);
+  assert.equal(s.state, 'compromised');
+  assert.ok(
+    s.problems.some((p) => 'kind' in p && p.kind === 'tx-id' && p.height === h && p.tx === 0),
+    JSON.stringify(s.problems),
+  );
+}
+
 describe('integrity monitor quick runs', () => {
   test('the first run is full, the next ones quick and they verify the blocks added since', async () => {
     const node = await nodeWithBlocks(3);
@@ -117,20 +133,7 @@ describe('integrity monitor quick runs', () => {
   });
 
   test('an edit of a block added since the last run is caught by the quick run itself', async () => {
-    await withEditor(2, async (node, db) => {
-      const monitor = new IntegrityMonitor(node);
-      assert.equal((await monitor.run()).state, 'ok');
-      await addBlocks(node, 2);
-      const h = node.ledger.height;
-      editTxBody(db, firstSeq(db, h));
-      const s = await monitor.run();
-      assert.equal(s.lastRun?.full, false);
-      assert.equal(s.state, 'compromised');
-      assert.ok(
-        s.problems.some((p) => 'kind' in p && p.kind === 'tx-id' && p.height === h && p.tx === 0),
-        JSON.stringify(s.problems),
-      );
-    });
+    await withEditor(2, newBlockEditCaught);
   });
 
   test('a full run at least every fullEveryMs', async () => {
@@ -190,21 +193,8 @@ describe('the monitor thread', () => {
   });
 
   test('the monitor runs its quick check there and still names an edit of a new block', async () => {
-    await withEditor(2, async (node, db) => {
-      await monitorThread();
-      const monitor = new IntegrityMonitor(node);
-      assert.equal((await monitor.run()).state, 'ok');
-      await addBlocks(node, 2);
-      const h = node.ledger.height;
-      editTxBody(db, firstSeq(db, h));
-      const s = await monitor.run();
-      assert.equal(s.lastRun?.full, false);
-      assert.equal(s.state, 'compromised');
-      assert.ok(
-        s.problems.some((p) => 'kind' in p && p.kind === 'tx-id' && p.height === h && p.tx === 0),
-        JSON.stringify(s.problems),
-      );
-    });
+    await monitorThread();
+    await withEditor(2, newBlockEditCaught);
   });
 
   test('computes the same digests as the calling thread, and sees later edits', async () => {

@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
+import { Worker } from 'node:worker_threads';
 import { blobFindings } from './vault-check.ts';
 import { sha256Hex, Vault } from './vault.ts';
 import type { WrappedKeyRow } from './vault.ts';
@@ -65,5 +66,39 @@ describe('blobFindings', () => {
       { missing: [], mismatched: [] },
     );
     assert.throws(() => blobFindings('ab', () => undefined), RangeError);
+  });
+});
+
+describe('vault erase', () => {
+  it('empties the WAL, and throws rather than leave erased frames while a reader holds it', async () => {
+    const path = join(dir, 'erase.sqlite');
+    const vault = new Vault(path);
+    const data = new Uint8Array(4096).fill(7);
+    const [hash] = vault.put({ blobs: [data], keys: [row('r1')] });
+    // Another thread (as the integrity monitor's) holds a read transaction until told to let go.
+    const flag = new Int32Array(new SharedArrayBuffer(4));
+    const reader = new Worker(
+      `const { DatabaseSync } = require('node:sqlite');
+       const { parentPort, workerData } = require('node:worker_threads');
+       const db = new DatabaseSync(workerData.path, { readOnly: true });
+       db.exec('BEGIN');
+       db.prepare('SELECT count(*) FROM blobs').get();
+       parentPort.postMessage('holding');
+       Atomics.wait(workerData.flag, 0, 0);
+       db.exec('COMMIT');
+       db.close();`,
+      { eval: true, workerData: { path, flag } },
+    );
+    await new Promise((resolve) => reader.once('message', resolve));
+    vault.db.exec('PRAGMA busy_timeout = 20');
+    assert.throws(() => vault.erase([{ record: 'r1', blob: hash! }]), /WAL could not be truncated/);
+    Atomics.store(flag, 0, 1);
+    Atomics.notify(flag, 0);
+    await new Promise((resolve) => reader.once('exit', resolve));
+    // The rows went in the first call; the WAL that still held them is emptied now.
+    assert.equal(vault.hasBlob(hash!), false);
+    assert.equal(vault.erase([{ record: 'r1', blob: hash! }]), 0);
+    assert.equal(statSync(`${path}-wal`).size, 0);
+    vault.close();
   });
 });

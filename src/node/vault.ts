@@ -211,8 +211,21 @@ export class Vault {
         this.#s.delKeys.run(r.record);
       }
     });
-    this.db.exec('PRAGMA wal_checkpoint(TRUNCATE)');
+    this.#truncateWal();
     return blobs;
+  }
+
+  /**
+   * Checkpoints and truncates the WAL. A reader in the middle of a statement (the integrity monitor's
+   * thread reads the vault) makes SQLite wait for it up to the busy timeout and then report `busy`
+   * rather than fail: then it is tried again, and it throws if the WAL still cannot be emptied.
+   */
+  #truncateWal(): void {
+    for (let attempt = 0; attempt < 5; attempt++) {
+      const r = this.db.prepare('PRAGMA wal_checkpoint(TRUNCATE)').get() as { busy: number } | undefined;
+      if (r?.busy === 0) return;
+    }
+    throw new Error('the vault WAL could not be truncated after an erasure (a reader holds it)');
   }
 
   setting(key: string): Uint8Array | undefined {
