@@ -30,9 +30,8 @@ import { Accounts, DEFAULT_KDF } from './accounts.ts';
 import { AccessRequests } from './access-requests.ts';
 import { ApiTokens } from './api-tokens.ts';
 import type { AccountInfo, Credentials, KdfCost } from './accounts.ts';
-import { runChecks, runChecksInSlices, vaultChecks } from './vault-check.ts';
-import { monitorThreadUp } from './monitor-thread.ts';
-import { vaultPassInThread } from './vault-pass.ts';
+import { runChecks, vaultChecks } from './vault-check.ts';
+import { monitorVaultPass } from './vault-pass.ts';
 import type { VaultReport } from './vault-check.ts';
 import { startSigPool } from './sig-pool.ts';
 import { Ledger } from './ledger.ts';
@@ -391,15 +390,9 @@ export class MedicalNode {
     return runChecks(this.#vaultChecks());
   }
 
-  /**
-   * The same for the integrity monitor: the ciphertexts read and hashed in the monitor's thread when it
-   * is up (vault-pass.ts), else here in slices of records with the event loop given back between them.
-   */
-  async verifyVaultInBackground(): Promise<VaultReport> {
-    const inThread = monitorThreadUp()
-      ? await vaultPassInThread(this.state.records, this.vault, () => this.#replicating())
-      : undefined;
-    return inThread ?? (await runChecksInSlices(this.#vaultChecks()));
+  /** The same for the integrity monitor, off the main thread when it can be (vault-pass.ts). */
+  verifyVaultInBackground(): Promise<VaultReport> {
+    return monitorVaultPass(this.state.records, this.vault, () => this.#replicating());
   }
 
   #vaultChecks(): Generator<undefined, VaultReport> {

@@ -9,13 +9,12 @@
 import { DatabaseSync } from 'node:sqlite';
 import { parentPort, workerData } from 'node:worker_threads';
 import type { Problem } from '../core/problem.ts';
-import { emptyChainState } from '../ledger/chain-state.ts';
 import { SqliteStore } from '../store/sqlite-store.ts';
 import { storedDigestsSync } from './stored-digests.ts';
 import { lowerThisThread } from './thread-priority.ts';
 import { blobFindings } from './vault-check.ts';
 import type { BlobFindings } from './vault-check.ts';
-import { stateAt, verifyRange } from './verify-range.ts';
+import { verifyStoredRange } from './verify-range.ts';
 
 export type MonitorJob =
   /** Digests of blocks 0..to of the ledger at `path`. */
@@ -87,17 +86,9 @@ async function run(job: MonitorJob): Promise<MonitorResult> {
     case 'digests':
       return { kind: 'digests', digests: storedDigestsSync(ledgerAt(job.path), 0, job.to) };
     case 'blocks': {
-      const store = ledgerAt(job.path);
-      const state = job.from === 0 ? emptyChainState() : stateAt(store, job.from - 1, job.startHash);
-      if ('kind' in state) return { kind: 'not-run' };
-      state.seenIds = new Set();
-      const r = await verifyRange(store, state, job.from, job.to, false);
-      return {
-        kind: 'blocks',
-        problems: r.problems,
-        endHash: state.headHash,
-        endLogSize: state.logRange.size,
-      };
+      const r = await verifyStoredRange(ledgerAt(job.path), job.from, job.to, job.startHash, false);
+      if ('unusable' in r) return { kind: 'not-run' };
+      return { kind: 'blocks', problems: r.problems, endHash: r.endHash, endLogSize: r.endLogSize };
     }
     case 'blobs':
       return { kind: 'blobs', ...blobFindings(job.hashes, vaultAt(job.path)) };

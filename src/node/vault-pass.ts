@@ -6,8 +6,8 @@
  * then (vault-check.ts `vaultChecks`), so a record erased or replicated meanwhile is not reported.
  */
 import type { RecordEntry } from '../ledger/medical-state.ts';
-import { blobsInThread } from './monitor-thread.ts';
-import { runChecks, vaultChecks } from './vault-check.ts';
+import { blobsInThread, monitorThreadUp } from './monitor-thread.ts';
+import { runChecks, runChecksInSlices, vaultChecks } from './vault-check.ts';
 import type { VaultReport } from './vault-check.ts';
 import type { Vault } from './vault.ts';
 
@@ -35,4 +35,17 @@ export async function vaultPassInThread(
   for (const id of erased) recheck(id);
   const confirmed = runChecks(vaultChecks(again, vault, replicating()));
   return { ...confirmed, checked: live.length };
+}
+
+/**
+ * The integrity monitor's vault check: in the monitor's thread when it is up, else here in slices of
+ * records with the event loop given back between them.
+ */
+export async function monitorVaultPass(
+  records: ReadonlyMap<string, RecordEntry>,
+  vault: Vault,
+  replicating: () => ReadonlySet<string>,
+): Promise<VaultReport> {
+  const inThread = monitorThreadUp() ? await vaultPassInThread(records, vault, replicating) : undefined;
+  return inThread ?? (await runChecksInSlices(vaultChecks(records, vault, replicating())));
 }

@@ -143,3 +143,40 @@ export async function verifyRange(
   await Promise.all(inFlight);
   return { problems, sigsChecked };
 }
+
+/** What {@link verifyStoredRange} found, with the state after the range; or why it could not start. */
+export type StoredRangeResult =
+  | {
+      readonly problems: Problem[];
+      readonly sigsChecked: number;
+      readonly endHash: string;
+      readonly endLogRoot: string;
+      readonly endLogSize: number;
+    }
+  | { readonly unusable: string };
+
+/**
+ * Checks blocks from..to of `store` on their own: the state before them rebuilt from the store (block
+ * from − 1 with hash `startHash`, see {@link stateAt}), replays detected within the range. What the
+ * verification workers and the monitor's thread run.
+ */
+export async function verifyStoredRange(
+  store: Store,
+  from: number,
+  to: number,
+  startHash: string,
+  withSigs: boolean,
+  onProgress?: (height: number, head: number) => void,
+): Promise<StoredRangeResult> {
+  const state = from === 0 ? emptyChainState() : stateAt(store, from - 1, startHash);
+  if ('kind' in state) return { unusable: state.detail };
+  state.seenIds = new Set();
+  const r = await verifyRange(store, state, from, to, withSigs, onProgress);
+  return {
+    problems: r.problems,
+    sigsChecked: r.sigsChecked,
+    endHash: state.headHash,
+    endLogRoot: toHex(state.logRange.root()),
+    endLogSize: state.logRange.size,
+  };
+}
