@@ -3,10 +3,10 @@
  * transaction and batch Bundles POSTed at the FHIR base (http://hl7.org/fhir/R4/http.html#transaction)
  * through the real server with fhir-kit-client: a transaction with one invalid entry writes nothing, a
  * batch answers each entry, and a Synthea patient Bundle imports over HTTP with zero rejections (the
- * smallest patient Bundle of ../shared/fixtures/synthea-r4; that test is skipped in a clone without it).
+ * smallest patient Bundle of test/fixtures/synthea-r4).
  */
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Bundle, BundleEntry, Observation, Resource } from '@medplum/fhirtypes';
@@ -14,13 +14,11 @@ import type { Client, FhirResource } from 'fhir-kit-client';
 import { failsWith, observation, startFhirFixture } from './fhir-support.ts';
 import type { FhirFixture } from './fhir-support.ts';
 
-const SYNTHEA = join(import.meta.dirname, '../../shared/fixtures/synthea-r4');
-const syntheaFile = existsSync(SYNTHEA)
-  ? readdirSync(SYNTHEA)
-      .filter((f) => f.endsWith('.json') && !f.includes('Information'))
-      .map((f) => join(SYNTHEA, f))
-      .sort((a, b) => statSync(a).size - statSync(b).size)[0]
-  : undefined;
+const SYNTHEA = join(import.meta.dirname, 'fixtures', 'synthea-r4');
+const syntheaFile = readdirSync(SYNTHEA)
+  .filter((f) => f.endsWith('.json') && !f.includes('Information'))
+  .map((f) => join(SYNTHEA, f))
+  .sort((a, b) => statSync(a).size - statSync(b).size)[0];
 
 const asBundle = (r: unknown): Bundle => r as Bundle;
 const fk = (r: Resource): FhirResource => r as unknown as FhirResource;
@@ -105,35 +103,30 @@ describe('FHIR R4 transaction and batch (fhir-kit-client)', () => {
     );
   });
 
-  it(
-    'imports a Synthea patient Bundle as a transaction, with zero rejections',
-    { skip: !syntheaFile },
-    async () => {
-      const body = JSON.parse(readFileSync(syntheaFile!, 'utf8')) as Bundle;
-      const started = performance.now();
-      const r = asBundle(await chen.transaction({ body: fk(body) }));
-      const ms = performance.now() - started;
-      assert.equal(r.type, 'transaction-response');
-      assert.equal(r.entry!.length, body.entry!.length);
-      assert.ok(
-        r.entry!.every((e) => e.response!.status === '201 Created'),
-        JSON.stringify(r.entry!.find((e) => e.response!.status !== '201 Created')),
-      );
-      const patientAt = body.entry!.findIndex((e) => e.resource!.resourceType === 'Patient');
-      const patientId = r.entry![patientAt]!.response!.location!.split('/')[1]!;
-      const observations = body.entry!.filter((e) => e.resource!.resourceType === 'Observation').length;
-      const found = asBundle(
-        await chen.search({ resourceType: 'Observation', searchParams: { patient: patientId, _count: 1 } }),
-      );
-      assert.equal(found.total, observations);
-      // References were rewritten from urn:uuid: to the new ids.
-      assert.equal(
-        asObs(found.entry![0]!.resource as unknown as FhirResource).subject?.reference,
-        `Patient/${patientId}`,
-      );
-      process.stdout.write(
-        `# Synthea ${String(body.entry!.length)} entries imported in ${ms.toFixed(0)} ms\n`,
-      );
-    },
-  );
+  it('imports a Synthea patient Bundle as a transaction, with zero rejections', async () => {
+    assert.ok(syntheaFile, 'a Synthea patient Bundle in test/fixtures/synthea-r4');
+    const body = JSON.parse(readFileSync(syntheaFile, 'utf8')) as Bundle;
+    const started = performance.now();
+    const r = asBundle(await chen.transaction({ body: fk(body) }));
+    const ms = performance.now() - started;
+    assert.equal(r.type, 'transaction-response');
+    assert.equal(r.entry!.length, body.entry!.length);
+    assert.ok(
+      r.entry!.every((e) => e.response!.status === '201 Created'),
+      JSON.stringify(r.entry!.find((e) => e.response!.status !== '201 Created')),
+    );
+    const patientAt = body.entry!.findIndex((e) => e.resource!.resourceType === 'Patient');
+    const patientId = r.entry![patientAt]!.response!.location!.split('/')[1]!;
+    const observations = body.entry!.filter((e) => e.resource!.resourceType === 'Observation').length;
+    const found = asBundle(
+      await chen.search({ resourceType: 'Observation', searchParams: { patient: patientId, _count: 1 } }),
+    );
+    assert.equal(found.total, observations);
+    // References were rewritten from urn:uuid: to the new ids.
+    assert.equal(
+      asObs(found.entry![0]!.resource as unknown as FhirResource).subject?.reference,
+      `Patient/${patientId}`,
+    );
+    process.stdout.write(`# Synthea ${String(body.entry!.length)} entries imported in ${ms.toFixed(0)} ms\n`);
+  });
 });

@@ -14,7 +14,7 @@ import { importBundle } from '../src/node/importer.ts';
 import { MedicalNode } from '../src/node/medical-node.ts';
 import { DEMO_ORGS, syntheticPatients } from '../src/sim/synthetic.ts';
 
-const FIXTURES = new URL('../../shared/fixtures/synthea-r4/', import.meta.url);
+const FIXTURES = new URL('fixtures/synthea-r4/', import.meta.url);
 
 /** Distinctive strings of a resource tree that are PHI or would reveal a diagnosis. */
 function phiStrings(v: unknown, out: Set<string>, key = ''): void {

@@ -2,10 +2,9 @@
  * @module
  * Shared test data for the FHIR layer: a minimal valid R4 example of every record type (only the
  * elements R4 requires, so removing any one of them must fail validation), and the Synthea sample
- * Bundles from `../shared/fixtures/synthea-r4/` when that folder is present (a clone without it skips
- * those tests, as the fixtures' README asks).
+ * Bundles kept in `test/fixtures/synthea-r4/` (Apache-2.0, license beside them).
  */
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { RecordType } from './validate.ts';
 
@@ -128,12 +127,11 @@ export const MINIMAL: Readonly<Record<RecordType, Readonly<Record<string, unknow
   PractitionerRole: { resourceType: 'PractitionerRole' },
 };
 
-/** Where the Synthea sample Bundles live: `../shared/fixtures/synthea-r4/` from the project root. */
-export const SYNTHEA_DIR = join(import.meta.dirname, '..', '..', '..', 'shared', 'fixtures', 'synthea-r4');
+/** Where the Synthea sample Bundles live: `test/fixtures/synthea-r4/` in the repository. */
+export const SYNTHEA_DIR = join(import.meta.dirname, '..', '..', 'test', 'fixtures', 'synthea-r4');
 
-/** The Synthea Bundles by file name, parsed; empty when the folder is absent. */
+/** The Synthea Bundles by file name, parsed (throws when the folder is missing: the tests need it). */
 export function loadSynthea(): { readonly file: string; readonly bundle: Record<string, unknown> }[] {
-  if (!existsSync(SYNTHEA_DIR)) return [];
   return readdirSync(SYNTHEA_DIR)
     .filter((f) => f.endsWith('.json'))
     .sort()
