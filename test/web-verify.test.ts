@@ -176,8 +176,38 @@ describe('web verify: hashes', () => {
   });
 });
 
+/** The length of the RFC 6962 audit path of leaf `m` in a tree of `n` leaves, from the reference tree. */
+function auditPathLength(m: number, n: number): number {
+  return refPath(
+    m,
+    Array.from({ length: n }, () => new Uint8Array(32)),
+  ).length;
+}
+
 describe('web verify: inclusion walk', () => {
   const leaves = LEAVES_HEX.map((d) => new Uint8Array(refLeaf(fromHex(d, undefined, 'leaf'))));
+
+  it('for every tree size, a proof walked at another size fails its shape exactly when the path length differs', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc
+          .integer({ min: 1, max: 600 })
+          .chain((n) =>
+            fc.tuple(fc.constant(n), fc.integer({ min: 0, max: n - 1 }), fc.integer({ min: 1, max: 2 * n })),
+          ),
+        async ([n, m, other]) => {
+          fc.pre(other !== n);
+          const ls = refLeaves(n);
+          const path = refPath(m, ls).map((p) => new Uint8Array(p));
+          const walked = walkInclusion(m, other, new Uint8Array(ls[m]!), path);
+          if (m >= other || auditPathLength(m, other) !== path.length)
+            await assert.rejects(walked, ProofShapeError);
+          else assert.match((await walked).root, /^[0-9a-f]{64}$/);
+        },
+      ),
+      { numRuns: 200 },
+    );
+  });
 
   it('fails on a wrong shape: index out of range, too short, too long', async () => {
     await assert.rejects(walkInclusion(8, 8, leaves[0]!, []), ProofShapeError);
@@ -284,7 +314,15 @@ describe('web verify: proofs from a node', { timeout: 60_000 }, () => {
         (p) => ({ ...p, proof: p.proof.map((h, i) => (i === 0 ? h.slice(2) : h)) }),
         'inclusion-path',
       ],
-      ['tree size', (p) => ({ ...p, treeSize: p.treeSize + 1 }), 'tree-size'],
+      // One more leaf: the walk fails first when the audit path of the larger tree has another length
+      // (RFC 9162 §2.1.3.2 steps 3a and 4); otherwise it ends at a root and the tree-size check names it.
+      [
+        'tree size',
+        (p) => ({ ...p, treeSize: p.treeSize + 1 }),
+        auditPathLength(proof.leafIndex, proof.treeSize + 1) === proof.proof.length
+          ? 'tree-size'
+          : 'inclusion-path',
+      ],
       [
         'head log root',
         (p) => ({
@@ -339,6 +377,14 @@ describe('web verify: proofs from a node', { timeout: 60_000 }, () => {
       assert.equal(r.ok, false, desc);
       assert.equal(r.firstFailure, step, `${desc}: ${JSON.stringify(r.checks.filter((c) => !c.ok))}`);
     }
+    const grown = await verifyProof({ ...proof, treeSize: proof.treeSize + 1 }, key, {
+      recordId,
+      blockTxIds,
+    });
+    assert.ok(
+      grown.checks.some((c) => c.id === 'tree-size' && !c.ok),
+      'a changed tree size fails tree-size',
+    );
     // A proof of another record's transaction, and a block listing other transactions.
     const r1 = await verifyProof(proof, key, { recordId: 'another-record', blockTxIds });
     assert.equal(r1.firstFailure, 'tx-record');
