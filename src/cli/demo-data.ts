@@ -3,11 +3,24 @@
  * Demo data for a node, shared by `seed` and `serve --demo`: the demo organizations, `n` synthetic
  * patients with histories (written by the node) and the demo users for every role, who all get the
  * demo password (MEDLEDGER_DEMO_PASSWORD overrides it). Users that exist already are kept.
+ *
+ * So that every role has something to see, patients consent as real patients would: the demo
+ * patient login (named as its patient) consents to research at St Mary's and to treatment by the
+ * Riverside doctor, and every third other patient enrols and consents to research at St Mary's,
+ * which puts them in the demo researcher's cohort.
  */
+import type { Patient } from '@medplum/fhirtypes';
 import { writeResources } from '../node/importer.ts';
 import type { MedicalNode } from '../node/medical-node.ts';
 import { DEMO_ORGS, demoStaff, syntheticPatients } from '../sim/synthetic.ts';
 import { progress } from './options.ts';
+
+/** Every RESEARCH_EVERY-th synthetic patient, at most RESEARCH_MAX, enrols and consents to research. */
+const RESEARCH_EVERY = 3;
+const RESEARCH_MAX = 50;
+const CONSENT_DAYS = 2 * 365;
+const RIVERSIDE_DOCTOR = 'dr.patel@riverside.example';
+const RESEARCH_ORG = 'st-marys';
 
 /** The demo password of seeded users (demo data only). */
 export const DEMO_PASSWORD = 'medledger-demo';
@@ -21,6 +34,14 @@ export interface SeedSummary {
   readonly records: number;
   readonly password: string;
   readonly users: readonly { email: string; role: string; org: string }[];
+  /** Patients with a research consent for St Mary's. */
+  readonly researchConsents: number;
+}
+
+/** The name a patient is shown under: the official (else first) name, given names then family. */
+export function patientName(p: Patient): string {
+  const n = p.name?.find((x) => x.use === 'official') ?? p.name?.[0];
+  return [...(n?.given ?? []), n?.family ?? ''].join(' ').trim() || 'Demo Patient';
 }
 
 /** Seeds an open node: demo organizations, `n` synthetic patients (generator seed `seed`), demo users. */
@@ -41,7 +62,7 @@ export async function seedNode(node: MedicalNode, n: number, seed = 1): Promise<
       if (u.role === 'patient' && !patients[0]) continue;
       await node.createUser({
         email: u.email,
-        name: u.name,
+        name: u.role === 'patient' ? patientName(patients[0]!.patient) : u.name,
         password,
         role: u.role,
         org: u.org,
@@ -50,5 +71,53 @@ export async function seedNode(node: MedicalNode, n: number, seed = 1): Promise<
     }
     users.push(u);
   }
-  return { patients: patients.length, records, password, users };
+  const researchConsents = await demoConsents(node, patients, password);
+  return { patients: patients.length, records, password, users, researchConsents };
+}
+
+/** The consents described in the module comment; returns how many patients consented to research. */
+async function demoConsents(
+  node: MedicalNode,
+  patients: readonly { readonly patient: Patient }[],
+  password: string,
+): Promise<number> {
+  const validTo = node.now + CONSENT_DAYS * 86_400_000;
+  const research = {
+    grantee: { kind: 'organization', orgId: RESEARCH_ORG },
+    purpose: 'research',
+    validTo,
+  } as const;
+  const login = demoStaff().find((u) => u.role === 'patient');
+  const doctor = node.accounts.byEmail(RIVERSIDE_DOCTOR);
+  let consented = 0;
+  if (login && patients[0] && node.accounts.byEmail(login.email)) {
+    const me = node.as(node.login(login.email, password));
+    await me.grantConsent(research);
+    if (doctor)
+      await me.grantConsent({
+        grantee: { kind: 'practitioner', keyId: doctor.keyId },
+        purpose: 'treatment',
+        validTo,
+      });
+    consented++;
+  }
+  const bar = progress('research consents');
+  const chosen = patients.filter((_, i) => i > 0 && i % RESEARCH_EVERY === 0).slice(0, RESEARCH_MAX);
+  for (const [i, { patient }] of chosen.entries()) {
+    const email = `patient.${patient.id!}@patients.example`;
+    if (node.accounts.byEmail(email)) continue;
+    await node.createUser({
+      email,
+      name: patientName(patient),
+      password,
+      role: 'patient',
+      org: RESEARCH_ORG,
+      patientId: patient.id!,
+    });
+    await node.as(await node.loginAsync(email, password)).grantConsent(research);
+    consented++;
+    bar.update(i + 1, chosen.length);
+  }
+  bar.stop();
+  return consented;
 }

@@ -55,7 +55,8 @@ const STAFF: readonly DemoUser[] = [
   { email: 'dr.patel@riverside.example', name: 'Priya Patel', role: 'doctor', org: 'riverside' },
   { email: 'research@stmarys.example', name: 'Jordan Lee', role: 'researcher', org: 'st-marys' },
   { email: 'auditor@riverside.example', name: 'Sam Rivera', role: 'auditor', org: 'riverside' },
-  { email: 'patient@stmarys.example', name: 'Robin Taylor', role: 'patient', org: 'st-marys' },
+  // The account is named as the seeded patient it is linked to (cli/demo-data.ts).
+  { email: 'patient@stmarys.example', name: 'Demo Patient', role: 'patient', org: 'st-marys' },
 ];
 
 /**

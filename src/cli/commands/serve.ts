@@ -138,9 +138,10 @@ async function firstAdminPassword(demo: boolean): Promise<string> {
 
 /** The demo identities that exist on this node, for the portal's "try as…" picker. */
 export function demoInfo(node: MedicalNode): DemoInfo {
-  const identities = demoStaff()
-    .filter((u) => node.accounts.byEmail(u.email) !== undefined)
-    .map((u) => ({ email: u.email, name: u.name, role: u.role, org: u.org }));
+  const identities = demoStaff().flatMap((u) => {
+    const account = node.accounts.byEmail(u.email);
+    return account ? [{ email: u.email, name: account.name, role: u.role, org: u.org }] : [];
+  });
   return { password: demoPassword(), identities };
 }
 
