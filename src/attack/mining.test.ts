@@ -2,7 +2,7 @@
  * @module
  * The mining scenario at small parameters: every measured hash is recomputed and meets its
  * difficulty, rows beyond the budget are marked extrapolated and follow 2^d at the measured rate,
- * and the seed report's demo runs on a real ledger that verifies.
+ * and the mining demo runs on a real ledger that verifies.
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
@@ -48,7 +48,7 @@ describe('mining', () => {
     );
     for (const b of m.demo.blocks) {
       assert.ok(leadingZeroBits(fromHex(b.hash, 32, 'hash')) >= 4, b.hash);
-      assert.match(b.hash, /^0/); // the seed's "Difficulty: 1": one leading zero hex digit
+      assert.match(b.hash, /^0/); // a demo's "Difficulty: 1": one leading zero hex digit
       assert.equal(b.attempts, b.nonce + 1); // nonces start at 0
     }
     assert.equal(m.demo.verified, true);

@@ -4,9 +4,9 @@
  * real miner (core/pow.ts `mine`, the loop every node runs), then attempts and time per block for
  * each difficulty d (leading zero bits) next to the expected 2^d attempts of a geometric search:
  * measured with several runs where that fits the time budget, extrapolated from the measured rate
- * (and marked so) beyond. Also replays the seed report's demo (section VI) on a real Ledger:
- * index, difficulty, hash, nonce, elapsed. The seed's "Difficulty: 1" is one leading zero hex digit,
- * i.e. 4 bits here.
+ * (and marked so) beyond. Also runs the classic mining demo (`mine-demo`) on a real Ledger: index,
+ * difficulty, hash, nonce, elapsed. Such demos count difficulty in leading zero hex digits; their
+ * "Difficulty: 1" is 4 bits here.
  */
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
@@ -30,7 +30,7 @@ export interface MiningOptions {
   readonly runs?: number;
   /** Hashes of the hash-rate sample (default 1,000,000). */
   readonly rateAttempts?: number;
-  /** Blocks of the seed demo (default 9) and their difficulty in bits (default 4 = one hex zero). */
+  /** Blocks of the mining demo (default 9) and their difficulty in bits (default 4 = one hex zero). */
   readonly demoBlocks?: number;
   readonly demoDifficulty?: number;
 }
@@ -131,7 +131,7 @@ function measureRow(d: number, runs: number): MiningRow {
   };
 }
 
-/** The seed report's demo on a real Ledger in a temporary directory. */
+/** The mining demo on a real Ledger in a temporary directory. */
 async function seedDemo(blocks: number, difficulty: number): Promise<MiningResult['demo']> {
   const ws = workspace('mining');
   try {

@@ -20,7 +20,7 @@ export function table(head: readonly string[], rows: readonly (readonly string[]
 
 const ms = (v: number | undefined): string => (v === undefined ? '—' : humanDuration(v / 1000));
 
-/** h:mm:ss.ffffff, as Python's timedelta prints it in the seed report (as `mine-demo` does). */
+/** h:mm:ss.ffffff, as Python's timedelta prints it (as `mine-demo` does). */
 export function timedelta(msValue: number): string {
   const us = Math.round(msValue * 1000);
   const s = Math.floor(us / 1_000_000);

@@ -1,6 +1,6 @@
 /**
  * @module
- * Keyed blind index for patients (DESIGN.md "Privacy on a replicated ledger"): the chain names a
+ * Keyed blind index for patients (docs/DESIGN.md "Privacy on a replicated ledger"): the chain names a
  * patient only as HMAC-SHA256(indexKey, "medledger:patient:v1" ‖ 0x00 ‖ patient id). Nodes of the
  * consortium share the index key, so they agree on the blind id; without it the id reveals nothing
  * and cannot be linked to a patient by guessing identifiers.

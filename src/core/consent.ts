@@ -1,6 +1,6 @@
 /**
  * @module
- * Consent evaluation: the one pure function that decides every access to a medical record (DESIGN.md
+ * Consent evaluation: the one pure function that decides every access to a medical record (docs/DESIGN.md
  * "Consent"). Least privilege: nothing is allowed unless a row below allows it. No clock, randomness or
  * I/O; the caller passes `now`, and the result does not depend on the order of `consents`. Purposes
  * follow HL7 v3 PurposeOfUse (TREAT, HRESCH, HPAYMT, ETREAT) as used by FHIR R4 Consent.provision.purpose.

@@ -1,6 +1,6 @@
 /**
  * @module
- * Per-record envelope encryption (DESIGN.md "Privacy on a replicated ledger"). Each record body is
+ * Per-record envelope encryption (docs/DESIGN.md "Privacy on a replicated ledger"). Each record body is
  * sealed with AES-256-GCM (NIST SP 800-38D) under its own random 32-byte key; that key is wrapped
  * with HPKE (RFC 9180 base mode, see hpke.ts) to every entitled party: sealed under a key exported
  * from an HPKE context for the record's id, a context serving a whole batch of records to the same

@@ -16,7 +16,7 @@ import { TAGS } from './hash.ts';
 import { signBytes, verifyBytes } from './keys.ts';
 import type { Signer } from './keys.ts';
 
-/** Every transaction type the ledger knows (DESIGN.md "Data on the chain"). */
+/** Every transaction type the ledger knows (docs/DESIGN.md "Data on the chain"). */
 export const TX_TYPES = [
   'chain.genesis',
   'identity.register',

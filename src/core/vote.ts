@@ -1,7 +1,7 @@
 /**
  * @module
  * Block votes and finality certificates (consortium mode). Every member node validates every block
- * itself and signs a vote with the fields of the seed design: node public key, signature, previous
+ * itself and signs a vote with these fields: node public key, signature, previous
  * block, block voted for, valid or not, the reason when invalid, and a timestamp (plus the height).
  * The signature covers SHA-256("medledger:vote:v1" ‖ 0 ‖ canonical JSON of every other field), so a
  * vote cannot be replayed as a transaction or a block. A block is final when valid votes of a quorum

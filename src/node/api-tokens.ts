@@ -1,6 +1,6 @@
 /**
  * @module
- * Personal API tokens (the seed's "unique token key"). A token is `mlt_<id>_<secret>`; the vault keeps
+ * Personal API tokens: a key per user for scripts and apps. A token is `mlt_<id>_<secret>`; the vault keeps
  * only the SHA-256 of the secret, and the user's private keys sealed under a key derived from the
  * secret (HKDF-SHA256), so the token is the only thing that can act for the user without their
  * password, and a copy of the vault cannot. The token is shown once, at creation.

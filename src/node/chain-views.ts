@@ -1,6 +1,6 @@
 /**
  * @module
- * Read-only views of the stored chain for callers (the seed's `last_block`, a block by height or
+ * Read-only views of the stored chain for callers (the last block, a block by height or
  * hash, a transaction with its place): what the API, the CLI and the explorer show. No PHI: a
  * block's transactions are listed by id, type, signer and time only.
  */

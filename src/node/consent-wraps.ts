@@ -1,6 +1,6 @@
 /**
  * @module
- * Record keys wrapped for the parties a consent entitles (DESIGN.md, "Consent": granting to an
+ * Record keys wrapped for the parties a consent entitles (docs/DESIGN.md, "Consent": granting to an
  * organization wraps the keys of the records in scope for it). Scope is enforced at read time by the
  * consent decision; a wrap only makes a record decryptable where the decision allows it.
  *

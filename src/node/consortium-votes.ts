@@ -1,6 +1,6 @@
 /**
  * @module
- * Votes and finality of a consortium member (the seed design's vote object, Fabric's shape): the
+ * Votes and finality of a consortium member (Fabric's shape): the
  * node publishes a signed vote on every block it commits (valid) or rejects (invalid, with the
  * reason) under `vote/<height>/<hash>/<voter>` in etcd, watches everyone's votes, and when a quorum of
  * the members of that height agrees: valid — the finality certificate is stored with the block;

@@ -1,7 +1,7 @@
 /**
  * @module
  * A node's membership in a consortium: hospital nodes share one chain through an etcd (Raft)
- * cluster, following the seed design's block production with Fabric's shape.
+ * cluster: an elected proposer, a shared mempool and signed votes, in Hyperledger Fabric's shape.
  *
  * - ElectMinerNode (proposer-election.ts): every member node campaigns in an etcd election on a
  *   short lease; the winner proposes. Safety never rests on the lease: the orderer appends with a

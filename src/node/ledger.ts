@@ -3,8 +3,8 @@
  * A ledger node's core, composed from the pieces below it: a data directory with its SQLite store and
  * node key, the chain state, the pending list and admission into it (mempool.ts), a block producer that
  * assembles, mines, signs and orders blocks, and a commit path that checks every block against the
- * stored head before it is written. The seed document's `add_new_data`, `mine`, `last_block` and get
- * by hash are `addData`, `mine`, `lastBlock` and `block`.
+ * stored head before it is written. The classic teaching blockchain's operations (add data to the
+ * pending list, mine it, the last block, a block by hash) are `addData`, `mine`, `lastBlock` and `block`.
  */
 import { mkdirSync } from 'node:fs';
 import { headerJson, signBlockHash } from '../core/block.ts';
@@ -317,7 +317,7 @@ export class Ledger {
     return this.mempool.submitMany(inputs, opts);
   }
 
-  /** The seed's `add_new_data`: signs `data` with the node key and adds it to the pending list. */
+  /** Signs `data` with the node key and adds it to the pending list (mined by the next block). */
   async addData(data: Json): Promise<string> {
     return this.submit(createTx(this.signer, 'data.put', data, { time: this.#now() }));
   }
@@ -421,7 +421,7 @@ export class Ledger {
     this.#witnessWritten = written;
   }
 
-  /** The seed's `last_block`. */
+  /** The head block. */
   lastBlock(): BlockView {
     return headView(this.store);
   }

@@ -1,6 +1,6 @@
 /**
  * @module
- * The consortium's shared mempool in etcd: the seed design's GetTransactionsFromNode. Every node
+ * The consortium's shared mempool in etcd (how the proposer gets the transactions of every node). Every node
  * publishes the transactions it admitted under `pending/<node>/<batch>` (one etcd put per batch of
  * transactions submitted within a couple of milliseconds), and the elected proposer reads them all.
  * A transaction is acknowledged to its client only once it is in a committed block, and its batch

@@ -1,6 +1,6 @@
 /**
  * @module
- * `mine-demo`: the mining demonstration of the seed report (section VI): add data to the pending list,
+ * `mine-demo`: a step-by-step mining demonstration, as blockchain courses show it: add data to the pending list,
  * mine it into the next block, print index, difficulty, hash, nonce and elapsed time, then the chain.
  */
 import type { Command } from 'commander';
@@ -10,7 +10,7 @@ import { dataDir, intArg } from '../options.ts';
 export function registerMineDemo(program: Command): void {
   program
     .command('mine-demo')
-    .description('add data and mine blocks one by one, printing each block as the seed report does')
+    .description('add data and mine blocks one by one, printing index, difficulty, hash, nonce and time of each')
     .option('--data <dir>', 'data directory (or MEDLEDGER_DATA); created when missing')
     .option('--blocks <n>', 'blocks to mine', intArg('blocks', 1, 100_000), 9)
     .option('--difficulty <bits>', 'leading zero bits', intArg('difficulty', 0, 32), 12)
@@ -53,7 +53,7 @@ export function registerMineDemo(program: Command): void {
     });
 }
 
-/** h:mm:ss.ffffff, as Python's timedelta prints it in the seed report. */
+/** h:mm:ss.ffffff, as Python's timedelta prints it (the format of classic mining demos). */
 export function formatElapsed(ms: number): string {
   const totalUs = Math.round(ms * 1000);
   const us = totalUs % 1_000_000;
