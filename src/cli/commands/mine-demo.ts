@@ -10,7 +10,9 @@ import { dataDir, intArg } from '../options.ts';
 export function registerMineDemo(program: Command): void {
   program
     .command('mine-demo')
-    .description('add data and mine blocks one by one, printing index, difficulty, hash, nonce and time of each')
+    .description(
+      'add data and mine blocks one by one, printing index, difficulty, hash, nonce and time of each',
+    )
     .option('--data <dir>', 'data directory (or MEDLEDGER_DATA); created when missing')
     .option('--blocks <n>', 'blocks to mine', intArg('blocks', 1, 100_000), 9)
     .option('--difficulty <bits>', 'leading zero bits', intArg('difficulty', 0, 32), 12)
