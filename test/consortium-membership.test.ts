@@ -122,7 +122,7 @@ after(async () => {
 describe('consortium membership', { timeout: 240_000 }, () => {
   it('admits a new hospital by a quorum of members; it catches up from peers, verifies and votes', async () => {
     const [a, b] = nodes as [Running, Running, Running];
-    await seedDemo(a.node, a.dir, 2);
+    await seedDemo(a.node, a.dir, 2, false);
     // Enough blocks, voted by every member, for etcd to compact the oldest ones.
     for (let i = 0; i < 40; i++) await a.node.settle(await a.node.submitAsNode('data.put', { i }));
     await sameHead();

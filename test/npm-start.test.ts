@@ -197,6 +197,38 @@ describe('npm start', { timeout: FIRST_START_MS + 60_000 }, () => {
     assert.ok(((await found.json()) as unknown[]).length >= 50);
   });
 
+  it('success: every role has something to see: named patient, consented cohort, a cross-hospital read', async () => {
+    const s = started[0]!;
+    const as = async (email: string): Promise<(path: string) => Promise<Response>> => {
+      const { token } = (await (await login(s.url, email, DEMO_PASSWORD)).json()) as { token: string };
+      return (path) => fetch(`${s.url}${path}`, { headers: { authorization: `Bearer ${token}` } });
+    };
+    // The patient's account bears the name of the patient whose chart it opens.
+    const patient = await as('patient@stmarys.example');
+    const me = (await (await patient('/api/v1/auth/me')).json()) as { name: string };
+    const [own] = (await (await patient('/api/v1/patients')).json()) as { id: string; name: string }[];
+    assert.ok(own);
+    assert.equal(me.name, own.name);
+    // The researcher's cohort is a third of the patients or so, never empty.
+    const research = await as('research@stmarys.example');
+    const cohort = (await (await research('/api/v1/research/cohorts')).json()) as {
+      persons: { count: number | null };
+    };
+    assert.ok((cohort.persons.count ?? 0) >= 20, JSON.stringify(cohort.persons));
+    const omop = await research('/api/v1/research/omop');
+    assert.equal(omop.status, 200);
+    // The other hospital's doctor reads the consenting patient's records, and only that patient.
+    const patel = await as('dr.patel@riverside.example');
+    const visible = (await (await patel('/api/v1/patients')).json()) as { id: string }[];
+    assert.deepEqual(
+      visible.map((p) => p.id),
+      [own.id],
+    );
+    const records = await patel(`/api/v1/patients/${own.id}/records`);
+    assert.equal(records.status, 200);
+    assert.ok(((await records.json()) as unknown[]).length > 0);
+  });
+
   it('success: SIGTERM stops the server cleanly, exit code 0', async () => {
     const s = started[0]!;
     const pid = serverPid(s);

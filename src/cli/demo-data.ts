@@ -44,8 +44,17 @@ export function patientName(p: Patient): string {
   return [...(n?.given ?? []), n?.family ?? ''].join(' ').trim() || 'Demo Patient';
 }
 
-/** Seeds an open node: demo organizations, `n` synthetic patients (generator seed `seed`), demo users. */
-export async function seedNode(node: MedicalNode, n: number, seed = 1): Promise<SeedSummary> {
+/**
+ * Seeds an open node: demo organizations, `n` synthetic patients (generator seed `seed`), demo users,
+ * and with `consents` the patients' consents of the module comment (`serve --demo` asks for them;
+ * tests start from none).
+ */
+export async function seedNode(
+  node: MedicalNode,
+  n: number,
+  seed = 1,
+  opts: { readonly consents?: boolean } = {},
+): Promise<SeedSummary> {
   const password = demoPassword();
   for (const o of DEMO_ORGS) if (!node.ledger.hasOrg(o.slug)) await node.createOrganization(o.slug, o.name);
   const patients = syntheticPatients(n, { seed, now: node.now });
@@ -71,7 +80,7 @@ export async function seedNode(node: MedicalNode, n: number, seed = 1): Promise<
     }
     users.push(u);
   }
-  const researchConsents = await demoConsents(node, patients, password);
+  const researchConsents = opts.consents === true ? await demoConsents(node, patients, password) : 0;
   return { patients: patients.length, records, password, users, researchConsents };
 }
 

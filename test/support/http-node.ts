@@ -46,7 +46,8 @@ export async function startTestNode(
     kdf: TEST_KDF,
     difficulty: opts.difficulty ?? 4,
   });
-  await seedDemo(node, dir, opts.patients ?? 3);
+  // The tests start from no consent; `npm start` seeds the demo's (test/npm-start.test.ts).
+  await seedDemo(node, dir, opts.patients ?? 3, false);
   const server = await buildServer({
     node,
     logger: false,

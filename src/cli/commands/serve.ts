@@ -145,9 +145,12 @@ export function demoInfo(node: MedicalNode): DemoInfo {
   return { password: demoPassword(), identities };
 }
 
-/** Demo data on a fresh node (see demo-data.ts) and the credentials file `npm start` promises. */
-export async function seedDemo(node: MedicalNode, dir: string, n: number): Promise<void> {
-  const { users, password } = await seedNode(node, n);
+/**
+ * Demo data on a fresh node (see demo-data.ts) and the credentials file `npm start` promises; the
+ * patients' demo consents unless `consents` is false (tests that start from none).
+ */
+export async function seedDemo(node: MedicalNode, dir: string, n: number, consents = true): Promise<void> {
+  const { users, password } = await seedNode(node, n, 1, { consents });
   const creds: DemoCredentials = { users: users.map((u) => ({ role: u.role, email: u.email, password })) };
   writeFileSync(join(dir, 'demo-credentials.json'), `${JSON.stringify(creds, null, 2)}\n`, { mode: 0o600 });
 }
