@@ -8,9 +8,9 @@
  */
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { mkdirSync, openSync, closeSync } from 'node:fs';
+import { accessSync, closeSync, constants, mkdirSync, openSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { join } from 'node:path';
+import { delimiter, join } from 'node:path';
 import { Etcd3 } from 'etcd3';
 
 export const ETCD_MAX_REQUEST_BYTES = 8 * 1024 * 1024;
@@ -47,6 +47,19 @@ export async function freePort(): Promise<number> {
   });
 }
 
+/** Whether an `etcd` executable is on the PATH (spawn would fail later, once per member). */
+function etcdOnPath(): boolean {
+  return (process.env.PATH ?? '').split(delimiter).some((dir) => {
+    if (!dir) return false;
+    try {
+      accessSync(join(dir, 'etcd'), constants.X_OK);
+      return true;
+    } catch {
+      return false;
+    }
+  });
+}
+
 export class EtcdCluster {
   readonly members: readonly EtcdMember[];
   readonly #procs = new Map<string, ChildProcess>();
@@ -65,6 +78,8 @@ export class EtcdCluster {
 
   /** Starts `members` etcd processes and waits until the cluster answers. */
   static async start(opts: EtcdClusterOptions): Promise<EtcdCluster> {
+    if (!etcdOnPath())
+      throw new Error('etcd is not on the PATH: install it with `apt-get install etcd-server` (Debian)');
     const members: EtcdMember[] = [];
     for (let i = 0; i < opts.members; i++) {
       const client = opts.basePort === undefined ? await freePort() : opts.basePort + i;
