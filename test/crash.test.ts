@@ -102,7 +102,8 @@ async function runWriter(
 }
 
 test('every acknowledged block survives SIGKILL at random moments', async (t) => {
-  const seed = Number(process.env.CRASH_SEED ?? Date.now() % 2 ** 32);
+  // The run's seed (scripts/node-test.ts) unless CRASH_SEED names another: kill moments replay with it.
+  const seed = Number(process.env.CRASH_SEED ?? process.env.MEDLEDGER_TEST_SEED ?? Date.now() % 2 ** 32);
   t.diagnostic(`CRASH_SEED=${seed}`);
   const random = prng(seed);
   const dir = join(root, 'kill');
