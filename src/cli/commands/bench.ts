@@ -9,6 +9,7 @@ import { runCoreBench } from '../../../bench/core-bench.ts';
 import { runMedicalBench } from '../../../bench/medical-bench.ts';
 import { runHttpBench } from '../../../bench/http-bench.ts';
 import { runConsortiumBench } from '../../../bench/consortium-bench.ts';
+import { runScaleBench } from '../../../bench/scale-bench.ts';
 import { intArg, printJson } from '../options.ts';
 
 const RESULTS = fileURLToPath(new URL('../../../bench/results/', import.meta.url));
@@ -27,7 +28,13 @@ export function registerBench(program: Command): void {
     .option('--quick', 'a short run (10^4 transactions, difficulty up to 12) that writes no results')
     .option('--json', 'print the results as JSON')
     .addOption(
-      new Option('--only <suite>', 'run one suite').choices(['core', 'medical', 'http', 'consortium']),
+      new Option('--only <suite>', 'run one suite (scale runs only when named)').choices([
+        'core',
+        'medical',
+        'http',
+        'consortium',
+        'scale',
+      ]),
     )
     .action(
       async (o: { txs: number; maxDifficulty: number; quick?: boolean; json?: boolean; only?: string }) => {
@@ -42,6 +49,17 @@ export function registerBench(program: Command): void {
           if (o.json) printJson(result);
           return true;
         };
+        // The growth benchmark takes long (10^6 transactions: many minutes): only when asked for.
+        if (o.only === 'scale') {
+          const sizes = o.quick ? [2_000, 10_000] : powersOfTen(10_000, o.txs);
+          const scale = await runScaleBench({
+            sizes,
+            out: o.quick ? undefined : `${RESULTS}scale.json`,
+            log,
+          });
+          if (o.json) printJson(scale);
+          return;
+        }
         const consortium = await suite('consortium', () =>
           runConsortiumBench({
             txs: o.quick ? 3_000 : 30_000,
@@ -81,4 +99,11 @@ export function registerBench(program: Command): void {
         if (o.json) printJson({ core: r, medical, http, consortium });
       },
     );
+}
+
+/** 10^4, 10^5, … below `last`, then `last` (the sizes the growth benchmark measures at). */
+function powersOfTen(first: number, last: number): number[] {
+  const out: number[] = [];
+  for (let n = first; n < last; n *= 10) out.push(n);
+  return [...out, last];
 }

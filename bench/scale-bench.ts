@@ -1,0 +1,148 @@
+/**
+ * @module
+ * Growth benchmark: how a node's costs move with the length of its chain. One data directory grows
+ * through the real write path (records validated, encrypted, wrapped, signed and committed; access
+ * events from real audited reads) to each size in turn, about 20 % record transactions and 80 %
+ * access events, over one patient per 1,000 transactions, with half of all records on one patient
+ * (the shape device data gives). At each size the node is closed and a new process opens it
+ * (bench/scale-open.ts): time to open, resident memory and live heap after open, and p50/p99 of
+ * reading one of the large patient's records, adding one, and listing a small patient's records.
+ * Disk bytes per transaction come from the data directory. Writes bench/results/scale.json.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { writeResources } from '../src/node/importer.ts';
+import { MedicalNode } from '../src/node/medical-node.ts';
+import type { OpenMeasure } from './scale-open.ts';
+
+export interface ScaleBenchOptions {
+  /** Chain sizes (transactions) to measure at, ascending. */
+  readonly sizes: readonly number[];
+  readonly out?: string | undefined;
+  readonly log: (line: string) => void;
+}
+
+export const SCALE_PASSWORD = 'benchmark password';
+export const SCALE_DOCTOR = 'd@scale.example';
+/** The patient holding half of all records. */
+export const BIG_PATIENT = 'scale-patient-0';
+
+const RECORD_SHARE = 0.2;
+const TXS_PER_PATIENT = 1000;
+const BATCH = 500;
+
+function observation(i: number, patient: string): Record<string, unknown> {
+  return {
+    resourceType: 'Observation',
+    status: 'final',
+    code: { coding: [{ system: 'http://loinc.org', code: '8867-4', display: 'Heart rate' }] },
+    subject: { reference: `Patient/${patient}` },
+    effectiveDateTime: new Date(Date.UTC(2026, 0, 1) + i * 60_000).toISOString(),
+    valueQuantity: { value: 60 + (i % 40), unit: '/min', system: 'http://unitsofmeasure.org', code: '/min' },
+  };
+}
+
+function dirBytes(dir: string): number {
+  let n = 0;
+  for (const e of readdirSync(dir, { withFileTypes: true })) {
+    const p = join(dir, e.name);
+    n += e.isDirectory() ? dirBytes(p) : statSync(p).size;
+  }
+  return n;
+}
+
+/** Opens the data directory in a new process and measures it there (a restart, as an operator has it). */
+function measureOpen(dir: string, smallPatient: string): OpenMeasure {
+  const r = spawnSync(
+    process.execPath,
+    ['--expose-gc', join(import.meta.dirname, 'scale-open.ts'), dir, smallPatient],
+    { encoding: 'utf8', maxBuffer: 16 * 1024 * 1024 },
+  );
+  if (r.status !== 0) throw new Error(`scale-open failed (${String(r.status)}): ${r.stderr.slice(-2000)}`);
+  return JSON.parse(r.stdout.trim().split('\n').at(-1)!) as OpenMeasure;
+}
+
+export async function runScaleBench(opts: ScaleBenchOptions): Promise<Record<string, unknown>> {
+  const top = mkdtempSync(join(tmpdir(), 'medledger-scale-'));
+  const dir = join(top, 'node');
+  const final = opts.sizes.at(-1) ?? 0;
+  const patients = Array.from(
+    { length: Math.max(20, Math.ceil(final / TXS_PER_PATIENT)) },
+    (_, i) => `scale-patient-${String(i)}`,
+  );
+  const rows: Record<string, unknown>[] = [];
+  try {
+    let { node } = await MedicalNode.open(dir, {
+      adminPassword: SCALE_PASSWORD,
+      kdf: { N: 2 ** 12, r: 8, p: 1 },
+    });
+    await writeResources(
+      node,
+      patients.map((id) => ({ resourceType: 'Patient', id, gender: 'unknown' })),
+    );
+    await node.createUser({ email: SCALE_DOCTOR, name: 'D', password: SCALE_PASSWORD, role: 'doctor' });
+    await node.commit();
+    let written = 0;
+    const recent: string[] = [];
+    for (const size of opts.sizes) {
+      const t0 = performance.now();
+      const doctor = node.as(node.login(SCALE_DOCTOR, SCALE_PASSWORD));
+      while (node.ledger.store.txCount() < size) {
+        const left = size - node.ledger.store.txCount();
+        const records = Math.max(1, Math.min(BATCH, Math.round(left * RECORD_SHARE)));
+        // Half of the records on the large patient, the rest spread over everyone.
+        const batch = Array.from({ length: records }, (_, k) => {
+          const i = written + k;
+          return observation(i, i % 2 === 0 ? BIG_PATIENT : patients[(i >> 1) % patients.length]!);
+        });
+        const ids = await writeResources(node, batch);
+        written += ids.length;
+        recent.push(...ids);
+        recent.splice(0, Math.max(0, recent.length - 10_000));
+        const reads = Math.min(left - records, Math.round(records * ((1 - RECORD_SHARE) / RECORD_SHARE)));
+        for (let k = 0; k < reads; k++) {
+          await doctor.getRecord(recent[(k * 7919) % recent.length]!);
+          if (node.ledger.pendingCount >= 1000) await node.commit();
+        }
+        await node.commit();
+      }
+      const txs = node.ledger.store.txCount();
+      const growMs = performance.now() - t0;
+      await node.close();
+      const open = measureOpen(dir, patients[1]!);
+      const row = {
+        txs,
+        records: written,
+        patients: patients.length,
+        bigPatientRecords: Math.ceil(written / 2),
+        growSeconds: Number((growMs / 1000).toFixed(1)),
+        diskBytesPerTx: Math.round(dirBytes(dir) / txs),
+        ...open,
+      };
+      rows.push(row);
+      opts.log(
+        `${String(txs).padStart(9)} txs: open ${String(open.openMs)} ms, rss ${String(open.rssMiB)} MiB, ` +
+          `heap ${String(open.heapMiB)} MiB, ${String(row.diskBytesPerTx)} B/tx on disk; read p99 ` +
+          `${String(open.readP99Ms)} ms, add p99 ${String(open.addP99Ms)} ms, list p99 ${String(open.listP99Ms)} ms`,
+      );
+      ({ node } = await MedicalNode.open(dir, {}));
+    }
+    await node.close();
+    const result = {
+      benchmark: 'scale',
+      date: new Date().toISOString(),
+      machine: { cpus: cpus().length, model: cpus()[0]?.model, node: process.version },
+      recordShare: RECORD_SHARE,
+      rows,
+    };
+    if (opts.out) {
+      mkdirSync(join(opts.out, '..'), { recursive: true });
+      writeFileSync(opts.out, `${JSON.stringify(result, null, 2)}\n`);
+    }
+    return result;
+  } finally {
+    rmSync(top, { recursive: true, force: true });
+  }
+}
