@@ -254,7 +254,7 @@ void describe('medical node', () => {
         assert.ok(stored.type === 'record.add' || stored.type === 'record.amend');
         assert.equal(body.payload.record, e.records[0]);
       }
-      assert.equal(node.ledger.store.txsOfTypes(['access.log']).length, 0);
+      assert.equal([...node.ledger.store.txsOfTypes(['access.log'])].length, 0);
     } finally {
       await node.close();
     }

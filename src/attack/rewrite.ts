@@ -151,8 +151,7 @@ function chooseTarget(dir: string, depth: number): Target | undefined {
       : {};
     const chain = { height: head.height, txs: head.logSize, minDifficulty: params.minDifficulty ?? 0 };
     const top = Math.max(1, head.height - depth + 1);
-    const record = store
-      .txsOfTypes(['record.add'])
+    const record = [...store.txsOfTypes(['record.add'])]
       .filter((t) => t.height >= 1 && t.height <= top)
       .at(-1);
     if (record) {

@@ -182,11 +182,12 @@ export class MedicalNode {
       await member.attach(ledger, node.producer);
       node.blobSync = new BlobSync(node, () => member.peers());
     }
-    const replayed: Tx[] = [];
+    // Only erasures are kept past their replay: they are checked against the vault below.
+    const erasures: Tx[] = [];
     for (const t of ledger.store.txsOfTypes(MEDICAL_TX_TYPES)) {
       const tx = decodeTx({ body: t.body, sig: t.sig });
       node.state.apply([tx], t.height);
-      replayed.push(tx);
+      if (tx.body.type === 'record.erase') erasures.push(tx);
     }
     ledger.onCommit((txs, height) => {
       node.state.apply(txs, height);
@@ -194,7 +195,7 @@ export class MedicalNode {
       wrapForConsents(node, txs, (id) => node.#takeSealedAt(id));
     });
     // Erasures committed while the vault missed them (crash between commit and erase) are redone.
-    node.#carryOutErasures(replayed);
+    node.#carryOutErasures(erasures);
     node.blobSync?.start();
     let admin: { email: string; password: string } | undefined;
     // A node the members have not admitted yet waits for their quorum before it creates its organization.

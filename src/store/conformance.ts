@@ -101,7 +101,7 @@ export function storeConformance(name: string, factory: StoreFactory): void {
         [1, 2, 3],
       );
       assert.deepEqual(
-        s.txsOfTypes(['identity.register']).map((t) => t.seq),
+        [...s.txsOfTypes(['identity.register'])].map((t) => t.seq),
         [0, 1, 4],
       );
       assert.equal(s.txCount(), 6);

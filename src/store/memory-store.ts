@@ -58,9 +58,9 @@ export class MemoryStore implements Store {
     return this.#txs.slice(Math.max(0, from), Math.max(0, to)).filter((t): t is StoredTx => t !== undefined);
   }
 
-  txsOfTypes(types: readonly string[]): StoredTx[] {
+  *txsOfTypes(types: readonly string[]): Iterable<StoredTx> {
     const set = new Set(types);
-    return this.#txs.filter((t): t is StoredTx => t !== undefined && set.has(t.type));
+    for (const t of this.#txs) if (t !== undefined && set.has(t.type)) yield t;
   }
 
   txCount(): number {

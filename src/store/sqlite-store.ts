@@ -204,11 +204,11 @@ export class SqliteStore implements Store {
     return rows.map(([seq, id, height, type, body, sig]) => ({ seq, id, height, type, body, sig }));
   }
 
-  txsOfTypes(types: readonly string[]): StoredTx[] {
-    if (types.length === 0) return [];
+  *txsOfTypes(types: readonly string[]): Iterable<StoredTx> {
+    if (types.length === 0) return;
     // Served by the (type, seq) index: one range per type, merged by seq.
     const sql = `SELECT ${TX_COLS} FROM txs WHERE type IN (${types.map(() => '?').join(',')}) ORDER BY seq`;
-    return (this.#db.prepare(sql).all(...types) as unknown as TxRow[]).map((r) => toTx(r)!);
+    for (const r of this.#db.prepare(sql).iterate(...types)) yield toTx(r as unknown as TxRow)!;
   }
 
   txCount(): number {

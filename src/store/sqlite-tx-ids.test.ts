@@ -187,7 +187,7 @@ describe('SQLite transaction-id index', () => {
     const store = writer(path);
     assertAllFound(store, 5);
     assert.deepEqual(
-      store.txsOfTypes(['data.put']).map((t) => t.seq),
+      [...store.txsOfTypes(['data.put'])].map((t) => t.seq),
       [0, 1, 2, 3, 4],
     );
     assert.throws(() => {

@@ -62,8 +62,11 @@ export interface Store {
   presentTxIds(ids: readonly string[]): Set<string>;
   /** Transactions with from ≤ seq < to, in seq order (missing ones are simply absent). */
   txsBySeq(from: number, to: number): StoredTx[];
-  /** Every transaction whose type is one of `types`, in seq order. */
-  txsOfTypes(types: readonly string[]): StoredTx[];
+  /**
+   * Every transaction whose type is one of `types`, in seq order, read as the caller iterates (a
+   * replay over a long chain holds one row at a time, not all of them).
+   */
+  txsOfTypes(types: readonly string[]): Iterable<StoredTx>;
   /** Number of stored transactions. */
   txCount(): number;
   /** Hashes of stored perfect Merkle nodes, undefined where absent. */
