@@ -249,6 +249,53 @@ describe('http consent', () => {
     assert.equal(denied.error.data?.reason, 'consent-revoked');
   });
 
+  it('audits a denied amendment: without consent, and when the chain refuses what a consent allowed', async () => {
+    const amend = (body: unknown = observation(patientId, 99)): Promise<Response> =>
+      t.api(`/api/v1/records/${record}/amendments`, {
+        token: tokens.patel,
+        body,
+      });
+    const patelWrites = (events: AccessEvent[]): string[] =>
+      events
+        .filter(
+          (e) => e.requester.keyId === keyIds.patel && e.action === 'write' && e.records.includes(record),
+        )
+        .map((e) => `${e.outcome}:${e.reason}`);
+    const before = patelWrites(await patientLog()).length;
+
+    await expectError(await amend(), 403, 'ML_ERR_ACCESS_DENIED');
+    let writes = patelWrites(await patientLog((e) => patelWrites(e).length > before));
+    // No active consent (an earlier test revoked one): denied, and the denial is logged as a write.
+    assert.equal(writes.length, before + 1);
+    const first = writes[before]!;
+    assert.match(first, /^deny:(no-consent|consent-revoked)$/);
+
+    // With a treatment consent the decision allows the write, but a doctor signs records only for
+    // their own organization: the chain refuses it, and that refusal is on the log too.
+    const grant = await json<{ tx: string }>(
+      await t.api('/api/v1/consents', {
+        token: tokens.patient,
+        body: {
+          grantee: { kind: 'organization', orgId: 'riverside' },
+          purpose: 'treatment',
+          validTo: new Date(Date.now() + 86_400_000).toISOString(),
+        },
+      }),
+      201,
+    );
+    try {
+      const current = await json<{ current: RecordVersion }>(await read(tokens.patel), 200);
+      await expectError(await amend(current.current.resource), 403, 'ML_ERR_TX_NOT_PERMITTED');
+      writes = patelWrites(await patientLog((e) => patelWrites(e).length > before + 1));
+      assert.deepEqual(writes.slice(before), [first, 'deny:role-not-permitted']);
+    } finally {
+      await json(
+        await t.api(`/api/v1/consents/${grant.tx}`, { method: 'DELETE', token: tokens.patient }),
+        200,
+      );
+    }
+  });
+
   it('limits a consent to its resource types', async () => {
     const all = await json<RecordVersion[]>(
       await t.api(`/api/v1/patients/${patientId}/records`, { token: tokens.chen }),

@@ -17,6 +17,7 @@ import {
   NotFoundError,
   RecordErasedError,
   RecordExistsError,
+  TxNotPermittedError,
 } from '../core/errors.ts';
 import type { X25519KeyPair } from '../core/hpke.ts';
 import { createTx } from '../core/tx.ts';
@@ -132,7 +133,13 @@ export class ScopedLedger {
   async #amendRecord(id: string, input: unknown): Promise<WriteResult> {
     const original = this.#entry(id);
     const resource = validateRecord(input);
-    const current = this.#open(original, 'write', { purpose: 'treatment' });
+    let current: Resource;
+    try {
+      current = this.#open(original, 'write', { purpose: 'treatment' });
+    } catch (e) {
+      await this.#flushDenial(e, 'write');
+      throw e;
+    }
     if (resource.resourceType !== current.resourceType)
       throw new ArgumentValueError('resourceType', `an amendment keeps the type ${current.resourceType}`);
     const version = original.amendedBy.length + 2;
@@ -141,15 +148,27 @@ export class ScopedLedger {
     const recipients = [...this.#node.vault.keysOf(id).keys()]
       .map((r) => recipientKey(this.#node.ledger.directory, r))
       .filter((r): r is RecipientKey => r !== undefined);
-    const tx = await this.#write(
-      'record.amend',
-      recordId,
-      stored,
-      original.patient,
-      original.org,
-      recipients,
-      id,
-    );
+    let tx: string;
+    try {
+      tx = await this.#write(
+        'record.amend',
+        recordId,
+        stored,
+        original.patient,
+        original.org,
+        recipients,
+        id,
+      );
+    } catch (e) {
+      // The chain's signer rules refused what the consent decision allowed: a denied write all the same.
+      if (e instanceof TxNotPermittedError)
+        await this.#log('write', original.patient, [id], 'treatment', {
+          allow: false,
+          reason: 'role-not-permitted',
+          breakGlass: false,
+        });
+      throw e;
+    }
     return { id, recordId, tx, version };
   }
 
@@ -363,11 +382,11 @@ export class ScopedLedger {
     return resource;
   }
 
-  async #flushDenial(e: unknown): Promise<void> {
+  async #flushDenial(e: unknown, action: AccessAction = 'read'): Promise<void> {
     const p = this.#pendingDenial;
     this.#pendingDenial = undefined;
     if (p && (e instanceof AccessDeniedError || e instanceof RecordErasedError))
-      await this.#log('read', p.entry.patient, [p.entry.id], p.purpose, p.decision);
+      await this.#log(action, p.entry.patient, [p.entry.id], p.purpose, p.decision);
   }
 
   #decide(
