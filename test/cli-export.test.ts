@@ -314,6 +314,34 @@ void describe('medledger verify with a vault', () => {
     ok(cli(['verify', '--data', dir]));
   });
 
+  it('exits 1 naming the access event hidden from the stored access log', () => {
+    const db = new DatabaseSync(join(dir, 'ledger.sqlite'));
+    const last = db.prepare('SELECT seq, patient FROM access_events ORDER BY seq DESC LIMIT 1').get() as {
+      seq: number;
+      patient: string | null;
+    };
+    try {
+      db.prepare('DELETE FROM access_events WHERE seq = ?').run(last.seq);
+      const r = cli(['verify', '--data', dir]);
+      assert.equal(r.status, 1, r.stdout + r.stderr);
+      assert.match(
+        r.stdout,
+        new RegExp(
+          `access-log: access log \\(height \\d+\\): log position ${String(last.seq)}: an access event`,
+        ),
+      );
+      const { report } = verifyJson();
+      assert.deepEqual(
+        report.vault?.problems.map((p) => p.kind),
+        ['access-log'],
+      );
+    } finally {
+      db.prepare('INSERT INTO access_events (seq, patient) VALUES (?, ?)').run(last.seq, last.patient);
+      db.close();
+    }
+    ok(cli(['verify', '--data', dir]));
+  });
+
   it('reports erased data that came back as erasure-incomplete, and does not erase it itself', () => {
     const db = new DatabaseSync(join(dir, 'vault.sqlite'));
     const key = Buffer.from(erasedBlob, 'hex');

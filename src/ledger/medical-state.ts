@@ -1,17 +1,16 @@
 /**
  * @module
  * The medical contracts' state, replayed deterministically from committed transactions: records and
- * their amendments, consent grants and revocations, erasure requests and erasures, and the access log
- * (`access.log` transactions, and the write event each user-written record transaction carries).
+ * their amendments, consent grants and revocations, erasure requests and erasures. The access log is
+ * not held here: it is most of the chain and lives on disk (node/access-log.ts, ledger/access-events.ts).
  * It holds only what the chain holds (blind ids, record ids, blob hashes): no PHI.
  * `admissible` gives the rules that need this history (an amendment's target exists and belongs to the
  * same patient, a revocation names the signer's own active grant, an erasure approves an open request).
  */
 import type { ConsentGrant } from '../core/consent.ts';
 import type { Tx, TxType } from '../core/tx.ts';
-import type { AccessLogPayload, ErasureRequestPayload, RecordPayload, WriteBasis } from './payloads.ts';
+import type { AccessLogPayload, ErasureRequestPayload } from './payloads.ts';
 import {
-  parseAccessLog,
   parseConsentGrant,
   parseConsentRevoke,
   parseErasureRequest,
@@ -19,6 +18,7 @@ import {
   parseRecordErase,
 } from './payloads.ts';
 
+/** The transaction types this state is made of (access.log is not: see the module comment). */
 export const MEDICAL_TX_TYPES: readonly TxType[] = [
   'record.add',
   'record.amend',
@@ -26,7 +26,6 @@ export const MEDICAL_TX_TYPES: readonly TxType[] = [
   'erasure.request',
   'consent.grant',
   'consent.revoke',
-  'access.log',
 ];
 
 export interface RecordEntry {
@@ -74,8 +73,6 @@ export class MedicalState {
   readonly erasureRequests = new Map<string, ErasureRequestEntry>();
   readonly #byPatient = new Map<string, string[]>();
   readonly #consentsByPatient = new Map<string, string[]>();
-  readonly #access = new Map<string, AccessEntry[]>();
-  readonly #accessAll: AccessEntry[] = [];
   height = -1;
 
   /** Original records (not amendments) of a patient, in chain order. */
@@ -85,14 +82,6 @@ export class MedicalState {
 
   consentsOf(patient: string): ConsentEntry[] {
     return (this.#consentsByPatient.get(patient) ?? []).map((id) => this.consents.get(id)!);
-  }
-
-  accessOf(patient: string): readonly AccessEntry[] {
-    return this.#access.get(patient) ?? [];
-  }
-
-  accessAll(): readonly AccessEntry[] {
-    return this.#accessAll;
   }
 
   patients(): string[] {
@@ -171,7 +160,6 @@ export class MedicalState {
         });
         if (r.amends !== undefined) this.records.get(r.amends)?.amendedBy.push(r.record);
         else if (r.patient !== undefined) push(this.#byPatient, r.patient, r.record);
-        if (r.basis !== undefined) this.#logAccess(writeEvent(signer, r, r.basis), tx.id, height, time);
         return;
       }
       case 'consent.grant': {
@@ -207,35 +195,10 @@ export class MedicalState {
         }
         return;
       }
-      case 'access.log': {
-        const a = parseAccessLog(payload);
-        if (typeof a !== 'string') this.#logAccess(a, tx.id, height, time);
-        return;
-      }
       default:
         return;
     }
   }
-
-  #logAccess(a: AccessLogPayload, tx: string, height: number, time: number): void {
-    const e: AccessEntry = { ...a, tx, height, time };
-    this.#accessAll.push(e);
-    if (a.patient !== undefined) push(this.#access, a.patient, e);
-  }
-}
-
-/** The access event a user's record write carries (its `basis`): allowed, for treatment. */
-function writeEvent(signer: string, r: RecordPayload, basis: WriteBasis): AccessLogPayload {
-  return {
-    requester: signer,
-    ...(r.patient !== undefined ? { patient: r.patient } : {}),
-    records: [r.record],
-    action: 'write',
-    purpose: 'treatment',
-    outcome: 'allow',
-    reason: basis,
-    breakGlass: false,
-  };
 }
 
 function push<T>(m: Map<string, T[]>, k: string, v: T): void {

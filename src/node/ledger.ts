@@ -111,6 +111,7 @@ export class Ledger {
   readonly mempool: Mempool;
   readonly #now: () => number;
   readonly #listeners: ((txs: readonly Tx[], height: number) => void)[] = [];
+  readonly #stateWriters: ((rows: readonly StoredTx[], txs: readonly Tx[], height: number) => void)[] = [];
   readonly #rejectListeners: ((block: WireBlock, error: unknown) => void)[] = [];
   /** See {@link Mempool.relay}. */
   get relay(): ((txs: readonly Tx[]) => Promise<void>) | undefined {
@@ -267,6 +268,15 @@ export class Ledger {
     return this.#state.params?.chainId;
   }
 
+  /**
+   * Calls `fn` for every block committed from now on, inside the store transaction that writes it
+   * (`rows[i]` is `txs[i]` as stored): state kept in the ledger's database commits with its block or
+   * not at all. `fn` must not await; a throw rejects the block.
+   */
+  onAppend(fn: (rows: readonly StoredTx[], txs: readonly Tx[], height: number) => void): void {
+    this.#stateWriters.push(fn);
+  }
+
   /** Calls `fn` with the transactions of every block committed from now on (after it is durable). */
   onCommit(fn: (txs: readonly Tx[], height: number) => void): void {
     this.#listeners.push(fn);
@@ -395,12 +405,17 @@ export class Ledger {
         problems,
       });
     }
-    this.store.append({
-      block: stored,
-      txs: rows,
-      nodes: ext.nodes,
-      meta: { checkpoint: JSON.stringify({ height, hash: block.hash }) },
-    });
+    this.store.append(
+      {
+        block: stored,
+        txs: rows,
+        nodes: ext.nodes,
+        meta: { checkpoint: JSON.stringify({ height, hash: block.hash }) },
+      },
+      () => {
+        for (const w of this.#stateWriters) w(rows, txs, height);
+      },
+    );
     advance(state, check, ext);
     this.mempool.drop(txs.map((t) => t.id));
     for (const l of this.#listeners) l(txs, height);

@@ -24,6 +24,7 @@ import { createTx, decodeTx } from '../core/tx.ts';
 import type { Json } from '../core/canonical-json.ts';
 import type { Tx, TxType } from '../core/tx.ts';
 import { MedicalState, MEDICAL_TX_TYPES } from '../ledger/medical-state.ts';
+import { AccessLog } from './access-log.ts';
 import type { Role } from '../ledger/payloads.ts';
 import type { RecordEntry } from '../ledger/medical-state.ts';
 import { Accounts, DEFAULT_KDF } from './accounts.ts';
@@ -32,7 +33,7 @@ import { ApiTokens } from './api-tokens.ts';
 import type { AccountInfo, Credentials, KdfCost } from './accounts.ts';
 import { runChecks, vaultChecks } from './vault-check.ts';
 import { monitorVaultPass } from './vault-pass.ts';
-import type { VaultReport } from './vault-check.ts';
+import type { VaultProblem, VaultReport } from './vault-check.ts';
 import { startSigPool } from './sig-pool.ts';
 import { Ledger } from './ledger.ts';
 import { BlockProducer } from './block-producer.ts';
@@ -90,6 +91,8 @@ export class MedicalNode {
   /** Mines and commits blocks; the vault is made durable before each block that refers to it. */
   readonly producer: BlockProducer;
   readonly state = new MedicalState();
+  /** Every access event of the chain, on disk (access-log.ts). */
+  readonly accessLog: AccessLog;
   /** Consent epoch at which this node computed each pending record's recipients (consent-wraps.ts). */
   readonly #sealedAt = new Map<string, number>();
 
@@ -132,6 +135,7 @@ export class MedicalNode {
   ) {
     this.ledger = ledger;
     this.vault = vault;
+    this.accessLog = new AccessLog(ledger.store);
     this.#dataKey = dataKey;
     this.accounts = new Accounts(vault, dataKey, opts.kdf ?? DEFAULT_KDF);
     this.producer = new BlockProducer(ledger, () => {
@@ -178,6 +182,12 @@ export class MedicalNode {
     );
     const org = opts.org ?? DEFAULT_ORG;
     const node = new MedicalNode(ledger, vault, dataKey, org.id, opts);
+    // Registered before anything can commit a block, then brought up to the head (a data directory
+    // written before the table existed is indexed here, once).
+    ledger.onAppend((rows, txs, height) => {
+      node.accessLog.append(rows, txs, height);
+    });
+    node.accessLog.catchUp();
     if (member) {
       await member.attach(ledger, node.producer);
       node.blobSync = new BlobSync(node, () => member.peers());
@@ -438,7 +448,16 @@ export class MedicalNode {
       const node = new MedicalNode(ledger, vault, dataKey, DEFAULT_ORG.id, {});
       for (const t of ledger.store.txsOfTypes(MEDICAL_TX_TYPES))
         node.state.apply([decodeTx({ body: t.body, sig: t.sig })], t.height);
-      return node.verifyVault();
+      const report = node.verifyVault();
+      const mismatch = node.accessLog.exists() ? node.accessLog.check() : undefined;
+      if (!mismatch) return report;
+      const problem: VaultProblem = {
+        record: '',
+        height: ledger.store.txsBySeq(mismatch.seq, mismatch.seq + 1)[0]?.height ?? -1,
+        kind: 'access-log',
+        detail: `log position ${String(mismatch.seq)}: ${mismatch.detail}`,
+      };
+      return { ...report, ok: false, problems: [...report.problems, problem] };
     } finally {
       vault.close();
     }

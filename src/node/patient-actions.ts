@@ -75,12 +75,12 @@ export function accessLog(node: MedicalNode, s: Session, patientId?: string): re
   if (s.role === 'patient') {
     if (patientId !== undefined && node.blind(stripPatient(patientId)) !== s.patient)
       throw new AccessDeniedError('other-patient');
-    return node.state.accessOf(s.patient!);
+    return node.accessLog.ofPatient(s.patient!);
   }
   requireRole(s, ['auditor', 'admin'], 'read the access log');
   return patientId === undefined
-    ? node.state.accessAll()
-    : node.state.accessOf(node.blind(stripPatient(patientId)));
+    ? node.accessLog.all()
+    : node.accessLog.ofPatient(node.blind(stripPatient(patientId)));
 }
 
 export async function requestErasure(

@@ -13,7 +13,8 @@ import type { Vault } from './vault.ts';
 export interface VaultProblem {
   readonly record: string;
   readonly height: number;
-  readonly kind: 'blob-missing' | 'blob-mismatch' | 'erasure-incomplete';
+  /** `access-log`: the stored access log departs from the chain (`record` is empty, `height` the event's). */
+  readonly kind: 'blob-missing' | 'blob-mismatch' | 'erasure-incomplete' | 'access-log';
   readonly detail: string;
   readonly expected?: string;
   readonly found?: string;

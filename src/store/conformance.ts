@@ -55,6 +55,26 @@ export function storeConformance(name: string, factory: StoreFactory): void {
       s.close();
     });
 
+    it('runs `alongside` in the append, and stores nothing of a block whose alongside throws', () => {
+      const s = factory.create();
+      let ran = 0;
+      s.append(batch(0, 0, 1), () => {
+        ran++;
+      });
+      assert.equal(ran, 1);
+      assert.throws(() => {
+        s.append(batch(1, 1, 2), () => {
+          throw new Error('state write failed');
+        });
+      }, /state write failed/);
+      assert.equal(s.head()?.height, 0);
+      assert.equal(s.txCount(), 1);
+      assert.equal(s.txById(batch(1, 1, 2).txs[0]!.id), undefined);
+      s.append(batch(1, 1, 2));
+      assert.equal(s.head()?.height, 1);
+      s.close();
+    });
+
     it('rejects a duplicate transaction id atomically', () => {
       const s = factory.create();
       s.append(batch(0, 0, 2));

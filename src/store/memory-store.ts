@@ -19,11 +19,13 @@ export class MemoryStore implements Store {
     return this.#blocks.at(-1);
   }
 
-  append({ block, txs, nodes, meta }: AppendBatch): void {
+  append({ block, txs, nodes, meta }: AppendBatch, alongside?: () => void): void {
     if (block.height !== this.#blocks.length) throw new StoreConflictError(this.#blocks.length, block.height);
     for (const tx of txs) {
       if (this.#txById.has(tx.id)) throw new StoreConflictError(this.#blocks.length, block.height);
     }
+    // Nothing to roll back in memory: what runs alongside runs first, and a throw stores nothing.
+    alongside?.();
     this.#blocks.push(block);
     this.#byHash.set(block.hash, block);
     for (const tx of txs) {

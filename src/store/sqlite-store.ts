@@ -133,7 +133,12 @@ export class SqliteStore implements Store {
     return toBlock(this.#s.head!.get() as BlockRow | undefined);
   }
 
-  append({ block, txs, nodes, meta }: AppendBatch): void {
+  /** The connection, for state tables that commit with the blocks (`append`'s `alongside`). */
+  get database(): DatabaseSync {
+    return this.#db;
+  }
+
+  append({ block, txs, nodes, meta }: AppendBatch, alongside?: () => void): void {
     const db = this.#db;
     db.exec('BEGIN IMMEDIATE');
     try {
@@ -157,6 +162,7 @@ export class SqliteStore implements Store {
       for (const n of nodes)
         if (n.level > 0 && n.level % TILE_HEIGHT === 0) insNode.run(n.level, n.index, n.hash);
       for (const [k, v] of Object.entries(meta ?? {})) this.#s.setMeta!.run(k, v);
+      alongside?.();
       db.exec('COMMIT');
       indexed();
     } catch (e) {

@@ -51,8 +51,12 @@ export interface Store {
   readonly kind: string;
   /** The highest block, or undefined for an empty store. */
   head(): StoredBlock | undefined;
-  /** Appends atomically; throws StoreConflictError unless `block.height` is head + 1 (0 when empty). */
-  append(batch: AppendBatch): void;
+  /**
+   * Appends atomically; throws StoreConflictError unless `block.height` is head + 1 (0 when empty).
+   * `alongside` runs inside the same transaction once the block's rows are written (state tables that
+   * must commit with the block); when it throws, nothing of the block is stored.
+   */
+  append(batch: AppendBatch, alongside?: () => void): void;
   blockByHeight(height: number): StoredBlock | undefined;
   blockByHash(hash: string): StoredBlock | undefined;
   /** Blocks with from ≤ height < to, in height order. */

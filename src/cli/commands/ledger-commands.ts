@@ -36,7 +36,8 @@ function formatVaultProblem(p: VaultProblem): string {
     p.expected !== undefined || p.found !== undefined
       ? ` (expected ${p.expected ?? '?'}, found ${p.found ?? '?'})`
       : '';
-  return `${p.kind}: record ${p.record} (height ${String(p.height)}): ${p.detail}${ef}`;
+  const what = p.record ? `record ${p.record}` : 'access log';
+  return `${p.kind}: ${what} (height ${String(p.height)}): ${p.detail}${ef}`;
 }
 
 function printVault(v: VaultResult): void {

@@ -1,0 +1,186 @@
+/**
+ * @module
+ * The access log on disk. Access events are most of a hospital's chain (every audited read is one),
+ * so they are not kept in memory: a table in the ledger's database lists, for each transaction that
+ * carries an event, its log position and its patient, and reads join it with the stored transactions
+ * and derive the events again (ledger/access-events.ts). The table is written inside the store
+ * transaction of each block (Ledger.onAppend), so it commits with the chain or not at all; it is
+ * built from the chain for a data directory that has none yet, and `check` compares it with the chain.
+ */
+import type { DatabaseSync, StatementSync } from 'node:sqlite';
+import { decodeTx } from '../core/tx.ts';
+import type { Tx } from '../core/tx.ts';
+import { ACCESS_EVENT_TX_TYPES, accessEventOf } from '../ledger/access-events.ts';
+import type { AccessEntry } from '../ledger/medical-state.ts';
+import type { SqliteStore } from '../store/sqlite-store.ts';
+import type { StoredTx } from '../store/store.ts';
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS access_events (seq INTEGER PRIMARY KEY, patient TEXT);
+CREATE INDEX IF NOT EXISTS access_events_patient ON access_events (patient, seq);
+`;
+/** Meta key: the height up to which the table holds every event. */
+const HEIGHT_KEY = 'access_events_height';
+
+interface JoinedRow {
+  seq: number;
+  id: string;
+  height: number;
+  type: string;
+  body: string;
+}
+
+/** A difference between the stored access log and the one the chain gives. */
+export interface AccessLogMismatch {
+  /** Log position of the first transaction where they differ. */
+  readonly seq: number;
+  readonly detail: string;
+}
+
+interface Statements {
+  readonly insert: StatementSync;
+  readonly ofPatient: StatementSync;
+  readonly all: StatementSync;
+  readonly stored: StatementSync;
+}
+
+export class AccessLog {
+  readonly #store: SqliteStore;
+  readonly #db: DatabaseSync;
+  #statements: Statements | undefined;
+
+  /** Creates nothing until first used (`medledger verify` opens a node's data without changing it). */
+  constructor(store: SqliteStore) {
+    this.#store = store;
+    this.#db = store.database;
+  }
+
+  #ensure(): Statements {
+    if (this.#statements) return this.#statements;
+    this.#db.exec(SCHEMA);
+    const join = `SELECT t.seq, lower(hex(t.id)) AS id, t.height, t.type, t.body
+      FROM access_events a JOIN txs t ON t.seq = a.seq`;
+    this.#statements = {
+      insert: this.#db.prepare('INSERT OR REPLACE INTO access_events (seq, patient) VALUES (?, ?)'),
+      ofPatient: this.#db.prepare(`${join} WHERE a.patient = ? ORDER BY a.seq`),
+      all: this.#db.prepare(`${join} ORDER BY a.seq`),
+      stored: this.#db.prepare('SELECT seq, patient FROM access_events ORDER BY seq'),
+    };
+    return this.#statements;
+  }
+
+  /** Whether the table exists (a data directory written before it has none until the node opens it). */
+  exists(): boolean {
+    return (
+      this.#statements !== undefined ||
+      this.#db
+        .prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'access_events'")
+        .get() !== undefined
+    );
+  }
+
+  /** The height up to which every event is in the table (-1: none yet). */
+  get height(): number {
+    return Number(this.#store.getMeta(HEIGHT_KEY) ?? -1);
+  }
+
+  /**
+   * Adds a committed block's events. Runs inside the block's store transaction (Ledger.onAppend);
+   * blocks the table missed (committed before it existed) are added from the chain first.
+   */
+  append(rows: readonly StoredTx[], txs: readonly Tx[], height: number): void {
+    if (this.height < height - 1) this.#fill(height - 1);
+    txs.forEach((tx, i) => {
+      const e = accessEventOf(tx.body.type, tx.body.payload, tx.body.signer);
+      if (e) this.#ensure().insert.run(rows[i]!.seq, e.patient ?? null);
+    });
+    this.#store.setMeta(HEIGHT_KEY, String(height));
+  }
+
+  /** Builds the table from the chain up to the stored head, in one transaction (a data directory from before it). */
+  catchUp(): void {
+    this.#ensure(); // the table exists from now on
+    const head = this.#store.head()?.height ?? -1;
+    if (this.height >= head) return;
+    this.#db.exec('BEGIN IMMEDIATE');
+    try {
+      this.#fill(head);
+      this.#db.exec('COMMIT');
+    } catch (e) {
+      if (this.#db.isTransaction) this.#db.exec('ROLLBACK');
+      throw e;
+    }
+  }
+
+  /** Events of one patient (blind id), oldest first. */
+  ofPatient(patient: string): AccessEntry[] {
+    return this.#events(this.#ensure().ofPatient.iterate(patient));
+  }
+
+  /** Every event, oldest first. */
+  all(): AccessEntry[] {
+    return this.#events(this.#ensure().all.iterate());
+  }
+
+  /** The first difference between the table and the events the chain gives, or undefined. */
+  check(): AccessLogMismatch | undefined {
+    const stored = this.#ensure().stored.iterate()[Symbol.iterator]() as Iterator<{
+      seq: number;
+      patient: string | null;
+    }>;
+    const upTo = this.height;
+    for (const t of this.#store.txsOfTypes(ACCESS_EVENT_TX_TYPES)) {
+      if (t.height > upTo) break;
+      const e = eventOfStored(t);
+      if (!e) continue;
+      const s = stored.next();
+      if (s.done) return { seq: t.seq, detail: 'an access event of the chain is missing from the table' };
+      if (s.value.seq !== t.seq)
+        return {
+          seq: Math.min(s.value.seq, t.seq),
+          detail:
+            s.value.seq > t.seq
+              ? 'an access event of the chain is missing from the table'
+              : 'the table lists an access event the chain does not hold',
+        };
+      if ((s.value.patient ?? undefined) !== e.patient)
+        return { seq: t.seq, detail: 'the table files the access event under another patient' };
+    }
+    const extra = stored.next();
+    stored.return?.();
+    return extra.done
+      ? undefined
+      : { seq: extra.value.seq, detail: 'the table lists an access event the chain does not hold' };
+  }
+
+  /** Adds the events of blocks above the table's height up to `to`, inside the caller's transaction. */
+  #fill(to: number): void {
+    const from = this.height;
+    for (const t of this.#store.txsOfTypes(ACCESS_EVENT_TX_TYPES)) {
+      if (t.height <= from || t.height > to) continue;
+      const e = eventOfStored(t);
+      if (e) this.#ensure().insert.run(t.seq, e.patient ?? null);
+    }
+    this.#store.setMeta(HEIGHT_KEY, String(to));
+  }
+
+  #events(rows: Iterable<unknown>): AccessEntry[] {
+    const out: AccessEntry[] = [];
+    for (const r of rows) {
+      const row = r as JoinedRow;
+      const body = JSON.parse(row.body) as { payload: unknown; signer: string; time: number };
+      const e = accessEventOf(row.type, body.payload, body.signer);
+      if (e) out.push({ ...e, tx: row.id, height: row.height, time: body.time });
+    }
+    return out;
+  }
+}
+
+function eventOfStored(t: StoredTx): ReturnType<typeof accessEventOf> {
+  try {
+    const tx = decodeTx({ body: t.body, sig: t.sig });
+    return accessEventOf(tx.body.type, tx.body.payload, tx.body.signer);
+  } catch {
+    return undefined; // a stored transaction that does not decode is the chain verification's to report
+  }
+}
