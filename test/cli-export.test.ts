@@ -318,7 +318,7 @@ void describe('medledger verify with a vault', () => {
     const db = new DatabaseSync(join(dir, 'ledger.sqlite'));
     const last = db.prepare('SELECT seq, patient FROM access_events ORDER BY seq DESC LIMIT 1').get() as {
       seq: number;
-      patient: string | null;
+      patient: Uint8Array | null;
     };
     try {
       db.prepare('DELETE FROM access_events WHERE seq = ?').run(last.seq);

@@ -97,7 +97,7 @@ describe('access log on disk', () => {
       const db = new DatabaseSync(join(dir, 'ledger.sqlite'), { timeout: 5000 });
       const rows = db.prepare('SELECT seq, patient FROM access_events ORDER BY seq').all() as {
         seq: number;
-        patient: string;
+        patient: Uint8Array;
       }[];
       const denial = rows.at(-1)!;
       // An operator hides the denial from the patient's log.
@@ -108,7 +108,8 @@ describe('access log on disk', () => {
       });
       // … or files it under the other patient.
       db.prepare('INSERT INTO access_events (seq, patient) VALUES (?, ?)').run(denial.seq, rows[0]!.patient);
-      const other = rows.find((r) => r.patient !== denial.patient)!;
+      const hex = (b: unknown): string => Buffer.from(b as Uint8Array).toString('hex');
+      const other = rows.find((r) => hex(r.patient) !== hex(denial.patient))!;
       db.prepare('UPDATE access_events SET patient = ? WHERE seq = ?').run(other.patient, denial.seq);
       assert.deepEqual(node.accessLog.check(), {
         seq: denial.seq,
