@@ -100,6 +100,21 @@ describe('http consent', () => {
   const patelOutcomes = (events: AccessEvent[]): string[] =>
     events.filter((e) => e.requester.keyId === keyIds.patel).map((e) => `${e.outcome}:${e.reason}`);
 
+  /** The patient grants Riverside (Dr Patel's organization) treatment consent for a day. */
+  async function grantRiverside(): Promise<{ tx: string; height: number }> {
+    return json<{ tx: string; height: number }>(
+      await t.api('/api/v1/consents', {
+        token: tokens.patient,
+        body: {
+          grantee: { kind: 'organization', orgId: 'riverside' },
+          purpose: 'treatment',
+          validTo: new Date(Date.now() + 86_400_000).toISOString(),
+        },
+      }),
+      201,
+    );
+  }
+
   function read(token: string, query = ''): Promise<Response> {
     return t.api(`/api/v1/records/${record}${query}`, { token });
   }
@@ -201,17 +216,7 @@ describe('http consent', () => {
   });
 
   it('allows the doctor once the patient consents, and denies again after revocation', async () => {
-    const grant = await json<{ tx: string; height: number }>(
-      await t.api('/api/v1/consents', {
-        token: tokens.patient,
-        body: {
-          grantee: { kind: 'organization', orgId: 'riverside' },
-          purpose: 'treatment',
-          validTo: new Date(Date.now() + 86_400_000).toISOString(),
-        },
-      }),
-      201,
-    );
+    const grant = await grantRiverside();
     const consents = await json<{ id: string; tx: string; purpose: string; grantee: unknown }[]>(
       await t.api('/api/v1/consents', { token: tokens.patient }),
       200,
@@ -272,17 +277,7 @@ describe('http consent', () => {
 
     // With a treatment consent the decision allows the write, but a doctor signs records only for
     // their own organization: the chain refuses it, and that refusal is on the log too.
-    const grant = await json<{ tx: string }>(
-      await t.api('/api/v1/consents', {
-        token: tokens.patient,
-        body: {
-          grantee: { kind: 'organization', orgId: 'riverside' },
-          purpose: 'treatment',
-          validTo: new Date(Date.now() + 86_400_000).toISOString(),
-        },
-      }),
-      201,
-    );
+    const grant = await grantRiverside();
     try {
       const current = await json<{ current: RecordVersion }>(await read(tokens.patel), 200);
       await expectError(await amend(current.current.resource), 403, 'ML_ERR_TX_NOT_PERMITTED');

@@ -14,6 +14,7 @@ import { ACCESS_EVENT_TX_TYPES, accessEventOf } from '../ledger/access-events.ts
 import type { AccessEntry } from '../ledger/medical-state.ts';
 import type { SqliteStore } from '../store/sqlite-store.ts';
 import type { StoredTx } from '../store/store.ts';
+import type { VaultProblem } from './vault-check.ts';
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS access_events (seq INTEGER PRIMARY KEY, patient BLOB);
@@ -151,6 +152,18 @@ export class AccessLog {
     return extra.done
       ? undefined
       : { seq: extra.value.seq, detail: 'the table lists an access event the chain does not hold' };
+  }
+
+  /** `check` as a problem of `medledger verify`'s vault report; none while the table does not exist. */
+  problem(): VaultProblem | undefined {
+    const m = this.exists() ? this.check() : undefined;
+    if (!m) return undefined;
+    return {
+      record: '',
+      height: this.#store.txsBySeq(m.seq, m.seq + 1)[0]?.height ?? -1,
+      kind: 'access-log',
+      detail: `log position ${String(m.seq)}: ${m.detail}`,
+    };
   }
 
   /** Adds the events of blocks above the table's height up to `to`, inside the caller's transaction. */

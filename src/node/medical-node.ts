@@ -33,7 +33,7 @@ import { ApiTokens } from './api-tokens.ts';
 import type { AccountInfo, Credentials, KdfCost } from './accounts.ts';
 import { runChecks, vaultChecks } from './vault-check.ts';
 import { monitorVaultPass } from './vault-pass.ts';
-import type { VaultProblem, VaultReport } from './vault-check.ts';
+import type { VaultReport } from './vault-check.ts';
 import { startSigPool } from './sig-pool.ts';
 import { Ledger } from './ledger.ts';
 import { BlockProducer } from './block-producer.ts';
@@ -449,15 +449,8 @@ export class MedicalNode {
       for (const t of ledger.store.txsOfTypes(MEDICAL_TX_TYPES))
         node.state.apply([decodeTx({ body: t.body, sig: t.sig })], t.height);
       const report = node.verifyVault();
-      const mismatch = node.accessLog.exists() ? node.accessLog.check() : undefined;
-      if (!mismatch) return report;
-      const problem: VaultProblem = {
-        record: '',
-        height: ledger.store.txsBySeq(mismatch.seq, mismatch.seq + 1)[0]?.height ?? -1,
-        kind: 'access-log',
-        detail: `log position ${String(mismatch.seq)}: ${mismatch.detail}`,
-      };
-      return { ...report, ok: false, problems: [...report.problems, problem] };
+      const problem = node.accessLog.problem();
+      return problem ? { ...report, ok: false, problems: [...report.problems, problem] } : report;
     } finally {
       vault.close();
     }
