@@ -7,7 +7,7 @@
  */
 import { randomBytes, sign } from 'node:crypto';
 import { cpus, tmpdir } from 'node:os';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { toHex } from '../src/core/bytes.ts';
 import { canonicalize } from '../src/core/canonical-json.ts';
@@ -19,6 +19,7 @@ import { createTx, txIdOf } from '../src/core/tx.ts';
 import type { Tx, TxBody } from '../src/core/tx.ts';
 import { Ledger } from '../src/node/ledger.ts';
 import { startSigPool } from '../src/node/sig-pool.ts';
+import { writeResult } from './results.ts';
 
 export interface CoreBenchOptions {
   /** Size of the large log (default 10^6). */
@@ -218,11 +219,8 @@ export async function runCoreBench(opts: CoreBenchOptions): Promise<Record<strin
       mining,
     };
     printTable(result, log);
-    if (opts.out) {
-      mkdirSync(join(opts.out, '..'), { recursive: true });
-      writeFileSync(opts.out, `${JSON.stringify(result, null, 2)}\n`);
-      log(`wrote ${opts.out}`);
-    }
+    writeResult(opts.out, result);
+    if (opts.out) log(`wrote ${opts.out}`);
     return result;
   } finally {
     rmSync(dir, { recursive: true, force: true });

@@ -9,12 +9,13 @@
  * CPU per request (every thread, from /proc on Linux); writes bench/results/http.json.
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
+import { writeResult } from './results.ts';
 
 export interface HttpBenchOptions {
   readonly durationS: number;
@@ -247,7 +248,7 @@ export async function runHttpBench(opts: HttpBenchOptions): Promise<Record<strin
       fhirCreate: { targetPerSec: 2000, targetP99Ms: 100, runs: creates.map((r) => meets(r, 2000, 100)) },
       chainAfter: health,
     };
-    if (opts.out) writeFileSync(opts.out, `${JSON.stringify(result, null, 2)}\n`);
+    writeResult(opts.out, result);
     return result;
   } catch (e) {
     opts.log(stderr.slice(-2000));

@@ -4,11 +4,12 @@
  * second, and the latency of a permitted read (consent decision, unwrap, decrypt, access event) in
  * process. Writes bench/results/medical.json.
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { writeResources } from '../src/node/importer.ts';
 import { MedicalNode } from '../src/node/medical-node.ts';
+import { writeResult } from './results.ts';
 
 export interface MedicalBenchOptions {
   readonly records: number;
@@ -126,10 +127,7 @@ export async function runMedicalBench(opts: MedicalBenchOptions): Promise<Record
     };
     for (const [k, v] of Object.entries(result))
       if (typeof v !== 'object') opts.log(`${k.padEnd(22)} ${String(v)}`);
-    if (opts.out) {
-      mkdirSync(join(opts.out, '..'), { recursive: true });
-      writeFileSync(opts.out, `${JSON.stringify(result, null, 2)}\n`);
-    }
+    writeResult(opts.out, result);
     return result;
   } finally {
     rmSync(dir, { recursive: true, force: true });

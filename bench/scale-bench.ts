@@ -10,12 +10,13 @@
  * Disk bytes per transaction come from the data directory. Writes bench/results/scale.json.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { writeResources } from '../src/node/importer.ts';
 import { MedicalNode } from '../src/node/medical-node.ts';
 import type { OpenMeasure } from './scale-open.ts';
+import { writeResult } from './results.ts';
 
 export interface ScaleBenchOptions {
   /** Chain sizes (transactions) to measure at, ascending. */
@@ -137,10 +138,7 @@ export async function runScaleBench(opts: ScaleBenchOptions): Promise<Record<str
       recordShare: RECORD_SHARE,
       rows,
     };
-    if (opts.out) {
-      mkdirSync(join(opts.out, '..'), { recursive: true });
-      writeFileSync(opts.out, `${JSON.stringify(result, null, 2)}\n`);
-    }
+    writeResult(opts.out, result);
     return result;
   } finally {
     rmSync(top, { recursive: true, force: true });

@@ -8,10 +8,10 @@
  * built from the chain for a data directory that has none yet, and `check` compares it with the chain.
  */
 import type { DatabaseSync, StatementSync } from 'node:sqlite';
-import { decodeTx } from '../core/tx.ts';
 import type { Tx } from '../core/tx.ts';
 import { ACCESS_EVENT_TX_TYPES, accessEventOf } from '../ledger/access-events.ts';
 import type { AccessEntry } from '../ledger/medical-state.ts';
+import type { AccessLogPayload } from '../ledger/payloads.ts';
 import type { SqliteStore } from '../store/sqlite-store.ts';
 import type { StoredTx } from '../store/store.ts';
 import type { VaultProblem } from './vault-check.ts';
@@ -132,7 +132,7 @@ export class AccessLog {
     const upTo = this.height;
     for (const t of this.#store.txsOfTypes(ACCESS_EVENT_TX_TYPES)) {
       if (t.height > upTo) break;
-      const e = eventOfStored(t);
+      const e = storedEvent(t.type, t.body)?.event;
       if (!e) continue;
       const s = stored.next();
       if (s.done) return { seq: t.seq, detail: 'an access event of the chain is missing from the table' };
@@ -170,8 +170,9 @@ export class AccessLog {
   #fill(to: number): void {
     const from = this.height;
     for (const t of this.#store.txsOfTypes(ACCESS_EVENT_TX_TYPES)) {
-      if (t.height <= from || t.height > to) continue;
-      const e = eventOfStored(t);
+      if (t.height > to) break; // in log order, so heights only rise
+      if (t.height <= from) continue;
+      const e = storedEvent(t.type, t.body)?.event;
       if (e) this.#ensure().insert.run(t.seq, blindBytes(e.patient));
     }
     this.#store.setMeta(HEIGHT_KEY, String(to));
@@ -181,9 +182,8 @@ export class AccessLog {
     const out: AccessEntry[] = [];
     for (const r of rows) {
       const row = r as JoinedRow;
-      const body = JSON.parse(row.body) as { payload: unknown; signer: string; time: number };
-      const e = accessEventOf(row.type, body.payload, body.signer);
-      if (e) out.push({ ...e, tx: row.id, height: row.height, time: body.time });
+      const e = storedEvent(row.type, row.body);
+      if (e) out.push({ ...e.event, tx: row.id, height: row.height, time: e.time });
     }
     return out;
   }
@@ -194,11 +194,14 @@ function blindBytes(patient: string | undefined): Uint8Array | null {
   return patient === undefined ? null : Buffer.from(patient, 'hex');
 }
 
-function eventOfStored(t: StoredTx): ReturnType<typeof accessEventOf> {
+/** The access event of a stored transaction (type and canonical JSON body), with its time. */
+function storedEvent(type: string, body: string): { event: AccessLogPayload; time: number } | undefined {
+  let b: { payload?: unknown; signer?: unknown; time?: unknown };
   try {
-    const tx = decodeTx({ body: t.body, sig: t.sig });
-    return accessEventOf(tx.body.type, tx.body.payload, tx.body.signer);
+    b = JSON.parse(body) as typeof b;
   } catch {
-    return undefined; // a stored transaction that does not decode is the chain verification's to report
+    return undefined; // a body that does not parse is the chain verification's to report
   }
+  const event = accessEventOf(type, b.payload, String(b.signer));
+  return event && typeof b.time === 'number' ? { event, time: b.time } : undefined;
 }
