@@ -342,6 +342,35 @@ void describe('medledger verify with a vault', () => {
     ok(cli(['verify', '--data', dir]));
   });
 
+  it('exits 1 naming the record whose row in the state tables was edited', () => {
+    const db = new DatabaseSync(join(dir, 'ledger.sqlite'));
+    const row = db.prepare('SELECT seq, org FROM state_records WHERE id = ?').get(kept.id) as {
+      seq: number;
+      org: string;
+    };
+    try {
+      // An operator files the record under another organization (whose doctors would then read it).
+      db.prepare('UPDATE state_records SET org = ? WHERE seq = ?').run('elsewhere', row.seq);
+      const r = cli(['verify', '--data', dir]);
+      assert.equal(r.status, 1, r.stdout + r.stderr);
+      assert.match(
+        r.stdout,
+        new RegExp(
+          `medical-state: state tables \\(height \\d+\\): log position ${String(row.seq)}: state_records: the row differs`,
+        ),
+      );
+      const { report } = verifyJson();
+      assert.deepEqual(
+        report.vault?.problems.map((p) => p.kind),
+        ['medical-state'],
+      );
+    } finally {
+      db.prepare('UPDATE state_records SET org = ? WHERE seq = ?').run(row.org, row.seq);
+      db.close();
+    }
+    ok(cli(['verify', '--data', dir]));
+  });
+
   it('reports erased data that came back as erasure-incomplete, and does not erase it itself', () => {
     const db = new DatabaseSync(join(dir, 'vault.sqlite'));
     const key = Buffer.from(erasedBlob, 'hex');

@@ -10,6 +10,8 @@
  * and returned once to be shown.
  */
 import { hkdfSync, randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openAead, sealAead } from '../core/aead.ts';
 import { blindId as blindOf } from '../core/blind-index.ts';
@@ -23,8 +25,10 @@ import type { Signer } from '../core/keys.ts';
 import { createTx, decodeTx } from '../core/tx.ts';
 import type { Json } from '../core/canonical-json.ts';
 import type { Tx, TxType } from '../core/tx.ts';
-import { MedicalState, MEDICAL_TX_TYPES } from '../ledger/medical-state.ts';
+import { admissible } from '../ledger/medical-state.ts';
 import { AccessLog } from './access-log.ts';
+import { SqliteMedicalState, stateDifference } from './sqlite-medical-state.ts';
+import { SqliteStore } from '../store/sqlite-store.ts';
 import type { Role } from '../ledger/payloads.ts';
 import type { RecordEntry } from '../ledger/medical-state.ts';
 import { Accounts, DEFAULT_KDF } from './accounts.ts';
@@ -58,6 +62,8 @@ export interface MedicalNodeOptions extends InitOptions {
   readonly consortium?: ConsortiumMember;
   /** The consortium index key every member shares (blind patient ids agree across members). */
   readonly indexKey?: Uint8Array;
+  /** Hears how far the state tables are built, for a data directory that predates them (once). */
+  readonly progress?: (height: number, head: number) => void;
 }
 
 /** A logged-in user: their unsealed keys and directory entry, for one session. */
@@ -90,7 +96,8 @@ export class MedicalNode {
   readonly accessRequests: AccessRequests;
   /** Mines and commits blocks; the vault is made durable before each block that refers to it. */
   readonly producer: BlockProducer;
-  readonly state = new MedicalState();
+  /** Records, consents and erasures, on disk (sqlite-medical-state.ts). */
+  readonly state: SqliteMedicalState;
   /** Every access event of the chain, on disk (access-log.ts). */
   readonly accessLog: AccessLog;
   /** Consent epoch at which this node computed each pending record's recipients (consent-wraps.ts). */
@@ -119,7 +126,6 @@ export class MedicalNode {
   readonly #dataKey: Uint8Array;
   readonly #orgKeys = new Map<string, X25519KeyPair>();
   readonly #now: () => number;
-  readonly #isPatientRecord = new Map<string, boolean>();
   readonly #blinds = new Map<string, string>();
   /** The consortium this node is a member of, when not solo. */
   readonly consortium: ConsortiumMember | undefined;
@@ -136,6 +142,9 @@ export class MedicalNode {
     this.ledger = ledger;
     this.vault = vault;
     this.accessLog = new AccessLog(ledger.store);
+    this.state = new SqliteMedicalState(ledger.store, {
+      isPatientRecord: (id, patient) => this.blind(id) === patient,
+    });
     this.#dataKey = dataKey;
     this.accounts = new Accounts(vault, dataKey, opts.kdf ?? DEFAULT_KDF);
     this.producer = new BlockProducer(ledger, () => {
@@ -186,21 +195,23 @@ export class MedicalNode {
     // written before the table existed is indexed here, once).
     ledger.onAppend((rows, txs, height) => {
       node.accessLog.append(rows, txs, height);
+      node.state.apply(
+        txs,
+        height,
+        rows.map((r) => r.seq),
+      );
     });
     node.accessLog.catchUp();
+    node.state.catchUp(opts.progress);
     if (member) {
       await member.attach(ledger, node.producer);
       node.blobSync = new BlobSync(node, () => member.peers());
     }
-    // Only erasures are kept past their replay: they are checked against the vault below.
-    const erasures: Tx[] = [];
-    for (const t of ledger.store.txsOfTypes(MEDICAL_TX_TYPES)) {
-      const tx = decodeTx({ body: t.body, sig: t.sig });
-      node.state.apply([tx], t.height);
-      if (tx.body.type === 'record.erase') erasures.push(tx);
-    }
-    ledger.onCommit((txs, height) => {
-      node.state.apply(txs, height);
+    // Erasures are few; each is checked against the vault below.
+    const erasures = [...ledger.store.txsOfTypes(['record.erase'])].map((t) =>
+      decodeTx({ body: t.body, sig: t.sig }),
+    );
+    ledger.onCommit((txs) => {
       node.#carryOutErasures(txs);
       wrapForConsents(node, txs, (id) => node.#takeSealedAt(id));
     });
@@ -320,18 +331,13 @@ export class MedicalNode {
   }
 
   /** Records that are Patient resources (their id is the FHIR Patient id whose blind id they carry). */
-  patientRecords(): RecordEntry[] {
-    const out: RecordEntry[] = [];
-    for (const r of this.state.records.values()) {
-      if (r.amends !== undefined || r.erasedBy || r.patient === undefined) continue;
-      let isPatient = this.#isPatientRecord.get(r.id);
-      if (isPatient === undefined) {
-        isPatient = this.blind(r.id) === r.patient;
-        this.#isPatientRecord.set(r.id, isPatient);
-      }
-      if (isPatient) out.push(r);
-    }
-    return out;
+  patientRecords(): Iterable<RecordEntry> {
+    return this.state.patientRecords();
+  }
+
+  /** Whether a Patient record with blind id `patient` exists (and is not erased). */
+  hasPatient(patient: string): boolean {
+    return this.state.recordsOf(patient).some((r) => !r.erasedBy && this.blind(r.id) === patient);
   }
 
   /** The blind id of a FHIR Patient id (memoized: every read of a patient needs it). */
@@ -357,7 +363,7 @@ export class MedicalNode {
    * medical state's own admission rules.
    */
   async submit(tx: Tx): Promise<string> {
-    const why = this.state.admissible(tx);
+    const why = admissible(this.state, tx);
     if (why !== undefined) throw new ArgumentValueError(tx.body.type, why);
     return this.ledger.submit(tx, { signedHere: true });
   }
@@ -444,14 +450,34 @@ export class MedicalNode {
       hkdfSync('sha256', Buffer.from(seed, 'base64url'), new Uint8Array(0), 'medledger:vault:v1', 32),
     );
     const vault = new Vault(join(ledger.paths.dir, 'vault.sqlite'));
+    // The state the chain gives, replayed into a scratch database (memory stays bounded): the vault is
+    // checked against it, and the state tables on disk are compared with it.
+    const scratch = mkdtempSync(join(tmpdir(), 'medledger-verify-'));
+    const replayStore = new SqliteStore(join(scratch, 'state.sqlite'));
     try {
       const node = new MedicalNode(ledger, vault, dataKey, DEFAULT_ORG.id, {});
-      for (const t of ledger.store.txsOfTypes(MEDICAL_TX_TYPES))
-        node.state.apply([decodeTx({ body: t.body, sig: t.sig })], t.height);
-      const report = node.verifyVault();
-      const problem = node.accessLog.problem();
-      return problem ? { ...report, ok: false, problems: [...report.problems, problem] } : report;
+      const replayed = new SqliteMedicalState(replayStore, {
+        chain: ledger.store,
+        isPatientRecord: (id, patient) => node.blind(id) === patient,
+      });
+      replayed.catchUp();
+      const report = runChecks(vaultChecks(replayed.records, vault, new Set()));
+      const problems = [...report.problems];
+      const accessLog = node.accessLog.problem();
+      if (accessLog) problems.push(accessLog);
+      const differs = node.state.exists() ? stateDifference(node.state, replayed) : undefined;
+      if (differs)
+        problems.push({
+          record: '',
+          height:
+            differs.seq < 0 ? -1 : (ledger.store.txsBySeq(differs.seq, differs.seq + 1)[0]?.height ?? -1),
+          kind: 'medical-state',
+          detail: differs.seq < 0 ? differs.detail : `log position ${String(differs.seq)}: ${differs.detail}`,
+        });
+      return { ...report, ok: problems.length === 0, problems };
     } finally {
+      replayStore.close();
+      rmSync(scratch, { recursive: true, force: true });
       vault.close();
     }
   }

@@ -13,7 +13,7 @@ import { decryptRecord, encryptRecord, keyWrapper, unwrapKey } from '../core/env
 import type { KeyWrapper } from '../core/envelope.ts';
 import type { X25519KeyPair } from '../core/hpke.ts';
 import type { KeyRegistry } from '../ledger/key-registry.ts';
-import type { MedicalState } from '../ledger/medical-state.ts';
+import type { MedicalStateView } from '../ledger/medical-state.ts';
 import type { WriteBasis } from '../ledger/payloads.ts';
 import type { Recipient, Vault, WrappedKeyRow } from './vault.ts';
 import { sha256Hex } from './vault.ts';
@@ -35,7 +35,7 @@ export interface SealedRecord {
  */
 export function recipientsFor(
   dir: KeyRegistry,
-  state: MedicalState,
+  state: MedicalStateView,
   now: number,
   patient: string | undefined,
   org: string,

@@ -6,15 +6,18 @@
  * the event loop back between slices of records (the integrity monitor runs it every few seconds).
  */
 import { setImmediate } from 'node:timers/promises';
-import type { RecordEntry } from '../ledger/medical-state.ts';
+import type { Lookup, RecordEntry } from '../ledger/medical-state.ts';
 import { sha256Hex } from './vault.ts';
 import type { Vault } from './vault.ts';
 
 export interface VaultProblem {
   readonly record: string;
   readonly height: number;
-  /** `access-log`: the stored access log departs from the chain (`record` is empty, `height` the event's). */
-  readonly kind: 'blob-missing' | 'blob-mismatch' | 'erasure-incomplete' | 'access-log';
+  /**
+   * `access-log`, `medical-state`: the access log or the state tables on disk depart from what the chain
+   * gives (`record` is empty, `height` is where they first differ).
+   */
+  readonly kind: 'blob-missing' | 'blob-mismatch' | 'erasure-incomplete' | 'access-log' | 'medical-state';
   readonly detail: string;
   readonly expected?: string;
   readonly found?: string;
@@ -33,14 +36,14 @@ export interface VaultReport {
  * comes: between slices it may have been erased (its blob gone on purpose).
  */
 export function* vaultChecks(
-  records: ReadonlyMap<string, RecordEntry>,
+  records: Lookup<RecordEntry> | ReadonlyMap<string, RecordEntry>,
   vault: Vault,
   replicating: ReadonlySet<string>,
 ): Generator<undefined, VaultReport> {
   const problems: VaultProblem[] = [];
   const erased: { record: string; by: string; height: number }[] = [];
   let checked = 0;
-  for (const listed of [...records.values()]) {
+  for (const listed of records.values()) {
     yield;
     const r = records.get(listed.id) ?? listed;
     if (r.erasedBy) {

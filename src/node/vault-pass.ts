@@ -5,7 +5,7 @@
  * flags and the erased records are checked again, against the records and the vault as they are by
  * then (vault-check.ts `vaultChecks`), so a record erased or replicated meanwhile is not reported.
  */
-import type { RecordEntry } from '../ledger/medical-state.ts';
+import type { Lookup, RecordEntry } from '../ledger/medical-state.ts';
 import { blobsInThread, monitorThreadUp } from './monitor-thread.ts';
 import { runChecks, runChecksInSlices, vaultChecks } from './vault-check.ts';
 import type { VaultReport } from './vault-check.ts';
@@ -13,36 +13,48 @@ import type { Vault } from './vault.ts';
 
 /** The vault check of `records`, its hashing in the monitor's thread; undefined when not run there. */
 export async function vaultPassInThread(
-  records: ReadonlyMap<string, RecordEntry>,
+  records: Lookup<RecordEntry>,
   vault: Vault,
   replicating: () => ReadonlySet<string>,
+  chunk = THREAD_CHUNK,
 ): Promise<VaultReport | undefined> {
-  const live: RecordEntry[] = [];
-  const erased: string[] = [];
+  const flagged: string[] = [];
+  let checked = 0;
+  let live: RecordEntry[] = [];
+  // The thread hashes a chunk of records at a time: memory stays bounded however many there are.
+  const send = async (): Promise<boolean> => {
+    const found = await blobsInThread(vault.path, live.map((r) => r.blob).join(''));
+    if (!found) return false;
+    for (const at of found.missing) flagged.push(live[at]!.id);
+    for (const { at } of found.mismatched) flagged.push(live[at]!.id);
+    checked += live.length;
+    live = [];
+    return true;
+  };
   for (const r of records.values()) {
-    if (r.erasedBy) erased.push(r.id);
+    if (r.erasedBy) flagged.push(r.id);
     else live.push(r);
+    if (live.length >= chunk && !(await send())) return undefined;
   }
-  const found = await blobsInThread(vault.path, live.map((r) => r.blob).join(''));
-  if (!found) return undefined;
+  if (!(await send())) return undefined;
   const again = new Map<string, RecordEntry>();
-  const recheck = (id: string): void => {
+  for (const id of flagged) {
     const r = records.get(id);
     if (r) again.set(id, r);
-  };
-  for (const at of found.missing) recheck(live[at]!.id);
-  for (const { at } of found.mismatched) recheck(live[at]!.id);
-  for (const id of erased) recheck(id);
+  }
   const confirmed = runChecks(vaultChecks(again, vault, replicating()));
-  return { ...confirmed, checked: live.length };
+  return { ...confirmed, checked };
 }
+
+/** Records whose ciphertexts the monitor's thread hashes per message. */
+const THREAD_CHUNK = 50_000;
 
 /**
  * The integrity monitor's vault check: in the monitor's thread when it is up, else here in slices of
  * records with the event loop given back between them.
  */
 export async function monitorVaultPass(
-  records: ReadonlyMap<string, RecordEntry>,
+  records: Lookup<RecordEntry>,
   vault: Vault,
   replicating: () => ReadonlySet<string>,
 ): Promise<VaultReport> {

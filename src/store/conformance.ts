@@ -124,6 +124,11 @@ export function storeConformance(name: string, factory: StoreFactory): void {
         [...s.txsOfTypes(['identity.register'])].map((t) => t.seq),
         [0, 1, 4],
       );
+      assert.deepEqual(
+        [...s.txsOfTypes(['identity.register'], 1)].map((t) => t.seq),
+        [1, 4],
+      );
+      assert.deepEqual([...s.txsOfTypes(['identity.register'], 5)], []);
       assert.equal(s.txCount(), 6);
       assert.deepEqual(
         s.presentTxIds([h(2, 'a'), h(99, 'a'), 'not-hex', h(5, 'a')]),

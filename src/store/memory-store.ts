@@ -60,9 +60,9 @@ export class MemoryStore implements Store {
     return this.#txs.slice(Math.max(0, from), Math.max(0, to)).filter((t): t is StoredTx => t !== undefined);
   }
 
-  *txsOfTypes(types: readonly string[]): Iterable<StoredTx> {
+  *txsOfTypes(types: readonly string[], fromSeq = 0): Iterable<StoredTx> {
     const set = new Set(types);
-    for (const t of this.#txs) if (t !== undefined && set.has(t.type)) yield t;
+    for (const t of this.#txs.slice(Math.max(0, fromSeq))) if (t !== undefined && set.has(t.type)) yield t;
   }
 
   txCount(): number {

@@ -210,11 +210,12 @@ export class SqliteStore implements Store {
     return rows.map(([seq, id, height, type, body, sig]) => ({ seq, id, height, type, body, sig }));
   }
 
-  *txsOfTypes(types: readonly string[]): Iterable<StoredTx> {
+  *txsOfTypes(types: readonly string[], fromSeq = 0): Iterable<StoredTx> {
     if (types.length === 0) return;
     // Served by the (type, seq) index: one range per type, merged by seq.
-    const sql = `SELECT ${TX_COLS} FROM txs WHERE type IN (${types.map(() => '?').join(',')}) ORDER BY seq`;
-    for (const r of this.#db.prepare(sql).iterate(...types)) yield toTx(r as unknown as TxRow)!;
+    const sql = `SELECT ${TX_COLS} FROM txs WHERE type IN (${types.map(() => '?').join(',')}) AND seq >= ?
+      ORDER BY seq`;
+    for (const r of this.#db.prepare(sql).iterate(...types, fromSeq)) yield toTx(r as unknown as TxRow)!;
   }
 
   txCount(): number {

@@ -68,9 +68,9 @@ export interface Store {
   txsBySeq(from: number, to: number): StoredTx[];
   /**
    * Every transaction whose type is one of `types`, in seq order, read as the caller iterates (a
-   * replay over a long chain holds one row at a time, not all of them).
+   * replay over a long chain holds one row at a time, not all of them), from log position `fromSeq` on.
    */
-  txsOfTypes(types: readonly string[]): Iterable<StoredTx>;
+  txsOfTypes(types: readonly string[], fromSeq?: number): Iterable<StoredTx>;
   /** Number of stored transactions. */
   txCount(): number;
   /** Hashes of stored perfect Merkle nodes, undefined where absent. */

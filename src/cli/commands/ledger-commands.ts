@@ -36,7 +36,7 @@ function formatVaultProblem(p: VaultProblem): string {
     p.expected !== undefined || p.found !== undefined
       ? ` (expected ${p.expected ?? '?'}, found ${p.found ?? '?'})`
       : '';
-  const what = p.record ? `record ${p.record}` : 'access log';
+  const what = p.record ? `record ${p.record}` : p.kind === 'medical-state' ? 'state tables' : 'access log';
   return `${p.kind}: ${what} (height ${String(p.height)}): ${p.detail}${ef}`;
 }
 
