@@ -26,10 +26,10 @@ export interface HttpBenchOptions {
   readonly log: (line: string) => void;
 }
 
-const MAIN = fileURLToPath(new URL('../src/cli/main.ts', import.meta.url));
+export const MAIN = fileURLToPath(new URL('../src/cli/main.ts', import.meta.url));
 const PASSWORD = 'medledger-demo';
 
-async function freePort(): Promise<number> {
+export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const s = createServer();
     s.once('error', reject);
@@ -42,7 +42,7 @@ async function freePort(): Promise<number> {
   });
 }
 
-async function waitHealthy(url: string, timeoutMs: number): Promise<void> {
+export async function waitHealthy(url: string, timeoutMs: number): Promise<void> {
   const end = Date.now() + timeoutMs;
   for (;;) {
     try {
@@ -56,13 +56,13 @@ async function waitHealthy(url: string, timeoutMs: number): Promise<void> {
   }
 }
 
-async function json<T>(r: Promise<Response>): Promise<T> {
+export async function json<T>(r: Promise<Response>): Promise<T> {
   const res = await r;
   if (!res.ok) throw new Error(`${res.url}: ${String(res.status)} ${await res.text()}`);
   return (await res.json()) as T;
 }
 
-interface Run {
+export interface Run {
   readonly connections: number;
   readonly requestsPerSec: number;
   readonly p50Ms: number;
@@ -70,6 +70,7 @@ interface Run {
   readonly p99Ms: number;
   readonly maxMs: number;
   readonly non2xx: number;
+  readonly statusCodes: Record<string, number>;
   readonly errors: number;
   readonly total: number;
   /** CPU time of the server process (all its threads) per request answered; null off Linux. */
@@ -104,7 +105,7 @@ function machineTicks(): { busy: number; total: number } | undefined {
   }
 }
 
-async function load(
+export async function load(
   pid: number | undefined,
   opts: autocannon.Options & { connections: number },
 ): Promise<Run> {
@@ -123,6 +124,9 @@ async function load(
     p99Ms: r.latency.p99,
     maxMs: r.latency.max,
     non2xx: r.non2xx,
+    statusCodes: Object.fromEntries(
+      Object.entries(r.statusCodeStats ?? {}).map(([k, v]) => [k, v.count ?? 0]),
+    ),
     errors: r.errors,
     total: r.requests.total,
     serverCpuMicrosPerRequest:

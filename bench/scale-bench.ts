@@ -6,8 +6,10 @@
  * access events, over one patient per 1,000 transactions, with half of all records on one patient
  * (the shape device data gives). At each size the node is closed and a new process opens it
  * (bench/scale-open.ts): time to open, resident memory and live heap after open, and p50/p99 of
- * reading one of the large patient's records, adding one, and listing a small patient's records.
- * Disk bytes per transaction come from the data directory. Writes bench/results/scale.json.
+ * reading one of the large patient's records, adding one, listing a small patient's records and a
+ * page of the large one's; then `medledger serve` on it, loaded over HTTP with FHIR reads and creates
+ * (bench/scale-http.ts). Disk bytes per transaction come from the data directory. Writes
+ * bench/results/scale.json.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
@@ -17,10 +19,13 @@ import { writeResources } from '../src/node/importer.ts';
 import { MedicalNode } from '../src/node/medical-node.ts';
 import type { OpenMeasure } from './scale-open.ts';
 import { writeResult } from './results.ts';
+import { measureHttp } from './scale-http.ts';
 
 export interface ScaleBenchOptions {
   /** Chain sizes (transactions) to measure at, ascending. */
   readonly sizes: readonly number[];
+  /** Seconds per HTTP run (FHIR reads, then creates) at each size. */
+  readonly httpSeconds: number;
   readonly out?: string | undefined;
   readonly log: (line: string) => void;
 }
@@ -112,7 +117,8 @@ export async function runScaleBench(opts: ScaleBenchOptions): Promise<Record<str
       const txs = node.ledger.store.txCount();
       const growMs = performance.now() - t0;
       await node.close();
-      const open = measureOpen(dir, patients[1]!);
+      const { sampleIds, ...open } = measureOpen(dir, patients[1]!);
+      const http = await measureHttp(dir, sampleIds, opts.httpSeconds);
       const row = {
         txs,
         records: written,
@@ -121,12 +127,16 @@ export async function runScaleBench(opts: ScaleBenchOptions): Promise<Record<str
         growSeconds: Number((growMs / 1000).toFixed(1)),
         diskBytesPerTx: Math.round(dirBytes(dir) / txs),
         ...open,
+        ...http,
       };
       rows.push(row);
       opts.log(
         `${String(txs).padStart(9)} txs: open ${String(open.openMs)} ms, rss ${String(open.rssMiB)} MiB, ` +
           `heap ${String(open.heapMiB)} MiB, ${String(row.diskBytesPerTx)} B/tx on disk; read p99 ` +
-          `${String(open.readP99Ms)} ms, add p99 ${String(open.addP99Ms)} ms, list p99 ${String(open.listP99Ms)} ms`,
+          `${String(open.readP99Ms)} ms, add p99 ${String(open.addP99Ms)} ms, list p99 ${String(open.listP99Ms)} ms, ` +
+          `page p99 ${String(open.pageP99Ms)} ms; FHIR read ${String(http.fhirReadPerSec)}/s p99 ` +
+          `${String(http.fhirReadP99Ms)} ms, create ${String(http.fhirCreatePerSec)}/s p99 ${String(http.fhirCreateP99Ms)} ms` +
+          (http.failed > 0 ? ` (${String(http.failed)} FAILED)` : ''),
       );
       ({ node } = await MedicalNode.open(dir, {}));
     }

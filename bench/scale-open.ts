@@ -19,6 +19,11 @@ export interface OpenMeasure {
   readonly addP99Ms: number;
   readonly listP50Ms: number;
   readonly listP99Ms: number;
+  /** A page of 100 of the large patient's records, read and audited, from cursors spread over the list. */
+  readonly pageP50Ms: number;
+  readonly pageP99Ms: number;
+  /** Records of the large patient for the HTTP run to read. */
+  readonly sampleIds: readonly string[];
 }
 
 const MiB = 1024 * 1024;
@@ -48,7 +53,7 @@ if (import.meta.main) {
   (globalThis as { gc?: () => void }).gc?.();
   const mem = process.memoryUsage();
   const doctor = node.as(node.login(SCALE_DOCTOR, SCALE_PASSWORD));
-  const big = node.state.recordsOf(node.blind(BIG_PATIENT));
+  const big = node.state.recordsOf(node.blind(BIG_PATIENT), { limit: 2_000 });
   const reads = await timed(SAMPLES, (i) => doctor.getRecord(big[(i * 7919) % big.length]!.id));
   const adds = await timed(SAMPLES, (i) =>
     writeResources(node, [
@@ -61,6 +66,9 @@ if (import.meta.main) {
     ]),
   );
   const lists = await timed(20, () => doctor.listRecords(small));
+  const pages = await timed(SAMPLES, (i) =>
+    doctor.listRecordsPage(BIG_PATIENT, {}, { after: big[(i * 7919) % big.length]!.id, limit: 100 }),
+  );
   await node.close();
   const m: OpenMeasure = {
     openMs,
@@ -72,6 +80,13 @@ if (import.meta.main) {
     addP99Ms: percentile(adds, 99),
     listP50Ms: percentile(lists, 50),
     listP99Ms: percentile(lists, 99),
+    pageP50Ms: percentile(pages, 50),
+    pageP99Ms: percentile(pages, 99),
+    // Observations only (the patient's own Patient record is among its records).
+    sampleIds: big
+      .filter((r) => r.id !== BIG_PATIENT)
+      .slice(0, 1000)
+      .map((r) => r.id),
   };
   console.log(JSON.stringify(m));
 }

@@ -24,7 +24,7 @@ import { createTx } from '../core/tx.ts';
 import type { TxType } from '../core/tx.ts';
 import { patientReference } from '../fhir/patient-ref.ts';
 import { validateRecord } from '../fhir/validate.ts';
-import type { AccessEntry, ConsentEntry, RecordEntry } from '../ledger/medical-state.ts';
+import type { AccessEntry, ConsentEntry, Page, RecordEntry } from '../ledger/medical-state.ts';
 import { toOmop } from '../fhir/omop.ts';
 import type { OmopTables } from '../fhir/omop-tables.ts';
 import {
@@ -290,13 +290,27 @@ export class ScopedLedger {
 
   /** The current version of every record of a patient the caller may read; audited (one event). */
   async listRecords(patientId: string, opts: ReadOptions = {}): Promise<RecordView[]> {
+    return (await this.listRecordsPage(patientId, opts)).records;
+  }
+
+  /**
+   * One page of `listRecords`: the patient's original records after `page.after` (a record id), at
+   * most `page.limit` of them, each shown in its current version if the caller may read it; `next` is
+   * the cursor of the following page when there may be one. Audited as one event per page.
+   */
+  async listRecordsPage(
+    patientId: string,
+    opts: ReadOptions = {},
+    page: Page = {},
+  ): Promise<{ records: RecordView[]; next?: string }> {
     const patient = this.#node.blind(stripPatient(patientId));
     const purpose = this.#purpose(opts);
     const out: RecordView[] = [];
     const read: string[] = [];
     let denied: Decision | undefined;
     let decision: Decision | undefined;
-    for (const original of this.#node.state.recordsOf(patient)) {
+    const originals = this.#node.state.recordsOf(patient, page);
+    for (const original of originals) {
       if (original.erasedBy) continue;
       const latestId = original.amendedBy.at(-1) ?? original.id;
       const latest = this.#node.state.records.get(latestId)!;
@@ -316,7 +330,8 @@ export class ScopedLedger {
       await this.#log('read', patient, [], purpose, denied);
       throw new AccessDeniedError(denied.allow ? 'denied' : denied.reason, { patient: patientId });
     }
-    return out;
+    const full = page.limit !== undefined && originals.length === page.limit;
+    return full ? { records: out, next: originals.at(-1)!.id } : { records: out };
   }
 
   /**

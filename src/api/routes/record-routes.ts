@@ -49,6 +49,9 @@ export function viewOf(v: RecordView): Record<string, unknown> {
   return { ...v, time: new Date(v.time).toISOString() };
 }
 
+/** Largest page of a patient's records (and the default). */
+const MAX_PAGE = 1000;
+
 export function recordRoutes(ctx: ApiContext): FastifyPluginAsync {
   return async (app) => {
     app.post<{ Body: Record<string, unknown> }>(
@@ -110,19 +113,46 @@ export function recordRoutes(ctx: ApiContext): FastifyPluginAsync {
       },
     );
 
-    app.get<{ Params: { id: string }; Querystring: ReadQuery }>(
+    app.get<{ Params: { id: string }; Querystring: ReadQuery & { after?: string; limit?: number } }>(
       '/patients/:id/records',
       {
         schema: {
           tags: ['records'],
-          summary: 'The current version of every record of a patient the caller may read (one audit event)',
+          summary:
+            'The current version of a patient’s records the caller may read, a page at a time in chain order (one audit event per page)',
+          description:
+            'A full page carries a `Link` header with `rel="next"`: the same request with `after` set to the last record of this page.',
           params: idParams,
-          querystring: readQuery,
+          querystring: {
+            ...readQuery,
+            properties: {
+              ...readQuery.properties,
+              after: {
+                type: 'string',
+                pattern: '^[A-Za-z0-9\\-.]{1,64}$',
+                description: 'the last record id of the previous page',
+              },
+              limit: { type: 'integer', minimum: 1, maximum: MAX_PAGE, default: MAX_PAGE },
+            },
+          },
           response: { 200: { type: 'array', items: recordView }, ...errorResponses },
         },
       },
-      async (req) =>
-        (await authOf(req).ledger.listRecords(req.params.id, readOptions(req.query))).map(viewOf),
+      async (req, reply) => {
+        const { after, limit, ...read } = req.query;
+        const page = await authOf(req).ledger.listRecordsPage(req.params.id, readOptions(read), {
+          ...(after === undefined ? {} : { after }),
+          limit: limit ?? MAX_PAGE,
+        });
+        if (page.next !== undefined) {
+          const q = new URLSearchParams({ ...read, after: page.next, limit: String(limit ?? MAX_PAGE) });
+          void reply.header(
+            'link',
+            `</api/v1/patients/${encodeURIComponent(req.params.id)}/records?${q.toString()}>; rel="next"`,
+          );
+        }
+        return page.records.map(viewOf);
+      },
     );
 
     app.get<{ Querystring: { q?: string; limit?: number } }>(

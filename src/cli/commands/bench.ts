@@ -54,6 +54,7 @@ export function registerBench(program: Command): void {
           const sizes = o.quick ? [2_000, 10_000] : powersOfTen(10_000, o.txs);
           const scale = await runScaleBench({
             sizes,
+            httpSeconds: o.quick ? 3 : 10,
             out: o.quick ? undefined : `${RESULTS}scale.json`,
             log,
           });

@@ -19,6 +19,7 @@ import { ledgerExists } from '../../node/data-dir.ts';
 import { MedicalNode } from '../../node/medical-node.ts';
 import { DEMO_ORGS, demoStaff } from '../../sim/synthetic.ts';
 import { dataDir, intArg, UsageError } from '../options.ts';
+import { progressBar } from '../progress.ts';
 import { demoPassword, seedNode } from '../demo-data.ts';
 
 interface ServeOptions {
@@ -80,6 +81,7 @@ async function serve(dir: string, o: ServeOptions): Promise<void> {
     ...(consortium && member ? { consortium, indexKey: member.indexKey } : {}),
     ...(o.demo ? { adminEmail: demoStaff()[0]!.email } : {}),
     ...(adminPassword ? { adminPassword } : {}),
+    progress: progressBar('building the state tables from the chain (once): block'),
   });
   if (o.demo && fresh) await seedDemo(node, dir, o.patients);
   const server = await buildServer({
