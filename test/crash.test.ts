@@ -15,10 +15,12 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, test } from 'node:test';
 import { Ledger } from '../src/node/ledger.ts';
+import { MedicalNode } from '../src/node/medical-node.ts';
 import { createNodeKey, dataPaths } from '../src/node/data-dir.ts';
 import { SqliteStore } from '../src/store/sqlite-store.ts';
 
 const WRITER = fileURLToPath(new URL('./fixtures/crash-writer.ts', import.meta.url));
+const MEDICAL_WRITER = fileURLToPath(new URL('./fixtures/crash-medical-writer.ts', import.meta.url));
 const ROUNDS = 15;
 const BUDGET_MS = 45_000;
 
@@ -64,8 +66,9 @@ async function runWriter(
   round: number,
   delayMs: number,
   from: 'spawn' | 'open',
+  writer = WRITER,
 ): Promise<Round> {
-  const child = spawn(process.execPath, [WRITER, dir, String(round)], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [writer, dir, String(round)], { stdio: ['ignore', 'pipe', 'pipe'] });
   live.add(child);
   try {
     let out = '';
@@ -155,6 +158,44 @@ test('every acknowledged block survives SIGKILL at random moments', async (t) =>
     }
   } finally {
     await ledger.close();
+  }
+});
+
+test('a medical node killed at random moments keeps its state tables and access log equal to the chain', async (t) => {
+  const seed = Number(process.env.CRASH_SEED ?? process.env.MEDLEDGER_TEST_SEED ?? Date.now() % 2 ** 32) + 1;
+  t.diagnostic(`CRASH_SEED=${seed - 1}`);
+  const random = prng(seed);
+  const dir = join(root, 'medical');
+  const deadline = Date.now() + BUDGET_MS;
+  const acks: Ack[] = [];
+  let rounds = 0;
+  for (let round = 0; round < 10 && Date.now() < deadline; round++, rounds++) {
+    const delay = Math.round(200 + random() * 1000);
+    const from = round > 0 && round % 3 === 0 ? 'spawn' : 'open';
+    const r = await runWriter(dir, round, delay, from, MEDICAL_WRITER);
+    const what = `round ${round} (kill ${delay} ms after ${from})`;
+    assert.equal(r.signal, 'SIGKILL', `${what}: writer exited by itself (code ${r.code}): ${r.stderr}`);
+    if (r.opened) assert.notEqual(r.opened.ok, 'false', `${what}: open found problems ${r.opened.problems}`);
+    acks.push(...r.acks);
+    t.diagnostic(`${what}: opened at ${r.opened?.height ?? '-'}, ${r.acks.length} records acknowledged`);
+  }
+  assert.ok(acks.length > 0, 'the writer never acknowledged a record');
+  const ledger = await Ledger.open(dir, { verify: 'full' });
+  try {
+    assert.deepEqual(ledger.openReport?.problems, []);
+    // `medledger verify`'s vault report: the state tables and the access log against a replay of the chain.
+    const report = MedicalNode.verifyVaultOf(ledger);
+    assert.deepEqual(report.problems, []);
+  } finally {
+    await ledger.close();
+  }
+  const { node } = await MedicalNode.open(dir, { adminPassword: 'unused', difficulty: 0 });
+  try {
+    for (const a of acks) assert.equal(node.state.records.get(a.txId)?.height, a.height, `record ${a.txId}`);
+    assert.equal(node.state.height, node.ledger.height);
+    assert.equal(node.accessLog.check(), undefined);
+  } finally {
+    await node.close();
   }
 });
 

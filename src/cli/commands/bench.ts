@@ -27,6 +27,10 @@ export function registerBench(program: Command): void {
     )
     .option('--quick', 'a short run (10^4 transactions, difficulty up to 12) that writes no results')
     .option('--json', 'print the results as JSON')
+    .option(
+      '--dir <dir>',
+      'scale: grow and keep this data directory (a kept one goes on, or is measured again)',
+    )
     .addOption(
       new Option('--only <suite>', 'run one suite (scale runs only when named)').choices([
         'core',
@@ -37,7 +41,14 @@ export function registerBench(program: Command): void {
       ]),
     )
     .action(
-      async (o: { txs: number; maxDifficulty: number; quick?: boolean; json?: boolean; only?: string }) => {
+      async (o: {
+        txs: number;
+        maxDifficulty: number;
+        quick?: boolean;
+        json?: boolean;
+        only?: string;
+        dir?: string;
+      }) => {
         const log = (s: string): void => {
           (o.json ? process.stderr : process.stdout).write(`${s}\n`);
         };
@@ -55,6 +66,7 @@ export function registerBench(program: Command): void {
           const scale = await runScaleBench({
             sizes,
             httpSeconds: o.quick ? 3 : 10,
+            dir: o.dir,
             out: o.quick ? undefined : `${RESULTS}scale.json`,
             log,
           });
