@@ -15,12 +15,13 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { writeResources } from '../src/node/importer.ts';
 import { ledgerExists } from '../src/node/data-dir.ts';
 import { MedicalNode } from '../src/node/medical-node.ts';
 import type { OpenMeasure } from './scale-open.ts';
 import { writeResult } from './results.ts';
 import { measureHttp } from './scale-http.ts';
+import { RECORD_SHARE, SCALE_PASSWORD, scalePatients, startGrowth } from './scale-grow.ts';
+
 
 export interface ScaleBenchOptions {
   /** Chain sizes (transactions) to measure at, ascending. */
@@ -34,26 +35,6 @@ export interface ScaleBenchOptions {
    */
   readonly dir?: string | undefined;
   readonly log: (line: string) => void;
-}
-
-export const SCALE_PASSWORD = 'benchmark password';
-export const SCALE_DOCTOR = 'd@scale.example';
-/** The patient holding half of all records. */
-export const BIG_PATIENT = 'scale-patient-0';
-
-const RECORD_SHARE = 0.2;
-const TXS_PER_PATIENT = 1000;
-const BATCH = 500;
-
-function observation(i: number, patient: string): Record<string, unknown> {
-  return {
-    resourceType: 'Observation',
-    status: 'final',
-    code: { coding: [{ system: 'http://loinc.org', code: '8867-4', display: 'Heart rate' }] },
-    subject: { reference: `Patient/${patient}` },
-    effectiveDateTime: new Date(Date.UTC(2026, 0, 1) + i * 60_000).toISOString(),
-    valueQuantity: { value: 60 + (i % 40), unit: '/min', system: 'http://unitsofmeasure.org', code: '/min' },
-  };
 }
 
 function dirBytes(dir: string): number {
@@ -81,51 +62,20 @@ export async function runScaleBench(opts: ScaleBenchOptions): Promise<Record<str
   const dir = opts.dir ?? join(top!, 'node');
   const resumed = ledgerExists(dir);
   const final = opts.sizes.at(-1) ?? 0;
-  const patients = Array.from(
-    { length: Math.max(20, Math.ceil(final / TXS_PER_PATIENT)) },
-    (_, i) => `scale-patient-${String(i)}`,
-  );
+  const patients = scalePatients(final);
   const rows: Record<string, unknown>[] = [];
   try {
     let { node } = await MedicalNode.open(dir, {
       adminPassword: SCALE_PASSWORD,
       kdf: { N: 2 ** 12, r: 8, p: 1 },
     });
-    if (!resumed) {
-      await writeResources(
-        node,
-        patients.map((id) => ({ resourceType: 'Patient', id, gender: 'unknown' })),
-      );
-      await node.createUser({ email: SCALE_DOCTOR, name: 'D', password: SCALE_PASSWORD, role: 'doctor' });
-      await node.commit();
-    }
-    let written = node.state.records.size - patients.length;
-    const recent = node.state.recordsOf(node.blind(BIG_PATIENT), { limit: 10_000 }).map((r) => r.id);
+    const growth = await startGrowth(node, patients, !resumed);
     for (const size of opts.sizes) {
       // The patients' own records come first: a size they already pass would measure no growth (the
       // last size is measured all the same: a kept directory measured again).
       if (node.ledger.store.txCount() >= size && (size !== final || rows.length > 0)) continue;
       const t0 = performance.now();
-      const doctor = node.as(node.login(SCALE_DOCTOR, SCALE_PASSWORD));
-      while (node.ledger.store.txCount() < size) {
-        const left = size - node.ledger.store.txCount();
-        const records = Math.max(1, Math.min(BATCH, Math.round(left * RECORD_SHARE)));
-        // Half of the records on the large patient, the rest spread over everyone.
-        const batch = Array.from({ length: records }, (_, k) => {
-          const i = written + k;
-          return observation(i, i % 2 === 0 ? BIG_PATIENT : patients[(i >> 1) % patients.length]!);
-        });
-        const ids = await writeResources(node, batch);
-        written += ids.length;
-        recent.push(...ids);
-        recent.splice(0, Math.max(0, recent.length - 10_000));
-        const reads = Math.min(left - records, Math.round(records * ((1 - RECORD_SHARE) / RECORD_SHARE)));
-        for (let k = 0; k < reads; k++) {
-          await doctor.getRecord(recent[(k * 7919) % recent.length]!);
-          if (node.ledger.pendingCount >= 1000) await node.commit();
-        }
-        await node.commit();
-      }
+      await growth.growTo(size);
       const txs = node.ledger.store.txCount();
       const growMs = performance.now() - t0;
       await node.close();
@@ -133,9 +83,9 @@ export async function runScaleBench(opts: ScaleBenchOptions): Promise<Record<str
       const http = await measureHttp(dir, sampleIds, opts.httpSeconds);
       const row = {
         txs,
-        records: written,
+        records: growth.written,
         patients: patients.length,
-        bigPatientRecords: Math.ceil(written / 2),
+        bigPatientRecords: Math.ceil(growth.written / 2),
         growSeconds: Number((growMs / 1000).toFixed(1)),
         diskBytesPerTx: Math.round(dirBytes(dir) / txs),
         ...open,
@@ -151,6 +101,7 @@ export async function runScaleBench(opts: ScaleBenchOptions): Promise<Record<str
           (http.failed > 0 ? ` (${String(http.failed)} FAILED)` : ''),
       );
       ({ node } = await MedicalNode.open(dir, {}));
+      growth.node = node;
     }
     await node.close();
     const result = {

@@ -7,7 +7,7 @@
 import { spawn } from 'node:child_process';
 import { freePort, json, load, MAIN, waitHealthy } from './http-bench.ts';
 import type { Run } from './http-bench.ts';
-import { BIG_PATIENT, SCALE_DOCTOR, SCALE_PASSWORD } from './scale-bench.ts';
+import { BIG_PATIENT, SCALE_DOCTOR, SCALE_PASSWORD } from './scale-grow.ts';
 
 export interface HttpMeasure {
   readonly fhirReadPerSec: number;

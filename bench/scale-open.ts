@@ -6,7 +6,7 @@
  */
 import { writeResources } from '../src/node/importer.ts';
 import { MedicalNode } from '../src/node/medical-node.ts';
-import { BIG_PATIENT, SCALE_DOCTOR, SCALE_PASSWORD } from './scale-bench.ts';
+import { BIG_PATIENT, SCALE_DOCTOR, SCALE_PASSWORD } from './scale-grow.ts';
 
 export interface OpenMeasure {
   readonly openMs: number;

@@ -388,6 +388,14 @@ describe('http ops', () => {
     const text = await r.text();
     const value = (re: RegExp): number => Number(re.exec(text)?.[1]);
     const height = value(/^medledger_block_height (\d+)$/m);
+    // The caches: each bound as configured (the defaults here), and what the per-record ones hold.
+    assert.equal(
+      value(/^medledger_cache_capacity\{cache="sqlite-ledger",unit="bytes"\} (\d+)$/m),
+      64 * 2 ** 20,
+    );
+    assert.equal(value(/^medledger_cache_capacity\{cache="blind-ids",unit="entries"\} (\d+)$/m), 100_000);
+    const blinds = value(/^medledger_cache_used\{cache="blind-ids",unit="entries"\} (\d+)$/m);
+    assert.ok(blinds > 0 && blinds <= 100_000, String(blinds));
     assert.ok(height >= low && height <= high, `${String(height)} not in ${String(low)}..${String(high)}`);
     assert.ok(
       value(/^medledger_http_requests_total\{method="GET",route="\/health",status="200"\} (\d+)$/m) >= 3,

@@ -70,6 +70,8 @@ export interface OrdererStart {
 export type MakeOrderer = (start: OrdererStart) => Promise<Orderer>;
 
 export interface InitOptions {
+  /** SQLite page cache of the store, MiB (default 64). */
+  readonly cacheMiB?: number;
   /** Minimum (and default) difficulty in leading zero bits. */
   readonly difficulty?: number;
   readonly chainId?: string;
@@ -77,6 +79,8 @@ export interface InitOptions {
 }
 
 export interface OpenOptions {
+  /** SQLite page cache of the store, MiB (default 64). */
+  readonly cacheMiB?: number;
   /** How to check the stored chain on open (default: from the checkpoint). */
   readonly verify?: 'checkpoint' | 'full';
   readonly now?: () => number;
@@ -99,6 +103,10 @@ export interface MinedBlock {
 }
 
 export type { BlockView } from './chain-views.ts';
+
+function storeOptions(opts: { cacheMiB?: number }): { cacheMiB?: number } {
+  return opts.cacheMiB === undefined ? {} : { cacheMiB: opts.cacheMiB };
+}
 
 export class Ledger {
   readonly paths: DataPaths;
@@ -179,7 +187,7 @@ export class Ledger {
     mkdirSync(paths.dir, { recursive: true, mode: 0o700 });
     removeEmptyStore(paths); // what an interrupted init left, if anything
     const signer = createNodeKey(paths);
-    const store = new SqliteStore(paths.db);
+    const store = new SqliteStore(paths.db, storeOptions(opts));
     const ledger = new Ledger(paths, store, signer, emptyChainState(), opts.now ?? Date.now);
     const difficulty = opts.difficulty ?? 0;
     const now = ledger.#now();
@@ -207,7 +215,7 @@ export class Ledger {
     const paths = dataPaths(dir);
     if (!ledgerExists(dir)) throw new NotInitializedError(paths.dir);
     const signer = loadNodeKey(paths);
-    const store = new SqliteStore(paths.db);
+    const store = new SqliteStore(paths.db, storeOptions(opts));
     const witness = readWitness(paths, signer.privateKey);
     const report = await verifyChain(store, {
       full: opts.verify === 'full',
@@ -237,7 +245,7 @@ export class Ledger {
     removeEmptyStore(paths);
     const ledger = new Ledger(
       paths,
-      new SqliteStore(paths.db),
+      new SqliteStore(paths.db, storeOptions(opts)),
       loadNodeKey(paths),
       emptyChainState(),
       opts.now ?? Date.now,

@@ -28,6 +28,8 @@ import type { Tx, TxType } from '../core/tx.ts';
 import { admissible } from '../ledger/medical-state.ts';
 import { AccessLog } from './access-log.ts';
 import { SqliteMedicalState, stateDifference } from './sqlite-medical-state.ts';
+import { DEFAULT_CACHE_SIZES } from './caches.ts';
+import type { CacheReport, CacheSizes } from './caches.ts';
 import { SqliteStore } from '../store/sqlite-store.ts';
 import type { Role } from '../ledger/payloads.ts';
 import type { RecordEntry } from '../ledger/medical-state.ts';
@@ -62,6 +64,8 @@ export interface MedicalNodeOptions extends InitOptions {
   readonly consortium?: ConsortiumMember;
   /** The consortium index key every member shares (blind patient ids agree across members). */
   readonly indexKey?: Uint8Array;
+  /** Bounds of the node's caches (caches.ts). */
+  readonly caches?: Partial<CacheSizes>;
   /** Hears how far the state tables are built, for a data directory that predates them (once). */
   readonly progress?: (height: number, head: number) => void;
 }
@@ -106,7 +110,7 @@ export class MedicalNode {
   /** Notes that record `id`'s recipients were computed from the consents committed now. */
   noteRecipients(id: string): void {
     // Writes that never commit leave entries: past the bound, forget all (those records get checked).
-    if (this.#sealedAt.size >= 200_000) this.#sealedAt.clear();
+    if (this.#sealedAt.size >= this.#caches.records) this.#sealedAt.clear();
     this.#sealedAt.set(id, this.state.consentEpoch);
   }
 
@@ -126,6 +130,7 @@ export class MedicalNode {
   readonly #dataKey: Uint8Array;
   readonly #orgKeys = new Map<string, X25519KeyPair>();
   readonly #now: () => number;
+  readonly #caches: CacheSizes;
   readonly #blinds = new Map<string, string>();
   /** The consortium this node is a member of, when not solo. */
   readonly consortium: ConsortiumMember | undefined;
@@ -146,6 +151,7 @@ export class MedicalNode {
       isPatientRecord: (id, patient) => this.blind(id) === patient,
     });
     this.#dataKey = dataKey;
+    this.#caches = { ...DEFAULT_CACHE_SIZES, ...opts.caches };
     this.accounts = new Accounts(vault, dataKey, opts.kdf ?? DEFAULT_KDF);
     this.producer = new BlockProducer(ledger, () => {
       vault.sync();
@@ -178,13 +184,18 @@ export class MedicalNode {
     // A consortium node verifies the blocks it catches up on at once: signature threads up first.
     // Elsewhere (a solo server, a CLI command) they start with the first batch worth sending them.
     if (member) await startSigPool();
+    const caches = { ...DEFAULT_CACHE_SIZES, ...opts.caches };
     const ledger = member
       ? await Ledger.join(dir, member.genesis.block, {
           orderer: member.makeOrderer,
+          cacheMiB: caches.sqliteMiB,
           ...(opts.verify ? { verify: opts.verify } : {}),
         })
-      : await Ledger.openOrInit(dir, opts);
-    const vault = new Vault(join(ledger.paths.dir, 'vault.sqlite'));
+      : await Ledger.openOrInit(dir, { ...opts, cacheMiB: caches.sqliteMiB });
+    const vault = new Vault(join(ledger.paths.dir, 'vault.sqlite'), {
+      cacheMiB: caches.sqliteMiB,
+      records: caches.records,
+    });
     const seed = ledger.signer.privateKey.export({ format: 'jwk' }).d ?? '';
     const dataKey = new Uint8Array(
       hkdfSync('sha256', Buffer.from(seed, 'base64url'), new Uint8Array(0), 'medledger:vault:v1', 32),
@@ -234,6 +245,19 @@ export class MedicalNode {
 
   get now(): number {
     return this.#now();
+  }
+
+  /** What each cache holds now and its bound (shown in /metrics). */
+  cacheReport(): CacheReport[] {
+    const sqlite = this.#caches.sqliteMiB * 1024 * 1024;
+    const unwrapped = this.vault.unwrappedCache;
+    return [
+      { name: 'sqlite-ledger', used: undefined, capacity: sqlite, unit: 'bytes' },
+      { name: 'sqlite-vault', used: undefined, capacity: sqlite, unit: 'bytes' },
+      { name: 'unwrapped-keys', used: unwrapped.used, capacity: unwrapped.capacity, unit: 'entries' },
+      { name: 'blind-ids', used: this.#blinds.size, capacity: this.#caches.records, unit: 'entries' },
+      { name: 'sealing-epochs', used: this.#sealedAt.size, capacity: this.#caches.records, unit: 'entries' },
+    ];
   }
 
   /** Organizations whose X25519 private key this node holds. */
@@ -345,7 +369,7 @@ export class MedicalNode {
     let b = this.#blinds.get(patientId);
     if (b === undefined) {
       b = blindOf(this.indexKey, patientId);
-      if (this.#blinds.size >= 100_000) this.#blinds.clear();
+      if (this.#blinds.size >= this.#caches.records) this.#blinds.clear();
       this.#blinds.set(patientId, b);
     }
     return b;

@@ -12,6 +12,7 @@ import { createHash } from 'node:crypto';
 import { DatabaseSync } from 'node:sqlite';
 import type { StatementSync } from 'node:sqlite';
 import type { WrappedKey } from '../core/envelope.ts';
+import { cacheSizePragma } from './caches.ts';
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS blobs (
@@ -78,14 +79,24 @@ export class Vault {
    */
   readonly #unwrapped = new Map<string, Map<Recipient, Uint8Array>>();
 
-  constructor(path: string) {
+  readonly #maxUnwrapped: number;
+
+  /** `cacheMiB`: SQLite page cache; `records`: records whose unwrapped keys are kept. */
+  /** Records whose unwrapped keys are held now, and the bound. */
+  get unwrappedCache(): { used: number; capacity: number } {
+    return { used: this.#unwrapped.size, capacity: this.#maxUnwrapped };
+  }
+
+  constructor(path: string, caches: { cacheMiB?: number; records?: number } = {}) {
     this.path = path;
+    this.#maxUnwrapped = caches.records ?? MAX_UNWRAPPED;
     this.db = new DatabaseSync(path, { timeout: 5000 });
     // Group commit: writes are not fsynced one by one (synchronous NORMAL); `sync()` makes everything
     // written so far durable with one fsync of the WAL, and the node calls it before it commits a
     // block that refers to these writes. A crash loses nothing a block or an answer relied on.
     this.db.exec(
-      'PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA secure_delete = ON; PRAGMA cache_size = -65536; PRAGMA wal_autocheckpoint = 32768;',
+      `PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA secure_delete = ON; PRAGMA wal_autocheckpoint = 32768;
+       ${cacheSizePragma(caches.cacheMiB ?? 64)};`,
     );
     this.db.exec(SCHEMA);
     const p = (sql: string): StatementSync => this.db.prepare(sql);
@@ -187,7 +198,8 @@ export class Vault {
   rememberUnwrapped(record: string, recipient: Recipient, key: Uint8Array): void {
     let byRecipient = this.#unwrapped.get(record);
     if (!byRecipient) {
-      if (this.#unwrapped.size >= MAX_UNWRAPPED) this.#unwrapped.delete(this.#unwrapped.keys().next().value!);
+      if (this.#unwrapped.size >= this.#maxUnwrapped)
+        this.#unwrapped.delete(this.#unwrapped.keys().next().value!);
       byRecipient = new Map();
       this.#unwrapped.set(record, byRecipient);
     }

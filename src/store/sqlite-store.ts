@@ -73,6 +73,8 @@ interface TxRow {
 export interface SqliteStoreOptions {
   /** Open read-only (for tools and verification workers). */
   readonly readOnly?: boolean;
+  /** Page cache, MiB (default 64). */
+  readonly cacheMiB?: number;
 }
 
 export class SqliteStore implements Store {
@@ -91,7 +93,8 @@ export class SqliteStore implements Store {
       // probe it at random), and a checkpoint every 32,768 WAL pages (instead of 1,000) so that pages
       // rewritten by many blocks reach the database file once.
       this.#db.exec(
-        'PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA cache_size = -65536; PRAGMA wal_autocheckpoint = 32768;',
+        `PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA wal_autocheckpoint = 32768;
+         PRAGMA cache_size = -${String(Math.max(1, Math.round((opts.cacheMiB ?? 64) * 1024)))};`,
       );
       this.#db.exec(SCHEMA);
       if (legacy) migrateLegacyTxIds(this.#db, `${TXS_TABLE} ${TXS_TYPE_INDEX}`);

@@ -163,6 +163,25 @@ export function metricsPlugin(ctx: ApiContext): FastifyPluginAsync {
         this.set(ctx.monitor.status.state === 'compromised' ? 0 : 1);
       },
     });
+    const caches = (): ReturnType<typeof ctx.node.cacheReport> => ctx.node.cacheReport();
+    new Gauge({
+      name: 'medledger_cache_capacity',
+      help: 'Configured bound of each cache (unit: bytes or entries)',
+      labelNames: ['cache', 'unit'],
+      registers: [registry],
+      collect() {
+        for (const c of caches()) this.set({ cache: c.name, unit: c.unit }, c.capacity);
+      },
+    });
+    new Gauge({
+      name: 'medledger_cache_used',
+      help: 'What each cache holds now, where it is known (unit: bytes or entries)',
+      labelNames: ['cache', 'unit'],
+      registers: [registry],
+      collect() {
+        for (const c of caches()) if (c.used !== undefined) this.set({ cache: c.name, unit: c.unit }, c.used);
+      },
+    });
     new Gauge({
       name: 'medledger_pending_txs',
       help: 'Transactions waiting for a block',

@@ -62,7 +62,7 @@ export function registerBench(program: Command): void {
         };
         // The growth benchmark takes long (10^6 transactions: many minutes): only when asked for.
         if (o.only === 'scale') {
-          const sizes = o.quick ? [2_000, 10_000] : powersOfTen(10_000, o.txs);
+          const sizes = o.quick ? [2_000, 50_000] : powersOfTen(10_000, o.txs);
           const scale = await runScaleBench({
             sizes,
             httpSeconds: o.quick ? 3 : 10,

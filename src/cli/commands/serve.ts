@@ -16,6 +16,7 @@ import type { DemoInfo } from '../../api/routes/portal-routes.ts';
 import { ConsortiumMember } from '../../node/consortium.ts';
 import { isMemberDir, readMember } from '../../node/consortium-genesis.ts';
 import { ledgerExists } from '../../node/data-dir.ts';
+import { DEFAULT_CACHE_SIZES } from '../../node/caches.ts';
 import { MedicalNode } from '../../node/medical-node.ts';
 import { DEMO_ORGS, demoStaff } from '../../sim/synthetic.ts';
 import { dataDir, intArg, UsageError } from '../options.ts';
@@ -31,6 +32,8 @@ interface ServeOptions {
   demo?: boolean;
   patients: number;
   difficulty: number;
+  sqliteCacheMib: number;
+  recordCache: number;
 }
 
 export interface DemoCredentials {
@@ -53,6 +56,18 @@ export function registerServe(program: Command): void {
       'minimum proof-of-work difficulty of a new chain',
       intArg('difficulty', 0, 24),
       12,
+    )
+    .option(
+      '--sqlite-cache-mib <n>',
+      'SQLite page cache of each database file (ledger, vault), MiB',
+      intArg('sqlite-cache-mib', 1, 65_536),
+      DEFAULT_CACHE_SIZES.sqliteMiB,
+    )
+    .option(
+      '--record-cache <n>',
+      'entries of each per-record cache in memory (unwrapped keys, blind ids)',
+      intArg('record-cache', 100, 100_000_000),
+      DEFAULT_CACHE_SIZES.records,
     )
     .action(async (o: ServeOptions) => {
       await serve(dataDir(o.data), o);
@@ -81,6 +96,7 @@ async function serve(dir: string, o: ServeOptions): Promise<void> {
     ...(consortium && member ? { consortium, indexKey: member.indexKey } : {}),
     ...(o.demo ? { adminEmail: demoStaff()[0]!.email } : {}),
     ...(adminPassword ? { adminPassword } : {}),
+    caches: { sqliteMiB: o.sqliteCacheMib, records: o.recordCache },
     progress: progressBar('building the state tables from the chain (once): block'),
   });
   if (o.demo && fresh) await seedDemo(node, dir, o.patients);
