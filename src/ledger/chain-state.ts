@@ -24,8 +24,6 @@ export interface ChainState {
   claimedLogSize: number;
   readonly registry: KeyRegistry;
   params: ChainParams | undefined;
-  /** Ids seen so far, for replay detection during a verification (undefined: not tracked). */
-  seenIds?: Set<string>;
   /** Set once the recomputed log diverges from the headers, so the cause is reported once. */
   logDivergedAt?: number;
 }

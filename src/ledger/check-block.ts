@@ -146,8 +146,6 @@ export function checkBlock(
     const idBytes = pre?.idBytes ?? txIdOf(r.body);
     ids.push(idBytes);
     const id = pre?.id ?? toHex(idBytes);
-    if (state.seenIds?.has(id)) at('tx-replay', 'transaction already on the chain', { tx: idx, found: id });
-    state.seenIds?.add(id);
     if (id !== r.id)
       at('tx-id', 'body does not hash to the stored id', { tx: idx, expected: r.id, found: id });
     if (r.height !== height)

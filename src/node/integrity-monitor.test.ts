@@ -172,7 +172,6 @@ describe('the monitor thread', () => {
       const here = async () => {
         const state = stateAt(store, from - 1, startHash);
         assert.ok(!('kind' in state));
-        state.seenIds = new Set();
         const r = await verifyRange(store, state, from, h, false);
         return { problems: r.problems, endHash: state.headHash, endLogSize: state.logRange.size };
       };

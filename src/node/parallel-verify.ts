@@ -4,7 +4,7 @@
  * from the state rebuilt at the block before its range (stored Merkle frontier checked against that
  * header's logRoot; identity transactions replayed) and links to that block's recomputed hash, so the
  * ranges join exactly as one sequential pass would: the previous range checks that very block. Replays
- * are detected within a range by the verifier and across the whole chain by the store's unique index.
+ * are found afterwards in the store itself (verify-chain.ts), across the whole chain at once.
  */
 import { Worker } from 'node:worker_threads';
 import { availableParallelism } from 'node:os';

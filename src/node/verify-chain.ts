@@ -66,7 +66,21 @@ const CHECKPOINT_KEY = 'checkpoint';
 /** Below this many blocks, worker start-up costs more than it saves. */
 const MIN_PARALLEL_BLOCKS = 256;
 
-export function readCheckpoint(store: Store): Checkpoint | undefined {
+export /** A `tx-replay` problem at every later copy of a transaction stored more than once. */
+function replays(store: Store): Problem[] {
+  const out: Problem[] = [];
+  for (const { id, seqs } of store.repeatedTxIds())
+    for (const seq of seqs.slice(1)) {
+      const height = store.txsBySeq(seq, seq + 1)[0]?.height ?? -1;
+      const first = store.blockByHeight(height)?.firstSeq ?? seq;
+      out.push(
+        problem(height, 'tx-replay', 'transaction already on the chain', { tx: seq - first, found: id }),
+      );
+    }
+  return out;
+}
+
+function readCheckpoint(store: Store): Checkpoint | undefined {
   const raw = store.getMeta(CHECKPOINT_KEY);
   if (!raw) return undefined;
   try {
@@ -136,10 +150,7 @@ export async function verifyChain(
       }),
     );
   }
-  if (!state) {
-    state = emptyChainState();
-    state.seenIds = new Set();
-  }
+  state ??= emptyChainState();
   const verifiedFrom = state.height + 1;
 
   let sigsChecked = 0;
@@ -176,6 +187,9 @@ export async function verifyChain(
       }),
     );
   }
+  // From genesis, replays are found in the store at the end (bounded memory, however long the chain);
+  // from a checkpoint, the store's unique id index kept them out of every block appended since.
+  if (verifiedFrom === 0) problems.push(...replays(store));
   if (opts.witness) {
     const w = opts.witness;
     const at = store.blockByHeight(w.height);

@@ -157,7 +157,7 @@ export type StoredRangeResult =
 
 /**
  * Checks blocks from..to of `store` on their own: the state before them rebuilt from the store (block
- * from − 1 with hash `startHash`, see {@link stateAt}), replays detected within the range. What the
+ * from − 1 with hash `startHash`, see {@link stateAt}); replays are found in the store afterwards. What the
  * verification workers and the monitor's thread run.
  */
 export async function verifyStoredRange(
@@ -170,7 +170,6 @@ export async function verifyStoredRange(
 ): Promise<StoredRangeResult> {
   const state = from === 0 ? emptyChainState() : stateAt(store, from - 1, startHash);
   if ('kind' in state) return { unusable: state.detail };
-  state.seenIds = new Set();
   const r = await verifyRange(store, state, from, to, withSigs, onProgress);
   return {
     problems: r.problems,

@@ -130,6 +130,7 @@ export function storeConformance(name: string, factory: StoreFactory): void {
       );
       assert.deepEqual([...s.txsOfTypes(['identity.register'], 5)], []);
       assert.equal(s.txCount(), 6);
+      assert.deepEqual([...s.repeatedTxIds()], []);
       assert.deepEqual(
         s.presentTxIds([h(2, 'a'), h(99, 'a'), 'not-hex', h(5, 'a')]),
         new Set([h(2, 'a'), h(5, 'a')]),

@@ -65,6 +65,12 @@ export class MemoryStore implements Store {
     for (const t of this.#txs.slice(Math.max(0, fromSeq))) if (t !== undefined && set.has(t.type)) yield t;
   }
 
+  repeatedTxIds(): { id: string; seqs: number[] }[] {
+    const seen = new Map<string, number[]>();
+    for (const t of this.#txs) if (t !== undefined) seen.set(t.id, [...(seen.get(t.id) ?? []), t.seq]);
+    return [...seen].filter(([, seqs]) => seqs.length > 1).map(([id, seqs]) => ({ id, seqs }));
+  }
+
   txCount(): number {
     return this.#txById.size;
   }

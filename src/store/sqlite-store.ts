@@ -225,6 +225,16 @@ export class SqliteStore implements Store {
     return (this.#s.txCount!.get() as { n: number }).n;
   }
 
+  *repeatedTxIds(): Iterable<{ id: string; seqs: number[] }> {
+    // SQLite's sorter spills to temporary files: memory stays bounded however long the log is.
+    const sql = `SELECT lower(hex(id)) AS id, group_concat(seq) AS seqs FROM
+      (SELECT id, seq FROM txs ORDER BY id, seq) GROUP BY id HAVING count(*) > 1`;
+    for (const r of this.#db.prepare(sql).iterate()) {
+      const row = r as { id: string; seqs: string };
+      yield { id: row.id, seqs: row.seqs.split(',').map(Number) };
+    }
+  }
+
   merkleNodes(ids: readonly NodeId[]): (Uint8Array | undefined)[] {
     return ids.map(({ level, index }) => {
       // A node at `level` hashes up from the 2^up stored nodes under it at `base` (none when up = 0).

@@ -73,6 +73,11 @@ export interface Store {
   txsOfTypes(types: readonly string[], fromSeq?: number): Iterable<StoredTx>;
   /** Number of stored transactions. */
   txCount(): number;
+  /**
+   * Transaction ids stored more than once, each with its log positions in order (a replay; none unless
+   * the store was edited). Computed with bounded memory: a full verification's replay check.
+   */
+  repeatedTxIds(): Iterable<{ readonly id: string; readonly seqs: readonly number[] }>;
   /** Hashes of stored perfect Merkle nodes, undefined where absent. */
   merkleNodes(ids: readonly NodeId[]): (Uint8Array | undefined)[];
   /**
