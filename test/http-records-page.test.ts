@@ -1,7 +1,8 @@
 /**
  * @module
- * A patient's records over the native API a page at a time: following the `Link: rel="next"` headers
- * gives exactly the unpaged list, each page is one audited read, and bad cursors get a 400.
+ * A patient's records and the access log over the native API a page at a time: following the
+ * `Link: rel="next"` headers gives exactly the unpaged list, each page of records is one audited read,
+ * and bad cursors get a 400.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
@@ -55,6 +56,30 @@ describe('GET /api/v1/patients/:id/records, paged', () => {
   it('refuses a malformed cursor or page size with 400', async () => {
     for (const q of ['after=%3Cscript%3E', 'limit=0', 'limit=1001', 'limit=abc'])
       assert.equal((await t.api(`/api/v1/patients/${patient}/records?${q}`, { token })).status, 400, q);
+  });
+
+  it('gives the access log a page at a time, the whole log through its next links', async () => {
+    const auditor = await t.login(DEMO.auditor);
+    await t.node.commit();
+    for (const path of [`/api/v1/patients/${patient}/access-log`, '/api/v1/access-log']) {
+      const whole = (await (await t.api(path, { token: auditor })).json()) as { tx: string }[];
+      assert.ok(whole.length > 3, `${path}: ${String(whole.length)} events`);
+      const seen: string[] = [];
+      let next: string | undefined = `${path}?limit=3`;
+      while (next !== undefined) {
+        const r = await t.api(next, { token: auditor });
+        assert.equal(r.status, 200);
+        seen.push(...((await r.json()) as { tx: string }[]).map((e) => e.tx));
+        next = /<([^>]+)>; rel="next"/.exec(r.headers.get('link') ?? '')?.[1];
+      }
+      assert.deepEqual(
+        seen,
+        whole.map((e) => e.tx),
+        path,
+      );
+    }
+    for (const q of ['after=abc', 'after=-2', 'limit=0', 'limit=1001'])
+      assert.equal((await t.api(`/api/v1/access-log?${q}`, { token: auditor })).status, 400, q);
   });
 
   it('answers an unknown cursor with an empty page', async () => {

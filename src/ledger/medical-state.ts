@@ -58,6 +58,8 @@ export interface ConsentEntry extends ConsentGrant {
 }
 
 export interface AccessEntry extends AccessLogPayload {
+  /** Log position of the transaction that carries the event (the cursor of a page of events). */
+  readonly seq: number;
   readonly tx: string;
   readonly height: number;
   readonly time: number;

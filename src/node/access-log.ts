@@ -23,6 +23,12 @@ CREATE INDEX IF NOT EXISTS access_events_patient ON access_events (patient, seq)
 /** Meta key: the height up to which the table holds every event. */
 const HEIGHT_KEY = 'access_events_height';
 
+/** A page of events in log order: those after log position `after`, at most `limit`. */
+export interface EventPage {
+  readonly after?: number;
+  readonly limit?: number;
+}
+
 interface JoinedRow {
   seq: number;
   id: string;
@@ -63,8 +69,8 @@ export class AccessLog {
       FROM access_events a JOIN txs t ON t.seq = a.seq`;
     this.#statements = {
       insert: this.#db.prepare('INSERT OR REPLACE INTO access_events (seq, patient) VALUES (?, ?)'),
-      ofPatient: this.#db.prepare(`${join} WHERE a.patient = ? ORDER BY a.seq`),
-      all: this.#db.prepare(`${join} ORDER BY a.seq`),
+      ofPatient: this.#db.prepare(`${join} WHERE a.patient = ? AND a.seq > ? ORDER BY a.seq LIMIT ?`),
+      all: this.#db.prepare(`${join} WHERE a.seq > ? ORDER BY a.seq LIMIT ?`),
       stored: this.#db.prepare('SELECT seq, lower(hex(patient)) AS patient FROM access_events ORDER BY seq'),
     };
     return this.#statements;
@@ -113,14 +119,16 @@ export class AccessLog {
     }
   }
 
-  /** Events of one patient (blind id), oldest first. */
-  ofPatient(patient: string): AccessEntry[] {
-    return this.#events(this.#ensure().ofPatient.iterate(Buffer.from(patient, 'hex')));
+  /** Events of one patient (blind id), oldest first: those after log position `page.after`, at most `page.limit`. */
+  ofPatient(patient: string, page: EventPage = {}): AccessEntry[] {
+    return this.#events(
+      this.#ensure().ofPatient.iterate(Buffer.from(patient, 'hex'), page.after ?? -1, page.limit ?? -1),
+    );
   }
 
-  /** Every event, oldest first. */
-  all(): AccessEntry[] {
-    return this.#events(this.#ensure().all.iterate());
+  /** Every event, oldest first (a page of them, as for `ofPatient`). */
+  all(page: EventPage = {}): AccessEntry[] {
+    return this.#events(this.#ensure().all.iterate(page.after ?? -1, page.limit ?? -1));
   }
 
   /** The first difference between the table and the events the chain gives, or undefined. */
@@ -183,7 +191,7 @@ export class AccessLog {
     for (const r of rows) {
       const row = r as JoinedRow;
       const e = storedEvent(row.type, row.body);
-      if (e) out.push({ ...e.event, tx: row.id, height: row.height, time: e.time });
+      if (e) out.push({ ...e.event, seq: row.seq, tx: row.id, height: row.height, time: e.time });
     }
     return out;
   }

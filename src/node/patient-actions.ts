@@ -4,6 +4,7 @@
  * consensus rules (tx-rules.ts) so a user gets a clear error before anything is signed; the chain
  * would reject the transaction anyway.
  */
+import type { EventPage } from './access-log.ts';
 import type { Json } from '../core/canonical-json.ts';
 import type { Grantee, Purpose } from '../core/consent.ts';
 import { AccessDeniedError, ArgumentValueError, NotFoundError } from '../core/errors.ts';
@@ -71,16 +72,21 @@ export function visibleConsents(node: MedicalNode, s: Session): ConsentEntry[] {
   );
 }
 
-export function accessLog(node: MedicalNode, s: Session, patientId?: string): readonly AccessEntry[] {
+export function accessLog(
+  node: MedicalNode,
+  s: Session,
+  patientId?: string,
+  page: EventPage = {},
+): readonly AccessEntry[] {
   if (s.role === 'patient') {
     if (patientId !== undefined && node.blind(stripPatient(patientId)) !== s.patient)
       throw new AccessDeniedError('other-patient');
-    return node.accessLog.ofPatient(s.patient!);
+    return node.accessLog.ofPatient(s.patient!, page);
   }
   requireRole(s, ['auditor', 'admin'], 'read the access log');
   return patientId === undefined
-    ? node.accessLog.all()
-    : node.accessLog.ofPatient(node.blind(stripPatient(patientId)));
+    ? node.accessLog.all(page)
+    : node.accessLog.ofPatient(node.blind(stripPatient(patientId)), page);
 }
 
 export async function requestErasure(

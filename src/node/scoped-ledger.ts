@@ -6,6 +6,7 @@
  * wrapped to its entitled recipients and signed with the user's own key. Routes and commands above
  * never check permissions themselves (medplum's scoped-repository pattern).
  */
+import type { EventPage } from './access-log.ts';
 import { newRecordId } from '../core/record-id.ts';
 import type { Resource } from '@medplum/fhirtypes';
 import { evaluate } from '../core/consent.ts';
@@ -216,8 +217,8 @@ export class ScopedLedger {
   }
 
   /** Access events: a patient's own; any patient's for auditors and admins (by FHIR Patient id). */
-  accessLog(patientId?: string): readonly AccessEntry[] {
-    return accessLog(this.#node, this.session, patientId);
+  accessLog(patientId?: string, page?: EventPage): readonly AccessEntry[] {
+    return accessLog(this.#node, this.session, patientId, page);
   }
 
   requestErasure(records: readonly string[] | null): Promise<string> {

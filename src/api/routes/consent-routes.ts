@@ -4,7 +4,8 @@
  * approves; the approval erases ciphertext and keys on every node) and the access log (a patient's
  * own; any patient's for auditors and admins). All through the caller's scoped ledger handle.
  */
-import type { FastifyPluginAsync } from 'fastify';
+import type { FastifyPluginAsync, FastifyReply } from 'fastify';
+import type { AccessEntry } from '../../ledger/medical-state.ts';
 import type { Purpose } from '../../core/consent.ts';
 import { ArgumentValueError, NotFoundError } from '../../core/errors.ts';
 import { authOf } from '../context.ts';
@@ -43,6 +44,45 @@ function checkGrant(node: ApiContext['node'], b: GrantBody, validFrom: number, v
   const g = b.grantee;
   if (g.kind === 'organization' ? !node.ledger.hasOrg(g.orgId) : !node.ledger.directory.active(g.keyId))
     throw new NotFoundError(g.kind, g.kind === 'organization' ? g.orgId : g.keyId);
+}
+
+/** Largest page of access events (and the default). */
+const MAX_EVENTS = 1000;
+const PAGE_DESCRIPTION =
+  'A full page carries a `Link` header with `rel="next"`: the same request with `after` set to the log position of its last event.';
+
+interface EventPageQuery {
+  after?: number;
+  limit?: number;
+}
+
+const eventPageQuery = {
+  type: 'object',
+  properties: {
+    after: {
+      type: 'integer',
+      minimum: -1,
+      description: 'log position of the last event of the previous page',
+    },
+    limit: { type: 'integer', minimum: 1, maximum: MAX_EVENTS, default: MAX_EVENTS },
+  },
+  additionalProperties: false,
+} as const;
+
+function pageOf(q: EventPageQuery): { after?: number; limit: number } {
+  return { ...(q.after === undefined ? {} : { after: q.after }), limit: q.limit ?? MAX_EVENTS };
+}
+
+function linkNext(
+  reply: FastifyReply,
+  path: string,
+  q: EventPageQuery,
+  events: readonly AccessEntry[],
+): void {
+  const limit = q.limit ?? MAX_EVENTS;
+  if (events.length < limit) return;
+  const next = new URLSearchParams({ after: String(events.at(-1)!.seq), limit: String(limit) });
+  void reply.header('link', `<${path}?${next.toString()}>; rel="next"`);
 }
 
 export function consentRoutes(ctx: ApiContext): FastifyPluginAsync {
@@ -157,35 +197,48 @@ export function consentRoutes(ctx: ApiContext): FastifyPluginAsync {
       },
     );
 
-    app.get(
+    app.get<{ Querystring: EventPageQuery }>(
       '/access-log',
       {
         schema: {
           tags: ['audit'],
-          summary: "Access events: a patient's own; every patient's for auditors and admins",
+          summary:
+            "Access events, a page at a time, oldest first: a patient's own; every patient's for auditors and admins",
+          description: PAGE_DESCRIPTION,
+          querystring: eventPageQuery,
           response: { 200: { type: 'array', items: anyObject }, ...errorResponses },
         },
       },
-      async (req) =>
-        authOf(req, ...LOG_READERS)
-          .ledger.accessLog()
-          .map((e) => accessView(node, e)),
+      async (req, reply) => {
+        const events = authOf(req, ...LOG_READERS).ledger.accessLog(undefined, pageOf(req.query));
+        linkNext(reply, '/api/v1/access-log', req.query, events);
+        return events.map((e) => accessView(node, e));
+      },
     );
 
-    app.get<{ Params: { id: string } }>(
+    app.get<{ Params: { id: string }; Querystring: EventPageQuery }>(
       '/patients/:id/access-log',
       {
         schema: {
           tags: ['audit'],
-          summary: 'Who accessed what of a patient, when, why, and break-glass events',
+          summary:
+            'Who accessed what of a patient, when, why, and break-glass events (a page at a time, oldest first)',
+          description: PAGE_DESCRIPTION,
           params: idParams,
+          querystring: eventPageQuery,
           response: { 200: { type: 'array', items: anyObject }, ...errorResponses },
         },
       },
-      async (req) =>
-        authOf(req, ...LOG_READERS)
-          .ledger.accessLog(req.params.id)
-          .map((e) => accessView(node, e)),
+      async (req, reply) => {
+        const events = authOf(req, ...LOG_READERS).ledger.accessLog(req.params.id, pageOf(req.query));
+        linkNext(
+          reply,
+          `/api/v1/patients/${encodeURIComponent(req.params.id)}/access-log`,
+          req.query,
+          events,
+        );
+        return events.map((e) => accessView(node, e));
+      },
     );
 
     app.post<{ Body: { records?: string[] | null } }>(
