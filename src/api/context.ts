@@ -13,12 +13,26 @@ import type { ScopedLedger } from '../node/scoped-ledger.ts';
 import type { LoginLimiter } from './login-limiter.ts';
 import type { Sessions } from './sessions.ts';
 
+/** See fhir-search.ts: when a patient is searched by cursor, and how much one request reads. */
+export interface FhirScanLimits {
+  /** A patient with more original records than this is searched a window at a time (`_cursor`). */
+  readonly wholeLimit: number;
+  /** Records per audited read of a cursor scan. */
+  readonly chunk: number;
+  /** Original records one request of a cursor scan reads at most. */
+  readonly budget: number;
+}
+
+export const DEFAULT_FHIR_SCAN: FhirScanLimits = { wholeLimit: 10_000, chunk: 1000, budget: 10_000 };
+
 export interface ApiContext {
   readonly node: MedicalNode;
   readonly sessions: Sessions;
   readonly limiter: LoginLimiter;
   readonly monitor: IntegrityMonitor;
   readonly now: () => number;
+  /** How FHIR searches of one patient scan their records (fhir-search.ts). */
+  readonly fhirScan: FhirScanLimits;
   /** Set once shutdown starts: new writes get 503. */
   closing: boolean;
 }

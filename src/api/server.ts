@@ -17,7 +17,8 @@ import { IntegrityMonitor } from '../node/integrity-monitor.ts';
 import { WorkerMiner } from '../node/miner.ts';
 import type { MedicalNode } from '../node/medical-node.ts';
 import { Authenticator } from './auth.ts';
-import type { ApiContext } from './context.ts';
+import type { ApiContext, FhirScanLimits } from './context.ts';
+import { DEFAULT_FHIR_SCAN } from './context.ts';
 import { asMedLedgerError, errorBody } from './http-errors.ts';
 import { LoginLimiter } from './login-limiter.ts';
 import type { LimiterOptions } from './login-limiter.ts';
@@ -56,6 +57,8 @@ export interface ServerOptions {
   readonly demo?: DemoInfo;
   /** The built portal (default web/dist); without index.html there, `/` is a plain landing page. */
   readonly portalDir?: string;
+  /** How FHIR searches scan a large patient's records (default DEFAULT_FHIR_SCAN). */
+  readonly fhirScan?: Partial<FhirScanLimits>;
 }
 
 export interface NodeServer {
@@ -84,6 +87,7 @@ export async function buildServer(opts: ServerOptions): Promise<NodeServer> {
     limiter: new LoginLimiter({ ...opts.limiter, now }),
     monitor: new IntegrityMonitor(node, { intervalMs: opts.monitorIntervalMs ?? 5000, now }),
     now,
+    fhirScan: { ...DEFAULT_FHIR_SCAN, ...opts.fhirScan },
     closing: false,
   };
   const base: FastifyServerOptions = {

@@ -289,6 +289,11 @@ export class ScopedLedger {
     return { current: views.at(-1)!, history: views };
   }
 
+  /** How many original records a patient has (for choosing how to page a search; not audited, no PHI). */
+  recordCount(patientId: string): number {
+    return this.#node.state.countRecordsOf(this.#node.blind(stripPatient(patientId)));
+  }
+
   /** The current version of every record of a patient the caller may read; audited (one event). */
   async listRecords(patientId: string, opts: ReadOptions = {}): Promise<RecordView[]> {
     return (await this.listRecordsPage(patientId, opts)).records;
@@ -297,12 +302,15 @@ export class ScopedLedger {
   /**
    * One page of `listRecords`: the patient's original records after `page.after` (a record id), at
    * most `page.limit` of them, each shown in its current version if the caller may read it; `next` is
-   * the cursor of the following page when there may be one. Audited as one event per page.
+   * the cursor of the following page when there may be one. Audited as one event per page. A page
+   * whose records the caller may read none of throws AccessDeniedError, unless `denialIsEmpty` (a scan
+   * that already found records goes on): then it is logged and answered empty.
    */
   async listRecordsPage(
     patientId: string,
     opts: ReadOptions = {},
     page: Page = {},
+    denialIsEmpty = false,
   ): Promise<{ records: RecordView[]; next?: string }> {
     const patient = this.#node.blind(stripPatient(patientId));
     const purpose = this.#purpose(opts);
@@ -329,7 +337,8 @@ export class ScopedLedger {
     if (read.length > 0) await this.#log('read', patient, read, purpose, decision!);
     else if (denied) {
       await this.#log('read', patient, [], purpose, denied);
-      throw new AccessDeniedError(denied.allow ? 'denied' : denied.reason, { patient: patientId });
+      if (!denialIsEmpty)
+        throw new AccessDeniedError(denied.allow ? 'denied' : denied.reason, { patient: patientId });
     }
     const full = page.limit !== undefined && originals.length === page.limit;
     return full ? { records: out, next: originals.at(-1)!.id } : { records: out };

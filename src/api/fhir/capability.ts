@@ -19,7 +19,7 @@ import { DEFAULT_COUNT, MAX_COUNT } from './fhir-http.ts';
 const REST_DOC = [
   'MedLedger keeps FHIR resources as encrypted records on a permissioned ledger. Every read is decided by the patient’s consents and the organization policy and logged on the ledger (see AuditEvent).',
   'Search names a patient (patient=ID, subject=Patient/ID, or Patient/ID/[type]) or _id: records are kept and audited per patient, so a search without one is refused with 400.',
-  `Paging: _count (default ${String(DEFAULT_COUNT)}, at most ${String(MAX_COUNT)}) and _offset; follow the next link.`,
+  `Paging: _count (default ${String(DEFAULT_COUNT)}, at most ${String(MAX_COUNT)}) and _offset; follow the next link. A patient with more than 10,000 records is searched a window at a time: the next link carries _cursor and the Bundle has no total.`,
   'Headers: X-Purpose-Of-Use (TREAT, HRESCH, HPAYMT, ETREAT) sets the purpose of a read; X-Break-Glass-Reason (at least 10 characters) reads without consent in an emergency, audited and shown to the patient.',
   'Records are never deleted (DELETE is 405): erasure is a patient request an admin approves on the native API.',
 ].join(' ');

@@ -42,7 +42,7 @@ export function fhirRoutes(ctx: ApiContext): FastifyPluginAsync {
     consentRoutes(app, ctx);
     auditRoutes(app, ctx);
     bundleRoutes(app, ctx);
-    searchRoutes(app);
+    searchRoutes(app, ctx.fhirScan);
     readRoutes(app);
     writeRoutes(app, ctx);
     return Promise.resolve();

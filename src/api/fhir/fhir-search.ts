@@ -25,6 +25,7 @@ import type { RecordType } from '../../fhir/validate.ts';
 import { inPatientCompartment } from '../../fhir/patient-ref.ts';
 import type { ReadOptions, RecordView, ScopedLedger } from '../../node/scoped-ledger.ts';
 import { authOf } from '../context.ts';
+import type { FhirScanLimits } from '../context.ts';
 import {
   baseUrl,
   pageOf,
@@ -46,10 +47,10 @@ import {
   tokenMatches,
 } from './fhir-search-params.ts';
 import type { DateParam, TokenParam } from './fhir-search-params.ts';
-import { searchset } from './fhir-searchset.ts';
+import { cursorSearchset, searchset } from './fhir-searchset.ts';
 
 /** Parameters that shape the result rather than select it. */
-const RESULT_PARAMS: ReadonlySet<string> = new Set(['_count', '_offset', '_format', '_pretty']);
+const RESULT_PARAMS: ReadonlySet<string> = new Set(['_count', '_offset', '_cursor', '_format', '_pretty']);
 
 export interface RecordSearch {
   /** The FHIR Patient id whose records are searched. */
@@ -152,6 +153,80 @@ export async function searchRecords(
   return views.map(resourceOf).filter((r) => matchesSearch(s, type, r));
 }
 
+/** The `_cursor` of a scan (a record id), or undefined; refused together with `_offset`. */
+function cursorOf(q: FhirQuery): string | undefined {
+  const c = single(q, '_cursor');
+  if (c === undefined) return undefined;
+  if (!FHIR_ID.test(c)) throw new ArgumentValueError('_cursor', 'is not a cursor of this server');
+  if (single(q, '_offset') !== undefined) throw new ArgumentValueError('_offset', 'does not go with _cursor');
+  return c;
+}
+
+/**
+ * A page of a patient's matches by scanning their records after `after`, a chunk at a time (each
+ * chunk one audited read): stops at `count` matches, at the end, or after `limits.budget` records
+ * (a rare match must not read them all); `next` is where the following page goes on.
+ */
+async function scanPatient(
+  limits: FhirScanLimits,
+  ledger: ScopedLedger,
+  patientId: string,
+  opts: ReadOptions,
+  keep: (r: Resource) => boolean,
+  after: string | undefined,
+  count: number,
+): Promise<{ matches: Resource[]; next: string | undefined }> {
+  const matches: Resource[] = [];
+  if (count === 0) return { matches, next: undefined };
+  let cursor = after;
+  for (let scanned = 0; scanned < limits.budget; scanned += limits.chunk) {
+    // The first chunk answers as a whole listing does (403 when nothing is readable); later ones go on.
+    const page = await ledger.listRecordsPage(
+      patientId,
+      opts,
+      { ...(cursor === undefined ? {} : { after: cursor }), limit: limits.chunk },
+      scanned > 0 || after !== undefined,
+    );
+    for (const v of page.records) {
+      const r = resourceOf(v);
+      if (!keep(r)) continue;
+      matches.push(r);
+      if (matches.length === count) return { matches, next: v.id };
+    }
+    if (page.next === undefined) return { matches, next: undefined };
+    cursor = page.next;
+  }
+  return { matches, next: cursor };
+}
+
+/**
+ * A search of one patient as a searchset: the whole list paged by offset for a patient of up to
+ * `limits.wholeLimit` records, a window at a time by cursor beyond (or when `_cursor` is given).
+ */
+async function patientSearchset(
+  limits: FhirScanLimits,
+  req: FastifyRequest<{ Querystring: FhirQuery }>,
+  patientId: string,
+  path: string,
+  params: URLSearchParams,
+  keep: (r: Resource) => boolean,
+  order: (rs: Resource[]) => Resource[] = (rs) => rs,
+): Promise<Bundle> {
+  const ledger = authOf(req).ledger;
+  const opts = readOptionsOf(req);
+  const cursor = cursorOf(req.query);
+  const page = pageOf(req.query);
+  const base = baseUrl(req);
+  if (cursor === undefined && ledger.recordCount(patientId) <= limits.wholeLimit) {
+    const matches = order((await ledger.listRecords(patientId, opts)).map(resourceOf).filter(keep));
+    return searchset({ base, path, params, matches, page });
+  }
+  if (page.offset > 0)
+    throw new ArgumentValueError('_offset', 'this patient is searched by _cursor: follow the next link');
+  const { matches, next } = await scanPatient(limits, ledger, patientId, opts, keep, cursor, page.count);
+  return cursorSearchset({ base, path, params, matches, count: page.count, cursor, next });
+}
+
 /** `$everything` parameters: `_type` (comma list), `start`/`end` on the clinical date. */
 function everythingFilter(q: FhirQuery): { used: URLSearchParams; keep: (r: Resource) => boolean } {
   const used = new URLSearchParams();
@@ -178,7 +253,7 @@ function everythingFilter(q: FhirQuery): { used: URLSearchParams; keep: (r: Reso
   };
 }
 
-export function searchRoutes(app: FastifyInstance): void {
+export function searchRoutes(app: FastifyInstance, limits: FhirScanLimits): void {
   const tags = ['fhir'];
 
   app.get<{ Params: { type: string }; Querystring: FhirQuery }>(
@@ -187,6 +262,12 @@ export function searchRoutes(app: FastifyInstance): void {
     async (req, reply) => {
       const type = recordTypeOf(req.params.type);
       const s = parseRecordSearch(type, req.query, strictHandling(req));
+      if (s.patient !== undefined && s.ids === undefined)
+        return sendFhir(
+          reply,
+          200,
+          await patientSearchset(limits, req, s.patient, type, s.used, (r) => matchesSearch(s, type, r)),
+        );
       const matches = await searchRecords(authOf(req).ledger, type, s, readOptionsOf(req));
       const base = baseUrl(req);
       return sendFhir(
@@ -209,8 +290,14 @@ export function searchRoutes(app: FastifyInstance): void {
       if (s.patient !== undefined && s.patient !== id)
         throw new ArgumentValueError('patient', 'differs from the compartment');
       const search = { ...s, patient: id };
-      const matches = await searchRecords(authOf(req).ledger, type, search, readOptionsOf(req));
       const path = `Patient/${id}/${type}`;
+      if (search.ids === undefined)
+        return sendFhir(
+          reply,
+          200,
+          await patientSearchset(limits, req, id, path, s.used, (r) => matchesSearch(search, type, r)),
+        );
+      const matches = await searchRecords(authOf(req).ledger, type, search, readOptionsOf(req));
       return sendFhir(
         reply,
         200,
@@ -223,15 +310,12 @@ export function searchRoutes(app: FastifyInstance): void {
     req: FastifyRequest<{ Params: { id: string }; Querystring: FhirQuery }>,
   ): Promise<Bundle> => {
     const f = everythingFilter(req.query);
-    const views = await authOf(req).ledger.listRecords(req.params.id, readOptionsOf(req));
-    const all = views.map(resourceOf).filter(f.keep);
-    // The Patient first, as servers commonly do; the rest in ledger order.
-    const matches = [
+    const path = `Patient/${req.params.id}/$everything`;
+    // The Patient first, as servers commonly do; the rest in ledger order (a cursor scan: ledger order).
+    return patientSearchset(limits, req, req.params.id, path, f.used, f.keep, (all) => [
       ...all.filter((r) => r.resourceType === 'Patient'),
       ...all.filter((r) => r.resourceType !== 'Patient'),
-    ];
-    const path = `Patient/${req.params.id}/$everything`;
-    return searchset({ base: baseUrl(req), path, params: f.used, matches, page: pageOf(req.query) });
+    ]);
   };
   const summary = 'Every record of a patient the caller may read (one audited read)';
   app.get<{ Params: { id: string }; Querystring: FhirQuery }>(

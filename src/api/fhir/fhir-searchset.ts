@@ -5,6 +5,8 @@
  * `fullUrl` and `search.mode` match, and `self`/`first`/`previous`/`next` links. Paging is by offset:
  * a link repeats the parameters that were used with `_count` and `_offset`. Entries are in ledger
  * order, which only ever grows at the end, so a page boundary stays put while new records arrive.
+ * A patient with too many records to scan in one request is searched a window at a time instead
+ * (`cursorSearchset`): no `total`, and the `next` link carries `_cursor`, the record to go on after.
  */
 import type { Bundle, BundleEntry, BundleLink, Resource } from '@medplum/fhirtypes';
 import type { Page } from './fhir-http.ts';
@@ -52,6 +54,42 @@ export function searchset(i: SearchsetInput): Bundle {
     resourceType: 'Bundle',
     type: 'searchset',
     total,
+    link: links,
+    ...(entry.length > 0 ? { entry } : {}),
+  };
+}
+
+export interface CursorSearchsetInput {
+  readonly base: string;
+  readonly path: string;
+  readonly params: URLSearchParams;
+  /** This page's matches, in order. */
+  readonly matches: readonly Resource[];
+  readonly count: number;
+  /** Where this page started, and where the next one starts (none: the scan reached the end). */
+  readonly cursor: string | undefined;
+  readonly next: string | undefined;
+}
+
+function cursorLink(i: CursorSearchsetInput, relation: string, cursor: string | undefined): BundleLink {
+  const p = new URLSearchParams(i.params);
+  p.set('_count', String(i.count));
+  if (cursor !== undefined) p.set('_cursor', cursor);
+  return { relation, url: `${i.base}/${i.path}?${p.toString()}` };
+}
+
+/** A searchset page of a scan by cursor (see the module comment): `self`, `first` and `next` links. */
+export function cursorSearchset(i: CursorSearchsetInput): Bundle {
+  const links: BundleLink[] = [cursorLink(i, 'self', i.cursor), cursorLink(i, 'first', undefined)];
+  if (i.next !== undefined) links.push(cursorLink(i, 'next', i.next));
+  const entry: BundleEntry[] = i.matches.map((resource) => ({
+    fullUrl: fullUrlOf(i.base, resource),
+    resource,
+    search: { mode: 'match' },
+  }));
+  return {
+    resourceType: 'Bundle',
+    type: 'searchset',
     link: links,
     ...(entry.length > 0 ? { entry } : {}),
   };

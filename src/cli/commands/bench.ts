@@ -9,6 +9,7 @@ import { runCoreBench } from '../../../bench/core-bench.ts';
 import { runMedicalBench } from '../../../bench/medical-bench.ts';
 import { runHttpBench } from '../../../bench/http-bench.ts';
 import { runConsortiumBench } from '../../../bench/consortium-bench.ts';
+import { runSoakBench } from '../../../bench/soak-bench.ts';
 import { runScaleBench } from '../../../bench/scale-bench.ts';
 import { intArg, printJson } from '../options.ts';
 
@@ -27,17 +28,19 @@ export function registerBench(program: Command): void {
     )
     .option('--quick', 'a short run (10^4 transactions, difficulty up to 12) that writes no results')
     .option('--json', 'print the results as JSON')
+    .option('--minutes <n>', 'soak: minutes of load', intArg('minutes', 1, 24 * 60), 30)
     .option(
       '--dir <dir>',
       'scale: grow and keep this data directory (a kept one goes on, or is measured again)',
     )
     .addOption(
-      new Option('--only <suite>', 'run one suite (scale runs only when named)').choices([
+      new Option('--only <suite>', 'run one suite (scale and soak run only when named)').choices([
         'core',
         'medical',
         'http',
         'consortium',
         'scale',
+        'soak',
       ]),
     )
     .action(
@@ -48,6 +51,7 @@ export function registerBench(program: Command): void {
         json?: boolean;
         only?: string;
         dir?: string;
+        minutes: number;
       }) => {
         const log = (s: string): void => {
           (o.json ? process.stderr : process.stdout).write(`${s}\n`);
@@ -71,6 +75,18 @@ export function registerBench(program: Command): void {
             log,
           });
           if (o.json) printJson(scale);
+          return;
+        }
+        // The soak takes half an hour by default: only when asked for.
+        if (o.only === 'soak') {
+          const soak = await runSoakBench({
+            minutes: o.quick ? 1 : o.minutes,
+            rate: 2000,
+            sampleS: o.quick ? 5 : 30,
+            out: o.quick ? undefined : `${RESULTS}soak.json`,
+            log,
+          });
+          if (o.json) printJson(soak);
           return;
         }
         const consortium = await suite('consortium', () =>
