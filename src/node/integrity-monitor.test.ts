@@ -1,9 +1,10 @@
 /**
  * @module
- * The integrity monitor's quick runs: between full runs it compares stored digests of the verified
- * blocks and verifies only the new ones. An edit anywhere — in a block verified long ago or in one
- * added since the last run — is still reported at its exact place; a full run comes at least every
- * `fullEveryMs`; the digests cover every stored column the verification reads, and nothing else.
+ * The integrity monitor's sweeps: each background run checks one window of blocks (digests of the
+ * blocks a clean check saw, verification of the others) and records, going round the chain. An edit
+ * anywhere — in a block checked long ago or in one added since the last run — is reported at its
+ * exact place and stays reported until its block is clean again; a full run comes every
+ * `fullEveryMs` when set; the digests cover every stored column the verification reads, and nothing else.
  */
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
@@ -84,20 +85,21 @@ async function newBlockEditCaught(node: MedicalNode, db: DatabaseSync): Promise<
   );
 }
 
-describe('integrity monitor quick runs', () => {
-  test('the first run is full, the next ones quick and they verify the blocks added since', async () => {
+describe('integrity monitor sweeps', () => {
+  test('a sweep covers a short chain in one run; later runs check it again and the blocks added since', async () => {
     const node = await nodeWithBlocks(3);
     const monitor = new IntegrityMonitor(node);
     try {
       const first = await monitor.run();
       assert.equal(first.state, 'ok');
-      assert.equal(first.lastRun?.full, true);
+      assert.equal(first.lastRun?.full, false);
+      assert.deepEqual(first.lastRun.sweep, { from: 0, to: node.ledger.height, records: 0 });
       await addBlocks(node, 2);
       const second = await monitor.run();
       assert.equal(second.state, 'ok');
       assert.equal(second.lastRun?.full, false);
       assert.equal(second.verifiedHeight, node.ledger.height);
-      // On demand with signatures: always full, also when asked during a quick run (not joined to it).
+      // On demand with signatures: always full, also when asked during a sweep (not joined to it).
       assert.equal((await monitor.run({ signatures: true })).lastRun?.full, true);
       const quick = monitor.run();
       const withSigs = monitor.run({ signatures: true });
@@ -110,33 +112,66 @@ describe('integrity monitor quick runs', () => {
     }
   });
 
-  test('an edit of a block verified earlier: the quick run sees its digest change and names the place', async () => {
+  test('an edit of a block checked earlier: its digest changed, the window is verified and names the place', async () => {
     await withEditor(4, async (node, db) => {
       const monitor = new IntegrityMonitor(node);
       assert.equal((await monitor.run()).state, 'ok');
-      assert.equal((await monitor.run()).lastRun?.full, false);
       const h = node.ledger.height - 2; // a block of three data transactions
       const undo = editTxBody(db, firstSeq(db, h) + 1);
       const s = await monitor.run();
       assert.equal(s.state, 'compromised');
-      assert.equal(s.lastRun?.full, true, 'a changed digest calls for a full run');
+      assert.equal(s.lastRun?.full, false);
       assert.ok(
         s.problems.some((p) => 'kind' in p && p.kind === 'tx-id' && p.height === h && p.tx === 1),
         JSON.stringify(s.problems),
       );
       undo();
-      const back = await monitor.run();
-      assert.equal(back.state, 'ok');
-      // The clean run after the undo saves the digests again: the next one is quick.
-      assert.equal((await monitor.run()).lastRun?.full, false);
+      assert.equal((await monitor.run()).state, 'ok');
     });
   });
 
-  test('an edit of a block added since the last run is caught by the quick run itself', async () => {
+  test('an edit of a block added since the last run is caught by the next sweep itself', async () => {
     await withEditor(2, newBlockEditCaught);
   });
 
-  test('a full run at least every fullEveryMs', async () => {
+  test('a long chain is swept a window at a time; a problem stays until its block is checked again', async () => {
+    await withEditor(6, async (node, db) => {
+      // About one block of three transactions per window.
+      const monitor = new IntegrityMonitor(node, { sweepTxs: 3, sweepRecords: 1 });
+      const height = node.ledger.height;
+      const windows: [number, number][] = [];
+      for (let to = -1; to < height;) {
+        const s = await monitor.run();
+        assert.equal(s.state, 'ok');
+        windows.push([s.lastRun!.sweep!.from, s.lastRun!.sweep!.to]);
+        to = s.lastRun!.sweep!.to;
+      }
+      assert.ok(windows.length > 3, JSON.stringify(windows));
+      assert.equal(windows[0]![0], 0);
+      windows.slice(1).forEach(([from], i) => {
+        assert.equal(from, windows[i]![1] + 1);
+      });
+      // An edit of an old block: found when the sweep comes back to it, and reported until it is undone.
+      const h = height - 3;
+      const undo = editTxBody(db, firstSeq(db, h) + 1);
+      let found: number | undefined;
+      for (let run = 0; run < 2 * windows.length && found === undefined; run++) {
+        const s = await monitor.run();
+        if (s.state === 'compromised') found = run;
+      }
+      assert.ok(found !== undefined && found < windows.length + 1, `found after ${String(found)} runs`);
+      const other = await monitor.run();
+      assert.equal(other.state, 'compromised', 'still reported while other windows are checked');
+      assert.ok(other.problems.some((p) => 'kind' in p && p.height === h));
+      undo();
+      let cleared = false;
+      for (let run = 0; run < 2 * windows.length && !cleared; run++)
+        cleared = (await monitor.run()).state === 'ok';
+      assert.ok(cleared, 'clean again once the sweep checked the block again');
+    });
+  });
+
+  test('a full run at least every fullEveryMs, when set', async () => {
     const node = await nodeWithBlocks(1);
     let t = 1_000_000;
     const monitor = new IntegrityMonitor(node, { fullEveryMs: 60_000, now: () => t });
@@ -150,6 +185,8 @@ describe('integrity monitor quick runs', () => {
       const always = new IntegrityMonitor(node, { fullEveryMs: 0, now: () => t });
       await always.run();
       assert.equal((await always.run()).lastRun?.full, true);
+      const never = new IntegrityMonitor(node, { now: () => t });
+      assert.equal((await never.run()).lastRun?.full, false);
     } finally {
       await node.close();
     }

@@ -1,28 +1,31 @@
 /**
  * @module
  * The live integrity monitor. Every block is checked against the head before it is committed (the
- * commit path); on top of that the monitor checks the whole stored chain and the vault (every
- * ciphertext against its hash on chain) on a timer, and fully with signatures on demand.
+ * commit path); on top of that the monitor re-checks the stored chain and the vault (every ciphertext
+ * against its hash on chain) on a timer, and fully with signatures on demand.
  *
- * A full run re-verifies the chain from genesis (hash-only: links, hashes, proof-of-work, Merkle and
- * log roots, ids — signatures were checked at admission). It runs at the first run, at least every
- * `fullEveryMs`, on demand, and whenever a quick run finds a stored block changed. Between them, a
- * quick run compares a digest of every stored block row and transaction row (stored-digests.ts) with
- * the digests a clean run saw, and verifies only the blocks added since, from the last verified one:
- * the same edits are caught (any changed byte of a verified row changes its block's digest; the full
- * run that follows names the exact location), at ≈ a third of the CPU and without worker start-ups.
- * The digests are taken before the blocks are verified and kept only when the run is clean, so a row
- * edited in between is never taken for verified. The digests, the new blocks and the vault's
- * ciphertexts are read in the monitor's thread (monitor-thread.ts), not the one answering requests.
- * A problem flips the node to `compromised` until a later run finds none; listeners hear each change.
+ * A background run costs the same however long the chain is: it sweeps a window of at most
+ * `sweepTxs` transactions and `sweepRecords` records, going on where the last run stopped and
+ * starting over at genesis after the head, so the whole chain and vault are re-checked every
+ * (length ÷ window) runs. In a window, blocks whose stored rows still have the digests a clean check
+ * saw (stored-digests.ts: a hash per stored row) are not verified again; the others — new blocks,
+ * blocks not seen since start, and changed ones — are verified (hash-only: links, hashes,
+ * proof-of-work, Merkle and log roots, ids; signatures were checked at admission), which names the
+ * exact location of an edit. A window that reaches the head is verified with the head checks too
+ * (transaction count, signed head witness). The digests, the blocks and the ciphertexts are read in
+ * the monitor's thread (monitor-thread.ts), not the one answering requests. A full run (from genesis,
+ * every block and record) runs on demand, and every `fullEveryMs` if set. A problem stays reported
+ * until its block or record is checked again and found clean; listeners hear each change of state.
  */
 import type { Problem } from '../core/problem.ts';
+import { problem } from '../core/problem.ts';
 import type { MedicalNode } from './medical-node.ts';
 import { SqliteStore } from '../store/sqlite-store.ts';
-import { digestsInThread, monitorThreadUp } from './monitor-thread.ts';
-import { changedHeights, DIGEST_BYTES, storedDigests } from './stored-digests.ts';
-import type { Checkpoint } from './verify-chain.ts';
+import { blocksInThread, digestsInThread, monitorThreadUp } from './monitor-thread.ts';
+import { DIGEST_BYTES, storedDigests } from './stored-digests.ts';
 import type { VaultProblem } from './vault-check.ts';
+import { monitorVaultPass } from './vault-pass.ts';
+import { verifyStoredRange } from './verify-range.ts';
 
 export type IntegrityState = 'starting' | 'ok' | 'compromised';
 
@@ -38,8 +41,10 @@ export interface IntegrityStatus {
         readonly at: number;
         readonly elapsedMs: number;
         readonly signatures: boolean;
-        /** A full run (from genesis), or a quick one (stored digests + the new blocks). */
+        /** A full run (from genesis), or a sweep of one window. */
         readonly full: boolean;
+        /** The blocks a sweep checked (digests or verification), and the records of its vault check. */
+        readonly sweep?: { readonly from: number; readonly to: number; readonly records: number };
       }
     | undefined;
   readonly runs: number;
@@ -48,8 +53,12 @@ export interface IntegrityStatus {
 export interface MonitorOptions {
   /** Pause between background runs (default 5 s); the pause grows to twice a slow run's time. */
   readonly intervalMs?: number;
-  /** Longest time between two full runs (default 60 s); 0 makes every run full. */
+  /** Longest time between two full runs (default: none, the sweep covers everything); 0: every run full. */
   readonly fullEveryMs?: number;
+  /** Transactions a background run checks at most (default 100,000). */
+  readonly sweepTxs?: number;
+  /** Records whose ciphertexts a background run checks at most (default 20,000). */
+  readonly sweepRecords?: number;
   readonly now?: () => number;
 }
 
@@ -69,14 +78,25 @@ export class IntegrityMonitor {
   };
   #timer: NodeJS.Timeout | undefined;
   #running: Promise<IntegrityStatus> | undefined;
-  /** Digests of blocks 0..n−1 as the last clean run read them, and when the last full run started. */
-  #verified: { digests: Uint8Array; fullAt: number } | undefined;
+  readonly #sweepTxs: number;
+  readonly #sweepRecords: number;
+  /** Digest of each block as the last clean check of it read it (see stored-digests.ts). */
+  readonly #digests = new Map<number, Uint8Array>();
+  /** Next block, and log position after the last record, the sweep goes on from. */
+  #nextBlock = 0;
+  #nextRecord = -1;
+  /** What the last check of each block (by height) and record (by id) found. */
+  readonly #chainProblems = new Map<number, Problem[]>();
+  readonly #vaultProblems = new Map<string, VaultProblem>();
+  #fullAt: number | undefined;
   #stopped = true;
 
   constructor(node: MedicalNode, opts: MonitorOptions = {}) {
     this.#node = node;
     this.#intervalMs = opts.intervalMs ?? 5000;
-    this.#fullEveryMs = opts.fullEveryMs ?? 60_000;
+    this.#fullEveryMs = opts.fullEveryMs ?? Infinity;
+    this.#sweepTxs = opts.sweepTxs ?? 100_000;
+    this.#sweepRecords = opts.sweepRecords ?? 20_000;
     this.#now = opts.now ?? Date.now;
   }
 
@@ -105,7 +125,7 @@ export class IntegrityMonitor {
 
   /**
    * One verification run: full when asked, when `signatures` re-checks every signature too, or when the
-   * last full run is older than `fullEveryMs`; quick otherwise. A plain run joins one in progress; a
+   * last full run is older than `fullEveryMs`; a sweep otherwise. A plain run joins one in progress; a
    * full or signature run asked meanwhile starts once it ends.
    */
   run(opts: { signatures?: boolean; full?: boolean } = {}): Promise<IntegrityStatus> {
@@ -115,71 +135,162 @@ export class IntegrityMonitor {
       const again = (): Promise<IntegrityStatus> => this.run(opts);
       return this.#running.then(again, again);
     }
-    const v = this.#verified;
-    const full =
-      opts.full === true || signatures || v === undefined || this.#now() - v.fullAt >= this.#fullEveryMs;
+    // With `fullEveryMs` set, the first run is full too; by default only sweeps run in the background.
+    const due =
+      Number.isFinite(this.#fullEveryMs) && this.#now() - (this.#fullAt ?? -Infinity) >= this.#fullEveryMs;
+    const full = opts.full === true || signatures || due;
     this.#running = this.#verify(signatures, full).finally(() => {
       this.#running = undefined;
     });
     return this.#running;
   }
 
-  async #verify(signatures: boolean, fullAsked: boolean): Promise<IntegrityStatus> {
+  async #verify(signatures: boolean, full: boolean): Promise<IntegrityStatus> {
     const started = this.#now();
     const t0 = performance.now();
-    const ledger = this.#node.ledger;
-    const height = ledger.height;
-    // In the monitor's thread once it is up (the main thread answers requests); here, in slices, until then.
-    const store = ledger.store;
-    const digests =
-      store instanceof SqliteStore && monitorThreadUp()
-        ? await digestsInThread(store.path, height)
-        : await storedDigests(store, 0, height);
-    const from = fullAsked ? undefined : this.#unchangedUpTo(digests);
-    const full = from === undefined;
-    // A quick run has a few seconds of new blocks: checked in the monitor's thread (or here, in
-    // slices), cheaper than starting workers; a long full run is split over worker threads.
-    const chain = await ledger.verify({
-      full,
-      signatures,
-      parallel: full,
-      background: true,
-      ...(from ? { from } : {}),
-    });
-    const vault = await this.#node.verifyVaultInBackground();
-    const problems = [...chain.problems, ...vault.problems];
+    const height = this.#node.ledger.height;
+    let sweep: { from: number; to: number; records: number } | undefined;
+    if (full) {
+      await this.#full(signatures, height);
+      this.#fullAt = started;
+    } else sweep = await this.#sweep(height);
+    const problems = [...[...this.#chainProblems.values()].flat(), ...this.#vaultProblems.values()];
     const state: IntegrityState = problems.length === 0 ? 'ok' : 'compromised';
-    if (state === 'ok') {
-      const upTo = Math.min(height, chain.height) + 1;
-      this.#verified = {
-        digests: digests.subarray(0, upTo * DIGEST_BYTES),
-        fullAt: full ? started : (this.#verified?.fullAt ?? started),
-      };
-    }
     const previous = this.#status.state;
     this.#status = {
       state,
       height,
-      verifiedHeight: state === 'ok' ? chain.height : this.#status.verifiedHeight,
+      verifiedHeight: state === 'ok' ? height : this.#status.verifiedHeight,
       problems,
-      lastRun: { at: started, elapsedMs: performance.now() - t0, signatures, full },
+      lastRun: {
+        at: started,
+        elapsedMs: performance.now() - t0,
+        signatures,
+        full,
+        ...(sweep ? { sweep } : {}),
+      },
       runs: this.#status.runs + 1,
     };
     if (state !== previous) for (const fn of this.#listeners) fn(this.#status);
     return this.#status;
   }
 
+  /** Every block from genesis (and every signature when asked) and every record. */
+  async #full(signatures: boolean, height: number): Promise<void> {
+    const ledger = this.#node.ledger;
+    const digests = await this.#digestsOf(0, height);
+    const chain = await ledger.verify({ full: true, signatures, parallel: true, background: true });
+    this.#chainProblems.clear();
+    for (const p of chain.problems)
+      this.#chainProblems.set(p.height, [...(this.#chainProblems.get(p.height) ?? []), p]);
+    this.#digests.clear();
+    if (chain.problems.length === 0) this.#keepDigests(0, Math.min(height, chain.height), digests);
+    const vault = await this.#node.verifyVaultInBackground();
+    this.#vaultProblems.clear();
+    for (const p of vault.problems) this.#vaultProblems.set(p.record, p);
+    this.#nextBlock = 0;
+    this.#nextRecord = -1;
+  }
+
+  /** One window of blocks and one of records, from where the last sweep stopped. */
+  async #sweep(height: number): Promise<{ from: number; to: number; records: number }> {
+    // Blocks above the head that a check saw: the chain lost blocks (the head witness names it).
+    const removed = [...this.#digests.keys()].some((h) => h > height);
+    if (this.#nextBlock > height || removed) this.#nextBlock = 0;
+    const from = removed ? Math.max(0, height) : this.#nextBlock;
+    const to = removed ? height : this.#windowEnd(from, height);
+    if (height >= 0) await this.#checkBlocks(from, to, height);
+    if (removed) for (const h of [...this.#digests.keys()]) if (h > height) this.#digests.delete(h);
+    this.#nextBlock = to + 1;
+    const records = await this.#checkRecords();
+    return { from, to, records };
+  }
+
+  /** The last block of a window from `from` holding at most `sweepTxs` transactions (at least one block). */
+  #windowEnd(from: number, height: number): number {
+    const store = this.#node.ledger.store;
+    const start = store.blockByHeight(from)?.firstSeq ?? 0;
+    let lo = from;
+    let hi = height;
+    while (lo < hi) {
+      const mid = Math.ceil((lo + hi) / 2);
+      const next = store.blockByHeight(mid + 1)?.firstSeq ?? store.txCount();
+      if (next - start <= this.#sweepTxs) lo = mid;
+      else hi = mid - 1;
+    }
+    return lo;
+  }
+
   /**
-   * The last block of the last clean run, when every block it verified still has the digest it had
-   * then (and the chain is not shorter); undefined calls for a full run.
+   * Blocks from..to: the digests are read; unless every block has the digest a clean check saw, the
+   * window is verified (with the head checks when it reaches the head) and its problems replace the
+   * ones found there before.
    */
-  #unchangedUpTo(digests: Uint8Array): Checkpoint | undefined {
-    const v = this.#verified;
-    if (!v || v.digests.length === 0 || digests.length < v.digests.length) return undefined;
-    if (changedHeights(v.digests, digests).length > 0) return undefined;
-    const height = v.digests.length / DIGEST_BYTES - 1;
-    const row = this.#node.ledger.store.blockByHeight(height);
-    return row ? { height, hash: row.hash } : undefined;
+  async #checkBlocks(from: number, to: number, height: number): Promise<void> {
+    const ledger = this.#node.ledger;
+    const digests = await this.#digestsOf(from, to);
+    let same = true;
+    for (let h = from; h <= to && same; h++) {
+      const seen = this.#digests.get(h);
+      const now = digests.subarray((h - from) * DIGEST_BYTES, (h - from + 1) * DIGEST_BYTES);
+      same = seen !== undefined && Buffer.compare(seen, now) === 0;
+    }
+    if (same && to < height) {
+      for (let h = from; h <= to; h++) this.#chainProblems.delete(h);
+      return;
+    }
+    let problems: readonly Problem[];
+    if (to === height) {
+      const prev = from === 0 ? undefined : ledger.store.blockByHeight(from - 1);
+      const r = await ledger.verify({
+        full: from === 0,
+        parallel: false,
+        background: true,
+        ...(prev ? { from: { height: from - 1, hash: prev.hash } } : {}),
+      });
+      problems = r.problems;
+    } else problems = await this.#verifyRange(from, to);
+    for (let h = from; h <= to; h++) this.#chainProblems.delete(h);
+    for (const p of problems)
+      this.#chainProblems.set(p.height, [...(this.#chainProblems.get(p.height) ?? []), p]);
+    if (problems.length === 0) this.#keepDigests(from, to, digests);
+  }
+
+  /** The hash-only check of blocks from..to (below the head), in the monitor's thread when it is up. */
+  async #verifyRange(from: number, to: number): Promise<readonly Problem[]> {
+    const store = this.#node.ledger.store;
+    const startHash = store.blockByHeight(from - 1)?.hash ?? '';
+    const inThread =
+      store instanceof SqliteStore && monitorThreadUp()
+        ? await blocksInThread(store.path, from, to, startHash)
+        : undefined;
+    if (inThread) return inThread.problems;
+    const r = await verifyStoredRange(store, from, to, startHash, false);
+    return 'unusable' in r ? [problem(from, 'checkpoint', r.unusable)] : r.problems;
+  }
+
+  /** The vault check of the next `sweepRecords` records; returns how many were checked. */
+  async #checkRecords(): Promise<number> {
+    const rows = this.#node.state.recordsAfter(this.#nextRecord, this.#sweepRecords);
+    const window = new Map(rows.map((r) => [r.entry.id, r.entry]));
+    const report = await monitorVaultPass(window, this.#node.vault, () => this.#node.replicating());
+    for (const id of window.keys()) this.#vaultProblems.delete(id);
+    for (const p of report.problems) this.#vaultProblems.set(p.record, p);
+    this.#nextRecord = rows.length < this.#sweepRecords ? -1 : rows.at(-1)!.seq;
+    return rows.length;
+  }
+
+  async #digestsOf(from: number, to: number): Promise<Uint8Array> {
+    const store = this.#node.ledger.store;
+    if (to < from) return new Uint8Array(0);
+    return store instanceof SqliteStore && monitorThreadUp()
+      ? await digestsInThread(store.path, to, from)
+      : await storedDigests(store, from, to);
+  }
+
+  #keepDigests(from: number, to: number, digests: Uint8Array): void {
+    for (let h = from; h <= to; h++)
+      this.#digests.set(h, digests.slice((h - from) * DIGEST_BYTES, (h - from + 1) * DIGEST_BYTES));
   }
 
   #schedule(): void {

@@ -441,6 +441,11 @@ export class MedicalNode {
   }
 
   #replicating(): ReadonlySet<string> {
+    return this.replicating();
+  }
+
+  /** Ciphertexts still being fetched from the member that wrote them (not yet missing). */
+  replicating(): ReadonlySet<string> {
     return this.blobSync?.pending() ?? new Set<string>();
   }
 

@@ -26,7 +26,7 @@ function here(jobs: readonly MonitorJob[]): MonitorResult[] {
     if (j.kind !== 'digests') return { kind: 'not-run' };
     const store = new SqliteStore(j.path, { readOnly: true });
     try {
-      return { kind: 'digests', digests: storedDigestsSync(store, 0, j.to) };
+      return { kind: 'digests', digests: storedDigestsSync(store, j.from, j.to) };
     } finally {
       store.close();
     }
@@ -58,9 +58,9 @@ export function monitorThreadUp(): boolean {
   return p.ready;
 }
 
-/** Digests of blocks 0..to of the SQLite ledger at `path`, concatenated in height order. */
-export async function digestsInThread(path: string, to: number): Promise<Uint8Array> {
-  const r = await inThread({ kind: 'digests', path, to });
+/** Digests of blocks from..to of the SQLite ledger at `path`, concatenated in height order. */
+export async function digestsInThread(path: string, to: number, from = 0): Promise<Uint8Array> {
+  const r = await inThread({ kind: 'digests', path, from, to });
   if (!r) throw new Error('the digests were not computed'); // `here` computes them: cannot happen
   return r.digests;
 }

@@ -17,8 +17,8 @@ import type { BlobFindings } from './vault-check.ts';
 import { verifyStoredRange } from './verify-range.ts';
 
 export type MonitorJob =
-  /** Digests of blocks 0..to of the ledger at `path`. */
-  | { readonly kind: 'digests'; readonly path: string; readonly to: number }
+  /** Digests of blocks from..to of the ledger at `path`. */
+  | { readonly kind: 'digests'; readonly path: string; readonly from: number; readonly to: number }
   /** The hash-only check of blocks from..to, linking to `startHash` (block from − 1). */
   | {
       readonly kind: 'blocks';
@@ -84,7 +84,7 @@ function vaultAt(path: string): (hash: Buffer) => Uint8Array | undefined {
 async function run(job: MonitorJob): Promise<MonitorResult> {
   switch (job.kind) {
     case 'digests':
-      return { kind: 'digests', digests: storedDigestsSync(ledgerAt(job.path), 0, job.to) };
+      return { kind: 'digests', digests: storedDigestsSync(ledgerAt(job.path), job.from, job.to) };
     case 'blocks': {
       const r = await verifyStoredRange(ledgerAt(job.path), job.from, job.to, job.startHash, false);
       if ('unusable' in r) return { kind: 'not-run' };

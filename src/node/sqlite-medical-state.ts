@@ -221,6 +221,12 @@ export class SqliteMedicalState implements MedicalStateStore {
     return rows.map((r) => recordOf(r)!);
   }
 
+  /** Records (originals and amendments) after log position `afterSeq`, at most `limit`, in chain order. */
+  recordsAfter(afterSeq: number, limit: number): { seq: number; entry: RecordEntry }[] {
+    const rows = this.#q.allRecords!.all(afterSeq, limit) as unknown as (RecordRow & { seq: number })[];
+    return rows.map((r) => ({ seq: r.seq, entry: recordOf(r)! }));
+  }
+
   countRecordsOf(patient: string): number {
     return (this.#q.countOf!.get(bytes(patient)) as { n: number }).n;
   }

@@ -7,8 +7,8 @@
  * verification saw are still what it verified. The finality certificate is left out: it is attached
  * after the block (consortium votes) and is checked by `medledger verify`, not by the monitor.
  *
- * The integrity monitor compares these between its full verifications (a hash per stored row instead of
- * decoding, re-hashing and re-checking every transaction; see integrity-monitor.ts).
+ * The integrity monitor's sweeps compare these for blocks a clean check saw (a hash per stored row
+ * instead of decoding, re-hashing and re-checking every transaction; see integrity-monitor.ts).
  */
 import { setImmediate } from 'node:timers/promises';
 import { createHash } from 'node:crypto';
