@@ -71,8 +71,7 @@ export function accessRequestRoutes(ctx: ApiContext): FastifyPluginAsync {
       async (req, reply) => {
         const { session } = authOf(req, 'doctor');
         const patient = node.blind(req.body.patientId);
-        if (!node.hasPatient(patient))
-          throw new NotFoundError('patient', req.body.patientId);
+        if (!node.hasPatient(patient)) throw new NotFoundError('patient', req.body.patientId);
         const r = node.accessRequests.create({
           requester: session.keyId,
           patient,
