@@ -22,7 +22,6 @@ import { writeResult } from './results.ts';
 import { measureHttp } from './scale-http.ts';
 import { RECORD_SHARE, SCALE_PASSWORD, scalePatients, startGrowth } from './scale-grow.ts';
 
-
 export interface ScaleBenchOptions {
   /** Chain sizes (transactions) to measure at, ascending. */
   readonly sizes: readonly number[];
