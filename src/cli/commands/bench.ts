@@ -31,7 +31,7 @@ export function registerBench(program: Command): void {
     .option('--minutes <n>', 'soak: minutes of load', intArg('minutes', 1, 24 * 60), 30)
     .option(
       '--dir <dir>',
-      'scale: grow and keep this data directory (a kept one goes on, or is measured again)',
+      'scale: grow this data directory straight to --txs, measure it there and keep it (a kept one goes on, or is measured again)',
     )
     .addOption(
       new Option('--only <suite>', 'run one suite (scale and soak run only when named)').choices([
@@ -66,7 +66,12 @@ export function registerBench(program: Command): void {
         };
         // The growth benchmark takes long (10^6 transactions: many minutes): only when asked for.
         if (o.only === 'scale') {
-          const sizes = o.quick ? [2_000, 50_000] : powersOfTen(10_000, o.txs);
+          // A kept directory grows straight to --txs and is measured there (one size per directory).
+          const sizes = o.quick
+            ? [2_000, 50_000]
+            : o.dir !== undefined
+              ? [o.txs]
+              : powersOfTen(10_000, o.txs);
           const scale = await runScaleBench({
             sizes,
             httpSeconds: o.quick ? 3 : 10,
