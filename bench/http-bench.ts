@@ -29,6 +29,18 @@ export interface HttpBenchOptions {
 export const MAIN = fileURLToPath(new URL('../src/cli/main.ts', import.meta.url));
 const PASSWORD = 'medledger-demo';
 
+/** The Observation the HTTP benchmarks create (a heart rate of `patient`). */
+export function heartRate(patient: string): Record<string, unknown> {
+  return {
+    resourceType: 'Observation',
+    status: 'final',
+    code: { coding: [{ system: 'http://loinc.org', code: '8867-4', display: 'Heart rate' }] },
+    subject: { reference: `Patient/${patient}` },
+    effectiveDateTime: '2026-01-01T10:00:00Z',
+    valueQuantity: { value: 72, unit: '/min', system: 'http://unitsofmeasure.org', code: '/min' },
+  };
+}
+
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const s = createServer();
@@ -225,14 +237,7 @@ export async function runHttpBench(opts: HttpBenchOptions): Promise<Record<strin
         duration: opts.durationS,
         method: 'POST',
         headers: { ...auth, 'content-type': fhir ? 'application/fhir+json' : 'application/json' },
-        body: JSON.stringify({
-          resourceType: 'Observation',
-          status: 'final',
-          code: { coding: [{ system: 'http://loinc.org', code: '8867-4', display: 'Heart rate' }] },
-          subject: { reference: `Patient/${subject}` },
-          effectiveDateTime: '2026-01-01T10:00:00Z',
-          valueQuantity: { value: 72, unit: '/min', system: 'http://unitsofmeasure.org', code: '/min' },
-        }),
+        body: JSON.stringify(heartRate(subject)),
       });
       creates.push(run);
       opts.log(line('FHIR create', run));

@@ -5,7 +5,7 @@
  * patient, loaded with autocannon as in the HTTP benchmark, so the figures compare across chain sizes.
  */
 import { spawn } from 'node:child_process';
-import { freePort, json, load, MAIN, waitHealthy } from './http-bench.ts';
+import { freePort, heartRate, json, load, MAIN, waitHealthy } from './http-bench.ts';
 import type { Run } from './http-bench.ts';
 import { BIG_PATIENT, SCALE_DOCTOR, SCALE_PASSWORD } from './scale-grow.ts';
 
@@ -67,14 +67,7 @@ export async function measureHttp(
       duration: seconds,
       method: 'POST',
       headers: { ...headers, 'content-type': 'application/fhir+json' },
-      body: JSON.stringify({
-        resourceType: 'Observation',
-        status: 'final',
-        code: { coding: [{ system: 'http://loinc.org', code: '8867-4', display: 'Heart rate' }] },
-        subject: { reference: `Patient/${BIG_PATIENT}` },
-        effectiveDateTime: '2026-01-01T10:00:00Z',
-        valueQuantity: { value: 72, unit: '/min', system: 'http://unitsofmeasure.org', code: '/min' },
-      }),
+      body: JSON.stringify(heartRate(BIG_PATIENT)),
     });
     return {
       fhirReadPerSec: reads.requestsPerSec,

@@ -11,7 +11,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
-import { freePort, json, MAIN, waitHealthy } from './http-bench.ts';
+import { freePort, heartRate, json, MAIN, waitHealthy } from './http-bench.ts';
 import { writeResult } from './results.ts';
 
 export interface SoakBenchOptions {
@@ -107,14 +107,7 @@ export async function runSoakBench(opts: SoakBenchOptions): Promise<Record<strin
         overallRate: Math.round(opts.rate * 0.25),
         method: 'POST',
         headers: { ...auth, 'content-type': 'application/fhir+json' },
-        body: JSON.stringify({
-          resourceType: 'Observation',
-          status: 'final',
-          code: { coding: [{ system: 'http://loinc.org', code: '8867-4', display: 'Heart rate' }] },
-          subject: { reference: `Patient/${patient!.id}` },
-          effectiveDateTime: '2026-01-01T10:00:00Z',
-          valueQuantity: { value: 72, unit: '/min', system: 'http://unitsofmeasure.org', code: '/min' },
-        }),
+        body: JSON.stringify(heartRate(patient!.id)),
       }),
     ]);
     clearInterval(timer);

@@ -30,6 +30,15 @@ function link(i: SearchsetInput, relation: string, offset: number): BundleLink {
   return { relation, url: `${i.base}/${i.path}?${p.toString()}` };
 }
 
+/** Search entries of `matches`: absolute `fullUrl`, `search.mode` match. */
+function matchEntries(base: string, matches: readonly Resource[]): BundleEntry[] {
+  return matches.map((resource) => ({
+    fullUrl: fullUrlOf(base, resource),
+    resource,
+    search: { mode: 'match' },
+  }));
+}
+
 /** `fullUrl` of a resource on this server. */
 export function fullUrlOf(base: string, r: Resource): string {
   return `${base}/${r.resourceType}/${r.id ?? ''}`;
@@ -45,11 +54,7 @@ export function searchset(i: SearchsetInput): Bundle {
     if (offset > 0) links.push(link(i, 'previous', Math.max(0, offset - count)));
     if (offset + count < total) links.push(link(i, 'next', offset + count));
   }
-  const entry: BundleEntry[] = page.map((resource) => ({
-    fullUrl: fullUrlOf(i.base, resource),
-    resource,
-    search: { mode: 'match' },
-  }));
+  const entry = matchEntries(i.base, page);
   return {
     resourceType: 'Bundle',
     type: 'searchset',
@@ -82,11 +87,7 @@ function cursorLink(i: CursorSearchsetInput, relation: string, cursor: string | 
 export function cursorSearchset(i: CursorSearchsetInput): Bundle {
   const links: BundleLink[] = [cursorLink(i, 'self', i.cursor), cursorLink(i, 'first', undefined)];
   if (i.next !== undefined) links.push(cursorLink(i, 'next', i.next));
-  const entry: BundleEntry[] = i.matches.map((resource) => ({
-    fullUrl: fullUrlOf(i.base, resource),
-    resource,
-    search: { mode: 'match' },
-  }));
+  const entry = matchEntries(i.base, i.matches);
   return {
     resourceType: 'Bundle',
     type: 'searchset',
