@@ -87,6 +87,50 @@ describe('FHIR search of a large patient, by cursor', () => {
     for (const o of observations) assert.ok(everything.includes(o));
   });
 
+  it('pages a long access log as AuditEvents by cursor, newest first, and finds one by id', async () => {
+    const auditor = await t.login(DEMO.auditor);
+    await t.node.commit();
+    const native = (await (
+      await t.api(`/api/v1/patients/${patient}/access-log`, { token: auditor })
+    ).json()) as { tx: string }[];
+    assert.ok(native.length > 5, `${String(native.length)} events`);
+    const client = new Client({ baseUrl: `${t.url}/fhir/R4`, bearerToken: auditor });
+    const first = (await client.search({
+      resourceType: 'AuditEvent',
+      searchParams: { patient, _count: 2 },
+    })) as unknown as Bundle;
+    assert.equal(first.total, undefined);
+    const all: Bundle[] = [first];
+    for (;;) {
+      const next = client.nextPage({
+        bundle: all.at(-1) as unknown as Parameters<Client['nextPage']>[0]['bundle'],
+      });
+      if (!next) break;
+      all.push((await next) as unknown as Bundle);
+    }
+    // Events logged meanwhile (these very searches are not: AuditEvent reads are not access events).
+    assert.deepEqual(all.flatMap(ids), native.map((e) => e.tx).reverse());
+    const one = await t.api(`/fhir/R4/AuditEvent/${native[0]!.tx}`, { token: auditor });
+    assert.equal(one.status, 200);
+    assert.equal(((await one.json()) as { id: string }).id, native[0]!.tx);
+    assert.equal((await t.api(`/fhir/R4/AuditEvent/${'0'.repeat(64)}`, { token: auditor })).status, 404);
+    assert.equal((await t.api(`/fhir/R4/AuditEvent/not-an-id`, { token: auditor })).status, 404);
+    // A patient finds their own events by id, and not another patient's.
+    const own = await t.login(DEMO.patient);
+    const mine = new Set(
+      ((await (await t.api('/api/v1/access-log', { token: own })).json()) as { tx: string }[]).map(
+        (e) => e.tx,
+      ),
+    );
+    const everyone = (await (await t.api('/api/v1/access-log', { token: auditor })).json()) as {
+      tx: string;
+    }[];
+    const theirs = everyone.find((e) => !mine.has(e.tx))!;
+    assert.equal((await t.api(`/fhir/R4/AuditEvent/${theirs.tx}`, { token: own })).status, 404);
+    const [ownEvent] = mine;
+    assert.equal((await t.api(`/fhir/R4/AuditEvent/${ownEvent!}`, { token: own })).status, 200);
+  });
+
   it('refuses _offset with _cursor and a malformed cursor', async () => {
     for (const q of ['_cursor=abc&_offset=3', '_cursor=%3Cx%3E', '_offset=3'])
       assert.equal((await t.api(`/fhir/R4/Observation?patient=${patient}&${q}`, { token })).status, 400, q);

@@ -23,9 +23,14 @@ CREATE INDEX IF NOT EXISTS access_events_patient ON access_events (patient, seq)
 /** Meta key: the height up to which the table holds every event. */
 const HEIGHT_KEY = 'access_events_height';
 
-/** A page of events in log order: those after log position `after`, at most `limit`. */
+/**
+ * A page of events: oldest first, those after log position `after`; or, with `newestFirst`, those
+ * before log position `before`; at most `limit`.
+ */
 export interface EventPage {
   readonly after?: number;
+  readonly before?: number;
+  readonly newestFirst?: boolean;
   readonly limit?: number;
 }
 
@@ -47,6 +52,11 @@ export interface AccessLogMismatch {
 interface Statements {
   readonly insert: StatementSync;
   readonly ofPatient: StatementSync;
+  readonly ofPatientDesc: StatementSync;
+  readonly allDesc: StatementSync;
+  readonly count: StatementSync;
+  readonly countOf: StatementSync;
+  readonly has: StatementSync;
   readonly all: StatementSync;
   readonly stored: StatementSync;
 }
@@ -70,6 +80,13 @@ export class AccessLog {
     this.#statements = {
       insert: this.#db.prepare('INSERT OR REPLACE INTO access_events (seq, patient) VALUES (?, ?)'),
       ofPatient: this.#db.prepare(`${join} WHERE a.patient = ? AND a.seq > ? ORDER BY a.seq LIMIT ?`),
+      ofPatientDesc: this.#db.prepare(
+        `${join} WHERE a.patient = ? AND a.seq < ? ORDER BY a.seq DESC LIMIT ?`,
+      ),
+      allDesc: this.#db.prepare(`${join} WHERE a.seq < ? ORDER BY a.seq DESC LIMIT ?`),
+      count: this.#db.prepare('SELECT count(*) AS n FROM access_events'),
+      countOf: this.#db.prepare('SELECT count(*) AS n FROM access_events WHERE patient = ?'),
+      has: this.#db.prepare('SELECT 1 FROM access_events WHERE seq = ?'),
       all: this.#db.prepare(`${join} WHERE a.seq > ? ORDER BY a.seq LIMIT ?`),
       stored: this.#db.prepare('SELECT seq, lower(hex(patient)) AS patient FROM access_events ORDER BY seq'),
     };
@@ -121,14 +138,37 @@ export class AccessLog {
 
   /** Events of one patient (blind id), oldest first: those after log position `page.after`, at most `page.limit`. */
   ofPatient(patient: string, page: EventPage = {}): AccessEntry[] {
+    const q = this.#ensure();
+    const key = Buffer.from(patient, 'hex');
     return this.#events(
-      this.#ensure().ofPatient.iterate(Buffer.from(patient, 'hex'), page.after ?? -1, page.limit ?? -1),
+      page.newestFirst === true
+        ? q.ofPatientDesc.iterate(key, page.before ?? Number.MAX_SAFE_INTEGER, page.limit ?? -1)
+        : q.ofPatient.iterate(key, page.after ?? -1, page.limit ?? -1),
     );
   }
 
-  /** Every event, oldest first (a page of them, as for `ofPatient`). */
+  /** Every event (a page of them, as for `ofPatient`). */
   all(page: EventPage = {}): AccessEntry[] {
-    return this.#events(this.#ensure().all.iterate(page.after ?? -1, page.limit ?? -1));
+    const q = this.#ensure();
+    return this.#events(
+      page.newestFirst === true
+        ? q.allDesc.iterate(page.before ?? Number.MAX_SAFE_INTEGER, page.limit ?? -1)
+        : q.all.iterate(page.after ?? -1, page.limit ?? -1),
+    );
+  }
+
+  /** How many events there are, of one patient or in all. */
+  count(patient?: string): number {
+    const q = this.#ensure();
+    const row = patient === undefined ? q.count.get() : q.countOf.get(Buffer.from(patient, 'hex'));
+    return (row as { n: number }).n;
+  }
+
+  /** The event carried by transaction `txId`, or undefined (no such transaction, or not an event). */
+  event(txId: string): AccessEntry | undefined {
+    const t = /^[0-9a-f]{64}$/.test(txId) ? this.#store.txById(txId) : undefined;
+    if (!t || this.#ensure().has.get(t.seq) === undefined) return undefined;
+    return this.#events([{ seq: t.seq, id: t.id, height: t.height, type: t.type, body: t.body }])[0];
   }
 
   /** The first difference between the table and the events the chain gives, or undefined. */

@@ -89,6 +89,20 @@ export function accessLog(
     : node.accessLog.ofPatient(node.blind(stripPatient(patientId)), page);
 }
 
+/** One access event by its transaction id, if the caller may see it (as for `accessLog`). */
+export function accessEvent(node: MedicalNode, s: Session, txId: string): AccessEntry | undefined {
+  if (s.role !== 'patient') requireRole(s, ['auditor', 'admin'], 'read the access log');
+  const e = node.accessLog.event(txId);
+  return e && (s.role !== 'patient' || e.patient === s.patient) ? e : undefined;
+}
+
+/** How many access events the caller's `accessLog(patientId)` lists in all. */
+export function accessLogSize(node: MedicalNode, s: Session, patientId?: string): number {
+  if (s.role === 'patient') return node.accessLog.count(s.patient!);
+  requireRole(s, ['auditor', 'admin'], 'read the access log');
+  return node.accessLog.count(patientId === undefined ? undefined : node.blind(stripPatient(patientId)));
+}
+
 export async function requestErasure(
   node: MedicalNode,
   s: Session,

@@ -29,7 +29,9 @@ import type { AccessEntry, ConsentEntry, Page, RecordEntry } from '../ledger/med
 import { toOmop } from '../fhir/omop.ts';
 import type { OmopTables } from '../fhir/omop-tables.ts';
 import {
+  accessEvent,
   accessLog,
+  accessLogSize,
   approveErasure,
   grantConsent,
   requestErasure,
@@ -219,6 +221,16 @@ export class ScopedLedger {
   /** Access events: a patient's own; any patient's for auditors and admins (by FHIR Patient id). */
   accessLog(patientId?: string, page?: EventPage): readonly AccessEntry[] {
     return accessLog(this.#node, this.session, patientId, page);
+  }
+
+  /** One access event by its transaction id, if the caller may see it. */
+  accessEvent(txId: string): AccessEntry | undefined {
+    return accessEvent(this.#node, this.session, txId);
+  }
+
+  /** How many events `accessLog(patientId)` lists in all. */
+  accessLogSize(patientId?: string): number {
+    return accessLogSize(this.#node, this.session, patientId);
   }
 
   requestErasure(records: readonly string[] | null): Promise<string> {
