@@ -98,7 +98,7 @@ export function accessEvent(node: MedicalNode, s: Session, txId: string): Access
 
 /** How many access events the caller's `accessLog(patientId)` lists in all. */
 export function accessLogSize(node: MedicalNode, s: Session, patientId?: string): number {
-  if (s.role === 'patient') return node.accessLog.count(s.patient);
+  if (s.role === 'patient') return s.patient === undefined ? 0 : node.accessLog.count(s.patient);
   requireRole(s, ['auditor', 'admin'], 'read the access log');
   return node.accessLog.count(patientId === undefined ? undefined : node.blind(stripPatient(patientId)));
 }
