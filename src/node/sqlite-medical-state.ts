@@ -22,6 +22,8 @@ import type {
 } from '../ledger/medical-state.ts';
 import { applyMedicalTxs, MEDICAL_TX_TYPES } from '../ledger/medical-state.ts';
 import type { ConsentGrantPayload } from '../ledger/payloads.ts';
+import { bytes, canonicalRow, consentOf, hex, recordOf, requestOf } from './state-rows.ts';
+import type { ConsentRow, RecordRow, RequestRow } from './state-rows.ts';
 import type { SqliteStore } from '../store/sqlite-store.ts';
 import type { Store } from '../store/store.ts';
 
@@ -49,39 +51,6 @@ const EPOCH_KEY = 'state_consent_epoch';
 const CATCH_UP_BLOCKS = 2000;
 /** Rows per read when iterating a whole table. */
 const PAGE = 1000;
-
-interface RecordRow {
-  id: string;
-  patient: Uint8Array | null;
-  org: string;
-  author: string;
-  blob: Uint8Array;
-  size: number;
-  tx: Uint8Array;
-  height: number;
-  time: number;
-  amends: string | null;
-  amended_by: string | null;
-  erased_by: Uint8Array | null;
-}
-
-interface ConsentRow {
-  id: Uint8Array;
-  grant_json: string;
-  height: number;
-  granted_at: number;
-  revoked_by: Uint8Array | null;
-  revoked_at: number | null;
-}
-
-interface RequestRow {
-  id: Uint8Array;
-  patient: Uint8Array;
-  records: string | null;
-  signer: string;
-  time: number;
-  approved_by: Uint8Array | null;
-}
 
 const RECORD_COLUMNS =
   'id, patient, org, author, blob, size, tx, height, time, amends, amended_by, erased_by';
@@ -412,14 +381,6 @@ export function stateDifference(
   }
 }
 
-function canonicalRow(row: Record<string, unknown>): string {
-  return JSON.stringify(
-    Object.keys(row)
-      .sort()
-      .map((k) => [k, row[k] instanceof Uint8Array ? hex(row[k]) : row[k]]),
-  );
-}
-
 function lookup<T>(impl: {
   get: (id: string) => T | undefined;
   has: (id: string) => boolean;
@@ -445,55 +406,4 @@ function* pages<T>(query: StatementSync, size: number, f: (row: unknown) => T): 
     if (rows.length < size) return;
     after = rows.at(-1)!.seq;
   }
-}
-
-function bytes(h: string): Uint8Array {
-  return Buffer.from(h, 'hex');
-}
-
-function hex(b: Uint8Array): string {
-  return Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('hex');
-}
-
-function recordOf(r: RecordRow | undefined): RecordEntry | undefined {
-  if (!r) return undefined;
-  return {
-    id: r.id,
-    patient: r.patient === null ? undefined : hex(r.patient),
-    org: r.org,
-    author: r.author,
-    blob: hex(r.blob),
-    size: r.size,
-    tx: hex(r.tx),
-    height: r.height,
-    time: r.time,
-    amends: r.amends ?? undefined,
-    amendedBy: r.amended_by === null ? [] : (JSON.parse(r.amended_by) as string[]),
-    ...(r.erased_by === null ? {} : { erasedBy: hex(r.erased_by) }),
-  };
-}
-
-function consentOf(r: ConsentRow | undefined): ConsentEntry | undefined {
-  if (!r) return undefined;
-  const id = hex(r.id);
-  return {
-    ...(JSON.parse(r.grant_json) as ConsentGrantPayload),
-    id,
-    tx: id,
-    height: r.height,
-    grantedAt: r.granted_at,
-    ...(r.revoked_by === null ? {} : { revokedBy: hex(r.revoked_by), revokedAt: r.revoked_at! }),
-  };
-}
-
-function requestOf(r: RequestRow | undefined): ErasureRequestEntry | undefined {
-  if (!r) return undefined;
-  return {
-    patient: hex(r.patient),
-    records: r.records === null ? null : (JSON.parse(r.records) as string[]),
-    tx: hex(r.id),
-    signer: r.signer,
-    time: r.time,
-    ...(r.approved_by === null ? {} : { approvedBy: hex(r.approved_by) }),
-  };
 }
