@@ -1,6 +1,6 @@
 /**
  * @module
- * Soak benchmark: a node started as `npm start` starts it (`medledger serve --demo`, its own process),
+ * Soak benchmark: a node started as `npm start` starts it (`medledger serve --demo` with a 512 MiB heap, its own process),
  * then FHIR reads and FHIR creates offered at a fixed total rate (three reads to one create, as a
  * clinic's traffic) for many minutes, while the server's resident memory is sampled from /proc every
  * `sampleS` seconds. The chain grows by every request (reads are audited), so flat memory after
@@ -24,6 +24,7 @@ export interface SoakBenchOptions {
 }
 
 const PASSWORD = 'medledger-demo';
+const HEAP_FLAG = '--max-old-space-size=512';
 
 /** Resident memory of process `pid` in MiB (/proc/<pid>/status VmRSS); undefined off Linux. */
 function rssMiB(pid: number | undefined): number | undefined {
@@ -39,10 +40,16 @@ export async function runSoakBench(opts: SoakBenchOptions): Promise<Record<strin
   const dir = mkdtempSync(join(tmpdir(), 'medledger-soak-'));
   const port = await freePort();
   const url = `http://127.0.0.1:${String(port)}`;
-  const child = spawn(process.execPath, [MAIN, 'serve', '--demo', '--data', dir, '--port', String(port)], {
-    stdio: ['ignore', 'ignore', 'pipe'],
-    env: { ...process.env, MEDLEDGER_DEMO_PASSWORD: PASSWORD },
-  });
+  // The heap bound `npm start` gives the node (package.json): V8 otherwise lets the heap grow towards
+  // its default limit (a quarter of the machine's memory) before it collects.
+  const child = spawn(
+    process.execPath,
+    [HEAP_FLAG, MAIN, 'serve', '--demo', '--data', dir, '--port', String(port)],
+    {
+      stdio: ['ignore', 'ignore', 'pipe'],
+      env: { ...process.env, MEDLEDGER_DEMO_PASSWORD: PASSWORD },
+    },
+  );
   let stderr = '';
   child.stderr.on('data', (d: Buffer) => (stderr += d.toString().slice(-4000)));
   try {
