@@ -136,7 +136,7 @@ export async function runSoakBench(opts: SoakBenchOptions): Promise<Record<strin
       setup: {
         minutes: opts.minutes,
         offeredPerSec: opts.rate,
-        node: 'medledger serve --demo (difficulty 12)',
+        node: `node ${HEAP_FLAG} … serve --demo (difficulty 12)`,
       },
       fhirRead: run(reads),
       fhirCreate: run(creates),
