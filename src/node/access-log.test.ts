@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { describe, it } from 'node:test';
 import { writeResources } from './importer.ts';
-import { tempDir } from './ledger-fixtures.test-util.ts';
+import { tempDir, TWO_PATIENTS } from './ledger-fixtures.test-util.ts';
 import { MedicalNode } from './medical-node.ts';
 
 const PW = 'access log test password';
@@ -19,22 +19,7 @@ const OPTS = { kdf: { N: 2 ** 10, r: 8, p: 1 }, adminPassword: PW, difficulty: 2
 async function nodeWithEvents(dir: string): Promise<MedicalNode> {
   const { node } = await MedicalNode.open(dir, OPTS);
   await node.createOrganization('other', 'Other Hospital');
-  const ids = await writeResources(node, [
-    { resourceType: 'Patient', id: 'pa', gender: 'female' },
-    { resourceType: 'Patient', id: 'pb', gender: 'male' },
-    {
-      resourceType: 'Observation',
-      status: 'final',
-      code: { text: 'a' },
-      subject: { reference: 'Patient/pa' },
-    },
-    {
-      resourceType: 'Observation',
-      status: 'final',
-      code: { text: 'b' },
-      subject: { reference: 'Patient/pb' },
-    },
-  ]);
+  const ids = await writeResources(node, TWO_PATIENTS);
   await node.createUser({ email: 'doc@a.example', name: 'Doc', password: PW, role: 'doctor' });
   await node.createUser({ email: 'far@b.example', name: 'Far', password: PW, role: 'doctor', org: 'other' });
   const doc = node.as(node.login('doc@a.example', PW));

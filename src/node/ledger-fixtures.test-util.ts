@@ -76,3 +76,11 @@ export async function registerKey(ledger: Ledger, key: Signer, role: string, now
   await ledger.submit(createTx(ledger.signer, 'identity.register', registration(key, role), { time: now }));
   await ledger.mine();
 }
+
+/** Two patients, pa and pb, with one Observation each (the records the on-disk state tests start from). */
+export const TWO_PATIENTS: readonly Record<string, unknown>[] = [
+  { resourceType: 'Patient', id: 'pa', gender: 'female' },
+  { resourceType: 'Patient', id: 'pb', gender: 'male' },
+  { resourceType: 'Observation', status: 'final', code: { text: 'a' }, subject: { reference: 'Patient/pa' } },
+  { resourceType: 'Observation', status: 'final', code: { text: 'b' }, subject: { reference: 'Patient/pb' } },
+];

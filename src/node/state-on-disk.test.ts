@@ -13,7 +13,7 @@ import { describe, it } from 'node:test';
 import { snapshot } from '../ledger/medical-state-conformance.ts';
 import { SqliteStore } from '../store/sqlite-store.ts';
 import { writeResources } from './importer.ts';
-import { tempDir } from './ledger-fixtures.test-util.ts';
+import { tempDir, TWO_PATIENTS } from './ledger-fixtures.test-util.ts';
 import { MedicalNode } from './medical-node.ts';
 import { SqliteMedicalState, stateDifference } from './sqlite-medical-state.ts';
 
@@ -22,22 +22,7 @@ const OPTS = { kdf: { N: 2 ** 10, r: 8, p: 1 }, adminPassword: PW, difficulty: 2
 
 async function nodeWithHistory(dir: string): Promise<MedicalNode> {
   const { node } = await MedicalNode.open(dir, OPTS);
-  const ids = await writeResources(node, [
-    { resourceType: 'Patient', id: 'pa', gender: 'female' },
-    { resourceType: 'Patient', id: 'pb', gender: 'male' },
-    {
-      resourceType: 'Observation',
-      status: 'final',
-      code: { text: 'a' },
-      subject: { reference: 'Patient/pa' },
-    },
-    {
-      resourceType: 'Observation',
-      status: 'final',
-      code: { text: 'b' },
-      subject: { reference: 'Patient/pb' },
-    },
-  ]);
+  const ids = await writeResources(node, TWO_PATIENTS);
   await node.createUser({ email: 'doc@a.example', name: 'Doc', password: PW, role: 'doctor' });
   await node.createUser({
     email: 'pa@a.example',
