@@ -95,12 +95,7 @@ export class AccessLog {
 
   /** Whether the table exists (a data directory written before it has none until the node opens it). */
   exists(): boolean {
-    return (
-      this.#statements !== undefined ||
-      this.#db
-        .prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'access_events'")
-        .get() !== undefined
-    );
+    return this.#statements !== undefined || this.#store.hasTable('access_events');
   }
 
   /** The height up to which every event is in the table (-1: none yet). */
@@ -126,14 +121,9 @@ export class AccessLog {
     this.#ensure(); // the table exists from now on
     const head = this.#store.head()?.height ?? -1;
     if (this.height >= head) return;
-    this.#db.exec('BEGIN IMMEDIATE');
-    try {
+    this.#store.inTransaction(() => {
       this.#fill(head);
-      this.#db.exec('COMMIT');
-    } catch (e) {
-      if (this.#db.isTransaction) this.#db.exec('ROLLBACK');
-      throw e;
-    }
+    });
   }
 
   /** Events of one patient (blind id), oldest first: those after log position `page.after`, at most `page.limit`. */

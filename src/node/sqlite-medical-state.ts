@@ -137,12 +137,7 @@ export class SqliteMedicalState implements MedicalStateStore {
 
   /** Whether the tables exist (a data directory written before them has none until the node opens it). */
   exists(): boolean {
-    return (
-      this.#s !== undefined ||
-      this.#db
-        .prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'state_records'")
-        .get() !== undefined
-    );
+    return this.#s !== undefined || this.#store.hasTable('state_records');
   }
 
   get height(): number {
@@ -234,14 +229,9 @@ export class SqliteMedicalState implements MedicalStateStore {
     this.#ensure(); // the tables exist from now on
     while (this.height < head) {
       const to = Math.min(head, this.height + CATCH_UP_BLOCKS);
-      this.#db.exec('BEGIN IMMEDIATE');
-      try {
+      this.#store.inTransaction(() => {
         this.#fill(to);
-        this.#db.exec('COMMIT');
-      } catch (e) {
-        if (this.#db.isTransaction) this.#db.exec('ROLLBACK');
-        throw e;
-      }
+      });
       progress?.(to, head);
     }
   }

@@ -141,6 +141,26 @@ export class SqliteStore implements Store {
     return this.#db;
   }
 
+  /** Runs `fn` in one write transaction of this database (state tables built beside the chain). */
+  inTransaction(fn: () => void): void {
+    this.#db.exec('BEGIN IMMEDIATE');
+    try {
+      fn();
+      this.#db.exec('COMMIT');
+    } catch (e) {
+      if (this.#db.isTransaction) this.#db.exec('ROLLBACK');
+      throw e;
+    }
+  }
+
+  /** Whether the table `name` exists (state tables are created on first use). */
+  hasTable(name: string): boolean {
+    return (
+      this.#db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?").get(name) !==
+      undefined
+    );
+  }
+
   append({ block, txs, nodes, meta }: AppendBatch, alongside?: () => void): void {
     const db = this.#db;
     db.exec('BEGIN IMMEDIATE');
