@@ -5,12 +5,12 @@
  * ledger's SQLite file and WAL, the vault and its WAL, or any other file.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { seed } from '../src/cli/commands/medical-commands.ts';
 import { importBundle } from '../src/node/importer.ts';
+import { tempDir } from '../src/node/ledger-fixtures.test-util.ts';
 import { MedicalNode } from '../src/node/medical-node.ts';
 import { DEMO_ORGS, syntheticPatients } from '../src/sim/synthetic.ts';
 
@@ -50,7 +50,7 @@ function filesOf(dir: string): string[] {
 
 void describe('no plaintext PHI at rest', () => {
   it('imports every Synthea sample with zero rejections and leaves no PHI in any file', async () => {
-    const dir = join(mkdtempSync(join(tmpdir(), 'medledger-leak-')), 'node');
+    const dir = join(tempDir(), 'node');
     const summary = await seed(dir, 5, 7);
     assert.equal(summary.patients, 5);
     const needles = new Set<string>();

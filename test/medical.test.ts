@@ -3,8 +3,6 @@
  * with amendments, consent grant and revoke, break-glass, the access log, research export and erasure.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import {
@@ -22,6 +20,7 @@ import { writeResources } from '../src/node/importer.ts';
 import { recipientsFor, recordPayload, sealJob } from '../src/node/record-crypto.ts';
 import type { SealedRecord } from '../src/node/record-crypto.ts';
 import { sealAll } from '../src/node/seal-pool.ts';
+import { tempDir } from '../src/node/ledger-fixtures.test-util.ts';
 import { MedicalNode } from '../src/node/medical-node.ts';
 import { monitorThreadUp } from '../src/node/monitor-thread.ts';
 import type { VaultProblem } from '../src/node/vault-check.ts';
@@ -33,7 +32,7 @@ const PW = 'correct horse battery';
 const YEAR = 365 * 86_400_000;
 
 async function setup() {
-  const dir = mkdtempSync(join(tmpdir(), 'medledger-medical-'));
+  const dir = tempDir();
   const { node, admin } = await MedicalNode.open(join(dir, 'node'), { kdf: KDF, adminPassword: PW });
   assert.ok(admin);
   await node.createOrganization('riverside', 'Riverside Clinic');
