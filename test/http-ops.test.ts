@@ -396,6 +396,9 @@ describe('http ops', () => {
     assert.equal(value(/^medledger_cache_capacity\{cache="blind-ids",unit="entries"\} (\d+)$/m), 100_000);
     const blinds = value(/^medledger_cache_used\{cache="blind-ids",unit="entries"\} (\d+)$/m);
     assert.ok(blinds > 0 && blinds <= 100_000, String(blinds));
+    assert.equal(value(/^medledger_cache_capacity\{cache="directory-keys",unit="entries"\} (\d+)$/m), 10_000);
+    const keys = value(/^medledger_cache_used\{cache="directory-keys",unit="entries"\} (\d+)$/m);
+    assert.ok(keys > 0 && keys <= 10_000, String(keys)); // the signers looked up so far
     assert.ok(height >= low && height <= high, `${String(height)} not in ${String(low)}..${String(high)}`);
     assert.ok(
       value(/^medledger_http_requests_total\{method="GET",route="\/health",status="200"\} (\d+)$/m) >= 3,

@@ -29,6 +29,7 @@ export const PROBLEM_KINDS = [
   'genesis',
   'head-witness',
   'checkpoint',
+  'directory',
 ] as const;
 export type ProblemKind = (typeof PROBLEM_KINDS)[number];
 

@@ -22,7 +22,8 @@ export interface ChainState {
   logRange: CompactRange;
   /** `logSize` declared by the last header: where the next block's transactions must start. */
   claimedLogSize: number;
-  readonly registry: KeyRegistry;
+  /** Replaced, not mutated, when a node reads its directory back from disk. */
+  registry: KeyRegistry;
   params: ChainParams | undefined;
   /** Set once the recomputed log diverges from the headers, so the cause is reported once. */
   logDivergedAt?: number;

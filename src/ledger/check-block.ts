@@ -249,8 +249,17 @@ export function extendLog(state: ChainState, check: BlockCheck): LogExtension {
   return { range, nodes, problems };
 }
 
-/** Moves the state past a checked block whose log extension is `ext`. */
-export function advance(state: ChainState, check: BlockCheck, ext: LogExtension): void {
+/**
+ * Moves the state past a checked block whose log extension is `ext`; `directory: false` when the
+ * caller applied the block to the directory itself (a directory on disk changes in the block's store
+ * transaction).
+ */
+export function advance(
+  state: ChainState,
+  check: BlockCheck,
+  ext: LogExtension,
+  opts: { directory?: boolean } = {},
+): void {
   const height = state.height + 1;
   if (ext.problems.some((p) => p.kind === 'log-root')) state.logDivergedAt = height;
   state.logRange = ext.range;
@@ -263,7 +272,7 @@ export function advance(state: ChainState, check: BlockCheck, ext: LogExtension)
     const params = genesis ? parseGenesis(genesis.body.payload) : undefined;
     if (params && typeof params !== 'string') state.params = params;
   }
-  state.registry.apply(check.txs, height);
+  if (opts.directory ?? true) state.registry.apply(check.txs, height);
   state.height = height;
   state.headHash = check.hash;
 }

@@ -7,19 +7,24 @@
  * all transactions of a block are checked against the same state (their signatures verify in parallel).
  * `check` applies the signer rules of every transaction type (see tx-rules.ts). Member node keys come
  * from the genesis block or from a membership change a quorum of members approved (membership.ts).
+ * Keys, which grow with the users, live in a KeyTable (in memory or on disk); organizations, member
+ * nodes and membership proposals, which grow with the consortium, stay here and are saved as a
+ * {@link DirectorySnapshot} when they change.
  */
 import { fromHex } from '../core/bytes.ts';
 import { keyIdOf, publicKeyObject } from '../core/keys.ts';
-import type { KeyObject } from 'node:crypto';
 import type { Tx, TxType } from '../core/tx.ts';
+import { MemoryKeyTable } from './key-table.ts';
+import type { KeyEntry, KeyTable } from './key-table.ts';
 import { parseOrgJoin, parseRegister, parseRevoke } from './payloads.ts';
 import type { RegisterPayload, Role } from './payloads.ts';
 import { checkTxRules } from './tx-rules.ts';
 import { MemberProposals } from './membership.ts';
-import type { MemberProposal } from './membership.ts';
+import type { MemberProposal, StoredProposal } from './membership.ts';
 
 export { ROLES } from './payloads.ts';
 export type { Role } from './payloads.ts';
+export type { KeyEntry } from './key-table.ts';
 
 /** Transaction types that change the directory: replayed to rebuild it at any height. */
 export const DIRECTORY_TX_TYPES: readonly TxType[] = [
@@ -30,19 +35,6 @@ export const DIRECTORY_TX_TYPES: readonly TxType[] = [
   'member.propose',
   'member.approve',
 ];
-
-export interface KeyEntry {
-  readonly keyId: string;
-  readonly publicKey: KeyObject;
-  readonly publicKeyHex: string;
-  readonly role: Role;
-  readonly org?: string;
-  readonly encryptionKey?: string;
-  /** Blind id of the patient (role patient). */
-  readonly patient?: string;
-  readonly registeredAt: number;
-  revokedAt?: number;
-}
 
 export interface OrgEntry {
   readonly org: string;
@@ -57,15 +49,46 @@ export interface OrgEntry {
 export type RuleViolation =
   { kind: 'tx-unknown-signer' | 'tx-not-permitted' | 'tx-decode'; detail: string } | undefined;
 
+/** The directory apart from its keys, as JSON: what grows with the consortium, not with the users. */
+export interface DirectorySnapshot {
+  readonly orgs: readonly OrgEntry[];
+  /** Organization → the node key it is reserved for. */
+  readonly nodeOrgs: readonly (readonly [string, string])[];
+  readonly proposals: readonly StoredProposal[];
+}
+
 export class KeyRegistry {
-  readonly #keys = new Map<string, KeyEntry>();
-  readonly #orgs = new Map<string, OrgEntry>();
-  readonly #patients = new Map<string, string[]>();
-  readonly #proposals = new MemberProposals();
+  readonly #keys: KeyTable;
+  readonly #orgs: Map<string, OrgEntry>;
+  readonly #proposals: MemberProposals;
   /** The node keys among the entries (votes and quorums ask for them often). */
-  readonly #nodes: KeyEntry[] = [];
+  readonly #nodes = new Map<string, KeyEntry>();
   /** Organizations reserved for a node admitted by the members (org → its node key id). */
-  readonly #nodeOrgs = new Map<string, string>();
+  readonly #nodeOrgs: Map<string, string>;
+  #changes = 0;
+
+  /** A directory over `keys`, with the rest as `snapshot` saved it (both empty by default). */
+  constructor(keys: KeyTable = new MemoryKeyTable(), snapshot?: DirectorySnapshot) {
+    this.#keys = keys;
+    this.#orgs = new Map((snapshot?.orgs ?? []).map((o) => [o.org, o]));
+    this.#nodeOrgs = new Map(snapshot?.nodeOrgs ?? []);
+    this.#proposals = new MemberProposals(snapshot?.proposals);
+    for (const e of keys.withRole('node')) this.#nodes.set(e.keyId, e);
+  }
+
+  /** The directory apart from its keys, to save. */
+  snapshot(): DirectorySnapshot {
+    return {
+      orgs: [...this.#orgs.values()],
+      nodeOrgs: [...this.#nodeOrgs],
+      proposals: this.#proposals.stored(),
+    };
+  }
+
+  /** Grows whenever what {@link snapshot} returns may have changed. */
+  get snapshotChanges(): number {
+    return this.#changes;
+  }
 
   get size(): number {
     return this.#keys.size;
@@ -81,8 +104,14 @@ export class KeyRegistry {
     return this.#keys.get(keyId);
   }
 
-  entries(): IterableIterator<KeyEntry> {
-    return this.#keys.values();
+  /** Every key ever registered, in order (read in pages from disk: do not collect it whole). */
+  entries(): Iterable<KeyEntry> {
+    return this.#keys.entries();
+  }
+
+  /** The keys of one role (staff roles are few; patients are many). */
+  withRole(role: Role): Iterable<KeyEntry> {
+    return this.#keys.withRole(role);
   }
 
   org(org: string): OrgEntry | undefined {
@@ -96,7 +125,7 @@ export class KeyRegistry {
   /** Key ids of the active node keys: the member nodes that vote in a consortium. */
   nodeKeys(): Set<string> {
     const s = new Set<string>();
-    for (const e of this.#nodes) if (e.revokedAt === undefined) s.add(e.keyId);
+    for (const e of this.#nodes.values()) if (e.revokedAt === undefined) s.add(e.keyId);
     return s;
   }
 
@@ -106,7 +135,7 @@ export class KeyRegistry {
    */
   nodeKeysAt(height: number): Set<string> {
     const s = new Set<string>();
-    for (const e of this.#nodes)
+    for (const e of this.#nodes.values())
       if (
         (e.registeredAt < height || e.registeredAt === 0) &&
         (e.revokedAt === undefined || e.revokedAt >= height)
@@ -134,7 +163,7 @@ export class KeyRegistry {
     const v = this.#proposals.check(
       tx,
       this.nodeKeys(),
-      (k) => this.#keys.has(k),
+      (k) => this.#keys.get(k) !== undefined,
       (org) => this.#orgs.has(org) || this.#nodeOrgs.has(org),
     );
     return v && { kind: v.malformed ? 'tx-decode' : 'tx-not-permitted', detail: v.detail };
@@ -142,7 +171,10 @@ export class KeyRegistry {
 
   /** Active identities of a patient (by blind id). */
   patientKeys(patient: string): KeyEntry[] {
-    return (this.#patients.get(patient) ?? []).map((k) => this.active(k)).filter((e) => e !== undefined);
+    return this.#keys
+      .ofPatient(patient)
+      .map((k) => this.active(k))
+      .filter((e) => e !== undefined);
   }
 
   /**
@@ -179,27 +211,25 @@ export class KeyRegistry {
       if (t === 'identity.register') this.#register(tx, height);
       else if (t === 'identity.revoke') {
         const target = parseRevoke(tx.body.payload);
-        const e = typeof target === 'string' ? undefined : this.#keys.get(target.keyId);
-        if (e && e.revokedAt === undefined) e.revokedAt = height;
+        if (typeof target !== 'string') this.#revoke(target.keyId, height);
       } else if (t === 'member.propose' || t === 'member.approve') {
         const d = this.#proposals.apply(tx, height, this.nodeKeys());
+        this.#changes++;
         if (d?.action === 'add' && d.publicKey !== undefined && d.org !== undefined) {
           this.#add(d.publicKey, { role: 'node', org: d.org }, height);
           this.#nodeOrgs.set(d.org, d.keyId);
-        } else if (d?.action === 'remove') {
-          const e = this.#keys.get(d.keyId);
-          if (e && e.revokedAt === undefined) e.revokedAt = height;
-        }
+        } else if (d?.action === 'remove') this.#revoke(d.keyId, height);
       } else if (t === 'org.join') {
         const p = parseOrgJoin(tx.body.payload);
-        if (typeof p !== 'string' && !this.#orgs.has(p.org))
-          this.#orgs.set(p.org, {
-            org: p.org,
-            name: p.name,
-            encryptionKey: p.encryptionKey,
-            joinedAt: height,
-            host: tx.body.signer,
-          });
+        if (typeof p === 'string' || this.#orgs.has(p.org)) continue;
+        this.#changes++;
+        this.#orgs.set(p.org, {
+          org: p.org,
+          name: p.name,
+          encryptionKey: p.encryptionKey,
+          joinedAt: height,
+          host: tx.body.signer,
+        });
       }
     }
   }
@@ -208,16 +238,21 @@ export class KeyRegistry {
     const p = parseRegister(tx.body.payload);
     if (typeof p === 'string') return;
     const { publicKey, ...rest } = p;
-    const keyId = this.#add(publicKey, rest, height);
-    if (keyId !== undefined && p.patient !== undefined)
-      this.#patients.set(p.patient, [...(this.#patients.get(p.patient) ?? []), keyId]);
+    this.#add(publicKey, rest, height);
   }
 
-  /** Adds a key and returns its id; a known key stays as it was (undefined). */
-  #add(publicKey: string, fields: Omit<RegisterPayload, 'publicKey'>, height: number): string | undefined {
+  #revoke(keyId: string, height: number): void {
+    const e = this.#keys.get(keyId);
+    if (!e || e.revokedAt !== undefined) return;
+    this.#keys.revoke(keyId, height);
+    if (this.#nodes.has(keyId)) this.#nodes.set(keyId, { ...e, revokedAt: height });
+  }
+
+  /** Adds a key; a known key stays as it was. */
+  #add(publicKey: string, fields: Omit<RegisterPayload, 'publicKey'>, height: number): void {
     const raw = fromHex(publicKey, 32, 'publicKey');
     const keyId = keyIdOf(raw);
-    if (this.#keys.has(keyId)) return undefined;
+    if (this.#keys.get(keyId) !== undefined) return;
     const e: KeyEntry = {
       keyId,
       publicKey: publicKeyObject(raw),
@@ -225,8 +260,7 @@ export class KeyRegistry {
       ...fields,
       registeredAt: height,
     };
-    this.#keys.set(keyId, e);
-    if (e.role === 'node') this.#nodes.push(e);
-    return keyId;
+    this.#keys.add(e);
+    if (e.role === 'node') this.#nodes.set(keyId, e);
   }
 }

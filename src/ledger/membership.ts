@@ -42,8 +42,20 @@ export interface MembershipViolation {
 
 const deny = (detail: string): MembershipViolation => ({ malformed: false, detail });
 
+/** A proposal as JSON (its approvals as a list), for a directory kept on disk. */
+export type StoredProposal = Omit<MemberProposal, 'approvals'> & { readonly approvals: readonly string[] };
+
 export class MemberProposals {
   readonly #byId = new Map<string, MemberProposal>();
+
+  constructor(stored: readonly StoredProposal[] = []) {
+    for (const p of stored) this.#byId.set(p.id, { ...p, approvals: new Set(p.approvals) });
+  }
+
+  /** Every proposal in the order it was made, as JSON. */
+  stored(): StoredProposal[] {
+    return [...this.#byId.values()].map((p) => ({ ...p, approvals: [...p.approvals] }));
+  }
 
   get(id: string): MemberProposal | undefined {
     return this.#byId.get(id);

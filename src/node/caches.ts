@@ -1,7 +1,7 @@
 /**
  * @module
  * The node's memory is its caches: everything else that grows with the chain is on disk. Each cache
- * has a configured bound (`medledger serve --sqlite-cache-mib`, `--record-cache`) and is reported in
+ * has a configured bound (`medledger serve --sqlite-cache-mib`, `--record-cache`, `--key-cache`) and is reported in
  * `/metrics` with what it holds now, so an operator sees what memory buys.
  */
 
@@ -10,9 +10,11 @@ export interface CacheSizes {
   readonly sqliteMiB: number;
   /** Entries of each per-record cache: unwrapped record keys, blind patient ids, sealing epochs. */
   readonly records: number;
+  /** Directory keys (a user's key is read at every request and transaction it signs). */
+  readonly keys: number;
 }
 
-export const DEFAULT_CACHE_SIZES: CacheSizes = { sqliteMiB: 64, records: 100_000 };
+export const DEFAULT_CACHE_SIZES: CacheSizes = { sqliteMiB: 64, records: 100_000, keys: 10_000 };
 
 export interface CacheReport {
   readonly name: string;

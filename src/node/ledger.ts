@@ -13,7 +13,7 @@ import { toHex } from '../core/bytes.ts';
 import type { Json } from '../core/canonical-json.ts';
 import { InvalidBlockError, LedgerExistsError, NotInitializedError } from '../core/errors.ts';
 import type { Problem } from '../core/problem.ts';
-import { formatProblem } from '../core/problem.ts';
+import { formatProblem, problem } from '../core/problem.ts';
 import { createTx, encodeTx } from '../core/tx.ts';
 import type { Tx, WireTx } from '../core/tx.ts';
 import type { Signer } from '../core/keys.ts';
@@ -42,6 +42,7 @@ import type { SubmitResult } from './mempool.ts';
 import { blockAt, headView, txAt } from './chain-views.ts';
 import type { BlockView } from './chain-views.ts';
 import { verifyChain } from './verify-chain.ts';
+import { directoryDifference, SqliteDirectory } from './sqlite-directory.ts';
 import { syncMiner } from './miner.ts';
 import type { Miner } from './miner.ts';
 import { consistencyProof, inclusionProof } from './proofs.ts';
@@ -72,6 +73,8 @@ export type MakeOrderer = (start: OrdererStart) => Promise<Orderer>;
 export interface InitOptions {
   /** SQLite page cache of the store, MiB (default 64). */
   readonly cacheMiB?: number;
+  /** Directory keys kept in memory (default 10,000). */
+  readonly keyCache?: number;
   /** Minimum (and default) difficulty in leading zero bits. */
   readonly difficulty?: number;
   readonly chainId?: string;
@@ -81,6 +84,8 @@ export interface InitOptions {
 export interface OpenOptions {
   /** SQLite page cache of the store, MiB (default 64). */
   readonly cacheMiB?: number;
+  /** Directory keys kept in memory (default 10,000). */
+  readonly keyCache?: number;
   /** How to check the stored chain on open (default: from the checkpoint). */
   readonly verify?: 'checkpoint' | 'full';
   readonly now?: () => number;
@@ -108,12 +113,21 @@ function storeOptions(opts: { cacheMiB?: number }): { cacheMiB?: number } {
   return opts.cacheMiB === undefined ? {} : { cacheMiB: opts.cacheMiB };
 }
 
+/** The directory on disk, brought to the store's head (built from the chain the first time). */
+function directoryAtHead(store: SqliteStore, opts: { keyCache?: number }): SqliteDirectory {
+  const dir = new SqliteDirectory(store, opts.keyCache === undefined ? {} : { cacheEntries: opts.keyCache });
+  dir.catchUp(store.head()?.height ?? -1);
+  return dir;
+}
+
 export class Ledger {
   readonly paths: DataPaths;
   readonly store: SqliteStore;
   readonly signer: Signer;
   readonly openReport: VerifyReport | undefined;
   readonly #state: ChainState;
+  /** The identity directory on disk; `#state.registry` is its registry. */
+  readonly #directory: SqliteDirectory;
   #orderer: Orderer;
   /** The pending list and admission into it. */
   readonly mempool: Mempool;
@@ -143,15 +157,22 @@ export class Ledger {
     store: SqliteStore,
     signer: Signer,
     state: ChainState,
+    directory: SqliteDirectory,
     now: () => number,
     report?: VerifyReport,
   ) {
     this.paths = paths;
     this.store = store;
     this.signer = signer;
-    this.#state = state;
+    // Whatever registry verification used, the node's own is the one on disk, at the head.
+    this.#directory = directory;
+    this.#state = { ...state, registry: directory.catchUp(state.height) };
     this.#now = now;
-    this.mempool = new Mempool({ state, presentTxIds: (ids) => store.presentTxIds(ids), now });
+    this.mempool = new Mempool({
+      state: this.#state,
+      presentTxIds: (ids) => store.presentTxIds(ids),
+      now,
+    });
     this.openReport = report;
     const head = store.head();
     this.#orderer = new SoloOrderer({
@@ -188,7 +209,14 @@ export class Ledger {
     removeEmptyStore(paths); // what an interrupted init left, if anything
     const signer = createNodeKey(paths);
     const store = new SqliteStore(paths.db, storeOptions(opts));
-    const ledger = new Ledger(paths, store, signer, emptyChainState(), opts.now ?? Date.now);
+    const ledger = new Ledger(
+      paths,
+      store,
+      signer,
+      emptyChainState(),
+      directoryAtHead(store, opts),
+      opts.now ?? Date.now,
+    );
     const difficulty = opts.difficulty ?? 0;
     const now = ledger.#now();
     const genesis = [
@@ -217,11 +245,13 @@ export class Ledger {
     const signer = loadNodeKey(paths);
     const store = new SqliteStore(paths.db, storeOptions(opts));
     const witness = readWitness(paths, signer.privateKey);
+    const directory = directoryAtHead(store, opts);
     const report = await verifyChain(store, {
       full: opts.verify === 'full',
       witness: witness === 'invalid' ? undefined : witness,
+      directoryAt: (h) => (h === directory.height ? directory.registry : undefined),
     });
-    const ledger = new Ledger(paths, store, signer, report.state, opts.now ?? Date.now, report);
+    const ledger = new Ledger(paths, store, signer, report.state, directory, opts.now ?? Date.now, report);
     await ledger.#useOrderer(opts.orderer);
     return ledger;
   }
@@ -243,11 +273,13 @@ export class Ledger {
     }
     if (!keyExists(paths)) throw new NotInitializedError(paths.dir);
     removeEmptyStore(paths);
+    const store = new SqliteStore(paths.db, storeOptions(opts));
     const ledger = new Ledger(
       paths,
-      new SqliteStore(paths.db, storeOptions(opts)),
+      store,
       loadNodeKey(paths),
       emptyChainState(),
+      directoryAtHead(store, opts),
       opts.now ?? Date.now,
     );
     try {
@@ -298,6 +330,11 @@ export class Ledger {
   /** The identity directory as of the last committed block. */
   get directory(): ChainState['registry'] {
     return this.#state.registry;
+  }
+
+  /** Directory keys held in memory now, and at most. */
+  get directoryCache(): { used: number; capacity: number } {
+    return this.#directory.cache;
   }
 
   /** Whether an organization has joined (as of the last committed block). */
@@ -413,18 +450,24 @@ export class Ledger {
         problems,
       });
     }
-    this.store.append(
-      {
-        block: stored,
-        txs: rows,
-        nodes: ext.nodes,
-        meta: { checkpoint: JSON.stringify({ height, hash: block.hash }) },
-      },
-      () => {
-        for (const w of this.#stateWriters) w(rows, txs, height);
-      },
-    );
-    advance(state, check, ext);
+    try {
+      this.store.append(
+        {
+          block: stored,
+          txs: rows,
+          nodes: ext.nodes,
+          meta: { checkpoint: JSON.stringify({ height, hash: block.hash }) },
+        },
+        () => {
+          this.#directory.apply(check.txs, height);
+          for (const w of this.#stateWriters) w(rows, txs, height);
+        },
+      );
+    } catch (e) {
+      state.registry = this.#directory.reload(); // what the rolled-back block left in memory
+      throw e;
+    }
+    advance(state, check, ext, { directory: false });
     this.mempool.drop(txs.map((t) => t.id));
     for (const l of this.#listeners) l(txs, height);
     // The witness follows the store (never ahead of it): a crash before it is written leaves it at the
@@ -468,23 +511,27 @@ export class Ledger {
     return consistencyProof(this.store, size1, size2, this.logSize);
   }
 
-  /** Verifies the stored chain (from the checkpoint, or fully) including the signed head witness. */
+  /**
+   * Verifies the stored chain (from the checkpoint, or fully) including the signed head witness; from
+   * genesis, also that the directory on disk equals the one replayed from the chain.
+   */
   async verify(opts: Omit<VerifyOptions, 'witness'> = {}): Promise<VerifyReport> {
     await this.#witnessWritten.catch(() => undefined);
     const witness = readWitness(this.paths, this.signer.privateKey);
     const report = await verifyChain(this.store, {
       ...opts,
       witness: witness === 'invalid' ? undefined : witness,
+      directoryAt: (h) => (h === this.#directory.height ? this.#directory.registry : undefined),
     });
-    if (witness === 'invalid') {
-      const p: Problem = {
-        height: report.height,
-        kind: 'head-witness',
-        detail: 'head.json is not signed by this node',
-      };
-      return { ...report, ok: false, problems: [...report.problems, p] };
-    }
-    return report;
+    const more: Problem[] = [];
+    const differs =
+      report.verifiedFrom === 0 && report.state.height === this.#state.height
+        ? directoryDifference(this.#state.registry, report.state.registry)
+        : undefined;
+    if (differs) more.push(problem(report.height, 'directory', differs));
+    if (witness === 'invalid')
+      more.push(problem(report.height, 'head-witness', 'head.json is not signed by this node'));
+    return more.length === 0 ? report : { ...report, ok: false, problems: [...report.problems, ...more] };
   }
 
   async close(): Promise<void> {

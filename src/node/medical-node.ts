@@ -189,9 +189,10 @@ export class MedicalNode {
       ? await Ledger.join(dir, member.genesis.block, {
           orderer: member.makeOrderer,
           cacheMiB: caches.sqliteMiB,
+          keyCache: caches.keys,
           ...(opts.verify ? { verify: opts.verify } : {}),
         })
-      : await Ledger.openOrInit(dir, { ...opts, cacheMiB: caches.sqliteMiB });
+      : await Ledger.openOrInit(dir, { ...opts, cacheMiB: caches.sqliteMiB, keyCache: caches.keys });
     const vault = new Vault(join(ledger.paths.dir, 'vault.sqlite'), {
       cacheMiB: caches.sqliteMiB,
       records: caches.records,
@@ -257,6 +258,7 @@ export class MedicalNode {
       { name: 'unwrapped-keys', used: unwrapped.used, capacity: unwrapped.capacity, unit: 'entries' },
       { name: 'blind-ids', used: this.#blinds.size, capacity: this.#caches.records, unit: 'entries' },
       { name: 'sealing-epochs', used: this.#sealedAt.size, capacity: this.#caches.records, unit: 'entries' },
+      { name: 'directory-keys', ...this.ledger.directoryCache, unit: 'entries' },
     ];
   }
 

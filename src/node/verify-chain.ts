@@ -45,6 +45,11 @@ export interface VerifyOptions {
    * over workers): the calling thread keeps answering requests meanwhile.
    */
   readonly background?: boolean;
+  /**
+   * The directory kept on disk, when it stands at block `height`: resuming there needs no replay of
+   * the chain's identities (undefined: replay them).
+   */
+  readonly directoryAt?: (height: number) => ChainState['registry'] | undefined;
   /** The last head this node signed, from outside the database. */
   readonly witness?: HeadWitness | undefined;
   readonly onProgress?: (height: number, head: number) => void;
@@ -96,7 +101,11 @@ export function writeCheckpoint(store: Store, c: Checkpoint): void {
 }
 
 /** Rebuilds the chain state at a verified checkpoint from the store, without re-checking blocks. */
-export function stateAtCheckpoint(store: Store, c: Checkpoint): ChainState | Problem {
+export function stateAtCheckpoint(
+  store: Store,
+  c: Checkpoint,
+  directory?: ChainState['registry'],
+): ChainState | Problem {
   const row = store.blockByHeight(c.height);
   if (row?.hash !== c.hash) {
     return problem(c.height, 'checkpoint', 'checkpointed block is gone or changed', {
@@ -104,7 +113,7 @@ export function stateAtCheckpoint(store: Store, c: Checkpoint): ChainState | Pro
       found: row?.hash ?? 'none',
     });
   }
-  return stateAt(store, c.height, c.hash);
+  return stateAt(store, c.height, c.hash, directory);
 }
 
 /**
@@ -139,7 +148,7 @@ export async function verifyChain(
   let state: ChainState | undefined;
   const cp = opts.from ?? readCheckpoint(store);
   if (cp && cp.height <= headHeight && !opts.full) {
-    const s = stateAtCheckpoint(store, cp);
+    const s = stateAtCheckpoint(store, cp, opts.directoryAt?.(cp.height));
     if ('kind' in s) problems.push(s);
     else state = s;
   } else if (cp && cp.height > headHeight) {

@@ -26,9 +26,15 @@ const YIELD_EVERY = 200;
 /**
  * Rebuilds the chain state after block `height` from the store without re-checking the blocks before
  * it: the Merkle frontier from the stored nodes (checked against that header's logRoot), the key
- * registry from the identity transactions, and `hash` as the head hash.
+ * registry from the identity transactions (or `directory`, one already at that height), and `hash` as
+ * the head hash.
  */
-export function stateAt(store: Store, height: number, hash: string): ChainState | Problem {
+export function stateAt(
+  store: Store,
+  height: number,
+  hash: string,
+  directory?: ChainState['registry'],
+): ChainState | Problem {
   const c = { height, hash };
   const row = store.blockByHeight(c.height);
   if (!row) return problem(c.height, 'checkpoint', 'no block stored at this height');
@@ -50,6 +56,32 @@ export function stateAt(store: Store, height: number, hash: string): ChainState 
       expected: header.logRoot,
       found: root,
     });
+  if (directory) {
+    state.registry = directory;
+    state.params = paramsOf(store);
+  } else replayDirectory(store, state, c.height);
+  state.height = c.height;
+  state.headHash = c.hash;
+  state.headTime = header.time;
+  state.claimedLogSize = header.logSize;
+  return state;
+}
+
+/** The chain parameters, from the genesis transaction. */
+function paramsOf(store: Store): ChainState['params'] {
+  const first = store.txsBySeq(0, 1)[0];
+  if (!first) return undefined;
+  try {
+    const p = parseGenesis(decodeTx({ body: first.body, sig: first.sig }).body.payload);
+    return typeof p === 'string' ? undefined : p;
+  } catch {
+    return undefined; // reported by the check of block 0
+  }
+}
+
+/** Rebuilds `state`'s directory (and chain parameters) up to block `to` from the identity transactions. */
+function replayDirectory(store: Store, state: ChainState, to: number): void {
+  const c = { height: to };
   let byHeight = new Map<number, ReturnType<typeof decodeTx>[]>();
   for (const t of store.txsOfTypes(DIRECTORY_TX_TYPES)) {
     if (t.height > c.height) continue;
@@ -59,7 +91,9 @@ export function stateAt(store: Store, height: number, hash: string): ChainState 
     } catch {
       continue; // reported by the check of its own block
     }
-    byHeight.set(t.height, [...(byHeight.get(t.height) ?? []), tx]);
+    const list = byHeight.get(t.height);
+    if (list) list.push(tx);
+    else byHeight.set(t.height, [tx]);
     if (tx.body.type === 'chain.genesis') {
       const p = parseGenesis(tx.body.payload);
       if (typeof p !== 'string') state.params = p;
@@ -67,11 +101,6 @@ export function stateAt(store: Store, height: number, hash: string): ChainState 
   }
   byHeight = new Map([...byHeight].sort((a, b) => a[0] - b[0]));
   for (const [h, txs] of byHeight) state.registry.apply(txs, h);
-  state.height = c.height;
-  state.headHash = c.hash;
-  state.headTime = header.time;
-  state.claimedLogSize = header.logSize;
-  return state;
 }
 
 export interface RangeResult {

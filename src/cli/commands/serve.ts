@@ -34,6 +34,7 @@ interface ServeOptions {
   difficulty: number;
   sqliteCacheMib: number;
   recordCache: number;
+  keyCache: number;
 }
 
 export interface DemoCredentials {
@@ -69,6 +70,12 @@ export function registerServe(program: Command): void {
       intArg('record-cache', 100, 100_000_000),
       DEFAULT_CACHE_SIZES.records,
     )
+    .option(
+      '--key-cache <n>',
+      'directory keys kept in memory (the rest are read from the ledger database)',
+      intArg('key-cache', 100, 100_000_000),
+      DEFAULT_CACHE_SIZES.keys,
+    )
     .action(async (o: ServeOptions) => {
       await serve(dataDir(o.data), o);
     });
@@ -96,7 +103,7 @@ async function serve(dir: string, o: ServeOptions): Promise<void> {
     ...(consortium && member ? { consortium, indexKey: member.indexKey } : {}),
     ...(o.demo ? { adminEmail: demoStaff()[0]!.email } : {}),
     ...(adminPassword ? { adminPassword } : {}),
-    caches: { sqliteMiB: o.sqliteCacheMib, records: o.recordCache },
+    caches: { sqliteMiB: o.sqliteCacheMib, records: o.recordCache, keys: o.keyCache },
     progress: progressBar('building the state tables from the chain (once): block'),
   });
   if (o.demo && fresh) await seedDemo(node, dir, o.patients);

@@ -1,0 +1,3 @@
+import { keyTableConformance, memoryKeyTables } from './key-table-conformance.ts';
+
+keyTableConformance('MemoryKeyTable', memoryKeyTables);
