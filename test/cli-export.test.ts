@@ -14,6 +14,7 @@ import { DatabaseSync } from 'node:sqlite';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import type { AuditEvent, Bundle, Patient } from '@medplum/fhirtypes';
+import { writeAuditBundle } from '../src/cli/commands/export-commands.ts';
 import { DEMO_PASSWORD } from '../src/cli/demo-data.ts';
 import { OMOP_COLUMNS } from '../src/fhir/omop-tables.ts';
 import type { TableName } from '../src/fhir/omop-tables.ts';
@@ -225,6 +226,41 @@ void describe('medledger export audit', () => {
       events.some((e) => e.action === 'R'),
       'the doctor read of the Patient record',
     );
+  });
+
+  it('writes the same Bundle one page of events at a time as in one page', async () => {
+    const { node } = await MedicalNode.open(dir);
+    try {
+      const s = await node.loginAsync(USERS.auditor, DEMO_PASSWORD);
+      const bundleIn = async (pageSize: number): Promise<{ text: string; writes: number }> => {
+        let text = '';
+        let writes = 0;
+        await writeAuditBundle(
+          node,
+          s,
+          undefined,
+          (t) => {
+            text += t;
+            writes++;
+            return Promise.resolve();
+          },
+          pageSize,
+        );
+        return { text, writes };
+      };
+      const whole = await bundleIn(1_000_000);
+      const paged = await bundleIn(1);
+      const events = JSON.parse(whole.text) as Bundle<AuditEvent>;
+      assert.ok((events.entry?.length ?? 0) >= 3, String(events.entry?.length));
+      assert.equal(
+        paged.text.replace(/"timestamp":"[^"]+"/, ''),
+        whole.text.replace(/"timestamp":"[^"]+"/, ''),
+      );
+      assert.ok(paged.writes > whole.writes + 1, `${String(paged.writes)} writes`);
+      assert.equal(events.entry?.length, node.as(s).accessLogSize());
+    } finally {
+      await node.close();
+    }
   });
 
   it("writes a patient's own log to a private file", () => {

@@ -9,6 +9,7 @@ import { after, before, describe, it } from 'node:test';
 import fc from 'fast-check';
 import { AGE_BANDS, SEXES, cell, cohortStats, suppressGroup } from '../src/api/routes/cohort-routes.ts';
 import type { Cell, CohortStats } from '../src/api/routes/cohort-routes.ts';
+import { OMOP_COLUMNS } from '../src/fhir/omop-tables.ts';
 import type { OmopTables, PersonRow } from '../src/fhir/omop-tables.ts';
 import { DEMO_PASSWORD } from '../src/cli/demo-data.ts';
 import { DEMO, startTestNode } from './support/http-node.ts';
@@ -331,6 +332,39 @@ describe('GET /api/v1/research/cohorts', { timeout: 60_000 }, () => {
     ];
     assert.ok(all.some((x) => x.suppressed));
     assert.ok(all.some((x) => !x.suppressed && x.count! >= 5));
+  });
+
+  it('streams each table as CSV with the rows of the JSON export', async () => {
+    const { tables } = (await (
+      await t.api('/api/v1/research/omop?format=json', { token: researcher })
+    ).json()) as Omop;
+    assert.ok(tables.measurement.length > 10);
+    for (const table of ['person', 'measurement', 'condition_occurrence'] as const) {
+      const r = await t.api(`/api/v1/research/omop?format=csv&table=${table}`, { token: researcher });
+      assert.equal(r.status, 200);
+      assert.match(r.headers.get('content-type') ?? '', /^text\/csv/);
+      const lines = (await r.text()).split('\r\n').filter((l) => l !== '');
+      assert.equal(lines[0], OMOP_COLUMNS[table].join(','));
+      assert.equal(lines.length - 1, tables[table].length, table);
+      const firstId = Number(lines[1]!.split(',')[0]);
+      assert.equal(firstId, Object.values(tables[table][0]!)[0], `${table}: first row`);
+    }
+  });
+
+  it('refuses the JSON form for a cohort beyond its bound, pointing at CSV', async () => {
+    const ctx = t.server.ctx as { researchJsonMax: number };
+    const bound = ctx.researchJsonMax;
+    ctx.researchJsonMax = 3; // the cohort above holds more records than this
+    try {
+      const r = await t.api('/api/v1/research/omop?format=json', { token: researcher });
+      assert.equal(r.status, 400);
+      const e = (await r.json()) as { error: { message: string } };
+      assert.match(e.error.message, /format=csv&table=/);
+      const csv = await t.api('/api/v1/research/omop?format=csv&table=person', { token: researcher });
+      assert.equal(csv.status, 200);
+    } finally {
+      ctx.researchJsonMax = bound;
+    }
   });
 
   it('is in the OpenAPI document', async () => {

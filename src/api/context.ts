@@ -25,6 +25,8 @@ export interface FhirScanLimits {
 
 export const DEFAULT_FHIR_SCAN: FhirScanLimits = { wholeLimit: 10_000, chunk: 1000, budget: 10_000 };
 
+export const DEFAULT_RESEARCH_JSON_MAX = 50_000;
+
 export interface ApiContext {
   readonly node: MedicalNode;
   readonly sessions: Sessions;
@@ -33,6 +35,8 @@ export interface ApiContext {
   readonly now: () => number;
   /** How FHIR searches of one patient scan their records (fhir-search.ts). */
   readonly fhirScan: FhirScanLimits;
+  /** Records of the research cohort beyond which the JSON export (held whole) is refused for CSV. */
+  readonly researchJsonMax: number;
   /** Set once shutdown starts: new writes get 503. */
   closing: boolean;
 }

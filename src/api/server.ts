@@ -18,7 +18,7 @@ import { WorkerMiner } from '../node/miner.ts';
 import type { MedicalNode } from '../node/medical-node.ts';
 import { Authenticator } from './auth.ts';
 import type { ApiContext, FhirScanLimits } from './context.ts';
-import { DEFAULT_FHIR_SCAN } from './context.ts';
+import { DEFAULT_FHIR_SCAN, DEFAULT_RESEARCH_JSON_MAX } from './context.ts';
 import { asMedLedgerError, errorBody } from './http-errors.ts';
 import { LoginLimiter } from './login-limiter.ts';
 import type { LimiterOptions } from './login-limiter.ts';
@@ -59,6 +59,8 @@ export interface ServerOptions {
   readonly portalDir?: string;
   /** How FHIR searches scan a large patient's records (default DEFAULT_FHIR_SCAN). */
   readonly fhirScan?: Partial<FhirScanLimits>;
+  /** Cohort records beyond which `/research/omop` answers JSON no more (default 50,000). */
+  readonly researchJsonMax?: number;
 }
 
 export interface NodeServer {
@@ -88,6 +90,7 @@ export async function buildServer(opts: ServerOptions): Promise<NodeServer> {
     monitor: new IntegrityMonitor(node, { intervalMs: opts.monitorIntervalMs ?? 5000, now }),
     now,
     fhirScan: { ...DEFAULT_FHIR_SCAN, ...opts.fhirScan },
+    researchJsonMax: opts.researchJsonMax ?? DEFAULT_RESEARCH_JSON_MAX,
     closing: false,
   };
   const base: FastifyServerOptions = {
@@ -210,7 +213,7 @@ export async function buildServer(opts: ServerOptions): Promise<NodeServer> {
   await app.register(chainRoutes(ctx), { prefix: '/api/v1' });
   await app.register(replicaRoutes(ctx), { prefix: '/api/v1' });
   await app.register(membershipRoutes(ctx), { prefix: '/api/v1' });
-  await app.register(researchRoutes, { prefix: '/api/v1' });
+  await app.register(researchRoutes(ctx), { prefix: '/api/v1' });
   await app.register(cohortRoutes(ctx), { prefix: '/api/v1' });
   await app.register(attackRoutes(ctx), { prefix: '/api/v1' });
   await app.register(fhirRoutes(ctx), { prefix: '/fhir/R4' });

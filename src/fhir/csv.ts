@@ -40,10 +40,19 @@ export function csvField(v: CsvValue, name = 'value'): string {
  * toCsv([{ id: 1, note: 'a, "b"' }], ['id', 'note']); // 'id,note\r\n1,"a, ""b"""\r\n'
  */
 export function toCsv<K extends string>(rows: readonly CsvRow<K>[], columns: readonly K[]): string {
+  return csvHeader(columns) + csvLines(rows, columns);
+}
+
+/** The header record of `columns` (what {@link toCsv} starts with), for a CSV written in parts. */
+export function csvHeader(columns: readonly string[]): string {
   if (columns.length === 0) throw new ArgumentValueError('columns', 'want at least one column');
-  const lines = [columns.map((c) => csvField(c)).join(',')];
-  for (const [i, row] of rows.entries()) {
-    lines.push(columns.map((c) => csvField(row[c], `rows[${String(i)}].${c}`)).join(','));
-  }
-  return lines.join('\r\n') + '\r\n';
+  return columns.map((c) => csvField(c)).join(',') + '\r\n';
+}
+
+/** `rows` as CSV records without a header, each ending in CRLF ('' for no rows). */
+export function csvLines<K extends string>(rows: readonly CsvRow<K>[], columns: readonly K[]): string {
+  let out = '';
+  for (const [i, row] of rows.entries())
+    out += columns.map((c) => csvField(row[c], `rows[${String(i)}].${c}`)).join(',') + '\r\n';
+  return out;
 }

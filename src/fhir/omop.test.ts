@@ -3,10 +3,10 @@ import assert from 'node:assert/strict';
 import type { Observation, Resource } from '@medplum/fhirtypes';
 import { ArgumentTypeError, ArgumentValueError } from '../core/errors.ts';
 import { dateShiftDays } from './omop-deid.ts';
-import { base64, export1, fixture, KEY, plusDays, SECRET } from './omop-fixture.test-util.ts';
+import { AS_OF, base64, export1, fixture, KEY, plusDays, SECRET } from './omop-fixture.test-util.ts';
 import { OMOP_COLUMNS } from './omop-tables.ts';
 import type { TableName } from './omop-tables.ts';
-import { toOmop } from './omop.ts';
+import { OmopBuilder, toOmop } from './omop.ts';
 
 describe('toOmop input checks', () => {
   const resources = fixture();
@@ -328,5 +328,27 @@ describe('toOmop edge cases', () => {
         [4171755, null, null],
       ],
     );
+  });
+});
+
+void describe('OmopBuilder', () => {
+  it('gives, one patient at a time, the rows toOmop gives for all of them', () => {
+    const patients = [
+      { key: KEY, resources: fixture() },
+      { key: 'blind-second', resources: fixture() },
+      { key: 'blind-third', resources: fixture().slice(0, 5) },
+    ];
+    const whole = toOmop({ patients, secret: SECRET, asOf: AS_OF });
+    const builder = new OmopBuilder(SECRET, AS_OF);
+    const parts = patients.map((p) => builder.add(p.key, p.resources));
+    for (const t of Object.keys(OMOP_COLUMNS) as TableName[]) {
+      assert.deepEqual(
+        parts.flatMap((p) => p[t] as readonly unknown[]),
+        whole[t],
+        t,
+      );
+      assert.ok(whole[t].length > 0, `${t} has rows`);
+    }
+    assert.throws(() => new OmopBuilder(new Uint8Array(15)), ArgumentValueError);
   });
 });

@@ -17,23 +17,14 @@
 import type { Medication, Patient, Reference, Resource } from '@medplum/fhirtypes';
 import { abytes } from '../core/bytes.ts';
 import { ArgumentTypeError, ArgumentValueError } from '../core/errors.ts';
-import { toCsv } from './csv.ts';
+import { csvHeader, csvLines, toCsv } from './csv.ts';
 import { AGE_LIMIT, ageAt, dateShiftDays, parseFhirDate, pseudonym, shiftDate } from './omop-deid.ts';
 import type { PatientScope } from './omop-codes.ts';
 import { conditionRow, drugRow, visitRow } from './omop-events.ts';
 import { measurementRows, noteRows } from './omop-measurement-note.ts';
 import { makeRedactor } from './omop-redact.ts';
 import { CONCEPT, OMOP_COLUMNS } from './omop-tables.ts';
-import type {
-  ConditionOccurrenceRow,
-  DrugExposureRow,
-  MeasurementRow,
-  NoteRow,
-  OmopTables,
-  PersonRow,
-  TableName,
-  VisitOccurrenceRow,
-} from './omop-tables.ts';
+import type { OmopTables, PersonRow, TableName } from './omop-tables.ts';
 
 /** The export secret must be at least this long (it keys the pseudonyms and date shifts). */
 export const MIN_SECRET_BYTES = 16;
@@ -136,26 +127,60 @@ function counter(): () => number {
  */
 export function toOmop(input: OmopInput): OmopTables {
   checkInput(input);
-  const asOf = input.asOf ?? Date.now();
-  const ids = {
+  const builder = new OmopBuilder(input.secret, input.asOf);
+  const tables = emptyTables();
+  for (const { key, resources } of input.patients) {
+    const rows = builder.add(key, resources);
+    for (const t of Object.keys(tables) as TableName[])
+      for (const row of rows[t]) (tables[t] as unknown[]).push(row);
+  }
+  return tables;
+}
+
+type MutableTables = { [T in TableName]: OmopTables[T][number][] };
+
+function emptyTables(): MutableTables {
+  return {
+    person: [],
+    visit_occurrence: [],
+    condition_occurrence: [],
+    drug_exposure: [],
+    measurement: [],
+    note: [],
+  };
+}
+
+/**
+ * The export one patient at a time, for exports too large to hold: ids keep counting across patients,
+ * so the rows of all `add` calls together are what {@link toOmop} gives for the same patients in order.
+ */
+export class OmopBuilder {
+  readonly #secret: Uint8Array;
+  readonly #asOf: number;
+  readonly #ids = {
     visit: counter(),
     condition: counter(),
     drug: counter(),
     measurement: counter(),
     note: counter(),
   };
-  const person: PersonRow[] = [];
-  const visits: VisitOccurrenceRow[] = [];
-  const conditions: ConditionOccurrenceRow[] = [];
-  const drugs: DrugExposureRow[] = [];
-  const measurements: MeasurementRow[] = [];
-  const notes: NoteRow[] = [];
+  #persons = 0;
 
-  for (const [i, { key, resources }] of input.patients.entries()) {
-    const personId = i + 1;
-    const shiftDays = dateShiftDays(input.secret, key);
+  /** @throws {ArgumentValueError} for a secret under 16 bytes or an `asOf` that is not a finite time. */
+  constructor(secret: Uint8Array, asOf = Date.now()) {
+    checkInput({ patients: [], secret, asOf });
+    this.#secret = secret;
+    this.#asOf = asOf;
+  }
+
+  /** The rows of one more patient (a key not given before; the caller checks that). */
+  add(key: string, resources: readonly Resource[]): OmopTables {
+    const ids = this.#ids;
+    const out = emptyTables();
+    const personId = ++this.#persons;
+    const shiftDays = dateShiftDays(this.#secret, key);
     const patient = resources.find((r): r is Patient => r.resourceType === 'Patient');
-    person.push(personRow(patient, personId, key, shiftDays, input.secret, asOf));
+    out.person.push(personRow(patient, personId, key, shiftDays, this.#secret, this.#asOf));
 
     const medications = new Map<string, Medication>();
     for (const r of resources)
@@ -181,36 +206,48 @@ export function toOmop(input: OmopInput): OmopTables {
       if (r.resourceType !== 'Encounter' || r.status === 'entered-in-error') continue;
       const row = visitRow(r, scope, ids.visit);
       if (!row) continue;
-      visits.push(row);
+      out.visit_occurrence.push(row);
       if (r.id !== undefined) visitIds.set(r.id, row.visit_occurrence_id);
     }
     for (const r of resources) {
       const t = r.resourceType;
       if (t === 'Condition') {
         const row = conditionRow(r, scope, ids.condition);
-        if (row) conditions.push(row);
+        if (row) out.condition_occurrence.push(row);
       } else if (
         t === 'MedicationStatement' ||
         t === 'MedicationRequest' ||
         t === 'MedicationAdministration'
       ) {
         const row = drugRow(r, scope, ids.drug);
-        if (row) drugs.push(row);
+        if (row) out.drug_exposure.push(row);
       } else if (t === 'Observation') {
-        measurements.push(...measurementRows(r, scope, ids.measurement));
+        out.measurement.push(...measurementRows(r, scope, ids.measurement));
       } else if (t === 'DocumentReference') {
-        notes.push(...noteRows(r, scope, ids.note));
+        out.note.push(...noteRows(r, scope, ids.note));
       }
     }
+    return out;
   }
-  return {
-    person,
-    visit_occurrence: visits,
-    condition_occurrence: conditions,
-    drug_exposure: drugs,
-    measurement: measurements,
-    note: notes,
-  };
+}
+
+const LINES: { readonly [T in TableName]: (rows: OmopTables[T]) => string } = {
+  person: (r) => csvLines(r, OMOP_COLUMNS.person),
+  visit_occurrence: (r) => csvLines(r, OMOP_COLUMNS.visit_occurrence),
+  condition_occurrence: (r) => csvLines(r, OMOP_COLUMNS.condition_occurrence),
+  drug_exposure: (r) => csvLines(r, OMOP_COLUMNS.drug_exposure),
+  measurement: (r) => csvLines(r, OMOP_COLUMNS.measurement),
+  note: (r) => csvLines(r, OMOP_COLUMNS.note),
+};
+
+/** The CSV header record of one OMOP table, for a table written in parts. */
+export function omopCsvHeader(table: TableName): string {
+  return csvHeader(OMOP_COLUMNS[table]);
+}
+
+/** One table of `tables` as CSV records without the header ('' when it has no rows). */
+export function omopCsvLines(tables: OmopTables, table: TableName): string {
+  return (LINES[table] as (rows: unknown) => string)(tables[table]);
 }
 
 /** Every table as RFC 4180 CSV with its OMOP header (see csv.ts for NULL vs empty string). */

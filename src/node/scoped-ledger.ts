@@ -26,7 +26,7 @@ import type { TxType } from '../core/tx.ts';
 import { patientReference } from '../fhir/patient-ref.ts';
 import { validateRecord } from '../fhir/validate.ts';
 import type { AccessEntry, ConsentEntry, Page, RecordEntry } from '../ledger/medical-state.ts';
-import { toOmop } from '../fhir/omop.ts';
+import { OmopBuilder } from '../fhir/omop.ts';
 import type { OmopTables } from '../fhir/omop-tables.ts';
 import {
   accessEvent,
@@ -242,11 +242,13 @@ export class ScopedLedger {
     return approveErasure(this.#node, this.session, requestTx);
   }
 
-  /** De-identified OMOP CDM tables over patients who consented to research (researcher). */
-  async researchExport(): Promise<OmopTables> {
-    const patients = researchCohort(this.#node, this.session);
-    const out: { key: string; resources: Resource[] }[] = [];
-    for (const p of patients) {
+  /**
+   * The patients who consented to research (researcher), one at a time: each one's current
+   * resources, read for research and logged as an export before it is handed over. Memory holds
+   * one patient's resources, however large the cohort.
+   */
+  async *researchPatients(): AsyncGenerator<{ key: string; resources: Resource[] }> {
+    for (const p of researchCohort(this.#node, this.session)) {
       const resources: Resource[] = [];
       for (const original of this.#node.state.recordsOf(p)) {
         if (original.erasedBy) continue;
@@ -269,9 +271,21 @@ export class ScopedLedger {
           breakGlass: false,
         },
       );
-      out.push({ key: p, resources });
+      yield { key: p, resources };
     }
-    return toOmop({ patients: out, secret: this.#node.exportSecret });
+  }
+
+  /** Records of the research cohort in all (what {@link researchPatients} would read). */
+  researchRecordCount(): number {
+    let n = 0;
+    for (const p of researchCohort(this.#node, this.session)) n += this.#node.state.countRecordsOf(p);
+    return n;
+  }
+
+  /** De-identified OMOP CDM rows of the research cohort, one patient at a time (researcher). */
+  async *researchExport(): AsyncGenerator<OmopTables> {
+    const builder = new OmopBuilder(this.#node.exportSecret);
+    for await (const p of this.researchPatients()) yield builder.add(p.key, p.resources);
   }
 
   // ---- reads -----------------------------------------------------------------------------------------

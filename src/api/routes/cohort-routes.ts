@@ -21,7 +21,7 @@ import { ageAt } from '../../fhir/omop-deid.ts';
 import type { FhirDate } from '../../fhir/omop-deid.ts';
 import { sourceValue } from '../../fhir/omop-codes.ts';
 import { CONCEPT } from '../../fhir/omop-tables.ts';
-import type { OmopTables, PersonRow } from '../../fhir/omop-tables.ts';
+import type { ConditionOccurrenceRow, OmopTables, PersonRow } from '../../fhir/omop-tables.ts';
 import { CONDITIONS } from '../../sim/synthetic-conditions.ts';
 import { authOf } from '../context.ts';
 import type { ApiContext } from '../context.ts';
@@ -238,7 +238,22 @@ export function cohortRoutes(ctx: ApiContext): FastifyPluginAsync {
         },
       },
       async (req) => {
-        const tables = await authOf(req, 'researcher').ledger.researchExport();
+        // Only what the counts need is kept: a row per person and one per (person, condition).
+        const person: PersonRow[] = [];
+        const conditions = new Map<string, ConditionOccurrenceRow>();
+        for await (const part of authOf(req, 'researcher').ledger.researchExport()) {
+          for (const p of part.person) person.push(p);
+          for (const c of part.condition_occurrence)
+            conditions.set(`${String(c.person_id)}|${c.condition_source_value ?? ''}`, c);
+        }
+        const tables: OmopTables = {
+          person,
+          condition_occurrence: [...conditions.values()],
+          visit_occurrence: [],
+          drug_exposure: [],
+          measurement: [],
+          note: [],
+        };
         return cohortStats(tables, ctx.now());
       },
     );

@@ -11,15 +11,17 @@
  * The password comes from MEDLEDGER_PASSWORD or, with `--password-stdin`, the first line of stdin
  * (as `docker login --password-stdin`): never from the command line, where `ps` and shell history see it.
  */
-import { chmodSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { once } from 'node:events';
+import { closeSync, existsSync, fchmodSync, mkdirSync, openSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import type { AuditEvent, Bundle } from '@medplum/fhirtypes';
+import type { AuditEvent } from '@medplum/fhirtypes';
 import type { Command } from 'commander';
 import type { AccessEventView } from '../../fhir/audit-event.ts';
 import { toAuditEvent } from '../../fhir/audit-event.ts';
-import { omopToCsv } from '../../fhir/omop.ts';
-import type { TableName } from '../../fhir/omop-tables.ts';
+import { omopCsvHeader, omopCsvLines } from '../../fhir/omop.ts';
+import { OMOP_COLUMNS } from '../../fhir/omop-tables.ts';
+import type { OmopTables, TableName } from '../../fhir/omop-tables.ts';
 import type { AccessEntry } from '../../ledger/medical-state.ts';
 import { MedicalNode } from '../../node/medical-node.ts';
 import type { Session } from '../../node/medical-node.ts';
@@ -81,10 +83,11 @@ function loginOptions(c: Command): Command {
     .option('--password-stdin', 'read the password from the first line of stdin (else MEDLEDGER_PASSWORD)');
 }
 
-/** Writes `text` to `path` readable by the owner only, also when the file already existed. */
-function writePrivate(path: string, text: string): void {
-  writeFileSync(path, text, { mode: 0o600 });
-  chmodSync(path, 0o600);
+/** Opens `path` for writing (emptied), readable by the owner only, also when it already existed. */
+function openPrivate(path: string): number {
+  const fd = openSync(path, 'w', 0o600);
+  fchmodSync(fd, 0o600);
+  return fd;
 }
 
 export interface ResearchExportSummary {
@@ -92,21 +95,40 @@ export interface ResearchExportSummary {
   readonly rows: Record<TableName, number>;
 }
 
+/** Patients whose rows are held before their export events are committed and the rows written. */
+const RESEARCH_BATCH = 100;
+
 async function exportResearch(o: LoginOptions & { out: string }): Promise<ResearchExportSummary> {
   return withSession(o, async (node, s) => {
-    let tables;
-    try {
-      tables = await node.as(s).researchExport();
-    } finally {
-      // The access events of the export are on the chain before any file is written, even if it failed.
-      await node.commit();
-    }
-    const csv = omopToCsv(tables);
+    node.as(s).researchRecordCount(); // a caller who may not export fails here, before any file exists
     mkdirSync(o.out, { recursive: true, mode: 0o700 });
-    const rows = {} as Record<TableName, number>;
-    for (const name of Object.keys(csv) as TableName[]) {
-      writePrivate(join(o.out, `${name}.csv`), csv[name]);
-      rows[name] = tables[name].length;
+    const tables = Object.keys(OMOP_COLUMNS) as TableName[];
+    const rows = Object.fromEntries(tables.map((t) => [t, 0])) as Record<TableName, number>;
+    const files = new Map<TableName, number>();
+    let held: OmopTables[] = [];
+    // The access events of a batch are on the chain before any of its rows is written.
+    const flush = async (): Promise<void> => {
+      await node.commit();
+      for (const t of tables) {
+        const text = held.map((part) => omopCsvLines(part, t)).join('');
+        if (text) writeSync(files.get(t)!, text);
+        rows[t] += held.reduce((n, part) => n + part[t].length, 0);
+      }
+      held = [];
+    };
+    try {
+      for (const t of tables) {
+        files.set(t, openPrivate(join(o.out, `${t}.csv`)));
+        writeSync(files.get(t)!, omopCsvHeader(t));
+      }
+      for await (const part of node.as(s).researchExport()) {
+        held.push(part);
+        if (held.length >= RESEARCH_BATCH) await flush();
+      }
+      await flush();
+    } finally {
+      await node.commit(); // what was read is logged, also when the export failed
+      for (const fd of files.values()) closeSync(fd);
     }
     return { out: o.out, rows };
   });
@@ -115,43 +137,67 @@ async function exportResearch(o: LoginOptions & { out: string }): Promise<Resear
 /** Ledger access events an AuditEvent can express (`toAuditEvent` has no mapping for every action). */
 const AUDITABLE = new Set<string>(['read', 'write', 'export', 'erase']);
 
-/** The access log as a FHIR R4 collection Bundle, and the access events it could not express. */
-export function auditBundle(
+/** Access events per read of the log while exporting (memory holds one page, however long the log). */
+const AUDIT_PAGE = 1000;
+
+/** An access event as a FHIR AuditEvent, or undefined when AuditEvent has no mapping for its action. */
+function auditEventOf(
   node: MedicalNode,
-  log: readonly AccessEntry[],
+  e: AccessEntry,
   patientId: string | undefined,
-): { bundle: Bundle<AuditEvent>; skipped: AccessEntry[] } {
-  const entry: { resource: AuditEvent }[] = [];
-  const skipped: AccessEntry[] = [];
-  for (const e of log) {
-    if (!AUDITABLE.has(e.action)) {
-      skipped.push(e);
-      continue;
-    }
-    const who = node.ledger.directory.entry(e.requester);
-    const view: AccessEventView = {
-      id: e.tx,
-      time: e.time,
-      requester: { keyId: e.requester, role: who?.role ?? 'unknown', ...(who?.org ? { org: who.org } : {}) },
-      // The chain holds blind ids only: the patient is named when the caller named them.
-      ...(patientId === undefined ? {} : { patientRef: `Patient/${stripPatient(patientId)}` }),
-      records: e.records,
-      action: e.action as AccessEventView['action'],
-      purpose: e.purpose,
-      outcome: e.outcome,
-      reason: e.reason,
-      breakGlass: e.breakGlass,
-      height: e.height,
-    };
-    entry.push({ resource: toAuditEvent(view) });
-  }
-  const bundle: Bundle<AuditEvent> = {
-    resourceType: 'Bundle',
-    type: 'collection',
-    timestamp: new Date(node.now).toISOString(),
-    entry,
+): AuditEvent | undefined {
+  if (!AUDITABLE.has(e.action)) return undefined;
+  const who = node.ledger.directory.entry(e.requester);
+  const view: AccessEventView = {
+    id: e.tx,
+    time: e.time,
+    requester: { keyId: e.requester, role: who?.role ?? 'unknown', ...(who?.org ? { org: who.org } : {}) },
+    // The chain holds blind ids only: the patient is named when the caller named them.
+    ...(patientId === undefined ? {} : { patientRef: `Patient/${stripPatient(patientId)}` }),
+    records: e.records,
+    action: e.action as AccessEventView['action'],
+    purpose: e.purpose,
+    outcome: e.outcome,
+    reason: e.reason,
+    breakGlass: e.breakGlass,
+    height: e.height,
   };
-  return { bundle, skipped };
+  return toAuditEvent(view);
+}
+
+/**
+ * Writes the caller's access log as a FHIR R4 collection Bundle, one page of events at a time; returns
+ * how many AuditEvents it wrote and the access events it could not express.
+ */
+export async function writeAuditBundle(
+  node: MedicalNode,
+  s: Session,
+  patientId: string | undefined,
+  write: (text: string) => Promise<void>,
+  pageSize = AUDIT_PAGE,
+): Promise<{ written: number; skipped: AccessEntry[] }> {
+  const scoped = node.as(s);
+  const skipped: AccessEntry[] = [];
+  let written = 0;
+  const head = { resourceType: 'Bundle', type: 'collection', timestamp: new Date(node.now).toISOString() };
+  await write(`${JSON.stringify(head).slice(0, -1)},"entry":[`);
+  for (let after: number | undefined; ;) {
+    const page = scoped.accessLog(patientId, {
+      limit: pageSize,
+      ...(after === undefined ? {} : { after }),
+    });
+    let text = '';
+    for (const e of page) {
+      const resource = auditEventOf(node, e, patientId);
+      if (!resource) skipped.push(e);
+      else text += `${written++ === 0 ? '' : ','}\n${JSON.stringify({ resource })}`;
+    }
+    if (text) await write(text);
+    if (page.length < pageSize) break;
+    after = page.at(-1)!.seq;
+  }
+  await write('\n]}\n');
+  return { written, skipped };
 }
 
 export function registerExportCommands(program: Command): void {
@@ -188,15 +234,20 @@ export function registerExportCommands(program: Command): void {
     .option('--patient <id>', 'FHIR Patient id whose accesses to export (default: all the caller may see)')
     .option('--out <file>', 'write the Bundle to this file (mode 0600) instead of stdout')
     .action(async (o: LoginOptions & { patient?: string; out?: string }) => {
-      const { bundle, skipped } = await withSession(o, (node, s) =>
-        Promise.resolve(auditBundle(node, node.as(s).accessLog(o.patient), o.patient)),
-      );
-      const text = `${JSON.stringify(bundle, null, 2)}\n`;
-      if (o.out === undefined) process.stdout.write(text);
-      else {
-        writePrivate(o.out, text);
-        process.stdout.write(`wrote ${String(bundle.entry?.length ?? 0)} AuditEvents to ${o.out}\n`);
+      const file = o.out === undefined ? undefined : openPrivate(o.out);
+      let result;
+      try {
+        result = await withSession(o, (node, s) =>
+          writeAuditBundle(node, s, o.patient, async (text) => {
+            if (file !== undefined) writeSync(file, text);
+            else if (!process.stdout.write(text)) await once(process.stdout, 'drain');
+          }),
+        );
+      } finally {
+        if (file !== undefined) closeSync(file);
       }
+      const { written, skipped } = result;
+      if (o.out !== undefined) process.stdout.write(`wrote ${String(written)} AuditEvents to ${o.out}\n`);
       if (skipped.length > 0) {
         // An incomplete audit trail must not look complete: say which events, and fail.
         for (const e of skipped)
