@@ -223,6 +223,31 @@ describe('http auth', () => {
     }
   });
 
+  it("lists an organization's users in pages that together are the whole list", async () => {
+    const admin = await t.login(DEMO.admin);
+    const whole = (await (await t.api('/api/v1/users', { token: admin })).json()) as { keyId: string }[];
+    assert.ok(whole.length >= 3, String(whole.length));
+    const seen: string[] = [];
+    let path: string | undefined = '/api/v1/users?limit=2';
+    while (path) {
+      const r = await t.api(path, { token: admin });
+      assert.equal(r.status, 200);
+      const page = (await r.json()) as { keyId: string }[];
+      assert.ok(page.length <= 2);
+      seen.push(...page.map((u) => u.keyId));
+      path = /^<([^>]+)>; rel="next"$/.exec(r.headers.get('link') ?? '')?.[1];
+    }
+    assert.deepEqual(
+      seen,
+      whole.map((u) => u.keyId),
+    );
+    await expectError(
+      await t.api('/api/v1/users?limit=1001', { token: admin }),
+      400,
+      'ML_ERR_HTTP_BAD_REQUEST',
+    );
+  });
+
   it('logs a revoked user out everywhere', async () => {
     const admin = await t.login(DEMO.admin);
     const victim = await t.login(DEMO.research);

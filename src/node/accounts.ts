@@ -68,6 +68,14 @@ interface Row {
   created: number;
 }
 
+/** `<created>.<keyId>` → its parts; nothing (the first page) → before every account. */
+function parseCursor(after: string | undefined): [number, string] {
+  if (after === undefined) return [-1, ''];
+  const m = /^(\d{1,16})\.([0-9a-f]{64})$/.exec(after);
+  if (!m) throw new ArgumentValueError('after', 'must be the cursor of a listed user');
+  return [Number(m[1]), m[2]!];
+}
+
 const EMAIL = /^[^\s@]{1,64}@[^\s@]{1,190}\.[^\s@]{2,63}$/;
 
 export class Accounts {
@@ -174,6 +182,25 @@ export class Accounts {
   byEmail(email: string): AccountInfo | undefined {
     const row = this.#row('email_hash = ?', this.#emailHash(normalizeEmail(email)));
     return row ? this.#info(row) : undefined;
+  }
+
+  /**
+   * A page of the accounts of `org`, in the order they were created: those after `after` (the
+   * `cursor` of the previous page's last account; none for the first page), at most `limit`.
+   */
+  page(
+    org: string | undefined,
+    after: string | undefined,
+    limit: number,
+  ): (AccountInfo & { cursor: string })[] {
+    const [created, keyId] = parseCursor(after);
+    const rows = this.#vault.db
+      .prepare(
+        `SELECT * FROM accounts WHERE org IS ? AND (created > ? OR (created = ? AND key_id > ?))
+         ORDER BY org, created, key_id LIMIT ?`,
+      )
+      .all(org ?? null, created, created, keyId, limit) as unknown as Row[];
+    return rows.map((r) => ({ ...this.#info(r), cursor: `${String(r.created)}.${r.key_id}` }));
   }
 
   list(): AccountInfo[] {

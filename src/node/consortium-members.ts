@@ -20,17 +20,15 @@ export function memberNodes(genesis: readonly GenesisMember[], dir: KeyRegistry)
   const known = new Map<string, { org?: string; url?: string }>(genesis.map((m) => [m.keyId, m]));
   for (const p of dir.proposals())
     if (p.action === 'add' && p.decidedAt !== undefined) known.set(p.keyId, { ...p });
-  return [...dir.entries()]
-    .filter((e) => e.role === 'node')
-    .map((e) => {
-      const m = known.get(e.keyId);
-      return {
-        keyId: e.keyId,
-        org: m?.org ?? e.org ?? null,
-        url: m?.url ?? null,
-        since: e.registeredAt,
-        active: e.revokedAt === undefined,
-        ...(e.revokedAt === undefined ? {} : { removedAt: e.revokedAt }),
-      };
-    });
+  return [...dir.withRole('node')].map((e) => {
+    const m = known.get(e.keyId);
+    return {
+      keyId: e.keyId,
+      org: m?.org ?? e.org ?? null,
+      url: m?.url ?? null,
+      since: e.registeredAt,
+      active: e.revokedAt === undefined,
+      ...(e.revokedAt === undefined ? {} : { removedAt: e.revokedAt }),
+    };
+  });
 }

@@ -42,6 +42,7 @@ CREATE TABLE IF NOT EXISTS accounts (
   sealed_keys  BLOB NOT NULL,
   created      INTEGER NOT NULL
 ) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS accounts_org ON accounts (org, created, key_id);
 CREATE TABLE IF NOT EXISTS settings (key TEXT PRIMARY KEY, value BLOB NOT NULL) WITHOUT ROWID;
 `;
 

@@ -120,14 +120,13 @@ export function directoryRoutes(ctx: ApiContext, demo: DemoInfo | undefined): Fa
       async (req) => {
         authOf(req);
         const { node } = ctx;
-        const names = new Map(node.accounts.list().map((a) => [a.keyId, a.name]));
         return {
           organizations: [...node.ledger.directory.orgs()].map((o) => ({ id: o.org, name: o.name })),
-          practitioners: [...node.ledger.directory.entries()]
-            .filter((e) => e.role === 'doctor' && e.revokedAt === undefined)
+          practitioners: [...node.ledger.directory.withRole('doctor')]
+            .filter((e) => e.revokedAt === undefined)
             .map((e) => ({
               keyId: e.keyId,
-              name: names.get(e.keyId) ?? `Doctor ${e.keyId.slice(0, 8)}`,
+              name: node.accounts.byKeyId(e.keyId)?.name ?? `Doctor ${e.keyId.slice(0, 8)}`,
               org: e.org ?? '',
             })),
         };

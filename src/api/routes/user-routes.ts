@@ -20,24 +20,44 @@ interface NewUserBody {
   patientId?: string;
 }
 
+/** Largest page of users (and the default). */
+const MAX_USERS = 1000;
+
 export function userRoutes(ctx: ApiContext): FastifyPluginAsync {
   return async (app) => {
     const { node } = ctx;
-    app.get(
+    app.get<{ Querystring: { after?: string; limit?: number } }>(
       '/users',
       {
         schema: {
           tags: ['users'],
           summary: 'Users of this node (admin)',
+          description:
+            'In the order they were enrolled. A full page carries a `Link` header with `rel="next"`: the same request with `after` set to the cursor of its last user.',
+          querystring: {
+            type: 'object',
+            properties: {
+              after: {
+                type: 'string',
+                maxLength: 100,
+                description: 'the cursor of the last user of the previous page (from the `Link` header)',
+              },
+              limit: { type: 'integer', minimum: 1, maximum: MAX_USERS, default: MAX_USERS },
+            },
+            additionalProperties: false,
+          },
           response: { 200: { type: 'array', items: userSchema }, ...errorResponses },
         },
       },
-      async (req) => {
+      async (req, reply) => {
         const admin = authOf(req, 'admin').session;
-        return node.accounts
-          .list()
-          .filter((a) => a.org === admin.org)
-          .map((a) => userView(a, node.ledger.directory.active(a.keyId) !== undefined));
+        const { after, limit = MAX_USERS } = req.query;
+        const page = node.accounts.page(admin.org, after, limit);
+        if (page.length === limit) {
+          const next = new URLSearchParams({ after: page.at(-1)!.cursor, limit: String(limit) });
+          void reply.header('link', `</api/v1/users?${next.toString()}>; rel="next"`);
+        }
+        return page.map((a) => userView(a, node.ledger.directory.active(a.keyId) !== undefined));
       },
     );
 
