@@ -77,8 +77,27 @@ describe('GET /api/v1/patients/:id/records, paged', () => {
         whole.map((e) => e.tx),
         path,
       );
+      // Newest first: the same events in the opposite order, through `before` links.
+      const newest: string[] = [];
+      next = `${path}?order=newest&limit=3`;
+      while (next !== undefined) {
+        const r = await t.api(next, { token: auditor });
+        assert.equal(r.status, 200);
+        newest.push(...((await r.json()) as { tx: string }[]).map((e) => e.tx));
+        next = /<([^>]+)>; rel="next"/.exec(r.headers.get('link') ?? '')?.[1];
+        if (next) assert.match(next, /order=newest&before=\d+/);
+      }
+      assert.deepEqual(newest, whole.map((e) => e.tx).reverse(), `${path} newest first`);
     }
-    for (const q of ['after=abc', 'after=-2', 'limit=0', 'limit=1001'])
+    for (const q of [
+      'after=abc',
+      'after=-2',
+      'limit=0',
+      'limit=1001',
+      'before=3',
+      'order=newest&after=3',
+      'order=up',
+    ])
       assert.equal((await t.api(`/api/v1/access-log?${q}`, { token: auditor })).status, 400, q);
   });
 

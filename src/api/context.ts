@@ -35,6 +35,8 @@ export interface ApiContext {
   readonly now: () => number;
   /** How FHIR searches of one patient scan their records (fhir-search.ts). */
   readonly fhirScan: FhirScanLimits;
+  /** Items of a list page when the request names no `limit` (records, access events, users; ≤ 1,000). */
+  readonly pageSize: number;
   /** Records of the research cohort beyond which the JSON export (held whole) is refused for CSV. */
   readonly researchJsonMax: number;
   /** Set once shutdown starts: new writes get 503. */

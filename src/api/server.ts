@@ -59,6 +59,8 @@ export interface ServerOptions {
   readonly portalDir?: string;
   /** How FHIR searches scan a large patient's records (default DEFAULT_FHIR_SCAN). */
   readonly fhirScan?: Partial<FhirScanLimits>;
+  /** Items of a list page when the request names no `limit` (default and most 1,000). */
+  readonly pageSize?: number;
   /** Cohort records beyond which `/research/omop` answers JSON no more (default 50,000). */
   readonly researchJsonMax?: number;
 }
@@ -91,6 +93,7 @@ export async function buildServer(opts: ServerOptions): Promise<NodeServer> {
     now,
     fhirScan: { ...DEFAULT_FHIR_SCAN, ...opts.fhirScan },
     researchJsonMax: opts.researchJsonMax ?? DEFAULT_RESEARCH_JSON_MAX,
+    pageSize: Math.min(1000, Math.max(1, opts.pageSize ?? 1000)),
     closing: false,
   };
   const base: FastifyServerOptions = {

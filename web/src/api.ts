@@ -61,6 +61,26 @@ export interface RequestOptions {
 
 /** Sends one request; resolves with the parsed JSON body (or text for non-JSON answers). */
 export async function request<T>(path: string, o: RequestOptions = {}): Promise<T> {
+  const r = await send(path, o);
+  if (r.status === 204) return undefined as T;
+  const type = r.headers.get('content-type') ?? '';
+  return (type.includes('json') ? await r.json() : await r.text()) as T;
+}
+
+/** One page of a list, and the path of the next page (from the `Link: <…>; rel="next"` header). */
+export interface ListPage<T> {
+  readonly items: T[];
+  readonly next: string | undefined;
+}
+
+/** Gets one page of a list at `path` (a path from the server's `/`, as `Link` headers give it). */
+export async function listPage<T>(path: string, signal?: AbortSignal): Promise<ListPage<T>> {
+  const r = await send(path, signal ? { signal } : {});
+  const next = /<([^>]+)>;\s*rel="next"/.exec(r.headers.get('link') ?? '')?.[1];
+  return { items: (await r.json()) as T[], next: next?.startsWith('/api/v1/') ? next : undefined };
+}
+
+async function send(path: string, o: RequestOptions): Promise<Response> {
   const headers: Record<string, string> = { accept: o.fhir ? 'application/fhir+json' : 'application/json' };
   if (token) headers.authorization = `Bearer ${token}`;
   if (o.body !== undefined) headers['content-type'] = o.fhir ? 'application/fhir+json' : 'application/json';
@@ -72,9 +92,7 @@ export async function request<T>(path: string, o: RequestOptions = {}): Promise<
   });
   if (r.status === 401 && token) onUnauthorized?.();
   if (!r.ok) throw await errorOf(r);
-  if (r.status === 204) return undefined as T;
-  const type = r.headers.get('content-type') ?? '';
-  return (type.includes('json') ? await r.json() : await r.text()) as T;
+  return r;
 }
 
 export const api = {

@@ -6,6 +6,7 @@
  */
 import type { FastifyPluginAsync, FastifyReply } from 'fastify';
 import type { AccessEntry } from '../../ledger/medical-state.ts';
+import type { EventPage } from '../../node/access-log.ts';
 import type { Purpose } from '../../core/consent.ts';
 import { ArgumentValueError, NotFoundError } from '../../core/errors.ts';
 import { authOf } from '../context.ts';
@@ -49,39 +50,52 @@ function checkGrant(node: ApiContext['node'], b: GrantBody, validFrom: number, v
 /** Largest page of access events (and the default). */
 const MAX_EVENTS = 1000;
 const PAGE_DESCRIPTION =
-  'A full page carries a `Link` header with `rel="next"`: the same request with `after` set to the log position of its last event.';
+  'Oldest first, or newest first with `order=newest`. A full page carries a `Link` header with `rel="next"`: the same request with `after` (oldest first) or `before` (newest first) set to the log position of its last event.';
 
 interface EventPageQuery {
   after?: number;
+  before?: number;
+  order?: 'oldest' | 'newest';
   limit?: number;
 }
 
 const eventPageQuery = {
   type: 'object',
   properties: {
+    order: { type: 'string', enum: ['oldest', 'newest'], default: 'oldest' },
     after: {
       type: 'integer',
       minimum: -1,
-      description: 'log position of the last event of the previous page',
+      description: 'oldest first: log position of the last event of the previous page',
     },
-    limit: { type: 'integer', minimum: 1, maximum: MAX_EVENTS, default: MAX_EVENTS },
+    before: {
+      type: 'integer',
+      minimum: 0,
+      description: 'newest first: log position of the last event of the previous page',
+    },
+    limit: { type: 'integer', minimum: 1, maximum: MAX_EVENTS },
   },
   additionalProperties: false,
 } as const;
 
-function pageOf(q: EventPageQuery): { after?: number; limit: number } {
-  return { ...(q.after === undefined ? {} : { after: q.after }), limit: q.limit ?? MAX_EVENTS };
+function pageOf(q: EventPageQuery, size: number): EventPage {
+  const limit = q.limit ?? size;
+  if (q.order === 'newest') {
+    if (q.after !== undefined)
+      throw new ArgumentValueError('after', 'pages newest first go on with `before`');
+    return { newestFirst: true, limit, ...(q.before === undefined ? {} : { before: q.before }) };
+  }
+  if (q.before !== undefined) throw new ArgumentValueError('before', 'is for order=newest');
+  return { limit, ...(q.after === undefined ? {} : { after: q.after }) };
 }
 
-function linkNext(
-  reply: FastifyReply,
-  path: string,
-  q: EventPageQuery,
-  events: readonly AccessEntry[],
-): void {
-  const limit = q.limit ?? MAX_EVENTS;
-  if (events.length < limit) return;
-  const next = new URLSearchParams({ after: String(events.at(-1)!.seq), limit: String(limit) });
+function linkNext(reply: FastifyReply, path: string, page: EventPage, events: readonly AccessEntry[]): void {
+  if (events.length < (page.limit ?? 0)) return;
+  const last = String(events.at(-1)!.seq);
+  const next = new URLSearchParams(
+    page.newestFirst === true ? { order: 'newest', before: last } : { after: last },
+  );
+  next.set('limit', String(page.limit));
   void reply.header('link', `<${path}?${next.toString()}>; rel="next"`);
 }
 
@@ -203,15 +217,16 @@ export function consentRoutes(ctx: ApiContext): FastifyPluginAsync {
         schema: {
           tags: ['audit'],
           summary:
-            "Access events, a page at a time, oldest first: a patient's own; every patient's for auditors and admins",
+            "Access events, a page at a time: a patient's own; every patient's for auditors and admins",
           description: PAGE_DESCRIPTION,
           querystring: eventPageQuery,
           response: { 200: { type: 'array', items: anyObject }, ...errorResponses },
         },
       },
       async (req, reply) => {
-        const events = authOf(req, ...LOG_READERS).ledger.accessLog(undefined, pageOf(req.query));
-        linkNext(reply, '/api/v1/access-log', req.query, events);
+        const page = pageOf(req.query, ctx.pageSize);
+        const events = authOf(req, ...LOG_READERS).ledger.accessLog(undefined, page);
+        linkNext(reply, '/api/v1/access-log', page, events);
         return events.map((e) => accessView(node, e));
       },
     );
@@ -221,8 +236,7 @@ export function consentRoutes(ctx: ApiContext): FastifyPluginAsync {
       {
         schema: {
           tags: ['audit'],
-          summary:
-            'Who accessed what of a patient, when, why, and break-glass events (a page at a time, oldest first)',
+          summary: 'Who accessed what of a patient, when, why, and break-glass events (a page at a time)',
           description: PAGE_DESCRIPTION,
           params: idParams,
           querystring: eventPageQuery,
@@ -230,13 +244,9 @@ export function consentRoutes(ctx: ApiContext): FastifyPluginAsync {
         },
       },
       async (req, reply) => {
-        const events = authOf(req, ...LOG_READERS).ledger.accessLog(req.params.id, pageOf(req.query));
-        linkNext(
-          reply,
-          `/api/v1/patients/${encodeURIComponent(req.params.id)}/access-log`,
-          req.query,
-          events,
-        );
+        const page = pageOf(req.query, ctx.pageSize);
+        const events = authOf(req, ...LOG_READERS).ledger.accessLog(req.params.id, page);
+        linkNext(reply, `/api/v1/patients/${encodeURIComponent(req.params.id)}/access-log`, page, events);
         return events.map((e) => accessView(node, e));
       },
     );

@@ -132,7 +132,7 @@ export function recordRoutes(ctx: ApiContext): FastifyPluginAsync {
                 pattern: '^[A-Za-z0-9\\-.]{1,64}$',
                 description: 'the last record id of the previous page',
               },
-              limit: { type: 'integer', minimum: 1, maximum: MAX_PAGE, default: MAX_PAGE },
+              limit: { type: 'integer', minimum: 1, maximum: MAX_PAGE },
             },
           },
           response: { 200: { type: 'array', items: recordView }, ...errorResponses },
@@ -142,10 +142,10 @@ export function recordRoutes(ctx: ApiContext): FastifyPluginAsync {
         const { after, limit, ...read } = req.query;
         const page = await authOf(req).ledger.listRecordsPage(req.params.id, readOptions(read), {
           ...(after === undefined ? {} : { after }),
-          limit: limit ?? MAX_PAGE,
+          limit: limit ?? ctx.pageSize,
         });
         if (page.next !== undefined) {
-          const q = new URLSearchParams({ ...read, after: page.next, limit: String(limit ?? MAX_PAGE) });
+          const q = new URLSearchParams({ ...read, after: page.next, limit: String(limit ?? ctx.pageSize) });
           void reply.header(
             'link',
             `</api/v1/patients/${encodeURIComponent(req.params.id)}/records?${q.toString()}>; rel="next"`,

@@ -42,7 +42,7 @@ export function userRoutes(ctx: ApiContext): FastifyPluginAsync {
                 maxLength: 100,
                 description: 'the cursor of the last user of the previous page (from the `Link` header)',
               },
-              limit: { type: 'integer', minimum: 1, maximum: MAX_USERS, default: MAX_USERS },
+              limit: { type: 'integer', minimum: 1, maximum: MAX_USERS },
             },
             additionalProperties: false,
           },
@@ -51,7 +51,7 @@ export function userRoutes(ctx: ApiContext): FastifyPluginAsync {
       },
       async (req, reply) => {
         const admin = authOf(req, 'admin').session;
-        const { after, limit = MAX_USERS } = req.query;
+        const { after, limit = ctx.pageSize } = req.query;
         const page = node.accounts.page(admin.org, after, limit);
         if (page.length === limit) {
           const next = new URLSearchParams({ after: page.at(-1)!.cursor, limit: String(limit) });

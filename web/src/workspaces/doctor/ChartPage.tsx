@@ -13,6 +13,8 @@ import { shortId } from '../../lib/fhir-display.ts';
 import { navigate } from '../../lib/route.ts';
 import type { RecordView } from '../../lib/types.ts';
 import { useAsync } from '../../lib/use-async.ts';
+import { usePaged } from '../../lib/use-paged.ts';
+import { LoadMore } from '../common/LoadMore.tsx';
 import type { PageProps } from '../sections.ts';
 import { AccessDenied } from './AccessDenied.tsx';
 import { AddToChart, RecordForm } from './AddToChart.tsx';
@@ -65,11 +67,10 @@ function ChartSkeleton(): ReactNode {
 function Chart({ patientId }: { patientId: string }): ReactNode {
   const [emergencyReason, setEmergencyReason] = useState<string | null>(null);
   const mode = useMemo<ReadMode>(() => ({ emergencyReason }), [emergencyReason]);
-  const recs = useAsync(
-    (signal) =>
-      api.get<RecordView[]>(`/patients/${encodeURIComponent(patientId)}/records${readQuery(mode)}`, signal),
-    [patientId, mode],
-  );
+  const recs = usePaged<RecordView>(`/patients/${encodeURIComponent(patientId)}/records${readQuery(mode)}`, [
+    patientId,
+    mode,
+  ]);
   const dir = useAsync((signal) => api.get<Directory>('/directory', signal), []).data;
   const chart = useMemo(
     () => (recs.data ? buildChart(recs.data, patientId) : undefined),
@@ -169,6 +170,7 @@ function Chart({ patientId }: { patientId: string }): ReactNode {
         }}
         busy={recs.loading}
       />
+      <LoadMore list={recs} noun="records" />
       <ChartTabs
         chart={chart}
         dir={dir}

@@ -22,9 +22,9 @@ import {
 } from '@mantine/core';
 import { useState } from 'react';
 import type { ReactNode } from 'react';
-import { api } from '../../api.ts';
 import type { AccessEvent } from '../../lib/types.ts';
-import { useAsync } from '../../lib/use-async.ts';
+import { usePaged } from '../../lib/use-paged.ts';
+import { LoadMore } from '../common/LoadMore.tsx';
 import { ShortId, When } from '../common/format.tsx';
 import { PageHeader } from '../common/PageHeader.tsx';
 import { LoadError, LoadingRows } from '../common/states.tsx';
@@ -37,13 +37,14 @@ const isBreakGlass = (e: AccessEvent): boolean =>
   e.breakGlass === true || (typeof e.breakGlass === 'object' && e.breakGlass !== null);
 
 export function AuditLogPage(_props: PageProps): ReactNode {
-  const { data, error, loading, reload } = useAsync((s) => api.get<AccessEvent[]>('/access-log', s), []);
+  const log = usePaged<AccessEvent>('/access-log?order=newest', []);
+  const { data, error, loading, reload } = log;
   const [outcome, setOutcome] = useState<Outcome>('all');
   const [role, setRole] = useState<string | null>(null);
   const [breakGlassOnly, setBreakGlassOnly] = useState(false);
   const [page, setPage] = useState(1);
 
-  const all = data ? [...data].reverse() : [];
+  const all = data ?? [];
   const roles = [...new Set(all.map((e) => e.requester.role))].sort();
   const rows = all.filter(
     (e) =>
@@ -151,6 +152,7 @@ export function AuditLogPage(_props: PageProps): ReactNode {
             </Stack>
           )}
         </Card>
+        <LoadMore list={log} noun="older events" />
       </Stack>
     </>
   );

@@ -20,10 +20,11 @@ import {
 } from '@mantine/core';
 import { useMemo, useState } from 'react';
 import type { ReactNode } from 'react';
-import { api } from '../../api.ts';
 import { useUser } from '../../auth.tsx';
 import type { AccessEvent } from '../../lib/types.ts';
 import { useAsync } from '../../lib/use-async.ts';
+import { usePaged } from '../../lib/use-paged.ts';
+import { LoadMore } from '../common/LoadMore.tsx';
 import type { PageProps } from '../sections.ts';
 import { AccessTable } from './AccessTable.tsx';
 import { breakGlassReason, isBreakGlass } from './access-view.ts';
@@ -46,11 +47,18 @@ function Stat({ label, value, color }: { label: string; value: number; color?: s
 
 export function AccessLogPage(_props: PageProps): ReactNode {
   const user = useUser();
-  const { data, error, loading } = useAsync(async (signal) => {
-    const ctx = await loadPatientContext(signal);
-    const log = await api.get<AccessEvent[]>(`/patients/${encodeURIComponent(ctx.me.id)}/access-log`, signal);
-    return { ...ctx, events: [...log].reverse() };
-  }, []);
+  const context = useAsync((signal) => loadPatientContext(signal), []);
+  const me = context.data?.me.id;
+  const log = usePaged<AccessEvent>(
+    me === undefined ? undefined : `/patients/${encodeURIComponent(me)}/access-log?order=newest`,
+    [me],
+  );
+  const data = useMemo(
+    () => (context.data && log.data ? { ...context.data, events: log.data } : undefined),
+    [context.data, log.data],
+  );
+  const error = context.error ?? log.error;
+  const loading = context.loading || log.loading;
   const [breakGlassOnly, setBreakGlassOnly] = useState(false);
   // The patient's own visits (this page included) are most entries: shown on request.
   const [hideMine, setHideMine] = useState(true);
@@ -161,6 +169,7 @@ export function AccessLogPage(_props: PageProps): ReactNode {
               </Group>
             )}
           </Card>
+          <LoadMore list={log} noun="older accesses" />
         </>
       )}
     </Stack>

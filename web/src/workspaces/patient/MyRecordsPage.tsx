@@ -7,9 +7,10 @@
 import { Alert, Badge, Card, Group, Skeleton, Stack, Tabs, Text, TextInput, Title } from '@mantine/core';
 import { useMemo, useState } from 'react';
 import type { ReactNode } from 'react';
-import { api } from '../../api.ts';
 import type { RecordView } from '../../lib/types.ts';
 import { useAsync } from '../../lib/use-async.ts';
+import { usePaged } from '../../lib/use-paged.ts';
+import { LoadMore } from '../common/LoadMore.tsx';
 import type { PageProps } from '../sections.ts';
 import { RecordTable } from './RecordTable.tsx';
 import { GROUPS, summarize } from './record-summary.ts';
@@ -20,11 +21,22 @@ const byDateDesc = (a: RecordLine, b: RecordLine): number =>
   (b.date ?? '').localeCompare(a.date ?? '') || a.what.localeCompare(b.what);
 
 export function MyRecordsPage(_props: PageProps): ReactNode {
-  const { data, error, loading } = useAsync(async (signal) => {
-    const ctx = await loadPatientContext(signal);
-    const records = await api.get<RecordView[]>(`/patients/${encodeURIComponent(ctx.me.id)}/records`, signal);
-    return { ...ctx, lines: records.map(summarize).sort(byDateDesc) };
-  }, []);
+  const context = useAsync((signal) => loadPatientContext(signal), []);
+  const me = context.data?.me.id;
+  // The records wait for the context, which names the patient.
+  const records = usePaged<RecordView>(
+    me === undefined ? undefined : `/patients/${encodeURIComponent(me)}/records`,
+    [me],
+  );
+  const data = useMemo(
+    () =>
+      context.data && me !== undefined && records.data
+        ? { ...context.data, lines: records.data.map(summarize).sort(byDateDesc) }
+        : undefined,
+    [context.data, me, records.data],
+  );
+  const error = context.error ?? records.error;
+  const loading = context.loading || records.loading;
   const [query, setQuery] = useState('');
   const [tab, setTab] = useState<string | null>(null);
 
@@ -152,6 +164,7 @@ export function MyRecordsPage(_props: PageProps): ReactNode {
               )}
             </Card>
           )}
+          <LoadMore list={records} noun="records" />
         </>
       )}
     </Stack>
