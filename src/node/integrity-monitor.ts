@@ -186,8 +186,10 @@ export class IntegrityMonitor {
     this.#digests.clear();
     if (chain.problems.length === 0) this.#keepDigests(0, Math.min(height, chain.height), digests);
     const vault = await this.#node.verifyVaultInBackground();
+    const state = await this.#node.verifyStateInBackground();
     this.#vaultProblems.clear();
     for (const p of vault.problems) this.#vaultProblems.set(p.record, p);
+    if (state) this.#vaultProblems.set('', { record: '', kind: 'medical-state', ...state });
     this.#nextBlock = 0;
     this.#nextRecord = -1;
   }

@@ -10,8 +10,6 @@
  * and returned once to be shown.
  */
 import { hkdfSync, randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openAead, sealAead } from '../core/aead.ts';
 import { blindId as blindOf } from '../core/blind-index.ts';
@@ -27,10 +25,11 @@ import type { Json } from '../core/canonical-json.ts';
 import type { Tx, TxType } from '../core/tx.ts';
 import { admissible } from '../ledger/medical-state.ts';
 import { AccessLog } from './access-log.ts';
-import { SqliteMedicalState, stateDifference } from './sqlite-medical-state.ts';
+import { SqliteMedicalState } from './sqlite-medical-state.ts';
+import { stateDifferenceOf, withReplayedState } from './replayed-state.ts';
+import type { StateDifference } from './replayed-state.ts';
 import { DEFAULT_CACHE_SIZES } from './caches.ts';
 import type { CacheReport, CacheSizes } from './caches.ts';
-import { SqliteStore } from '../store/sqlite-store.ts';
 import type { Role } from '../ledger/payloads.ts';
 import type { RecordEntry } from '../ledger/medical-state.ts';
 import { Accounts, DEFAULT_KDF } from './accounts.ts';
@@ -39,6 +38,7 @@ import { ApiTokens } from './api-tokens.ts';
 import type { AccountInfo, Credentials, KdfCost } from './accounts.ts';
 import { runChecks, vaultChecks } from './vault-check.ts';
 import { monitorVaultPass } from './vault-pass.ts';
+import { stateInThread } from './monitor-thread.ts';
 import type { VaultReport } from './vault-check.ts';
 import { startSigPool } from './sig-pool.ts';
 import { Ledger } from './ledger.ts';
@@ -433,6 +433,15 @@ export class MedicalNode {
     return runChecks(this.#vaultChecks());
   }
 
+  /**
+   * Where the state tables differ from the chain replayed, for the monitor's full run: in the
+   * monitor's thread, or here when it is not up.
+   */
+  async verifyStateInBackground(): Promise<StateDifference | undefined> {
+    const r = await stateInThread(this.ledger.store.path, this.indexKey);
+    return r === 'not-run' ? stateDifferenceOf(this.ledger.store, this.indexKey) : r;
+  }
+
   /** The same for the integrity monitor, off the main thread when it can be (vault-pass.ts). */
   verifyVaultInBackground(): Promise<VaultReport> {
     return monitorVaultPass(this.state.records, this.vault, () => this.#replicating());
@@ -481,34 +490,24 @@ export class MedicalNode {
       hkdfSync('sha256', Buffer.from(seed, 'base64url'), new Uint8Array(0), 'medledger:vault:v1', 32),
     );
     const vault = new Vault(join(ledger.paths.dir, 'vault.sqlite'));
-    // The state the chain gives, replayed into a scratch database (memory stays bounded): the vault is
-    // checked against it, and the state tables on disk are compared with it.
-    const scratch = mkdtempSync(join(tmpdir(), 'medledger-verify-'));
-    const replayStore = new SqliteStore(join(scratch, 'state.sqlite'));
     try {
       const node = new MedicalNode(ledger, vault, dataKey, DEFAULT_ORG.id, {});
-      const replayed = new SqliteMedicalState(replayStore, {
-        chain: ledger.store,
-        isPatientRecord: (id, patient) => node.blind(id) === patient,
+      const isPatientRecord = (id: string, patient: string): boolean => node.blind(id) === patient;
+      return withReplayedState(ledger.store, isPatientRecord, (replayed, differs) => {
+        const report = runChecks(vaultChecks(replayed.records, vault, new Set()));
+        const problems = [...report.problems];
+        const accessLog = node.accessLog.problem();
+        if (accessLog) problems.push(accessLog);
+        if (differs)
+          problems.push({
+            record: '',
+            height: differs.height,
+            kind: 'medical-state',
+            detail: differs.detail,
+          });
+        return { ...report, ok: problems.length === 0, problems };
       });
-      replayed.catchUp();
-      const report = runChecks(vaultChecks(replayed.records, vault, new Set()));
-      const problems = [...report.problems];
-      const accessLog = node.accessLog.problem();
-      if (accessLog) problems.push(accessLog);
-      const differs = node.state.exists() ? stateDifference(node.state, replayed) : undefined;
-      if (differs)
-        problems.push({
-          record: '',
-          height:
-            differs.seq < 0 ? -1 : (ledger.store.txsBySeq(differs.seq, differs.seq + 1)[0]?.height ?? -1),
-          kind: 'medical-state',
-          detail: differs.seq < 0 ? differs.detail : `log position ${String(differs.seq)}: ${differs.detail}`,
-        });
-      return { ...report, ok: problems.length === 0, problems };
     } finally {
-      replayStore.close();
-      rmSync(scratch, { recursive: true, force: true });
       vault.close();
     }
   }

@@ -18,6 +18,7 @@ import type { MonitorAnswer, MonitorBatch, MonitorJob, MonitorResult } from './m
 import { MONITOR_WORKER } from './monitor-worker.ts';
 import { storedDigestsSync } from './stored-digests.ts';
 import { WorkerPool } from './worker-pool.ts';
+import type { StateDifference } from './replayed-state.ts';
 
 let shared: WorkerPool<MonitorJob, MonitorResult> | undefined;
 
@@ -83,4 +84,16 @@ export async function blocksInThread(
 export async function blobsInThread(path: string, hashes: string): Promise<BlobFindings | undefined> {
   const r = await inThread({ kind: 'blobs', path, hashes });
   return r && { missing: r.missing, mismatched: r.mismatched };
+}
+
+/**
+ * Where the state tables of the SQLite ledger at `path` differ from the chain replayed, in the thread
+ * (a replay of the whole chain is minutes of work at 10^7 transactions); `'not-run'` when it could not.
+ */
+export async function stateInThread(
+  path: string,
+  indexKey: Uint8Array,
+): Promise<StateDifference | undefined | 'not-run'> {
+  const r = await inThread({ kind: 'state', path, indexKey });
+  return r ? r.difference : 'not-run';
 }

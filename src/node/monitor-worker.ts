@@ -3,8 +3,8 @@
  * Worker thread entry of the monitor thread (monitor-thread.ts): reads the ledger and the vault through
  * read-only connections of its own, kept open for the next run, and answers three kinds of job: the
  * stored digests of the chain (stored-digests.ts), the hash-only check of a range of new blocks
- * (verify-range.ts), and the hashes of the vault's ciphertexts against the hashes on chain
- * (vault-check.ts). It runs at a lower priority than the main thread (thread-priority.ts).
+ * (verify-range.ts), the hashes of the vault's ciphertexts against the hashes on chain
+ * (vault-check.ts), and the state tables against the state replayed from the chain (replayed-state.ts). It runs at a lower priority than the main thread (thread-priority.ts).
  */
 import { DatabaseSync } from 'node:sqlite';
 import { parentPort, workerData } from 'node:worker_threads';
@@ -15,6 +15,8 @@ import { lowerThisThread } from './thread-priority.ts';
 import { blobFindings } from './vault-check.ts';
 import type { BlobFindings } from './vault-check.ts';
 import { verifyStoredRange } from './verify-range.ts';
+import { stateDifferenceOf } from './replayed-state.ts';
+import type { StateDifference } from './replayed-state.ts';
 
 export type MonitorJob =
   /** Digests of blocks from..to of the ledger at `path`. */
@@ -28,7 +30,9 @@ export type MonitorJob =
       readonly startHash: string;
     }
   /** The ciphertexts of the vault at `path` with these SHA-256s (64 hex digits each, concatenated). */
-  | { readonly kind: 'blobs'; readonly path: string; readonly hashes: string };
+  | { readonly kind: 'blobs'; readonly path: string; readonly hashes: string }
+  /** The state tables of the ledger at `path` against the chain replayed (`indexKey` tells patients). */
+  | { readonly kind: 'state'; readonly path: string; readonly indexKey: Uint8Array };
 
 export type MonitorResult =
   | { readonly kind: 'digests'; readonly digests: Uint8Array }
@@ -40,6 +44,7 @@ export type MonitorResult =
       readonly endLogSize: number;
     }
   | ({ readonly kind: 'blobs' } & BlobFindings)
+  | { readonly kind: 'state'; readonly difference: StateDifference | undefined }
   /** Not run: in the calling thread (thread not up, or it failed), or the range cannot start here. */
   | { readonly kind: 'not-run' };
 
@@ -92,6 +97,8 @@ async function run(job: MonitorJob): Promise<MonitorResult> {
     }
     case 'blobs':
       return { kind: 'blobs', ...blobFindings(job.hashes, vaultAt(job.path)) };
+    case 'state':
+      return { kind: 'state', difference: stateDifferenceOf(ledgerAt(job.path), job.indexKey) };
   }
 }
 

@@ -10,12 +10,17 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { describe, it } from 'node:test';
+import { setTimeout } from 'node:timers/promises';
 import { snapshot } from '../ledger/medical-state-conformance.ts';
 import { SqliteStore } from '../store/sqlite-store.ts';
 import { writeResources } from './importer.ts';
 import { tempDir, TWO_PATIENTS } from './ledger-fixtures.test-util.ts';
 import { MedicalNode } from './medical-node.ts';
 import { SqliteMedicalState, stateDifference } from './sqlite-medical-state.ts';
+import { IntegrityMonitor } from './integrity-monitor.ts';
+import type { IntegrityStatus } from './integrity-monitor.ts';
+import { monitorThreadUp, stateInThread } from './monitor-thread.ts';
+import { stateDifferenceOf } from './replayed-state.ts';
 
 const PW = 'state on disk test password';
 const OPTS = { kdf: { N: 2 ** 10, r: 8, p: 1 }, adminPassword: PW, difficulty: 2 } as const;
@@ -154,6 +159,46 @@ describe('medical state on disk', () => {
       db.close();
     } finally {
       replay.close();
+      await node.close();
+    }
+  });
+
+  it("is compared with the replayed chain by the monitor's full run, in its thread or here", async () => {
+    const dir = join(tempDir(), 'node');
+    const node = await nodeWithHistory(dir);
+    const db = new DatabaseSync(join(dir, 'ledger.sqlite'), { timeout: 5000 });
+    try {
+      const monitor = new IntegrityMonitor(node);
+      const clean = await monitor.run({ full: true });
+      assert.equal(clean.state, 'ok', JSON.stringify(clean.problems));
+      const erased = db.prepare('SELECT seq FROM state_records WHERE erased_by IS NOT NULL').get() as {
+        seq: number;
+      };
+      db.prepare('UPDATE state_records SET erased_by = NULL WHERE seq = ?').run(erased.seq);
+      const named = (s: IntegrityStatus): string | undefined =>
+        s.problems.find((p) => p.kind === 'medical-state')?.detail;
+      const inThread = async (): Promise<boolean> => {
+        for (let i = 0; i < 100 && !monitorThreadUp(); i++) await setTimeout(50);
+        return monitorThreadUp();
+      };
+      assert.ok(await inThread());
+      assert.equal(
+        named(await monitor.run({ full: true })),
+        `log position ${String(erased.seq)}: state_records: the row differs from the chain's`,
+      );
+      const thread = await stateInThread(node.ledger.store.path, node.indexKey);
+      assert.notEqual(thread, 'not-run');
+      assert.equal(
+        thread?.detail,
+        `log position ${String(erased.seq)}: state_records: the row differs from the chain's`,
+      );
+      // The same through the calling thread (what runs when the monitor's thread is not up).
+      assert.equal(
+        stateDifferenceOf(node.ledger.store, node.indexKey)?.detail,
+        `log position ${String(erased.seq)}: state_records: the row differs from the chain's`,
+      );
+    } finally {
+      db.close();
       await node.close();
     }
   });
