@@ -27,10 +27,11 @@ export async function measureHttp(
   dir: string,
   recordIds: readonly string[],
   seconds: number,
+  serveArgs: readonly string[] = [],
 ): Promise<HttpMeasure> {
   const port = await freePort();
   const url = `http://127.0.0.1:${String(port)}`;
-  const child = spawn(process.execPath, [MAIN, 'serve', '--data', dir, '--port', String(port)], {
+  const child = spawn(process.execPath, [MAIN, 'serve', '--data', dir, '--port', String(port), ...serveArgs], {
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   let stderr = '';

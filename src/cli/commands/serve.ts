@@ -35,6 +35,7 @@ interface ServeOptions {
   sqliteCacheMib: number;
   recordCache: number;
   keyCache: number;
+  monitorEvery: number;
 }
 
 export interface DemoCredentials {
@@ -76,6 +77,12 @@ export function registerServe(program: Command): void {
       intArg('key-cache', 100, 100_000_000),
       DEFAULT_CACHE_SIZES.keys,
     )
+    .option(
+      '--monitor-every <seconds>',
+      'pause between two runs of the integrity monitor (each checks the next window of the chain)',
+      intArg('monitor-every', 1, 86_400),
+      5,
+    )
     .action(async (o: ServeOptions) => {
       await serve(dataDir(o.data), o);
     });
@@ -109,6 +116,7 @@ async function serve(dir: string, o: ServeOptions): Promise<void> {
   if (o.demo && fresh) await seedDemo(node, dir, o.patients);
   const server = await buildServer({
     node,
+    monitorIntervalMs: o.monitorEvery * 1000,
     ...(o.demo ? { demo: demoInfo(node) } : {}),
     ...(o.cert && o.key ? { https: { cert: readFileSync(o.cert), key: readFileSync(o.key) } } : {}),
   });
