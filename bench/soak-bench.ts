@@ -76,6 +76,9 @@ export async function runSoakBench(opts: SoakBenchOptions): Promise<Record<strin
       rssMiB: number | undefined;
       heapMiB: number;
       externalMiB: number;
+      /** Reserved heap of the worker threads, summed, and of the main thread. */
+      threadsMiB: number;
+      heapTotalMiB: number;
       height: number;
     }[] = [];
     const sample = async (): Promise<void> => {
@@ -83,16 +86,22 @@ export async function runSoakBench(opts: SoakBenchOptions): Promise<Record<strin
       const metrics = await (await fetch(`${url}/metrics`)).text();
       const mib = (name: string): number =>
         Math.round(Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(metrics)?.[1] ?? NaN) / 2 ** 20);
+      const threads = [
+        ...metrics.matchAll(/^medledger_thread_heap_bytes\{thread="[^"]+",kind="total"\} (\S+)$/gm),
+      ];
+      const threadsMiB = Math.round(threads.reduce((n, m) => n + Number(m[1]), 0) / 2 ** 20);
       samples.push({
         s: Math.round((Date.now() - t0) / 1000),
         rssMiB: rssMiB(child.pid),
         heapMiB: mib('medledger_nodejs_heap_size_used_bytes'),
         externalMiB: mib('medledger_nodejs_external_memory_bytes'),
+        threadsMiB,
+        heapTotalMiB: mib('medledger_nodejs_heap_size_total_bytes'),
         height: health.height,
       });
       const last = samples.at(-1)!;
       opts.log(
-        `  ${String(last.s).padStart(5)} s  rss ${String(last.rssMiB)} MiB  heap ${String(last.heapMiB)} MiB  external ${String(last.externalMiB)} MiB  height ${String(last.height)}`,
+        `  ${String(last.s).padStart(5)} s  rss ${String(last.rssMiB)} MiB  heap ${String(last.heapMiB)}/${String(last.heapTotalMiB)} MiB  threads ${String(last.threadsMiB)} MiB  external ${String(last.externalMiB)} MiB  height ${String(last.height)}`,
       );
     };
     await sample();

@@ -399,6 +399,10 @@ describe('http ops', () => {
     assert.equal(value(/^medledger_cache_capacity\{cache="directory-keys",unit="entries"\} (\d+)$/m), 10_000);
     const keys = value(/^medledger_cache_used\{cache="directory-keys",unit="entries"\} (\d+)$/m);
     assert.ok(keys > 0 && keys <= 10_000, String(keys)); // the signers looked up so far
+    // The worker threads' heaps, which the process's heap figures leave out.
+    const miner = value(/^medledger_thread_heap_bytes\{thread="medledger-miner",kind="used"\} (\d+)$/m);
+    const reserved = value(/^medledger_thread_heap_bytes\{thread="medledger-miner",kind="total"\} (\d+)$/m);
+    assert.ok(miner > 100_000 && miner <= reserved, `${String(miner)} of ${String(reserved)}`);
     assert.ok(height >= low && height <= high, `${String(height)} not in ${String(low)}..${String(high)}`);
     assert.ok(
       value(/^medledger_http_requests_total\{method="GET",route="\/health",status="200"\} (\d+)$/m) >= 3,

@@ -8,6 +8,7 @@
  */
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
+import { trackHeap } from './thread-heaps.ts';
 import type { BlockHeader } from '../core/block.ts';
 import { PowExhaustedError } from '../core/errors.ts';
 import { checkDifficulty, mine } from '../core/pow.ts';
@@ -51,6 +52,7 @@ export class WorkerMiner {
   constructor(threads = defaultMiningThreads()) {
     for (let k = 0; k < Math.max(1, threads); k++) {
       const w = new Worker(WORKER_URL);
+      trackHeap('medledger-miner', w);
       w.unref();
       w.on('message', (m: MineAnswer) => {
         this.#answer(m);

@@ -14,6 +14,7 @@
 import { availableParallelism } from 'node:os';
 import type { Transferable } from 'node:worker_threads';
 import { Worker } from 'node:worker_threads';
+import { trackHeap } from './thread-heaps.ts';
 
 /** How a pool's jobs travel and run. */
 export interface PoolCodec<J, R> {
@@ -143,6 +144,7 @@ export class WorkerPool<J, R> {
 
   #spawn(w: number): void {
     const worker = new Worker(this.#opts.url, { workerData: this.#opts.tag });
+    trackHeap(this.#opts.tag, worker);
     worker.unref();
     worker.on('message', (m: { id: number } | 'ready') => {
       if (m === 'ready') {

@@ -6,6 +6,7 @@
  */
 import type { FastifyPluginAsync } from 'fastify';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { threadHeaps } from '../../node/thread-heaps.ts';
 import type { IntegrityStatus } from '../../node/integrity-monitor.ts';
 import { authOf } from '../context.ts';
 import type { ApiContext } from '../context.ts';
@@ -180,6 +181,18 @@ export function metricsPlugin(ctx: ApiContext): FastifyPluginAsync {
       registers: [registry],
       collect() {
         for (const c of caches()) if (c.used !== undefined) this.set({ cache: c.name, unit: c.unit }, c.used);
+      },
+    });
+    new Gauge({
+      name: 'medledger_thread_heap_bytes',
+      help: "Heap of the node's worker threads, summed per kind of thread (used: live objects; total: reserved)",
+      labelNames: ['thread', 'kind'],
+      registers: [registry],
+      async collect() {
+        for (const t of await threadHeaps()) {
+          this.set({ thread: t.name, kind: 'used' }, t.used);
+          this.set({ thread: t.name, kind: 'total' }, t.total);
+        }
       },
     });
     new Gauge({
