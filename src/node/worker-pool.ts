@@ -35,7 +35,12 @@ export interface PoolOptions {
   readonly minBatch: number;
   /** Worker threads; defaults to the cores available, at most 8. */
   readonly size?: number;
+  /** Old-generation heap of each thread, MiB (default 64): bounds the memory a pool can hold. */
+  readonly heapMiB?: number;
 }
+
+/** Each pool thread works on one batch at a time: its live data is small, its garbage need not grow. */
+const DEFAULT_THREAD_HEAP_MIB = 64;
 
 /** Worker failures after which batches stay on the calling thread for the life of the process. */
 const MAX_FAILURES = 3;
@@ -143,7 +148,10 @@ export class WorkerPool<J, R> {
   }
 
   #spawn(w: number): void {
-    const worker = new Worker(this.#opts.url, { workerData: this.#opts.tag });
+    const worker = new Worker(this.#opts.url, {
+      workerData: this.#opts.tag,
+      resourceLimits: { maxOldGenerationSizeMb: this.#opts.heapMiB ?? DEFAULT_THREAD_HEAP_MIB },
+    });
     trackHeap(this.#opts.tag, worker);
     worker.unref();
     worker.on('message', (m: { id: number } | 'ready') => {
