@@ -11,7 +11,7 @@ import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { describe, test } from 'node:test';
-import { IntegrityMonitor } from './integrity-monitor.ts';
+import { BUSY_UTILIZATION, IntegrityMonitor, MAX_BUSY_PAUSE_MS, pauseAfter } from './integrity-monitor.ts';
 import { tempDir } from './ledger-fixtures.test-util.ts';
 import { MedicalNode } from './medical-node.ts';
 import { blocksInThread, digestsInThread, monitorThreadUp } from './monitor-thread.ts';
@@ -305,5 +305,16 @@ describe('stored digests', () => {
       db.prepare(`UPDATE blocks SET certificate = '{}' WHERE height = ?`).run(b);
       assert.deepEqual(changedHeights(before, await storedDigests(node.ledger.store, 0, h)), []);
     });
+  });
+});
+
+describe('integrity monitor pace', () => {
+  test('pauses its interval, at least twice its last run, and six times that (up to a minute) when busy', () => {
+    assert.equal(pauseAfter(5000, 100, 0.1), 5000);
+    assert.equal(pauseAfter(5000, 4000, 0.1), 8000);
+    assert.equal(pauseAfter(5000, 100, 0.9), 30_000);
+    assert.equal(pauseAfter(5000, 8000, 0.9), MAX_BUSY_PAUSE_MS);
+    assert.equal(pauseAfter(5000, 40_000, 0.9), 80_000); // a slow run's own pause is never shortened
+    assert.equal(pauseAfter(5000, 100, BUSY_UTILIZATION), 5000);
   });
 });

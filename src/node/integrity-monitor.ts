@@ -50,6 +50,21 @@ export interface IntegrityStatus {
   readonly runs: number;
 }
 
+/** Event-loop use above which the node counts as busy serving requests. */
+export const BUSY_UTILIZATION = 0.5;
+/** Under load, background runs still come at least this often: the sweep always goes on. */
+export const MAX_BUSY_PAUSE_MS = 60_000;
+
+/**
+ * The pause before the next background run: `intervalMs`, at least twice the last run's time, and six
+ * times that (up to a minute) while the event loop was busy more than half the time, so that the
+ * monitor's reads, cold on a long chain, give way to requests.
+ */
+export function pauseAfter(intervalMs: number, lastRunMs: number, utilization: number): number {
+  const base = Math.max(intervalMs, 2 * lastRunMs);
+  return utilization > BUSY_UTILIZATION ? Math.max(base, Math.min(MAX_BUSY_PAUSE_MS, 6 * base)) : base;
+}
+
 export interface MonitorOptions {
   /** Pause between background runs (default 5 s); the pause grows to twice a slow run's time. */
   readonly intervalMs?: number;
@@ -89,6 +104,8 @@ export class IntegrityMonitor {
   readonly #chainProblems = new Map<number, Problem[]>();
   readonly #vaultProblems = new Map<string, VaultProblem>();
   #fullAt: number | undefined;
+  /** The event loop's use when the last pause was set (how busy serving kept the node since). */
+  #elu = performance.eventLoopUtilization();
   #stopped = true;
 
   constructor(node: MedicalNode, opts: MonitorOptions = {}) {
@@ -299,6 +316,8 @@ export class IntegrityMonitor {
   #schedule(): void {
     if (this.#stopped) return;
     const last = this.#status.lastRun?.elapsedMs ?? 0;
+    const elu = performance.eventLoopUtilization(this.#elu);
+    this.#elu = performance.eventLoopUtilization();
     this.#timer = setTimeout(
       () => {
         this.run().then(
@@ -310,7 +329,7 @@ export class IntegrityMonitor {
           },
         );
       },
-      Math.max(this.#intervalMs, 2 * last),
+      pauseAfter(this.#intervalMs, last, elu.utilization),
     );
     this.#timer.unref();
   }
