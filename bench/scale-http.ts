@@ -31,9 +31,13 @@ export async function measureHttp(
 ): Promise<HttpMeasure> {
   const port = await freePort();
   const url = `http://127.0.0.1:${String(port)}`;
-  const child = spawn(process.execPath, [MAIN, 'serve', '--data', dir, '--port', String(port), ...serveArgs], {
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
+  const child = spawn(
+    process.execPath,
+    [MAIN, 'serve', '--data', dir, '--port', String(port), ...serveArgs],
+    {
+      stdio: ['ignore', 'ignore', 'pipe'],
+    },
+  );
   let stderr = '';
   child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
   try {
