@@ -249,7 +249,7 @@ export class Ledger {
     const report = await verifyChain(store, {
       full: opts.verify === 'full',
       witness: witness === 'invalid' ? undefined : witness,
-      directoryAt: (h) => (h === directory.height ? directory.registry : undefined),
+      directoryAt: (h) => directory.registryAt(h),
     });
     const ledger = new Ledger(paths, store, signer, report.state, directory, opts.now ?? Date.now, report);
     await ledger.#useOrderer(opts.orderer);
@@ -521,7 +521,7 @@ export class Ledger {
     const report = await verifyChain(this.store, {
       ...opts,
       witness: witness === 'invalid' ? undefined : witness,
-      directoryAt: (h) => (h === this.#directory.height ? this.#directory.registry : undefined),
+      directoryAt: (h) => this.#directory.registryAt(h),
     });
     const more: Problem[] = [];
     const differs =

@@ -34,6 +34,11 @@ export class SqliteDirectory {
     return this.#registry;
   }
 
+  /** The directory if it stands at block `height` (verification resumes there without a replay). */
+  registryAt(height: number): KeyRegistry | undefined {
+    return height === this.height ? this.#registry : undefined;
+  }
+
   /** Height of the last block the directory holds, −1 before any. */
   get height(): number {
     return Number(this.#store.getMeta(HEIGHT_KEY) ?? -1);

@@ -24,17 +24,20 @@ interface Extra<T> {
   readonly next: string | undefined;
 }
 
+/** No pages beyond the first yet: one array, so that memos over the list keep their value across renders. */
+const NONE: readonly never[] = [];
+
 /** `path` is under `/api/v1` (as for `api.get`); undefined loads nothing yet (a path still unknown). */
 export function usePaged<T>(path: string | undefined, deps: readonly unknown[]): PagedState<T> {
   const first = useAsync(
     (signal) => (path === undefined ? Promise.resolve(undefined) : listPage<T>(`/api/v1${path}`, signal)),
     deps,
   );
-  const [extra, setExtra] = useState<Extra<T>>({ after: undefined, items: [], next: undefined });
+  const [extra, setExtra] = useState<Extra<T>>({ after: undefined, items: NONE, next: undefined });
   const [loadingMore, setLoadingMore] = useState(false);
   const [moreError, setMoreError] = useState<Error>();
   const current: Extra<T> =
-    extra.after === first.data ? extra : { after: first.data, items: [], next: first.data?.next };
+    extra.after === first.data ? extra : { after: first.data, items: NONE, next: first.data?.next };
   const data = useMemo(
     () => (first.data ? [...first.data.items, ...current.items] : undefined),
     [first.data, current.items],
