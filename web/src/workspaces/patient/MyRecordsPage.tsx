@@ -100,7 +100,8 @@ export function MyRecordsPage(_props: PageProps): ReactNode {
                     Records
                   </Text>
                   <Text fw={700} size="lg">
-                    {String(data.lines.length)}
+                    {/* "5+" while more pages wait to be loaded: the count is of what is shown */}
+                    {`${String(data.lines.length)}${records.more ? '+' : ''}`}
                   </Text>
                 </div>
                 <div>
