@@ -207,7 +207,9 @@ export class AccessLog {
   /** Adds the events of blocks above the table's height up to `to`, inside the caller's transaction. */
   #fill(to: number): void {
     const from = this.height;
-    for (const t of this.#store.txsOfTypes(ACCESS_EVENT_TX_TYPES)) {
+    // From the first transaction above the table's height: a table a few blocks behind costs those blocks.
+    const fromSeq = from < 0 ? 0 : (this.#store.blockByHeight(from + 1)?.firstSeq ?? Number.MAX_SAFE_INTEGER);
+    for (const t of this.#store.txsOfTypes(ACCESS_EVENT_TX_TYPES, fromSeq)) {
       if (t.height > to) break; // in log order, so heights only rise
       if (t.height <= from) continue;
       const e = storedEvent(t.type, t.body)?.event;

@@ -239,7 +239,7 @@ export class SqliteMedicalState implements MedicalStateStore {
   /** Applies the medical transactions of blocks above the tables' height up to `to` (inside a transaction). */
   #fill(to: number): void {
     const from = this.height;
-    const firstSeq = this.#chain.blockByHeight(from + 1)?.firstSeq ?? 0;
+    const firstSeq = this.#chain.blockByHeight(from + 1)?.firstSeq ?? Number.MAX_SAFE_INTEGER;
     let batch: { txs: Tx[]; seqs: number[]; height: number } | undefined;
     const flush = (): void => {
       if (batch) applyMedicalTxs(this, this.#changes, batch.txs, batch.height, batch.seqs);
