@@ -8,7 +8,7 @@
  */
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
-import { trackHeap } from './thread-heaps.ts';
+import { threadLimits, trackHeap } from './thread-heaps.ts';
 import type { BlockHeader } from '../core/block.ts';
 import { PowExhaustedError } from '../core/errors.ts';
 import { checkDifficulty, mine } from '../core/pow.ts';
@@ -44,6 +44,9 @@ interface Job {
   readonly reject: (e: Error) => void;
 }
 
+/** A mining thread hashes headers: it holds little. */
+const MINER_HEAP_MIB = 32;
+
 export class WorkerMiner {
   readonly #workers: Worker[] = [];
   readonly #jobs = new Map<number, Job>();
@@ -51,7 +54,7 @@ export class WorkerMiner {
 
   constructor(threads = defaultMiningThreads()) {
     for (let k = 0; k < Math.max(1, threads); k++) {
-      const w = new Worker(WORKER_URL);
+      const w = new Worker(WORKER_URL, { resourceLimits: threadLimits(MINER_HEAP_MIB) });
       trackHeap('medledger-miner', w);
       w.unref();
       w.on('message', (m: MineAnswer) => {

@@ -61,13 +61,16 @@ export interface MonitorAnswer {
 /** The workerData marking a thread started by the monitor thread's pool. */
 export const MONITOR_WORKER = 'medledger-monitor-thread';
 
+/** The monitor reads the chain in order, once per sweep: a large page cache would only fill up. */
+const SCAN_CACHE_MIB = 8;
+
 let ledger: SqliteStore | undefined;
 let vault: { path: string; db: DatabaseSync; get: (hash: Buffer) => Uint8Array | undefined } | undefined;
 
 function ledgerAt(path: string): SqliteStore {
   if (ledger?.path !== path) {
     ledger?.close();
-    ledger = new SqliteStore(path, { readOnly: true });
+    ledger = new SqliteStore(path, { readOnly: true, cacheMiB: SCAN_CACHE_MIB });
   }
   return ledger;
 }

@@ -5,6 +5,17 @@
  */
 import type { Worker } from 'node:worker_threads';
 
+/**
+ * Heap bounds of a worker thread: old generation `heapMiB`, young generation a quarter of it (V8 would
+ * otherwise size it for a main thread, and a thread's reserved heap kept growing for many minutes).
+ */
+export function threadLimits(heapMiB: number): {
+  maxOldGenerationSizeMb: number;
+  maxYoungGenerationSizeMb: number;
+} {
+  return { maxOldGenerationSizeMb: heapMiB, maxYoungGenerationSizeMb: Math.max(4, Math.round(heapMiB / 4)) };
+}
+
 const live = new Map<Worker, string>();
 
 /** Counts `worker`'s heap under `name` until it exits. */

@@ -14,7 +14,7 @@
 import { availableParallelism } from 'node:os';
 import type { Transferable } from 'node:worker_threads';
 import { Worker } from 'node:worker_threads';
-import { trackHeap } from './thread-heaps.ts';
+import { threadLimits, trackHeap } from './thread-heaps.ts';
 
 /** How a pool's jobs travel and run. */
 export interface PoolCodec<J, R> {
@@ -150,7 +150,7 @@ export class WorkerPool<J, R> {
   #spawn(w: number): void {
     const worker = new Worker(this.#opts.url, {
       workerData: this.#opts.tag,
-      resourceLimits: { maxOldGenerationSizeMb: this.#opts.heapMiB ?? DEFAULT_THREAD_HEAP_MIB },
+      resourceLimits: threadLimits(this.#opts.heapMiB ?? DEFAULT_THREAD_HEAP_MIB),
     });
     trackHeap(this.#opts.tag, worker);
     worker.unref();
