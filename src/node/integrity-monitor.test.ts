@@ -11,7 +11,13 @@ import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { describe, test } from 'node:test';
-import { BUSY_UTILIZATION, IntegrityMonitor, MAX_BUSY_PAUSE_MS, pauseAfter } from './integrity-monitor.ts';
+import {
+  BUSY_UTILIZATION,
+  IntegrityMonitor,
+  MAX_BUSY_PAUSE_MS,
+  pauseAfter,
+  pauseStep,
+} from './integrity-monitor.ts';
 import { tempDir } from './ledger-fixtures.test-util.ts';
 import { MedicalNode } from './medical-node.ts';
 import { blocksInThread, digestsInThread, monitorThreadUp } from './monitor-thread.ts';
@@ -316,5 +322,35 @@ describe('integrity monitor pace', () => {
     assert.equal(pauseAfter(5000, 8000, 0.9), MAX_BUSY_PAUSE_MS);
     assert.equal(pauseAfter(5000, 40_000, 0.9), 80_000); // a slow run's own pause is never shortened
     assert.equal(pauseAfter(5000, 100, BUSY_UTILIZATION), 5000);
+  });
+
+  test('judges the load during the pause: waits on in steps while busy, runs after a quiet step', () => {
+    // Busy so far: wait one more interval (not the whole busy pause: the load may end meanwhile).
+    assert.equal(pauseStep(5000, 100, 5000, 0.9), 5000);
+    assert.equal(pauseStep(5000, 100, 25_000, 0.9), 5000);
+    assert.equal(pauseStep(5000, 100, 30_000, 0.9), 'run'); // the busy pause is over: the sweep goes on
+    assert.equal(pauseStep(5000, 100, 10_000, 0.1), 'run'); // the last step was quiet
+    assert.equal(pauseStep(5000, 4000, 5000, 0.1), 3000); // a slow run's pause is waited out first
+    assert.equal(pauseStep(5000, 8000, 48_000, 0.9), 12_000); // the last step ends the busy pause
+  });
+
+  test('a node kept busy is swept at the busy pace, a quiet one at its interval', async () => {
+    const node = await nodeWithBlocks(2);
+    try {
+      const runs = async (utilization: number): Promise<number> => {
+        const monitor = new IntegrityMonitor(node, { intervalMs: 40, utilization: () => utilization });
+        await monitor.start();
+        await new Promise((r) => setTimeout(r, 1200));
+        monitor.stop();
+        return monitor.status.runs;
+      };
+      const quiet = await runs(0.1);
+      const busy = await runs(0.9);
+      // Quiet: a run every 40 ms or so (its own time aside); busy: every 240 ms at most 6 in 1.2 s.
+      assert.ok(busy <= 6, `busy: ${String(busy)} runs`);
+      assert.ok(quiet >= 2 * busy, `quiet: ${String(quiet)} runs, busy: ${String(busy)}`);
+    } finally {
+      await node.close();
+    }
   });
 });

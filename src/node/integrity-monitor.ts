@@ -17,6 +17,7 @@
  * every block and record) runs on demand, and every `fullEveryMs` if set. A problem stays reported
  * until its block or record is checked again and found clean; listeners hear each change of state.
  */
+import type { EventLoopUtilization } from 'node:perf_hooks';
 import type { Problem } from '../core/problem.ts';
 import { problem } from '../core/problem.ts';
 import type { MedicalNode } from './medical-node.ts';
@@ -65,6 +66,22 @@ export function pauseAfter(intervalMs: number, lastRunMs: number, utilization: n
   return utilization > BUSY_UTILIZATION ? Math.max(base, Math.min(MAX_BUSY_PAUSE_MS, 6 * base)) : base;
 }
 
+/**
+ * The next step of a pause, judged on the load seen during it rather than before it: after `waitedMs`
+ * of pause, the last `stepMs` of which kept the event loop at `utilization`, 'run' once the step was
+ * quiet or the busy pause is over, else how long to wait on (one more step at most).
+ */
+export function pauseStep(
+  intervalMs: number,
+  lastRunMs: number,
+  waitedMs: number,
+  utilization: number,
+): number | 'run' {
+  const pause = pauseAfter(intervalMs, lastRunMs, utilization);
+  if (waitedMs >= pause) return 'run';
+  return Math.min(pauseAfter(intervalMs, lastRunMs, 0), pause - waitedMs);
+}
+
 export interface MonitorOptions {
   /** Pause between background runs (default 5 s); the pause grows to twice a slow run's time. */
   readonly intervalMs?: number;
@@ -75,6 +92,8 @@ export interface MonitorOptions {
   /** Records whose ciphertexts a background run checks at most (default 5,000). */
   readonly sweepRecords?: number;
   readonly now?: () => number;
+  /** The event loop's use since a mark (tests stand in a load). */
+  readonly utilization?: (since: EventLoopUtilization) => number;
 }
 
 export class IntegrityMonitor {
@@ -104,8 +123,9 @@ export class IntegrityMonitor {
   readonly #chainProblems = new Map<number, Problem[]>();
   readonly #vaultProblems = new Map<string, VaultProblem>();
   #fullAt: number | undefined;
-  /** The event loop's use when the last pause was set (how busy serving kept the node since). */
+  /** The event loop's use when the current step of the pause began (how busy serving kept the node since). */
   #elu = performance.eventLoopUtilization();
+  readonly #utilization: (since: EventLoopUtilization) => number;
   #stopped = true;
 
   constructor(node: MedicalNode, opts: MonitorOptions = {}) {
@@ -116,6 +136,7 @@ export class IntegrityMonitor {
     this.#sweepTxs = opts.sweepTxs ?? 20_000;
     this.#sweepRecords = opts.sweepRecords ?? 5_000;
     this.#now = opts.now ?? Date.now;
+    this.#utilization = opts.utilization ?? ((since) => performance.eventLoopUtilization(since).utilization);
   }
 
   get status(): IntegrityStatus {
@@ -316,21 +337,29 @@ export class IntegrityMonitor {
   #schedule(): void {
     if (this.#stopped) return;
     const last = this.#status.lastRun?.elapsedMs ?? 0;
-    const elu = performance.eventLoopUtilization(this.#elu);
+    this.#wait(pauseAfter(this.#intervalMs, last, 0), 0, last);
+  }
+
+  /** One step of the pause; at its end, the load seen during it says whether to run or wait on. */
+  #wait(stepMs: number, waitedMs: number, lastRunMs: number): void {
     this.#elu = performance.eventLoopUtilization();
-    this.#timer = setTimeout(
-      () => {
-        this.run().then(
-          () => {
-            this.#schedule();
-          },
-          () => {
-            this.#schedule();
-          },
-        );
-      },
-      pauseAfter(this.#intervalMs, last, elu.utilization),
-    );
+    this.#timer = setTimeout(() => {
+      if (this.#stopped) return;
+      const waited = waitedMs + stepMs;
+      const next = pauseStep(this.#intervalMs, lastRunMs, waited, this.#utilization(this.#elu));
+      if (next !== 'run') {
+        this.#wait(next, waited, lastRunMs);
+        return;
+      }
+      this.run().then(
+        () => {
+          this.#schedule();
+        },
+        () => {
+          this.#schedule();
+        },
+      );
+    }, stepMs);
     this.#timer.unref();
   }
 }
