@@ -18,6 +18,7 @@
  * until its block or record is checked again and found clean; listeners hear each change of state.
  */
 import type { EventLoopUtilization } from 'node:perf_hooks';
+import { declaredTxCount } from '../core/block.ts';
 import type { Problem } from '../core/problem.ts';
 import { problem } from '../core/problem.ts';
 import type { MedicalNode } from './medical-node.ts';
@@ -251,11 +252,14 @@ export class IntegrityMonitor {
   #windowEnd(from: number, height: number): number {
     const store = this.#node.ledger.store;
     const start = store.blockByHeight(from)?.firstSeq ?? 0;
+    // The log's end after block `height` from its header: counting the stored rows reads them all.
+    const last = store.blockByHeight(height);
+    const end = last ? last.firstSeq + declaredTxCount(last.header) : 0;
     let lo = from;
     let hi = height;
     while (lo < hi) {
       const mid = Math.ceil((lo + hi) / 2);
-      const next = store.blockByHeight(mid + 1)?.firstSeq ?? store.txCount();
+      const next = mid + 1 > height ? end : (store.blockByHeight(mid + 1)?.firstSeq ?? end);
       if (next - start <= this.#sweepTxs) lo = mid;
       else hi = mid - 1;
     }
