@@ -24,6 +24,7 @@ import { problem } from '../core/problem.ts';
 import type { MedicalNode } from './medical-node.ts';
 import { SqliteStore } from '../store/sqlite-store.ts';
 import { blocksInThread, digestsInThread, monitorThreadUp } from './monitor-thread.ts';
+import { BlockDigests } from './block-digests.ts';
 import { DIGEST_BYTES, storedDigests } from './stored-digests.ts';
 import type { VaultProblem } from './vault-check.ts';
 import { monitorVaultPass } from './vault-pass.ts';
@@ -51,6 +52,9 @@ export interface IntegrityStatus {
     | undefined;
   readonly runs: number;
 }
+
+/** 2^20 blocks: 33 MiB, a year of blocks every 30 s; past it, blocks are verified again instead. */
+export const DEFAULT_DIGEST_HEIGHTS = 2 ** 20;
 
 /** Event-loop use above which the node counts as busy serving requests. */
 export const BUSY_UTILIZATION = 0.5;
@@ -92,6 +96,8 @@ export interface MonitorOptions {
   readonly sweepTxs?: number;
   /** Records whose ciphertexts a background run checks at most (default 5,000). */
   readonly sweepRecords?: number;
+  /** Blocks whose digests are remembered at most (default {@link DEFAULT_DIGEST_HEIGHTS}). */
+  readonly digestHeights?: number;
   readonly now?: () => number;
   /** The event loop's use since a mark (tests stand in a load). */
   readonly utilization?: (since: EventLoopUtilization) => number;
@@ -116,7 +122,7 @@ export class IntegrityMonitor {
   readonly #sweepTxs: number;
   readonly #sweepRecords: number;
   /** Digest of each block as the last clean check of it read it (see stored-digests.ts). */
-  readonly #digests = new Map<number, Uint8Array>();
+  readonly #digests: BlockDigests;
   /** Next block, and log position after the last record, the sweep goes on from. */
   #nextBlock = 0;
   #nextRecord = -1;
@@ -136,6 +142,7 @@ export class IntegrityMonitor {
     // Sized so that a run's reads, cold on a long chain, cost a serving node a few per cent.
     this.#sweepTxs = opts.sweepTxs ?? 20_000;
     this.#sweepRecords = opts.sweepRecords ?? 5_000;
+    this.#digests = new BlockDigests(opts.digestHeights ?? DEFAULT_DIGEST_HEIGHTS);
     this.#now = opts.now ?? Date.now;
     this.#utilization = opts.utilization ?? ((since) => performance.eventLoopUtilization(since).utilization);
   }
@@ -237,12 +244,12 @@ export class IntegrityMonitor {
   /** One window of blocks and one of records, from where the last sweep stopped. */
   async #sweep(height: number): Promise<{ from: number; to: number; records: number }> {
     // Blocks above the head that a check saw: the chain lost blocks (the head witness names it).
-    const removed = [...this.#digests.keys()].some((h) => h > height);
+    const removed = this.#digests.top > height;
     if (this.#nextBlock > height || removed) this.#nextBlock = 0;
     const from = removed ? Math.max(0, height) : this.#nextBlock;
     const to = removed ? height : this.#windowEnd(from, height);
     if (height >= 0) await this.#checkBlocks(from, to, height);
-    if (removed) for (const h of [...this.#digests.keys()]) if (h > height) this.#digests.delete(h);
+    if (removed) this.#digests.forgetAbove(height);
     this.#nextBlock = to + 1;
     const records = await this.#checkRecords();
     return { from, to, records };
@@ -334,8 +341,7 @@ export class IntegrityMonitor {
   }
 
   #keepDigests(from: number, to: number, digests: Uint8Array): void {
-    for (let h = from; h <= to; h++)
-      this.#digests.set(h, digests.slice((h - from) * DIGEST_BYTES, (h - from + 1) * DIGEST_BYTES));
+    this.#digests.setRange(from, digests.subarray(0, (to - from + 1) * DIGEST_BYTES));
   }
 
   #schedule(): void {
