@@ -347,6 +347,13 @@ describe('verify from the checkpoint', () => {
     ]);
   });
 
+  test("reads the log's end: an extra transaction beyond the head is named without --full", () => {
+    const extra = cases.find((c) => c.desc === 'an extra transaction beyond the head')!;
+    const { status, report } = verifyJson(tamperedCopy(extra.edit));
+    assert.equal(status, 1);
+    assertNamed(report, [{ height: BLOCKS, kind: 'tx-count' }]);
+  });
+
   test('an untouched copy verifies', () => {
     const { status, report } = verifyJson(tamperedCopy());
     assert.equal(report.ok, true);

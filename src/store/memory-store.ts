@@ -75,6 +75,12 @@ export class MemoryStore implements Store {
     return this.#txById.size;
   }
 
+  txEnd(): number {
+    let end = this.#txs.length;
+    while (end > 0 && this.#txs[end - 1] === undefined) end--;
+    return end;
+  }
+
   merkleNodes(ids: readonly NodeId[]): (Uint8Array | undefined)[] {
     return ids.map((id) => this.#nodes.get(`${id.level}/${id.index}`));
   }

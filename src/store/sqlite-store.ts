@@ -119,6 +119,7 @@ export class SqliteStore implements Store {
       txBySeq: p(`SELECT ${txCols} FROM txs WHERE seq = ?`),
       txsBySeqArrays: p(`SELECT ${txCols} FROM txs WHERE seq >= ? AND seq < ? ORDER BY seq`),
       txCount: p('SELECT count(*) AS n FROM txs'),
+      txEnd: p('SELECT coalesce(max(seq) + 1, 0) AS n FROM txs'),
       nodes: p('SELECT hash FROM merkle_nodes WHERE level = ? AND idx >= ? AND idx < ? ORDER BY idx'),
       leaves: p('SELECT id FROM txs WHERE seq >= ? AND seq < ? ORDER BY seq'),
       setCertificate: p('UPDATE blocks SET certificate = ? WHERE height = ?'),
@@ -243,6 +244,10 @@ export class SqliteStore implements Store {
 
   txCount(): number {
     return (this.#s.txCount!.get() as { n: number }).n;
+  }
+
+  txEnd(): number {
+    return (this.#s.txEnd!.get() as { n: number }).n;
   }
 
   *repeatedTxIds(): Iterable<{ id: string; seqs: number[] }> {

@@ -71,8 +71,10 @@ export interface Store {
    * replay over a long chain holds one row at a time, not all of them), from log position `fromSeq` on.
    */
   txsOfTypes(types: readonly string[], fromSeq?: number): Iterable<StoredTx>;
-  /** Number of stored transactions. */
+  /** Number of stored transactions (reads them all in SQLite: for full checks). */
   txCount(): number;
+  /** One past the highest stored log position, 0 when none (an index lookup). */
+  txEnd(): number;
   /**
    * Transaction ids stored more than once, each with its log positions in order (a replay; none unless
    * the store was edited). Computed with bounded memory: a full verification's replay check.
