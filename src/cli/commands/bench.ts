@@ -9,6 +9,7 @@ import { runCoreBench } from '../../../bench/core-bench.ts';
 import { runMedicalBench } from '../../../bench/medical-bench.ts';
 import { runHttpBench } from '../../../bench/http-bench.ts';
 import { runConsortiumBench } from '../../../bench/consortium-bench.ts';
+import { runScaleCompare } from '../../../bench/scale-compare.ts';
 import { runSoakBench } from '../../../bench/soak-bench.ts';
 import { runScaleBench } from '../../../bench/scale-bench.ts';
 import { intArg, printJson } from '../options.ts';
@@ -33,6 +34,11 @@ export function registerBench(program: Command): void {
       '--dir <dir>',
       'scale: grow this data directory straight to --txs, measure it there and keep it (a kept one goes on, or is measured again)',
     )
+    .option(
+      '--compare <dirs...>',
+      'scale: measure these grown directories (kept with --dir) in turn, --rounds times, and compare their medians',
+    )
+    .option('--rounds <n>', 'scale --compare: rounds', intArg('rounds', 1, 50), 3)
     .addOption(
       new Option('--only <suite>', 'run one suite (scale and soak run only when named)').choices([
         'core',
@@ -52,6 +58,8 @@ export function registerBench(program: Command): void {
         only?: string;
         dir?: string;
         minutes: number;
+        compare?: string[];
+        rounds: number;
       }) => {
         const log = (s: string): void => {
           (o.json ? process.stderr : process.stdout).write(`${s}\n`);
@@ -65,6 +73,17 @@ export function registerBench(program: Command): void {
           return true;
         };
         // The growth benchmark takes long (10^6 transactions: many minutes): only when asked for.
+        if (o.only === 'scale' && o.compare !== undefined) {
+          const compared = await runScaleCompare({
+            dirs: o.compare,
+            rounds: o.rounds,
+            httpSeconds: o.quick ? 3 : 10,
+            out: o.quick ? undefined : `${RESULTS}scale-compare.json`,
+            log,
+          });
+          if (o.json) printJson(compared);
+          return;
+        }
         if (o.only === 'scale') {
           // A kept directory grows straight to --txs and is measured there (one size per directory).
           const sizes = o.quick
