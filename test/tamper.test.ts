@@ -347,7 +347,14 @@ describe('verify from the checkpoint', () => {
     ]);
   });
 
-  test("reads the log's end: an extra transaction beyond the head is named without --full", () => {
+  test('counts the stored transactions: a deleted one is named without --full', () => {
+    const deleted = cases.find((c) => c.desc === 'a transaction deleted')!;
+    const { status, report } = verifyJson(tamperedCopy(deleted.edit));
+    assert.equal(status, 1);
+    assertNamed(report, [{ height: BLOCKS, kind: 'tx-count' }]);
+  });
+
+  test('an extra transaction beyond the head is named without --full', () => {
     const extra = cases.find((c) => c.desc === 'an extra transaction beyond the head')!;
     const { status, report } = verifyJson(tamperedCopy(extra.edit));
     assert.equal(status, 1);

@@ -298,6 +298,7 @@ export class IntegrityMonitor {
         full: from === 0,
         parallel: false,
         background: true,
+        spanOnly: true,
         ...(prev ? { from: { height: from - 1, hash: prev.hash } } : {}),
       });
       problems = r.problems;

@@ -1,6 +1,7 @@
 /** @module Ledger lifecycle: init, open, blocks, persistence and full verification. */
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
+import { DatabaseSync } from 'node:sqlite';
 import { describe, it } from 'node:test';
 import { ZERO_HASH, blockHash } from '../core/block.ts';
 import {
@@ -108,6 +109,62 @@ void describe('Ledger blocks', () => {
 });
 
 void describe('Ledger persistence', () => {
+  it("at open reads the log's first and last positions: a row outside them is named; verify() and full runs count", async () => {
+    const dir = tempDir();
+    const c = clock();
+    const first = await Ledger.init(dir, { now: c.now });
+    for (let b = 0; b < 3; b++) {
+      c.advance(1000);
+      await first.addData({ b });
+      await first.addData({ b, again: true });
+      await first.mine();
+    }
+    await first.close();
+    const db = new DatabaseSync(join(dir, 'ledger.sqlite'));
+    const copyRow = (seq: number): void => {
+      db.prepare(
+        'INSERT INTO txs (seq, id, height, type, body, sig) SELECT ?, randomblob(32), height, type, body, sig FROM txs WHERE seq = 3',
+      ).run(seq);
+    };
+    const openProblems = async (): Promise<string[]> => {
+      const l = await Ledger.open(dir, { now: c.now });
+      try {
+        return l.openReport!.problems.map((p) => `${p.kind}@${String(p.height)}`);
+      } finally {
+        await l.close();
+      }
+    };
+    try {
+      copyRow(-1); // a row before the log's start
+      assert.deepEqual(await openProblems(), ['tx-count@3']);
+      db.prepare('DELETE FROM txs WHERE seq = -1').run();
+      const { end } = db.prepare('SELECT max(seq) + 1 AS end FROM txs').get() as { end: number };
+      copyRow(end); // a row past its end
+      assert.deepEqual(await openProblems(), ['tx-count@3']);
+      db.prepare('DELETE FROM txs WHERE seq = ?').run(end);
+      assert.deepEqual(await openProblems(), []);
+      // Deleted between them: open reads no count (a full run and the monitor's sweep name the block).
+      db.prepare('DELETE FROM txs WHERE seq = 3').run();
+      const l = await Ledger.open(dir, { now: c.now });
+      try {
+        const full = await l.verify({ full: true });
+        assert.ok(
+          full.problems.some((p) => p.kind === 'merkle-root'),
+          JSON.stringify(full.problems),
+        );
+        const counted = await l.verify();
+        assert.ok(
+          counted.problems.some((p) => p.kind === 'tx-count'),
+          'verify() counts the rows',
+        );
+      } finally {
+        await l.close();
+      }
+    } finally {
+      db.close();
+    }
+  });
+
   it('reopens at the same height, verifying from the checkpoint, and keeps working', async () => {
     const dir = tempDir();
     const c = clock();

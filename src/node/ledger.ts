@@ -248,6 +248,7 @@ export class Ledger {
     const directory = directoryAtHead(store, opts);
     const report = await verifyChain(store, {
       full: opts.verify === 'full',
+      spanOnly: true,
       witness: witness === 'invalid' ? undefined : witness,
       directoryAt: (h) => directory.registryAt(h),
     });

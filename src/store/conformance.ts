@@ -86,7 +86,7 @@ export function storeConformance(name: string, factory: StoreFactory): void {
       }, StoreConflictError);
       assert.equal(s.head()?.height, 0, 'the failed block is not stored');
       assert.equal(s.txCount(), 2, 'no transaction of the failed block is stored');
-      assert.equal(s.txEnd(), 2);
+      assert.deepEqual(s.txSpan(), { first: 0, end: 2 });
       assert.equal(s.blockByHeight(1), undefined);
       s.close();
     });
@@ -131,7 +131,7 @@ export function storeConformance(name: string, factory: StoreFactory): void {
       );
       assert.deepEqual([...s.txsOfTypes(['identity.register'], 5)], []);
       assert.equal(s.txCount(), 6);
-      assert.equal(s.txEnd(), 6);
+      assert.deepEqual(s.txSpan(), { first: 0, end: 6 });
       assert.deepEqual([...s.repeatedTxIds()], []);
       assert.deepEqual(
         s.presentTxIds([h(2, 'a'), h(99, 'a'), 'not-hex', h(5, 'a')]),

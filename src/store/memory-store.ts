@@ -75,10 +75,11 @@ export class MemoryStore implements Store {
     return this.#txById.size;
   }
 
-  txEnd(): number {
+  txSpan(): { first: number; end: number } {
     let end = this.#txs.length;
     while (end > 0 && this.#txs[end - 1] === undefined) end--;
-    return end;
+    const first = this.#txs.findIndex((t) => t !== undefined);
+    return { first: Math.max(0, Math.min(first, end)), end };
   }
 
   merkleNodes(ids: readonly NodeId[]): (Uint8Array | undefined)[] {

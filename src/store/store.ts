@@ -73,8 +73,11 @@ export interface Store {
   txsOfTypes(types: readonly string[], fromSeq?: number): Iterable<StoredTx>;
   /** Number of stored transactions (reads them all in SQLite: for full checks). */
   txCount(): number;
-  /** One past the highest stored log position, 0 when none (an index lookup). */
-  txEnd(): number;
+  /**
+   * The lowest stored log position and one past the highest (both 0 when none): two index lookups,
+   * where a count reads every row.
+   */
+  txSpan(): { readonly first: number; readonly end: number };
   /**
    * Transaction ids stored more than once, each with its log positions in order (a replay; none unless
    * the store was edited). Computed with bounded memory: a full verification's replay check.
