@@ -37,7 +37,7 @@ const op: fc.Arbitrary<Op> = fc.oneof(
     weight: 2,
     arbitrary: fc.record({
       kind: fc.constant('forget' as const),
-      above: fc.integer({ min: -1, max: MAX_HEIGHT }),
+      above: fc.integer({ min: -3, max: MAX_HEIGHT }),
     }),
   },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('clear' as const) }) },
@@ -65,7 +65,7 @@ function run(
     } else if (o.kind === 'forget') {
       d.forgetAbove(o.above);
       for (const h of [...model.keys()]) if (h > o.above) model.delete(h);
-      top = Math.min(top, o.above);
+      top = Math.max(-1, Math.min(top, o.above));
     } else {
       d.clear();
       model.clear();
@@ -105,15 +105,35 @@ describe('block digests', () => {
     );
   });
 
-  test('a chunk just read stays, the one unread longest goes', () => {
-    const d = new BlockDigests(2 * CHUNK);
-    d.setRange(0, digest(0, 1));
-    d.setRange(CHUNK, digest(CHUNK, 1));
-    assert.ok(d.get(0)); // chunk 0 read: chunk 1 is now the least recently used
-    d.setRange(2 * CHUNK, digest(2 * CHUNK, 1));
-    assert.ok(d.get(0));
-    assert.equal(d.get(CHUNK), undefined);
-    assert.ok(d.get(2 * CHUNK));
-    assert.deepEqual(d.size, { chunks: 2, heights: 2, capacity: 2 * CHUNK });
+  test('past the bound forget the chunk used last: a sweep in order keeps its first chunks for the next pass', () => {
+    const d = new BlockDigests(4 * CHUNK);
+    const chain = 7 * CHUNK;
+    const window = 1000;
+    const hitsPerPass: number[] = [];
+    for (let pass = 0; pass < 3; pass++) {
+      let hits = 0;
+      for (let from = 0; from < chain; from += window) {
+        const to = Math.min(chain, from + window) - 1;
+        let known = true;
+        for (let h = from; h <= to && known; h++) known = d.get(h) !== undefined;
+        if (known) hits++;
+        const all = new Uint8Array((to - from + 1) * DIGEST_BYTES);
+        for (let h = from; h <= to; h++) all.set(digest(h, pass), (h - from) * DIGEST_BYTES);
+        d.setRange(from, all);
+      }
+      hitsPerPass.push(hits);
+      assert.ok(d.size.chunks <= 4);
+    }
+    // Windows wholly inside the 3 chunks kept (3 × 4,096 heights ÷ 1,000, less the one across the edge).
+    assert.equal(hitsPerPass[0], 0);
+    assert.ok(hitsPerPass[1]! >= 11 && hitsPerPass[2]! >= 11, JSON.stringify(hitsPerPass));
+  });
+
+  test('top never goes below −1', () => {
+    const d = new BlockDigests(CHUNK);
+    d.setRange(5, digest(5, 1));
+    d.forgetAbove(-5);
+    assert.equal(d.top, -1);
+    assert.equal(d.get(5), undefined);
   });
 });

@@ -2,9 +2,11 @@
  * @module
  * The digests the integrity monitor remembers, a block each (stored-digests.ts): 32 bytes per height
  * in chunks of {@link CHUNK} heights, at most `capacity` heights. A chain of small blocks has a height
- * for every few transactions, so a map of one object per block would grow with the chain; past the
- * bound, the chunk used least recently is forgotten, and the sweep verifies those blocks again instead
- * of comparing their digests (more work, same findings).
+ * for every few transactions, so a map of one object per block would grow with the chain. Past the
+ * bound, the chunk used last is forgotten, not the one used least recently: the sweep goes round the
+ * chain in order, and least-recently-used would forget every chunk before the sweep came back to it.
+ * So the first chunks are kept from pass to pass, and the blocks of the others are verified again
+ * instead of compared by digest (more work, same findings).
  */
 import { DIGEST_BYTES } from './stored-digests.ts';
 
@@ -21,6 +23,8 @@ export class BlockDigests {
   readonly #chunks = new Map<number, Chunk>();
   readonly #maxChunks: number;
   #top = -1;
+  /** The chunk used last (the one to forget when a new one needs room). */
+  #last: number | undefined;
 
   /** `capacity`: heights remembered at most (rounded up to whole chunks). */
   constructor(capacity: number) {
@@ -54,7 +58,7 @@ export class BlockDigests {
 
   /** Forgets every height above `height` (a chain cut back to it). */
   forgetAbove(height: number): void {
-    this.#top = Math.min(this.#top, height);
+    this.#top = Math.max(-1, Math.min(this.#top, height));
     for (const [n, c] of this.#chunks) {
       const first = n * CHUNK;
       if (first > height) this.#chunks.delete(n);
@@ -65,6 +69,7 @@ export class BlockDigests {
   clear(): void {
     this.#chunks.clear();
     this.#top = -1;
+    this.#last = undefined;
   }
 
   /** Heights remembered now and at most (whole chunks). */
@@ -77,16 +82,19 @@ export class BlockDigests {
   #chunk(height: number, create: boolean): Chunk | undefined {
     const n = Math.floor(height / CHUNK);
     const c = this.#chunks.get(n);
-    if (c) {
-      // Most recently used last: a Map keeps insertion order.
-      this.#chunks.delete(n);
-      this.#chunks.set(n, c);
+    if (c || !create) {
+      if (c) this.#last = n;
       return c;
     }
-    if (!create) return undefined;
-    if (this.#chunks.size >= this.#maxChunks) this.#chunks.delete(this.#chunks.keys().next().value!);
+    if (this.#chunks.size >= this.#maxChunks)
+      this.#chunks.delete(
+        this.#last !== undefined && this.#chunks.has(this.#last)
+          ? this.#last
+          : this.#chunks.keys().next().value!,
+      );
     const fresh = { digests: new Uint8Array(CHUNK * DIGEST_BYTES), known: new Uint8Array(CHUNK) };
     this.#chunks.set(n, fresh);
+    this.#last = n;
     return fresh;
   }
 }
