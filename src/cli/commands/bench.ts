@@ -12,7 +12,7 @@ import { runConsortiumBench } from '../../../bench/consortium-bench.ts';
 import { runScaleCompare } from '../../../bench/scale-compare.ts';
 import { runSoakBench } from '../../../bench/soak-bench.ts';
 import { runScaleBench } from '../../../bench/scale-bench.ts';
-import { intArg, printJson } from '../options.ts';
+import { intArg, printJson, UsageError } from '../options.ts';
 
 const RESULTS = fileURLToPath(new URL('../../../bench/results/', import.meta.url));
 
@@ -73,6 +73,8 @@ export function registerBench(program: Command): void {
           return true;
         };
         // The growth benchmark takes long (10^6 transactions: many minutes): only when asked for.
+        if (o.compare !== undefined && o.only !== 'scale')
+          throw new UsageError('--compare is an option of --only scale');
         if (o.only === 'scale' && o.compare !== undefined) {
           const compared = await runScaleCompare({
             dirs: o.compare,
