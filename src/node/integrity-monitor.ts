@@ -134,6 +134,8 @@ export class IntegrityMonitor {
   #elu = performance.eventLoopUtilization();
   readonly #utilization: (since: EventLoopUtilization) => number;
   #stopped = true;
+  /** Counts stop()s: a run in flight when the monitor was stopped (and started again) schedules nothing. */
+  #generation = 0;
 
   constructor(node: MedicalNode, opts: MonitorOptions = {}) {
     this.#node = node;
@@ -159,13 +161,15 @@ export class IntegrityMonitor {
   /** Runs once now, then on the timer until `stop()`. */
   async start(): Promise<IntegrityStatus> {
     this.#stopped = false;
+    const generation = this.#generation;
     const s = await this.run();
-    this.#schedule();
+    if (generation === this.#generation) this.#schedule();
     return s;
   }
 
   stop(): void {
     this.#stopped = true;
+    this.#generation++;
     if (this.#timer) clearTimeout(this.#timer);
     this.#timer = undefined;
   }
@@ -357,19 +361,16 @@ export class IntegrityMonitor {
     this.#timer = setTimeout(() => {
       if (this.#stopped) return;
       const waited = waitedMs + stepMs;
-      const next = pauseStep(this.#intervalMs, lastRunMs, waited, this.#utilization(this.#elu));
-      if (next !== 'run') {
-        this.#wait(next, waited, lastRunMs);
+      const step = pauseStep(this.#intervalMs, lastRunMs, waited, this.#utilization(this.#elu));
+      if (step !== 'run') {
+        this.#wait(step, waited, lastRunMs);
         return;
       }
-      this.run().then(
-        () => {
-          this.#schedule();
-        },
-        () => {
-          this.#schedule();
-        },
-      );
+      const generation = this.#generation;
+      const next = (): void => {
+        if (generation === this.#generation) this.#schedule();
+      };
+      this.run().then(next, next);
     }, stepMs);
     this.#timer.unref();
   }
