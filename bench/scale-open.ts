@@ -6,6 +6,8 @@
  */
 import { writeResources } from '../src/node/importer.ts';
 import { MedicalNode } from '../src/node/medical-node.ts';
+import { startSealPool } from '../src/node/seal-pool.ts';
+import { ensureR4Definitions } from '../src/fhir/definitions.ts';
 import { BIG_PATIENT, SCALE_DOCTOR, SCALE_PASSWORD } from './scale-grow.ts';
 
 export interface OpenMeasure {
@@ -50,6 +52,9 @@ if (import.meta.main) {
   const t0 = performance.now();
   const { node } = await MedicalNode.open(dir, {});
   const openMs = Math.round(performance.now() - t0);
+  // As `medledger serve` does before it listens: sealing threads up, FHIR definitions indexed.
+  await startSealPool();
+  ensureR4Definitions();
   (globalThis as { gc?: () => void }).gc?.();
   const mem = process.memoryUsage();
   const doctor = node.as(node.login(SCALE_DOCTOR, SCALE_PASSWORD));

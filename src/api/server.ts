@@ -38,6 +38,7 @@ import { researchRoutes } from './routes/research-routes.ts';
 import { userRoutes } from './routes/user-routes.ts';
 import { fhirRoutes, isFhirRequest, outcomeOf } from './fhir/fhir-routes.ts';
 import { startSealPool } from '../node/seal-pool.ts';
+import { ensureR4Definitions } from '../fhir/definitions.ts';
 import { Sessions } from './sessions.ts';
 import type { SessionOptions } from './sessions.ts';
 
@@ -248,8 +249,10 @@ export async function buildServer(opts: ServerOptions): Promise<NodeServer> {
     app,
     ctx,
     async listen(port, host = '127.0.0.1') {
-      // Record writes seal in worker threads; have them loaded before the first request.
+      // Record writes seal in worker threads, and validate against the FHIR definitions (≈ 0.4 s to
+      // index): both ready before the first request, which would otherwise wait for them.
       await startSealPool();
+      ensureR4Definitions();
       const address = await app.listen({ port, host });
       await ctx.monitor.start();
       return address;
