@@ -52,11 +52,11 @@ if (import.meta.main) {
   const t0 = performance.now();
   const { node } = await MedicalNode.open(dir, {});
   const openMs = Math.round(performance.now() - t0);
+  (globalThis as { gc?: () => void }).gc?.();
+  const mem = process.memoryUsage();
   // As `medledger serve` does before it listens: sealing threads up, FHIR definitions indexed.
   await startSealPool();
   ensureR4Definitions();
-  (globalThis as { gc?: () => void }).gc?.();
-  const mem = process.memoryUsage();
   const doctor = node.as(node.login(SCALE_DOCTOR, SCALE_PASSWORD));
   const big = node.state.recordsOf(node.blind(BIG_PATIENT), { limit: 2_000 });
   const reads = await timed(SAMPLES, (i) => doctor.getRecord(big[(i * 7919) % big.length]!.id));
