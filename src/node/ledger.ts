@@ -171,6 +171,9 @@ export class Ledger {
     this.mempool = new Mempool({
       state: this.#state,
       presentTxIds: (ids) => store.presentTxIds(ids),
+      noteUnseen: (ids) => {
+        store.noteUnseen(ids);
+      },
       now,
     });
     this.openReport = report;

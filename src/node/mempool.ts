@@ -28,6 +28,8 @@ export interface MempoolContext {
   readonly state: ChainState;
   /** Ids among `ids` already on the chain. */
   readonly presentTxIds: (ids: readonly string[]) => Set<string>;
+  /** Tells the store of ids admitted without a search (made here with a fresh nonce). */
+  readonly noteUnseen?: (ids: readonly string[]) => void;
   readonly now: () => number;
 }
 
@@ -92,6 +94,7 @@ export class Mempool {
     // A transaction just created here with a fresh random nonce is on no chain: no store search.
     const unseen = opts.signedHere === true && takeUnseen(input);
     const tx = this.#admit(decodeInput(input), unseen ? false : undefined);
+    if (unseen) this.#ctx.noteUnseen?.([tx.id]);
     const trusted = opts.signedHere === true && isMadeHere(input) && input.id === tx.id;
     if (!trusted && !verifyNow(this.#sigCheck(tx)))
       throw new BadSignatureError(`transaction ${tx.id}`, { txId: tx.id });

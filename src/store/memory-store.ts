@@ -56,6 +56,10 @@ export class MemoryStore implements Store {
     return new Set(ids.filter((id) => this.#txById.has(id)));
   }
 
+  noteUnseen(): void {
+    // A map lookup at append costs nothing to skip.
+  }
+
   txsBySeq(from: number, to: number): StoredTx[] {
     return this.#txs.slice(Math.max(0, from), Math.max(0, to)).filter((t): t is StoredTx => t !== undefined);
   }

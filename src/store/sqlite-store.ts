@@ -221,6 +221,10 @@ export class SqliteStore implements Store {
     return this.#ids.present(ids.filter((id) => HEX64.test(id)));
   }
 
+  noteUnseen(ids: readonly string[]): void {
+    this.#ids.noteAbsent(ids.filter((id) => HEX64.test(id)));
+  }
+
   txsBySeq(from: number, to: number): StoredTx[] {
     // Rows as arrays: no per-row object from SQLite on this hot path (verification reads every tx).
     const rows = this.#s.txsBySeqArrays!.all(from, to) as unknown as [

@@ -90,6 +90,36 @@ describe('SQLite transaction-id index', () => {
     store.close();
   });
 
+  it("appends an id noted unseen without searching tx_ids; a false note fails at its slice's merge", () => {
+    const store = writer(fresh());
+    let seq = fill(store, 0, SLICES + 2, 4); // every slice merged once: idOf(0) is in tx_ids
+    const dup = idOf(0);
+    const slice = Number.parseInt(dup.slice(0, 2), 16) >> (8 - Math.log2(SLICES));
+    let h = SLICES + 2;
+    if (h % SLICES === slice) store.append(block(h++, seq++, 1, [idOf(seq - 1, 'filler')]));
+    // Searched, the duplicate is refused; noted unseen (a promise only a fresh nonce can make), it is not.
+    assert.throws(() => {
+      store.append(block(h, seq, 1, [dup]));
+    }, StoreConflictError);
+    store.noteUnseen([dup]);
+    store.append(block(h++, seq++, 1, [dup]));
+    // Its slice's merge meets tx_ids' primary key: the broken promise surfaces there.
+    let failed = false;
+    for (let k = 0; k < SLICES && !failed; k++) {
+      try {
+        store.append(block(h, seq, 1, [idOf(seq, 'after')]));
+        h++;
+        seq++;
+      } catch (e) {
+        assert.ok(e instanceof StoreConflictError);
+        assert.equal(h % SLICES, slice);
+        failed = true;
+      }
+    }
+    assert.ok(failed);
+    store.close();
+  });
+
   it('rejects an id that was absent when checked and has been appended since', () => {
     const store = writer(fresh());
     let seq = 0;

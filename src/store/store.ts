@@ -64,6 +64,11 @@ export interface Store {
   txById(id: string): StoredTx | undefined;
   /** Which of `ids` are stored (one lookup for a batch). */
   presentTxIds(ids: readonly string[]): Set<string>;
+  /**
+   * Ids of transactions created here a moment ago with a fresh random nonce: on no chain, so appending
+   * them need not search the store for them (a store may ignore this; a duplicate still fails the append).
+   */
+  noteUnseen(ids: readonly string[]): void;
   /** Transactions with from ≤ seq < to, in seq order (missing ones are simply absent). */
   txsBySeq(from: number, to: number): StoredTx[];
   /**
