@@ -119,7 +119,9 @@ export class SqliteStore implements Store {
       txBySeq: p(`SELECT ${txCols} FROM txs WHERE seq = ?`),
       txsBySeqArrays: p(`SELECT ${txCols} FROM txs WHERE seq >= ? AND seq < ? ORDER BY seq`),
       txCount: p('SELECT count(*) AS n FROM txs'),
-      txSpan: p('SELECT coalesce(min(seq), 0) AS first, coalesce(max(seq) + 1, 0) AS end FROM txs'),
+      // Two statements: SQLite answers a lone min() or max() from the index, both together by a scan.
+      txFirst: p('SELECT coalesce(min(seq), 0) AS n FROM txs'),
+      txEnd: p('SELECT coalesce(max(seq) + 1, 0) AS n FROM txs'),
       nodes: p('SELECT hash FROM merkle_nodes WHERE level = ? AND idx >= ? AND idx < ? ORDER BY idx'),
       leaves: p('SELECT id FROM txs WHERE seq >= ? AND seq < ? ORDER BY seq'),
       setCertificate: p('UPDATE blocks SET certificate = ? WHERE height = ?'),
@@ -251,7 +253,8 @@ export class SqliteStore implements Store {
   }
 
   txSpan(): { first: number; end: number } {
-    const { first, end } = this.#s.txSpan!.get() as { first: number; end: number };
+    const first = (this.#s.txFirst!.get() as { n: number }).n;
+    const end = (this.#s.txEnd!.get() as { n: number }).n;
     return { first, end };
   }
 
