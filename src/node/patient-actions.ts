@@ -63,13 +63,20 @@ export async function revokeConsent(node: MedicalNode, s: Session, consentId: st
   return node.submit(createTx(s.signer, 'consent.revoke', { consent: consentId }, { time: node.now }));
 }
 
-export function visibleConsents(node: MedicalNode, s: Session): ConsentEntry[] {
-  if (s.role === 'patient') return node.state.consentsOf(s.patient!);
-  const all = [...node.state.consents.values()];
-  if (s.role === 'admin' || s.role === 'auditor') return all;
-  return all.filter((c) =>
-    c.grantee.kind === 'practitioner' ? c.grantee.keyId === s.keyId : c.grantee.orgId === s.org,
-  );
+/** Whether `s` may see consent `c`: a patient their own, admins and auditors all, others those granted to them or their organization. */
+export function consentVisibleTo(c: ConsentEntry, s: Session): boolean {
+  if (s.role === 'patient') return c.patient === s.patient;
+  if (s.role === 'admin' || s.role === 'auditor') return true;
+  return c.grantee.kind === 'practitioner' ? c.grantee.keyId === s.keyId : c.grantee.orgId === s.org;
+}
+
+/** Consents `s` may see, in log order, read as the caller iterates: memory stays bounded however many there are. */
+export function* visibleConsents(node: MedicalNode, s: Session): Generator<ConsentEntry> {
+  if (s.role === 'patient') {
+    yield* node.state.consentsOf(s.patient!);
+    return;
+  }
+  for (const c of node.state.consents.values()) if (consentVisibleTo(c, s)) yield c;
 }
 
 export function accessLog(

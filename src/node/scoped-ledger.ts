@@ -37,6 +37,7 @@ import {
   requestErasure,
   researchCohort,
   revokeConsent,
+  consentVisibleTo,
   visibleConsents,
 } from './patient-actions.ts';
 import type { ConsentRequest } from './patient-actions.ts';
@@ -213,9 +214,31 @@ export class ScopedLedger {
     return revokeConsent(this.#node, this.session, consentId);
   }
 
-  /** Consents the caller may see: a patient's own, or those granted to the caller or their organization. */
-  consents(): ConsentEntry[] {
+  /**
+   * Consents the caller may see (a patient's own, or those granted to the caller or their
+   * organization; all for admins and auditors), in log order, read as the caller iterates.
+   */
+  consents(): Iterable<ConsentEntry> {
     return visibleConsents(this.#node, this.session);
+  }
+
+  /** A page of {@link consents}: those after the consent `after` (its id; from the first without), at most `limit`. */
+  consentsPage(after: string | undefined, limit: number): ConsentEntry[] {
+    const out: ConsentEntry[] = [];
+    let started = after === undefined;
+    for (const c of this.consents()) {
+      if (started) {
+        out.push(c);
+        if (out.length >= limit) break;
+      } else started = c.id === after;
+    }
+    return out;
+  }
+
+  /** The consent `id` when the caller may see it. */
+  consent(id: string): ConsentEntry | undefined {
+    const c = this.#node.state.consents.get(id);
+    return c && consentVisibleTo(c, this.session) ? c : undefined;
   }
 
   /** Access events: a patient's own; any patient's for auditors and admins (by FHIR Patient id). */

@@ -22,7 +22,7 @@ import type { ApiContext } from '../context.ts';
 import { consentResource, grantOf } from './fhir-consent-map.ts';
 import { baseUrl, pageOf, sendFhir, single, versionHeaders } from './fhir-http.ts';
 import type { FhirQuery } from './fhir-http.ts';
-import { searchset } from './fhir-searchset.ts';
+import { streamedSearchset } from './fhir-searchset.ts';
 
 /**
  * The FHIR Patient id behind a blind id: the patient's own Patient record is the one whose record id
@@ -51,9 +51,7 @@ export function consentRoutes(app: FastifyInstance, ctx: ApiContext): void {
   const ids = new Map<string, string>();
   const show = (c: ConsentEntry): Consent => consentResource(c, ctx.now(), patientIdOf(node, c.patient, ids));
   const visible = (req: Parameters<typeof authOf>[0], id: string): ConsentEntry => {
-    const c = authOf(req)
-      .ledger.consents()
-      .find((x) => x.id === id);
+    const c = authOf(req).ledger.consent(id);
     if (!c) throw new NotFoundError('consent', id);
     return c;
   };
@@ -88,29 +86,28 @@ export function consentRoutes(app: FastifyInstance, ctx: ApiContext): void {
     async (req, reply) => {
       const q = req.query;
       const used = new URLSearchParams();
-      let list = authOf(req).ledger.consents();
       const patient = single(q, 'patient');
-      if (patient !== undefined) {
-        const blind = node.blind(patient.replace(/^Patient\//, ''));
-        list = list.filter((c) => c.patient === blind);
-        used.set('patient', patient);
-      }
-      let shown = list.map(show);
+      const blind = patient === undefined ? undefined : node.blind(patient.replace(/^Patient\//, ''));
+      if (patient !== undefined) used.set('patient', patient);
       const status = single(q, 'status');
-      if (status !== undefined) {
-        shown = shown.filter((c) => c.status === status);
-        used.set('status', status);
-      }
+      if (status !== undefined) used.set('status', status);
       const id = single(q, '_id');
-      if (id !== undefined) {
-        shown = shown.filter((c) => c.id === id);
-        used.set('_id', id);
-      }
+      if (id !== undefined) used.set('_id', id);
       const page = pageOf(q);
+      // Read as the bundle is built: a page of resources in memory, however many consents match.
+      const consents = authOf(req).ledger.consents();
+      function* matches(): Generator<Consent> {
+        for (const c of consents) {
+          if (blind !== undefined && c.patient !== blind) continue;
+          if (id !== undefined && c.id !== id) continue;
+          const r = show(c);
+          if (status === undefined || r.status === status) yield r;
+        }
+      }
       return sendFhir(
         reply,
         200,
-        searchset({ base: baseUrl(req), path: 'Consent', params: used, matches: shown, page }),
+        streamedSearchset({ base: baseUrl(req), path: 'Consent', params: used, matches: matches(), page }),
       );
     },
   );

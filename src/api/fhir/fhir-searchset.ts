@@ -46,8 +46,28 @@ export function fullUrlOf(base: string, r: Resource): string {
 
 export function searchset(i: SearchsetInput): Bundle {
   const { count, offset } = i.page;
-  const total = i.matches.length;
-  const page = count === 0 ? [] : i.matches.slice(offset, offset + count);
+  return pageBundle(i, count === 0 ? [] : i.matches.slice(offset, offset + count), i.matches.length);
+}
+
+/**
+ * {@link searchset} of matches read as they are iterated: every one is counted for `total`, only
+ * this page's are kept, so memory holds a page however many match.
+ */
+export function streamedSearchset(
+  i: Omit<SearchsetInput, 'matches'> & { matches: Iterable<Resource> },
+): Bundle {
+  const { count, offset } = i.page;
+  const page: Resource[] = [];
+  let total = 0;
+  for (const r of i.matches) {
+    if (total >= offset && total < offset + count) page.push(r);
+    total++;
+  }
+  return pageBundle({ ...i, matches: page }, page, total);
+}
+
+function pageBundle(i: SearchsetInput, page: readonly Resource[], total: number): Bundle {
+  const { count, offset } = i.page;
   const links: BundleLink[] = [link(i, 'self', offset)];
   if (count > 0) {
     links.push(link(i, 'first', 0));

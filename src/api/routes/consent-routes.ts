@@ -24,6 +24,8 @@ interface GrantBody {
 }
 
 const anyObject = { type: 'object', additionalProperties: true } as const;
+/** Largest page of consents. */
+const MAX_CONSENTS = 1000;
 
 /** Who reads access logs: a patient their own, auditors and admins anyone's. */
 const LOG_READERS = ['patient', 'auditor', 'admin'] as const;
@@ -182,16 +184,38 @@ export function consentRoutes(ctx: ApiContext): FastifyPluginAsync {
       },
     );
 
-    app.get(
+    app.get<{ Querystring: { after?: string; limit?: number } }>(
       '/consents',
       {
         schema: {
           tags: ['consent'],
           summary: "Consents visible to the caller (a patient's own; those granted to the caller)",
+          description:
+            'Oldest first. A full page carries a `Link` header with `rel="next"`: the same request with `after` set to the id of its last consent.',
+          querystring: {
+            type: 'object',
+            properties: {
+              after: {
+                type: 'string',
+                maxLength: 100,
+                description: 'the id of the last consent of the previous page',
+              },
+              limit: { type: 'integer', minimum: 1, maximum: MAX_CONSENTS },
+            },
+            additionalProperties: false,
+          },
           response: { 200: { type: 'array', items: anyObject }, ...errorResponses },
         },
       },
-      async (req) => authOf(req).ledger.consents().map(consentView),
+      async (req, reply) => {
+        const { after, limit = Math.min(ctx.pageSize, MAX_CONSENTS) } = req.query;
+        const page = authOf(req).ledger.consentsPage(after, limit);
+        if (page.length === limit) {
+          const next = new URLSearchParams({ after: page.at(-1)!.id, limit: String(limit) });
+          void reply.header('link', `</api/v1/consents?${next.toString()}>; rel="next"`);
+        }
+        return page.map(consentView);
+      },
     );
 
     app.delete<{ Params: { id: string } }>(
