@@ -41,6 +41,18 @@ export const userSchema = {
   required: ['keyId', 'email', 'name', 'role'],
 } as const;
 
+/** Querystring of a list paged by cursor: `after` (what the `Link` header of the previous page says) and `limit`. */
+export function cursorPageQuery(maxLimit: number, after: string) {
+  return {
+    type: 'object',
+    properties: {
+      after: { type: 'string', maxLength: 100, description: after },
+      limit: { type: 'integer', minimum: 1, maximum: maxLimit },
+    },
+    additionalProperties: false,
+  } as const;
+}
+
 export const idParams = {
   type: 'object',
   properties: { id: { type: 'string', minLength: 1, maxLength: 128, pattern: '^[A-Za-z0-9._:-]+$' } },

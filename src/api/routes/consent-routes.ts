@@ -11,7 +11,7 @@ import type { Purpose } from '../../core/consent.ts';
 import { ArgumentValueError, NotFoundError } from '../../core/errors.ts';
 import { authOf } from '../context.ts';
 import type { ApiContext } from '../context.ts';
-import { errorResponses, idParams, purposeEnum, txRef } from '../schemas.ts';
+import { cursorPageQuery, errorResponses, idParams, purposeEnum, txRef } from '../schemas.ts';
 import { accessView, consentView, erasureView } from './views.ts';
 
 interface GrantBody {
@@ -192,18 +192,7 @@ export function consentRoutes(ctx: ApiContext): FastifyPluginAsync {
           summary: "Consents visible to the caller (a patient's own; those granted to the caller)",
           description:
             'Oldest first. A full page carries a `Link` header with `rel="next"`: the same request with `after` set to the id of its last consent.',
-          querystring: {
-            type: 'object',
-            properties: {
-              after: {
-                type: 'string',
-                maxLength: 100,
-                description: 'the id of the last consent of the previous page',
-              },
-              limit: { type: 'integer', minimum: 1, maximum: MAX_CONSENTS },
-            },
-            additionalProperties: false,
-          },
+          querystring: cursorPageQuery(MAX_CONSENTS, 'the id of the last consent of the previous page'),
           response: { 200: { type: 'array', items: anyObject }, ...errorResponses },
         },
       },

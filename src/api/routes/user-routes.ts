@@ -9,7 +9,7 @@ import { ArgumentValueError, NotFoundError } from '../../core/errors.ts';
 import type { Role } from '../../ledger/payloads.ts';
 import { authOf } from '../context.ts';
 import type { ApiContext } from '../context.ts';
-import { errorResponses, errorSchema, txRef, userSchema } from '../schemas.ts';
+import { cursorPageQuery, errorResponses, errorSchema, txRef, userSchema } from '../schemas.ts';
 import { userView } from './auth-routes.ts';
 
 interface NewUserBody {
@@ -34,18 +34,10 @@ export function userRoutes(ctx: ApiContext): FastifyPluginAsync {
           summary: 'Users of this node (admin)',
           description:
             'In the order they were enrolled. A full page carries a `Link` header with `rel="next"`: the same request with `after` set to the cursor of its last user.',
-          querystring: {
-            type: 'object',
-            properties: {
-              after: {
-                type: 'string',
-                maxLength: 100,
-                description: 'the cursor of the last user of the previous page (from the `Link` header)',
-              },
-              limit: { type: 'integer', minimum: 1, maximum: MAX_USERS },
-            },
-            additionalProperties: false,
-          },
+          querystring: cursorPageQuery(
+            MAX_USERS,
+            'the cursor of the last user of the previous page (from the `Link` header)',
+          ),
           response: { 200: { type: 'array', items: userSchema }, ...errorResponses },
         },
       },
