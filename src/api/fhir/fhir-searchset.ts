@@ -23,7 +23,10 @@ export interface SearchsetInput {
   readonly page: Page;
 }
 
-function link(i: SearchsetInput, relation: string, offset: number): BundleLink {
+/** What a searchset's links repeat: the search, without its matches. */
+type SearchQuery = Omit<SearchsetInput, 'matches'>;
+
+function link(i: SearchQuery, relation: string, offset: number): BundleLink {
   const p = new URLSearchParams(i.params);
   p.set('_count', String(i.page.count));
   if (offset > 0) p.set('_offset', String(offset));
@@ -53,9 +56,7 @@ export function searchset(i: SearchsetInput): Bundle {
  * {@link searchset} of matches read as they are iterated: every one is counted for `total`, only
  * this page's are kept, so memory holds a page however many match.
  */
-export function streamedSearchset(
-  i: Omit<SearchsetInput, 'matches'> & { matches: Iterable<Resource> },
-): Bundle {
+export function streamedSearchset(i: SearchQuery & { matches: Iterable<Resource> }): Bundle {
   const { count, offset } = i.page;
   const page: Resource[] = [];
   let total = 0;
@@ -63,10 +64,10 @@ export function streamedSearchset(
     if (total >= offset && total < offset + count) page.push(r);
     total++;
   }
-  return pageBundle({ ...i, matches: page }, page, total);
+  return pageBundle(i, page, total);
 }
 
-function pageBundle(i: SearchsetInput, page: readonly Resource[], total: number): Bundle {
+function pageBundle(i: SearchQuery, page: readonly Resource[], total: number): Bundle {
   const { count, offset } = i.page;
   const links: BundleLink[] = [link(i, 'self', offset)];
   if (count > 0) {
