@@ -24,6 +24,7 @@ import type { BlockCheck, LogExtension } from '../ledger/check-block.ts';
 import type { BlockHandler, Orderer, OrderedHead } from '../ordering/orderer.ts';
 import { SoloOrderer } from '../ordering/solo-orderer.ts';
 import { SqliteStore } from '../store/sqlite-store.ts';
+import type { SqliteStoreOptions } from '../store/sqlite-store.ts';
 import type { StoredBlock, StoredTx } from '../store/store.ts';
 import {
   createNodeKey,
@@ -73,6 +74,8 @@ export type MakeOrderer = (start: OrdererStart) => Promise<Orderer>;
 export interface InitOptions {
   /** SQLite page cache of the store, MiB (default 64). */
   readonly cacheMiB?: number;
+  /** Transaction ids buffered before they are merged into the id index (see TxIdIndex). */
+  readonly txIdBuffer?: number;
   /** Directory keys kept in memory (default 10,000). */
   readonly keyCache?: number;
   /** Minimum (and default) difficulty in leading zero bits. */
@@ -84,6 +87,8 @@ export interface InitOptions {
 export interface OpenOptions {
   /** SQLite page cache of the store, MiB (default 64). */
   readonly cacheMiB?: number;
+  /** Transaction ids buffered before they are merged into the id index (see TxIdIndex). */
+  readonly txIdBuffer?: number;
   /** Directory keys kept in memory (default 10,000). */
   readonly keyCache?: number;
   /** How to check the stored chain on open (default: from the checkpoint). */
@@ -109,8 +114,11 @@ export interface MinedBlock {
 
 export type { BlockView } from './chain-views.ts';
 
-function storeOptions(opts: { cacheMiB?: number }): { cacheMiB?: number } {
-  return opts.cacheMiB === undefined ? {} : { cacheMiB: opts.cacheMiB };
+function storeOptions(opts: { cacheMiB?: number; txIdBuffer?: number }): SqliteStoreOptions {
+  return {
+    ...(opts.cacheMiB === undefined ? {} : { cacheMiB: opts.cacheMiB }),
+    ...(opts.txIdBuffer === undefined ? {} : { txIdBuffer: opts.txIdBuffer }),
+  };
 }
 
 /** The directory on disk, brought to the store's head (built from the chain the first time). */

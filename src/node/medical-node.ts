@@ -190,9 +190,15 @@ export class MedicalNode {
           orderer: member.makeOrderer,
           cacheMiB: caches.sqliteMiB,
           keyCache: caches.keys,
+          txIdBuffer: caches.txIds,
           ...(opts.verify ? { verify: opts.verify } : {}),
         })
-      : await Ledger.openOrInit(dir, { ...opts, cacheMiB: caches.sqliteMiB, keyCache: caches.keys });
+      : await Ledger.openOrInit(dir, {
+          ...opts,
+          cacheMiB: caches.sqliteMiB,
+          keyCache: caches.keys,
+          txIdBuffer: caches.txIds,
+        });
     const vault = new Vault(join(ledger.paths.dir, 'vault.sqlite'), {
       cacheMiB: caches.sqliteMiB,
       records: caches.records,
@@ -259,6 +265,7 @@ export class MedicalNode {
       { name: 'blind-ids', used: this.#blinds.size, capacity: this.#caches.records, unit: 'entries' },
       { name: 'sealing-epochs', used: this.#sealedAt.size, capacity: this.#caches.records, unit: 'entries' },
       { name: 'directory-keys', ...this.ledger.directoryCache, unit: 'entries' },
+      { name: 'tx-id-buffer', ...this.ledger.store.txIdBuffer, unit: 'entries' },
     ];
   }
 

@@ -75,6 +75,8 @@ export interface SqliteStoreOptions {
   readonly readOnly?: boolean;
   /** Page cache, MiB (default 64). */
   readonly cacheMiB?: number;
+  /** Transaction ids held in memory before they are merged into the id index (see TxIdIndex). */
+  readonly txIdBuffer?: number;
 }
 
 export class SqliteStore implements Store {
@@ -132,7 +134,15 @@ export class SqliteStore implements Store {
     };
     for (const k of ['txsBySeqArrays', 'nodes', 'leaves']) s[k]!.setReturnArrays(true);
     this.#s = s;
-    this.#ids = new TxIdIndex(this.#db, { legacy: legacy && opts.readOnly === true });
+    this.#ids = new TxIdIndex(this.#db, {
+      legacy: legacy && opts.readOnly === true,
+      ...(opts.txIdBuffer === undefined ? {} : { buffer: opts.txIdBuffer }),
+    });
+  }
+
+  /** Transaction ids buffered in memory, and the bound (shown in /metrics). */
+  get txIdBuffer(): { used: number; capacity: number } {
+    return this.#ids.buffered;
   }
 
   head(): StoredBlock | undefined {

@@ -16,9 +16,12 @@ after(() => {
 });
 let files = 0;
 const fresh = (): string => join(dir, `s${++files}.sqlite`);
-/** A writer without fsync: these tests are about the index, not durability, and append many blocks. */
-function writer(path: string): SqliteStore {
-  const store = new SqliteStore(path);
+/**
+ * A writer without fsync: these tests are about the index, not durability, and append many blocks.
+ * Its buffer holds one slice's worth of ids on average; with 0, each block merges every id it brings.
+ */
+function writer(path: string, txIdBuffer = SLICES): SqliteStore {
+  const store = new SqliteStore(path, { txIdBuffer });
   store.exec('PRAGMA synchronous = OFF');
   return store;
 }
@@ -43,6 +46,16 @@ function block(height: number, firstSeq: number, count: number, ids?: string[]):
   return { block: { height, hash, header: '{}', signature: '11'.repeat(64), firstSeq }, txs, nodes: [] };
 }
 
+/** Ids in `tx_ids` (merged), read through a connection of its own. */
+function mergedCount(path: string): number {
+  const db = new DatabaseSync(path, { readOnly: true });
+  try {
+    return (db.prepare('SELECT count(*) AS n FROM tx_ids').get() as { n: number }).n;
+  } finally {
+    db.close();
+  }
+}
+
 /** Appends `blocks` blocks of `per` transactions; returns the log size. */
 function fill(store: SqliteStore, from: number, blocks: number, per: number): number {
   let seq = from * per;
@@ -61,10 +74,12 @@ function assertAllFound(store: SqliteStore, size: number): void {
 
 describe('SQLite transaction-id index', () => {
   it('rejects a duplicate of an id already merged into tx_ids, atomically', () => {
-    const store = writer(fresh());
+    const path = fresh();
+    const store = writer(path);
     const size = fill(store, 0, SLICES + 2, 4);
     const n = store.txCount();
-    // Every slice was merged at least once: the first block's ids are all in tx_ids by now.
+    // The oldest slices are merged first: the first block's ids are all in tx_ids by now.
+    assert.ok(mergedCount(path) >= size - SLICES);
     for (const dup of [idOf(0), idOf(1), idOf(2), idOf(3)]) {
       assert.throws(() => {
         store.append(block(SLICES + 2, size, 2, [idOf(size, 'new'), dup]));
@@ -91,32 +106,35 @@ describe('SQLite transaction-id index', () => {
   });
 
   it("appends an id noted unseen without searching tx_ids; a false note fails at its slice's merge", () => {
-    const store = writer(fresh());
-    let seq = fill(store, 0, SLICES + 2, 4); // every slice merged once: idOf(0) is in tx_ids
+    const path = fresh();
+    let store = writer(path, 0);
+    let seq = fill(store, 0, 4, 4); // every id merged at once: idOf(0) is in tx_ids
+    store.close();
+    store = writer(path, 64);
+    let h = 4;
     const dup = idOf(0);
-    const slice = Number.parseInt(dup.slice(0, 2), 16) >> (8 - Math.log2(SLICES));
-    let h = SLICES + 2;
-    if (h % SLICES === slice) store.append(block(h++, seq++, 1, [idOf(seq - 1, 'filler')]));
     // Searched, the duplicate is refused; noted unseen (a promise only a fresh nonce can make), it is not.
     assert.throws(() => {
       store.append(block(h, seq, 1, [dup]));
     }, StoreConflictError);
     store.noteUnseen([dup]);
     store.append(block(h++, seq++, 1, [dup]));
-    // Its slice's merge meets tx_ids' primary key: the broken promise surfaces there.
-    let failed = false;
-    for (let k = 0; k < SLICES && !failed; k++) {
+    // Its slice's merge meets tx_ids' primary key: the broken promise surfaces there, within about
+    // one buffer of blocks, and the block that met it is refused whole.
+    let failedAt: number | undefined;
+    for (let k = 0; k < 4 * SLICES && failedAt === undefined; k++) {
       try {
         store.append(block(h, seq, 1, [idOf(seq, 'after')]));
         h++;
         seq++;
       } catch (e) {
         assert.ok(e instanceof StoreConflictError);
-        assert.equal(h % SLICES, slice);
-        failed = true;
+        failedAt = h;
       }
     }
-    assert.ok(failed);
+    assert.ok(failedAt !== undefined && failedAt > 5, String(failedAt));
+    assert.equal(store.head()?.height, failedAt - 1);
+    assert.equal(store.txCount(), seq);
     store.close();
   });
 
@@ -145,15 +163,13 @@ describe('SQLite transaction-id index', () => {
     const path = fresh();
     const a = writer(path);
     const size = fill(a, 0, 3, 2);
-    // An id of the slice that block 3 merges: the other writer's append puts it straight into tx_ids.
-    const sliceOf = (id: string): number => Number.parseInt(id.slice(0, 2), 16) >> (8 - Math.log2(SLICES));
-    let k = 0;
-    while (sliceOf(idOf(k, 'x')) !== 3 % SLICES) k++;
-    const x = idOf(k, 'x');
+    // The other writer buffers nothing: its append puts the id straight into tx_ids.
+    const x = idOf(0, 'x');
     assert.equal(a.presentTxIds([x]).size, 0);
-    const b = writer(path);
+    const b = writer(path, 0);
     b.append(block(3, size, 1, [x]));
     b.close();
+    assert.equal(mergedCount(path), size + 1);
     assert.throws(() => {
       a.append(block(4, size + 1, 1, [x]));
     }, StoreConflictError);
@@ -176,6 +192,37 @@ describe('SQLite transaction-id index', () => {
     assertAllFound(reader, size);
     assertAllFound(store, size);
     reader.close();
+    store.close();
+  });
+
+  it('holds ids in memory up to its buffer, then merges the oldest slices, and reopens exactly', () => {
+    const path = fresh();
+    const buffer = 16 * SLICES;
+    const per = 3;
+    let store = writer(path, buffer);
+    let size = fill(store, 0, 2 * SLICES, per);
+    assert.equal(mergedCount(path), 0);
+    assert.equal(store.txIdBuffer.used, size);
+    size = fill(store, 2 * SLICES, 20 * SLICES, per);
+    const merged = mergedCount(path);
+    assert.equal(store.txIdBuffer.used + merged, size);
+    assert.ok(store.txIdBuffer.used <= buffer, String(store.txIdBuffer.used));
+    // Merging the slices in turn, not one slice over and over: the first blocks' ids are all merged.
+    const db = new DatabaseSync(path, { readOnly: true });
+    const marks = db.prepare('SELECT merged_to FROM tx_id_slices').all() as { merged_to: number }[];
+    db.close();
+    assert.equal(marks.length, SLICES);
+    const oldest = Math.min(...marks.map((m) => m.merged_to));
+    assert.ok(oldest > size - 3 * buffer, `oldest mark ${String(oldest)}, log ${String(size)}`);
+    assertAllFound(store, size);
+    assert.throws(() => {
+      store.append(block(22 * SLICES, size, 2, [idOf(size, 'new'), idOf(7)]));
+    }, StoreConflictError);
+    store.close();
+    // The buffer comes back from the log on open, whatever buffer the new connection is given.
+    store = writer(path);
+    assertAllFound(store, size);
+    assert.equal(store.txIdBuffer.used + mergedCount(path), size);
     store.close();
   });
 

@@ -10,16 +10,19 @@
  *
  * Instead the ids live in `tx_ids(id PRIMARY KEY, seq)`, filled by a rolling merge (O'Neil et al.,
  * "The Log-Structured Merge-Tree", 1996): the key space is cut into {@link SLICES} slices by the id's
- * first bits, and block h merges slice h mod SLICES: its ids of the last SLICES blocks, sorted, go into
- * one contiguous key range (≈ leaves / SLICES pages). Ids not yet merged are in `txs` (durable in the
- * same commit) and in memory here; `tx_id_slices` records, per slice, the log position below which
- * every id of the slice is in `tx_ids`, so the in-memory part is rebuilt exactly on open. Everything
- * changes inside the append transaction, so a crash leaves index and log consistent.
+ * first bits. Up to `buffer` ids wait in memory; past it, a block merges the slices merged longest
+ * ago: their ids go into `tx_ids` sorted, each slice into one contiguous key range (≈ leaves / SLICES
+ * pages). A merge dirties min(ids, leaves / SLICES) pages, so the buffer, not the block size, sets the
+ * cost per id once the index is large (merging one slice per block cost a page per id at 10^7 ids
+ * under 64-transaction blocks). Ids not yet merged are in `txs` (durable in the same
+ * commit) and in memory here; `tx_id_slices` records, per slice, the log position below which every
+ * id of the slice is in `tx_ids`, so the in-memory part is rebuilt exactly on open. Everything changes
+ * inside the append transaction, so a crash leaves index and log consistent.
  */
 import type { DatabaseSync, StatementSync } from 'node:sqlite';
 import { StoreConflictError } from '../core/errors.ts';
 
-/** Number of key-space slices (a power of two ≤ 256); also the merge period in blocks. */
+/** Number of key-space slices (a power of two ≤ 256), each merged as one contiguous key range. */
 export const SLICES = 128;
 const SHIFT = 8 - Math.log2(SLICES);
 
@@ -27,6 +30,9 @@ export const TX_IDS_SCHEMA = `
 CREATE TABLE IF NOT EXISTS tx_ids (id BLOB PRIMARY KEY, seq INTEGER NOT NULL) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS tx_id_slices (slice INTEGER PRIMARY KEY, merged_to INTEGER NOT NULL);
 `;
+
+/** Ids held in memory before their slice is merged, by default (≈ 30 MiB of heap). */
+export const DEFAULT_TX_ID_BUFFER = 1 << 18;
 
 /** Bound on remembered absent ids (about one submission window of a busy node). */
 const MAX_ABSENT = 1 << 17;
@@ -64,10 +70,13 @@ export class TxIdIndex {
 
   /** Reading a database written before this index existed: its UNIQUE index on `txs.id` answers. */
   readonly #legacy: boolean;
+  readonly #buffer: number;
 
-  constructor(db: DatabaseSync, opts: { legacy?: boolean } = {}) {
+  /** `buffer`: ids held in memory before merging (default {@link DEFAULT_TX_ID_BUFFER}). */
+  constructor(db: DatabaseSync, opts: { legacy?: boolean; buffer?: number } = {}) {
     this.#db = db;
     this.#legacy = opts.legacy ?? false;
+    this.#buffer = opts.buffer ?? DEFAULT_TX_ID_BUFFER;
     const p = (sql: string): StatementSync => db.prepare(sql);
     const none = 'SELECT NULL, NULL WHERE 0';
     this.#s = {
@@ -85,6 +94,13 @@ export class TxIdIndex {
     };
     for (const s of Object.values(this.#s)) s.setReturnArrays(true);
     for (let i = 0; i < SLICES; i++) this.#tail.push(new Map());
+  }
+
+  /** Ids buffered in memory now, and the configured buffer. */
+  get buffered(): { used: number; capacity: number } {
+    let used = 0;
+    for (const t of this.#tail) used += t.size;
+    return { used, capacity: this.#buffer };
   }
 
   /** The log position of `id` (lowercase hex), or undefined. */
@@ -146,23 +162,24 @@ export class TxIdIndex {
    */
   add(height: number, txs: readonly NewTxId[]): () => void {
     this.#sync();
-    const merging = height % SLICES;
+    const merging = this.#slicesToMerge(txs);
     const added: NewTxId[] = [];
-    const merged: [string, number][] = [...this.#tail[merging]!];
+    const merged: [string, number][] = [];
+    for (const s of merging) merged.push(...this.#tail[s]!);
     const batch = new Set<string>();
     for (const t of txs) {
       const slice = sliceOfHex(t.id);
       if (batch.has(t.id) || this.#tail[slice]!.has(t.id)) throw new StoreConflictError(height, height);
       batch.add(t.id);
-      if (slice === merging) merged.push([t.id, t.seq]);
+      if (merging.has(slice)) merged.push([t.id, t.seq]);
       else added.push(t);
     }
-    // The merged slice's ids meet `tx_ids`' primary key below; the others are probed unless known absent.
+    // The merged slices' ids meet `tx_ids`' primary key below; the others are probed unless known absent.
     const unknown = added.filter((t) => !this.#absent.has(t.id));
     for (const id of unknown.map((t) => t.id).sort()) {
       if (this.#probe(id) !== undefined) throw new StoreConflictError(height, height);
     }
-    // Sorted, so the inserts walk one contiguous key range (lowercase hex sorts like the bytes).
+    // Sorted, so the inserts walk each slice's contiguous key range (lowercase hex sorts like the bytes).
     merged.sort((a, b) => (a[0] < b[0] ? -1 : 1));
     const insert = this.#s.insert;
     try {
@@ -172,15 +189,40 @@ export class TxIdIndex {
       throw e;
     }
     const end = txs.length > 0 ? txs[txs.length - 1]!.seq + 1 : this.#loadedTo;
-    const mark = Math.max(end, this.#marks[merging]!);
-    this.#s.mark.run(merging, mark);
+    const marks = new Map([...merging].map((s) => [s, Math.max(end, this.#marks[s]!)]));
+    for (const [s, mark] of marks) this.#s.mark.run(s, mark);
     return () => {
-      this.#tail[merging]!.clear();
-      this.#marks[merging] = mark;
+      for (const [s, mark] of marks) {
+        this.#tail[s]!.clear();
+        this.#marks[s] = mark;
+      }
       for (const t of txs) this.#absent.delete(t.id);
       for (const t of added) this.#tail[sliceOfHex(t.id)]!.set(t.id, t.seq);
       this.#loadedTo = Math.max(this.#loadedTo, end);
     };
+  }
+
+  /**
+   * The slices to merge with a block of `txs`: none while the buffer holds them, else the slices merged
+   * longest ago (their marks are the oldest) until it does. Oldest first merges each slice once per
+   * ~2 buffers of new ids (a slice holds 2 × buffer / SLICES ids when merged, half that on average),
+   * bounds the log read on open (from the oldest mark) to about 2 buffers, and spreads the merges over
+   * the blocks instead of all slices filling up and merging at once.
+   */
+  #slicesToMerge(txs: readonly NewTxId[]): Set<number> {
+    const merging = new Set<number>();
+    const arriving = new Array<number>(SLICES).fill(0);
+    for (const t of txs) arriving[sliceOfHex(t.id)]!++;
+    let held = txs.length;
+    for (const tail of this.#tail) held += tail.size;
+    if (held <= this.#buffer) return merging;
+    const byAge = [...this.#marks.keys()].sort((a, b) => this.#marks[a]! - this.#marks[b]! || a - b);
+    for (const s of byAge) {
+      if (held <= this.#buffer) break;
+      merging.add(s);
+      held -= this.#tail[s]!.size + arriving[s]!;
+    }
+    return merging;
   }
 
   /** Brings the in-memory part up to date when another connection has committed (or on first use). */
@@ -207,7 +249,7 @@ export class TxIdIndex {
       this.#marks[s] = marks[s]!;
     }
     const from = Math.max(this.#loadedTo, Math.min(...marks));
-    for (const [id, seq] of this.#s.since.all(from) as unknown as [string, number][]) {
+    for (const [id, seq] of this.#s.since.iterate(from) as unknown as Iterable<[string, number]>) {
       this.#loadedTo = seq + 1;
       if (id.length !== 64) continue; // a damaged row: verification reports it
       const slice = sliceOfHex(id);

@@ -35,6 +35,7 @@ interface ServeOptions {
   sqliteCacheMib: number;
   recordCache: number;
   keyCache: number;
+  txIdBuffer: number;
   monitorEvery: number;
 }
 
@@ -78,6 +79,12 @@ export function registerServe(program: Command): void {
       DEFAULT_CACHE_SIZES.keys,
     )
     .option(
+      '--tx-id-buffer <n>',
+      'ids of recent transactions kept in memory before they are merged into the id index on disk',
+      intArg('tx-id-buffer', 128, 100_000_000),
+      DEFAULT_CACHE_SIZES.txIds,
+    )
+    .option(
       '--monitor-every <seconds>',
       'pause between two runs of the integrity monitor (each checks the next window of the chain)',
       intArg('monitor-every', 1, 86_400),
@@ -110,7 +117,12 @@ async function serve(dir: string, o: ServeOptions): Promise<void> {
     ...(consortium && member ? { consortium, indexKey: member.indexKey } : {}),
     ...(o.demo ? { adminEmail: demoStaff()[0]!.email } : {}),
     ...(adminPassword ? { adminPassword } : {}),
-    caches: { sqliteMiB: o.sqliteCacheMib, records: o.recordCache, keys: o.keyCache },
+    caches: {
+      sqliteMiB: o.sqliteCacheMib,
+      records: o.recordCache,
+      keys: o.keyCache,
+      txIds: o.txIdBuffer,
+    },
     progress: progressBar('building the state tables from the chain (once): block'),
   });
   if (o.demo && fresh) await seedDemo(node, dir, o.patients);
