@@ -327,11 +327,11 @@ void describe('medledger verify with a vault', () => {
 
   it('exits 1 naming blob-mismatch at the record whose ciphertext was edited', () => {
     const db = new DatabaseSync(join(dir, 'vault.sqlite'));
-    const key = Buffer.from(kept.blob, 'hex');
-    const original = (db.prepare('SELECT data FROM blobs WHERE hash = ?').get(key) as { data: Uint8Array })
-      .data;
+    const original = (
+      db.prepare('SELECT data FROM record_blobs WHERE record = ?').get(kept.id) as { data: Uint8Array }
+    ).data;
     try {
-      db.prepare('UPDATE blobs SET data = ? WHERE hash = ?').run(Buffer.from('tampered'), key);
+      db.prepare('UPDATE record_blobs SET data = ? WHERE record = ?').run(Buffer.from('tampered'), kept.id);
       const r = cli(['verify', '--data', dir]);
       assert.equal(r.status, 1, r.stdout + r.stderr);
       assert.match(r.stdout, /^vault PROBLEMS FOUND/m);
@@ -344,7 +344,7 @@ void describe('medledger verify with a vault', () => {
         [[kept.id, 'blob-mismatch']],
       );
     } finally {
-      db.prepare('UPDATE blobs SET data = ? WHERE hash = ?').run(original, key);
+      db.prepare('UPDATE record_blobs SET data = ? WHERE record = ?').run(original, kept.id);
       db.close();
     }
     ok(cli(['verify', '--data', dir]));
@@ -408,6 +408,7 @@ void describe('medledger verify with a vault', () => {
   });
 
   it('reports erased data that came back as erasure-incomplete, and does not erase it itself', () => {
+    // Come back in the table of ciphertexts kept by hash alone (vaults written before record ids).
     const db = new DatabaseSync(join(dir, 'vault.sqlite'));
     const key = Buffer.from(erasedBlob, 'hex');
     const has = (): boolean => db.prepare('SELECT 1 AS x FROM blobs WHERE hash = ?').get(key) !== undefined;

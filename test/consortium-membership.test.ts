@@ -200,7 +200,7 @@ describe('consortium membership', { timeout: 240_000 }, () => {
     const records = [...a.node.state.records.values()];
     assert.ok(records.length > 0);
     await until('the new member holds every ciphertext', () =>
-      records.every((r) => d.node.vault.hasBlob(r.blob)),
+      records.every((r) => d.node.vault.hasBlob(r.id, r.blob)),
     );
     for (const r of records) assert.equal([...d.node.vault.keysOf(r.id)].length, 0, `no key for ${r.id}`);
 

@@ -553,7 +553,7 @@ describe('http consent', () => {
       'ML_ERR_RECORD_ERASED',
     );
     assert.equal(gone.error.data?.erasedBy, done.tx);
-    assert.equal(t.node.vault.hasBlob(entry.blob), false);
+    assert.equal(t.node.vault.hasBlob(entry.id, entry.blob), false);
     assert.equal(t.node.vault.keysOf(entry.id).size, 0);
     const mine = await json<{ status: string }[]>(
       await t.api('/api/v1/erasure-requests', { token: tokens.patient }),

@@ -124,13 +124,12 @@ describe('http tamper', () => {
     const vault = new DatabaseSync(join(t.node.ledger.paths.dir, 'vault.sqlite'));
     try {
       vault.exec('PRAGMA busy_timeout = 5000');
-      const hash = Buffer.from(record.blob, 'hex');
-      const { data } = vault.prepare('SELECT data FROM blobs WHERE hash = ?').get(hash) as {
+      const { data } = vault.prepare('SELECT data FROM record_blobs WHERE record = ?').get(record.id) as {
         data: Uint8Array;
       };
       const altered = Uint8Array.from(data);
       altered[altered.length - 1]! ^= 1;
-      vault.prepare('UPDATE blobs SET data = ? WHERE hash = ?').run(altered, hash);
+      vault.prepare('UPDATE record_blobs SET data = ? WHERE record = ?').run(altered, record.id);
 
       const { h, ms } = await healthUntil(compromised);
       assert.ok(ms < DETECT_WITHIN_MS);
@@ -140,7 +139,7 @@ describe('http tamper', () => {
       assert.equal(p.height, record.height);
       assert.match(await (await t.api('/')).text(), /Integrity alert/);
 
-      vault.prepare('UPDATE blobs SET data = ? WHERE hash = ?').run(data, hash);
+      vault.prepare('UPDATE record_blobs SET data = ? WHERE record = ?').run(data, record.id);
       await healthUntil(healthy);
     } finally {
       vault.close();

@@ -393,7 +393,7 @@ void describe('medical node', () => {
         return s;
       };
       const write = async (id: string, s: SealedRecord) => {
-        node.vault.put({ blobs: [s.ciphertext], keys: s.keys });
+        node.vault.put({ blobs: [{ record: id, data: s.ciphertext }], keys: s.keys });
         const payload = recordPayload(id, s, p, node.org);
         await node.submit(createTx(node.signerOfNode(), 'record.add', payload, { time: node.now }));
         await node.commit();
@@ -502,12 +502,12 @@ void describe('medical node', () => {
     try {
       const id = await withChart(node, doctorA);
       const blob = node.state.records.get(id)!.blob;
-      assert.ok(node.vault.hasBlob(blob));
+      assert.ok(node.vault.hasBlob(id, blob));
       const req = await node.as(patient).requestErasure(null);
       await node.commit();
       const tx = await node.as(adminS).approveErasure(req);
       await node.commit();
-      assert.equal(node.vault.hasBlob(blob), false);
+      assert.equal(node.vault.hasBlob(id, blob), false);
       assert.equal(node.vault.keysOf(id).size, 0);
       await assert.rejects(node.as(doctorA).getRecord(id), RecordErasedError);
       const chain = await node.ledger.verify({ full: true });
@@ -526,8 +526,8 @@ void describe('medical node', () => {
       const id = await withChart(node, doctorA);
       const blob = node.state.records.get(id)!.blob;
       node.vault.db
-        .prepare('UPDATE blobs SET data = ? WHERE hash = ?')
-        .run(Buffer.from('x'), Buffer.from(blob, 'hex'));
+        .prepare('UPDATE record_blobs SET data = ? WHERE record = ? AND hash = ?')
+        .run(Buffer.from('x'), id, Buffer.from(blob, 'hex'));
       const r = node.verifyVault();
       assert.equal(r.ok, false);
       assert.deepEqual(
@@ -549,9 +549,9 @@ void describe('medical node', () => {
       await node.commit();
       const blobOf = (id: string) => Buffer.from(node.state.records.get(id)!.blob, 'hex');
       node.vault.db
-        .prepare('UPDATE blobs SET data = ? WHERE hash = ?')
-        .run(Buffer.from('x'), blobOf(altered));
-      node.vault.db.prepare('DELETE FROM blobs WHERE hash = ?').run(blobOf(missing));
+        .prepare('UPDATE record_blobs SET data = ? WHERE record = ?')
+        .run(Buffer.from('x'), altered);
+      node.vault.db.prepare('DELETE FROM record_blobs WHERE record = ?').run(missing);
       const problems = (r: { problems: readonly VaultProblem[] }) =>
         r.problems.map((p) => [p.record, p.kind, p.found ?? '']).sort();
       const here = node.verifyVault();
@@ -583,8 +583,8 @@ void describe('medical node', () => {
       assert.equal(erased?.ok, true, JSON.stringify(erased?.problems));
       assert.ok(erased.erased.some((e) => e.record === altered));
       node.vault.db
-        .prepare('INSERT INTO blobs (hash, data) VALUES (?, ?)')
-        .run(blobOf(missing), Buffer.from('y'));
+        .prepare('INSERT INTO record_blobs (record, hash, data) VALUES (?, ?, ?)')
+        .run(missing, blobOf(missing), Buffer.from('y'));
       const left = await vaultPassInThread(node.state.records, node.vault, () => new Set());
       assert.deepEqual(
         left?.problems.map((p) => [p.record, p.kind]),

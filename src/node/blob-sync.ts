@@ -56,7 +56,7 @@ export class BlobSync {
   /** Queues every committed record whose ciphertext is missing here, now and after each block. */
   start(): void {
     for (const r of this.#node.state.records.values())
-      if (!r.erasedBy && !this.#node.vault.hasBlob(r.blob)) this.#queue(r.id, r.blob, r.org);
+      if (!r.erasedBy && !this.#node.vault.hasBlob(r.id, r.blob)) this.#queue(r.id, r.blob, r.org);
     this.#node.ledger.onCommit((txs) => {
       this.#onCommit(txs);
     });
@@ -84,7 +84,7 @@ export class BlobSync {
       }
       if (tx.body.type !== 'record.add' && tx.body.type !== 'record.amend') continue;
       const p = parseRecord(tx.body.payload, tx.body.type === 'record.amend');
-      if (typeof p === 'string' || this.#node.vault.hasBlob(p.blob)) continue;
+      if (typeof p === 'string' || this.#node.vault.hasBlob(p.record, p.blob)) continue;
       this.#queue(p.record, p.blob, p.org);
     }
     this.#pump();
@@ -157,12 +157,13 @@ export class BlobSync {
         (a, b) => Number(b.keyId === author) - Number(a.keyId === author),
       );
       for (const peer of peers) {
-        const data = await this.#get(peer, `/api/v1/replica/blobs/${job.blob}`).catch(() => undefined);
+        const path = `/api/v1/replica/blobs/${job.blob}?record=${encodeURIComponent(job.record)}`;
+        const data = await this.#get(peer, path).catch(() => undefined);
         if (!data) continue;
         const bytes = new Uint8Array(await data.arrayBuffer());
         if (createHash('sha256').update(bytes).digest('hex') !== job.blob) continue; // substituted data
         const keys = await this.#keys(peer, job.record).catch(() => []);
-        this.#node.vault.put({ blobs: [bytes], keys });
+        this.#node.vault.put({ blobs: [{ record: job.record, data: bytes }], keys });
         this.#jobs.delete(job.blob);
         this.#fetched++;
         return;

@@ -15,6 +15,7 @@ import type { RejectedEntry } from '../fhir/bundle.ts';
 import { patientReference } from '../fhir/patient-ref.ts';
 import { validateRecord } from '../fhir/validate.ts';
 import type { MedicalNode } from './medical-node.ts';
+import type { RecordBlob } from './vault.ts';
 import { recipientsFor, recordPayload, sealJob } from './record-crypto.ts';
 import { sealAll } from './seal-pool.ts';
 import type { SealResult } from './seal-pool.ts';
@@ -66,12 +67,12 @@ function startSealing(node: MedicalNode, batch: readonly Resource[], org: string
 /** Signs a sealed batch's `record.add` transactions, stores its ciphertext and keys, and commits it. */
 async function commitBatch(node: MedicalNode, batch: SealedBatch, org: string): Promise<void> {
   const sealed = await batch.sealed;
-  const blobs: Uint8Array[] = [];
+  const blobs: RecordBlob[] = [];
   const keys = [];
   const txs: Tx[] = [];
   for (const [j, s] of sealed.entries()) {
     if (s instanceof Error) throw s;
-    blobs.push(s.ciphertext);
+    blobs.push({ record: batch.ids[j]!, data: s.ciphertext });
     keys.push(...s.keys);
     const payload = recordPayload(batch.ids[j]!, s, batch.patients[j], org);
     txs.push(createTx(node.signerOfNode(), 'record.add', payload, { time: node.now }));

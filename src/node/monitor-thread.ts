@@ -81,8 +81,12 @@ export async function blocksInThread(
 }
 
 /** {@link blobFindings} over the vault at `path`, in the thread; undefined when not run. */
-export async function blobsInThread(path: string, hashes: string): Promise<BlobFindings | undefined> {
-  const r = await inThread({ kind: 'blobs', path, hashes });
+export async function blobsInThread(
+  path: string,
+  records: readonly string[],
+  hashes: string,
+): Promise<BlobFindings | undefined> {
+  const r = await inThread({ kind: 'blobs', path, records, hashes });
   return r && { missing: r.missing, mismatched: r.mismatched };
 }
 

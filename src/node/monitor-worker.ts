@@ -29,8 +29,13 @@ export type MonitorJob =
       readonly to: number;
       readonly startHash: string;
     }
-  /** The ciphertexts of the vault at `path` with these SHA-256s (64 hex digits each, concatenated). */
-  | { readonly kind: 'blobs'; readonly path: string; readonly hashes: string }
+  /** The ciphertexts of `records` in the vault at `path`, with these SHA-256s (64 hex digits each). */
+  | {
+      readonly kind: 'blobs';
+      readonly path: string;
+      readonly records: readonly string[];
+      readonly hashes: string;
+    }
   /** The state tables of the ledger at `path` against the chain replayed (`indexKey` tells patients). */
   | { readonly kind: 'state'; readonly path: string; readonly indexKey: Uint8Array };
 
@@ -65,7 +70,9 @@ export const MONITOR_WORKER = 'medledger-monitor-thread';
 const SCAN_CACHE_MIB = 8;
 
 let ledger: SqliteStore | undefined;
-let vault: { path: string; db: DatabaseSync; get: (hash: Buffer) => Uint8Array | undefined } | undefined;
+let vault:
+  | { path: string; db: DatabaseSync; get: (record: string, hash: Buffer) => Uint8Array | undefined }
+  | undefined;
 
 function ledgerAt(path: string): SqliteStore {
   if (ledger?.path !== path) {
@@ -75,15 +82,18 @@ function ledgerAt(path: string): SqliteStore {
   return ledger;
 }
 
-function vaultAt(path: string): (hash: Buffer) => Uint8Array | undefined {
+function vaultAt(path: string): (record: string, hash: Buffer) => Uint8Array | undefined {
   if (vault?.path !== path) {
     vault?.db.close();
     const db = new DatabaseSync(path, { readOnly: true, timeout: 5000 });
-    const stmt = db.prepare('SELECT data FROM blobs WHERE hash = ?');
+    // Where Vault#blob looks: by record, then the ciphertexts stored by hash before that.
+    const byRecord = db.prepare('SELECT data FROM record_blobs WHERE record = ? AND hash = ?');
+    const byHash = db.prepare('SELECT data FROM blobs WHERE hash = ?');
     vault = {
       path,
       db,
-      get: (hash) => (stmt.get(hash) as { data: Uint8Array } | undefined)?.data,
+      get: (record, hash) =>
+        ((byRecord.get(record, hash) ?? byHash.get(hash)) as { data: Uint8Array } | undefined)?.data,
     };
   }
   return vault.get;
@@ -99,7 +109,7 @@ async function run(job: MonitorJob): Promise<MonitorResult> {
       return { kind: 'blocks', problems: r.problems, endHash: r.endHash, endLogSize: r.endLogSize };
     }
     case 'blobs':
-      return { kind: 'blobs', ...blobFindings(job.hashes, vaultAt(job.path)) };
+      return { kind: 'blobs', ...blobFindings(job.records, job.hashes, vaultAt(job.path)) };
     case 'state':
       return { kind: 'state', difference: stateDifferenceOf(ledgerAt(job.path), job.indexKey) };
   }

@@ -22,7 +22,7 @@ describe('record keys', () => {
   it('opens with a held wrap, remembers it per recipient, and forgets it with the erased record', () => {
     const vault = new Vault(join(dir, 'vault.sqlite'));
     const sealed = sealRecord('rec-1', resource, [{ recipient: a.recipient, publicKey: a.key.publicKey }]);
-    const [blob] = vault.put({ blobs: [sealed.ciphertext], keys: sealed.keys });
+    const [blob] = vault.put({ blobs: [{ record: 'rec-1', data: sealed.ciphertext }], keys: sealed.keys });
     const first = recordKey(vault, 'rec-1', [a]);
     assert.ok(first);
     assert.deepEqual(openRecord(vault, 'rec-1', blob!, first), resource);

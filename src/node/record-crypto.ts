@@ -186,7 +186,7 @@ export function openRecord(
   blob: string,
   key: Uint8Array,
 ): Resource | undefined {
-  const ct = vault.blob(blob);
+  const ct = vault.blob(recordId, blob);
   if (!ct) return undefined;
   return JSON.parse(Buffer.from(decryptRecord(key, ct, utf8(recordId))).toString()) as Resource;
 }

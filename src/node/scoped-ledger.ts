@@ -187,7 +187,10 @@ export class ScopedLedger {
     claim?: RecordClaim,
   ): Promise<string> {
     const sealed = await sealOne(sealJob(recordId, resource, recipients));
-    await this.#node.vault.putSoon({ blobs: [sealed.ciphertext], keys: sealed.keys });
+    await this.#node.vault.putSoon({
+      blobs: [{ record: recordId, data: sealed.ciphertext }],
+      keys: sealed.keys,
+    });
     // The write's access event is the record transaction itself (its basis; medical-state.ts).
     const basis = this.session.role === 'patient' ? 'patient-self' : 'author';
     const payload = recordPayload(recordId, sealed, patient, org, amends, basis);

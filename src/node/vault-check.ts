@@ -48,7 +48,7 @@ export function* vaultChecks(
     const r = records.get(listed.id) ?? listed;
     if (r.erasedBy) {
       erased.push({ record: r.id, by: r.erasedBy, height: r.height });
-      if (vault.hasBlob(r.blob) || vault.keysOf(r.id).size > 0)
+      if (vault.hasBlob(r.id, r.blob) || vault.keysOf(r.id).size > 0)
         problems.push({
           record: r.id,
           height: r.height,
@@ -58,7 +58,7 @@ export function* vaultChecks(
       continue;
     }
     checked++;
-    const data = vault.blob(r.blob);
+    const data = vault.blob(r.id, r.blob);
     if (!data && replicating.has(r.blob)) continue;
     if (!data) {
       problems.push({
@@ -90,17 +90,22 @@ export interface BlobFindings {
 }
 
 /**
- * The ciphertexts of `hashes` (SHA-256s of 64 hex digits, concatenated) that `read` does not find or
- * that hash to something else: the expensive half of a pass (reading and hashing every ciphertext),
- * which needs nothing but the vault, so the monitor runs it in a thread of its own.
+ * The ciphertexts of `records` with `hashes` (their SHA-256s, 64 hex digits each, concatenated) that
+ * `read` does not find or that hash to something else: the expensive half of a pass (reading and
+ * hashing every ciphertext), which needs nothing but the vault, so the monitor runs it in a thread of
+ * its own.
  */
-export function blobFindings(hashes: string, read: (hash: Buffer) => Uint8Array | undefined): BlobFindings {
-  if (hashes.length % 64 !== 0) throw new RangeError('hashes: want 64 hex digits per hash');
+export function blobFindings(
+  records: readonly string[],
+  hashes: string,
+  read: (record: string, hash: Buffer) => Uint8Array | undefined,
+): BlobFindings {
+  if (hashes.length !== records.length * 64) throw new RangeError('hashes: want 64 hex digits per record');
   const missing: number[] = [];
   const mismatched: { at: number; found: string }[] = [];
-  for (let at = 0; at * 64 < hashes.length; at++) {
+  for (let at = 0; at < records.length; at++) {
     const hex = hashes.slice(at * 64, at * 64 + 64);
-    const data = read(Buffer.from(hex, 'hex'));
+    const data = read(records[at]!, Buffer.from(hex, 'hex'));
     if (!data) {
       missing.push(at);
       continue;

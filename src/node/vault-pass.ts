@@ -23,7 +23,11 @@ export async function vaultPassInThread(
   let live: RecordEntry[] = [];
   // The thread hashes a chunk of records at a time: memory stays bounded however many there are.
   const send = async (): Promise<boolean> => {
-    const found = await blobsInThread(vault.path, live.map((r) => r.blob).join(''));
+    const found = await blobsInThread(
+      vault.path,
+      live.map((r) => r.id),
+      live.map((r) => r.blob).join(''),
+    );
     if (!found) return false;
     for (const at of found.missing) flagged.push(live[at]!.id);
     for (const { at } of found.mismatched) flagged.push(live[at]!.id);

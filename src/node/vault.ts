@@ -1,9 +1,15 @@
 /**
  * @module
  * The vault: a node's off-chain private data in its own SQLite file (vault.sqlite) beside the ledger.
- * It holds the content-addressed blob store (record ciphertext by SHA-256), the HPKE-wrapped record
- * keys (one row per record and recipient), the organizations' sealed X25519 keys and user accounts.
- * Nothing in it is plaintext PHI: blobs are AES-256-GCM ciphertext, keys are wrapped or sealed.
+ * It holds the records' ciphertexts (by record id, with their SHA-256, which the chain holds), the
+ * HPKE-wrapped record keys (one row per record and recipient), the organizations' sealed X25519 keys
+ * and user accounts. Nothing in it is plaintext PHI: blobs are AES-256-GCM ciphertext, keys are
+ * wrapped or sealed.
+ *
+ * Ciphertexts are keyed by record id, not by hash: record ids are time-ordered (UUIDv7), so a new
+ * ciphertext lands on the last pages of the table, where keying by SHA-256 put each one on a random
+ * leaf of an index that grows with the chain (a page read and a page written per record at 10^7
+ * transactions). Ciphertexts stored before this are in `blobs` by hash and are read from there.
  *
  * Erasure must leave no copy behind: `secure_delete` overwrites deleted content in the database file,
  * and after an erasure the WAL is checkpointed and truncated, so no old frame keeps the ciphertext.
@@ -15,6 +21,11 @@ import type { WrappedKey } from '../core/envelope.ts';
 import { cacheSizePragma } from './caches.ts';
 
 const SCHEMA = `
+CREATE TABLE IF NOT EXISTS record_blobs (
+  record TEXT PRIMARY KEY,
+  hash   BLOB NOT NULL,
+  data   BLOB NOT NULL
+);
 CREATE TABLE IF NOT EXISTS blobs (
   hash BLOB PRIMARY KEY,
   data BLOB NOT NULL
@@ -54,8 +65,14 @@ export interface WrappedKeyRow extends WrappedKey {
   readonly recipient: Recipient;
 }
 
+/** A record's ciphertext. */
+export interface RecordBlob {
+  readonly record: string;
+  readonly data: Uint8Array;
+}
+
 export interface VaultBatch {
-  readonly blobs?: readonly Uint8Array[];
+  readonly blobs?: readonly RecordBlob[];
   readonly keys?: readonly WrappedKeyRow[];
 }
 
@@ -68,7 +85,16 @@ export class Vault {
   readonly path: string;
   readonly db: DatabaseSync;
   readonly #s: Record<
-    'putBlob' | 'getBlob' | 'hasBlob' | 'putKey' | 'keysOf' | 'delBlob' | 'delKeys',
+    | 'putBlob'
+    | 'getBlob'
+    | 'getLegacyBlob'
+    | 'hasBlob'
+    | 'hasLegacyBlob'
+    | 'putKey'
+    | 'keysOf'
+    | 'delBlob'
+    | 'delLegacyBlob'
+    | 'delKeys',
     StatementSync
   >;
   /**
@@ -102,23 +128,30 @@ export class Vault {
     this.db.exec(SCHEMA);
     const p = (sql: string): StatementSync => this.db.prepare(sql);
     this.#s = {
-      putBlob: p('INSERT OR IGNORE INTO blobs (hash, data) VALUES (?, ?)'),
-      getBlob: p('SELECT data FROM blobs WHERE hash = ?'),
-      hasBlob: p('SELECT 1 AS x FROM blobs WHERE hash = ?'),
+      putBlob: p('INSERT OR REPLACE INTO record_blobs (record, hash, data) VALUES (?, ?, ?)'),
+      getBlob: p('SELECT data FROM record_blobs WHERE record = ? AND hash = ?'),
+      getLegacyBlob: p('SELECT data FROM blobs WHERE hash = ?'),
+      hasBlob: p('SELECT 1 AS x FROM record_blobs WHERE record = ? AND hash = ?'),
+      hasLegacyBlob: p('SELECT 1 AS x FROM blobs WHERE hash = ?'),
       putKey: p('INSERT OR REPLACE INTO wrapped_keys (record, recipient, enc, ct) VALUES (?, ?, ?, ?)'),
       keysOf: p('SELECT recipient, enc, ct FROM wrapped_keys WHERE record = ?'),
-      delBlob: p('DELETE FROM blobs WHERE hash = ?'),
+      delBlob: p('DELETE FROM record_blobs WHERE record = ?'),
+      delLegacyBlob: p('DELETE FROM blobs WHERE hash = ?'),
       delKeys: p('DELETE FROM wrapped_keys WHERE record = ?'),
     };
   }
 
-  /** Stores blobs (by their SHA-256) and wrapped keys in one durable transaction; returns blob hashes. */
+  /**
+   * Stores records' ciphertexts and wrapped keys in one durable transaction; returns the ciphertexts'
+   * SHA-256. A record's ciphertext replaces one stored for it before (a replica's fetch of a record
+   * that never committed here cannot keep the real one out).
+   */
   put(batch: VaultBatch): string[] {
     const hashes: string[] = [];
     this.transaction(() => {
-      for (const data of batch.blobs ?? []) {
+      for (const { record, data } of batch.blobs ?? []) {
         const h = sha256Hex(data);
-        this.#s.putBlob.run(Buffer.from(h, 'hex'), data);
+        this.#s.putBlob.run(record, Buffer.from(h, 'hex'), data);
         hashes.push(h);
       }
       for (const k of batch.keys ?? [])
@@ -170,13 +203,17 @@ export class Vault {
     }
   }
 
-  blob(hash: string): Uint8Array | undefined {
-    const row = this.#s.getBlob.get(Buffer.from(hash, 'hex')) as { data: Uint8Array } | undefined;
+  /** The ciphertext of `record` whose SHA-256 the chain gives as `hash` (as stored: check it). */
+  blob(record: string, hash: string): Uint8Array | undefined {
+    const h = Buffer.from(hash, 'hex');
+    const row = (this.#s.getBlob.get(record, h) ?? this.#s.getLegacyBlob.get(h)) as
+      { data: Uint8Array } | undefined;
     return row?.data;
   }
 
-  hasBlob(hash: string): boolean {
-    return this.#s.hasBlob.get(Buffer.from(hash, 'hex')) !== undefined;
+  hasBlob(record: string, hash: string): boolean {
+    const h = Buffer.from(hash, 'hex');
+    return this.#s.hasBlob.get(record, h) !== undefined || this.#s.hasLegacyBlob.get(h) !== undefined;
   }
 
   /** The wrapped keys of a record, by recipient. */
@@ -220,7 +257,8 @@ export class Vault {
     let blobs = 0;
     this.transaction(() => {
       for (const r of records) {
-        blobs += Number(this.#s.delBlob.run(Buffer.from(r.blob, 'hex')).changes);
+        blobs += Number(this.#s.delBlob.run(r.record).changes);
+        blobs += Number(this.#s.delLegacyBlob.run(Buffer.from(r.blob, 'hex')).changes);
         this.#s.delKeys.run(r.record);
       }
     });

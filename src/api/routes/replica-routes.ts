@@ -2,7 +2,7 @@
  * @module
  * Replication between consortium members, answered only to member nodes (node-authenticated
  * requests, see core/node-auth.ts; anyone else gets the generic 401): a record's ciphertext by its
- * hash, the record keys wrapped for the organizations the requesting node hosts — never another
+ * record id and hash, the record keys wrapped for the organizations the requesting node hosts — never another
  * organization's or a patient's wraps — and stored blocks with their finality certificates, for a
  * member catching up on blocks etcd no longer holds (see node/peer-catch-up.ts).
  */
@@ -54,25 +54,31 @@ export function replicaRoutes(ctx: ApiContext): FastifyPluginAsync {
       },
     );
 
-    app.get<{ Params: { hash: string } }>(
+    app.get<{ Params: { hash: string }; Querystring: { record: string } }>(
       '/replica/blobs/:hash',
       {
         config: { public: true },
         schema: {
           tags: ['consortium'],
-          summary: 'A record ciphertext by its SHA-256 (member nodes only, node-signed request)',
+          summary: "A record's ciphertext by its SHA-256 (member nodes only, node-signed request)",
           security: [],
           params: {
             type: 'object',
             properties: { hash: { type: 'string', pattern: '^[0-9a-f]{64}$' } },
             required: ['hash'],
           },
+          querystring: {
+            type: 'object',
+            properties: { record: { type: 'string', minLength: 1, maxLength: 128 } },
+            required: ['record'],
+            additionalProperties: false,
+          },
           response: errorResponses,
         },
       },
       async (req, reply) => {
         requester(req);
-        const data = node.vault.blob(req.params.hash);
+        const data = node.vault.blob(req.query.record, req.params.hash);
         if (!data) throw new NotFoundError('blob', req.params.hash);
         return reply.type('application/octet-stream').send(Buffer.from(data));
       },
