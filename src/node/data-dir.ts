@@ -25,7 +25,7 @@ import type { KeyObject } from 'node:crypto';
 import type { Signer } from '../core/keys.ts';
 import { TAGS, taggedHash } from '../core/hash.ts';
 import { canonicalize } from '../core/canonical-json.ts';
-import { SqliteStore } from '../store/sqlite-store.ts';
+import { DatabaseSync } from 'node:sqlite';
 
 export interface DataPaths {
   readonly dir: string;
@@ -51,11 +51,13 @@ export function dataPaths(dir: string): DataPaths {
 export function ledgerExists(dir: string): boolean {
   const { db } = dataPaths(dir);
   if (!existsSync(db)) return false;
-  const store = new SqliteStore(db);
+  // A look, not an open: opening a store for writing migrates it and reads its unmerged ids.
+  const conn = new DatabaseSync(db, { readOnly: true, timeout: 5000 });
   try {
-    return store.head() !== undefined;
+    const table = conn.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'blocks'");
+    return table.get() !== undefined && conn.prepare('SELECT 1 FROM blocks LIMIT 1').get() !== undefined;
   } finally {
-    store.close();
+    conn.close();
   }
 }
 

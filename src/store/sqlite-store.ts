@@ -138,6 +138,7 @@ export class SqliteStore implements Store {
       legacy: legacy && opts.readOnly === true,
       ...(opts.txIdBuffer === undefined ? {} : { buffer: opts.txIdBuffer }),
     });
+    if (!opts.readOnly) this.#ids.load();
   }
 
   /** Transaction ids buffered in memory, and the bound (shown in /metrics). */
