@@ -399,9 +399,9 @@ describe('http ops', () => {
     assert.equal(value(/^medledger_cache_capacity\{cache="directory-keys",unit="entries"\} (\d+)$/m), 10_000);
     const keys = value(/^medledger_cache_used\{cache="directory-keys",unit="entries"\} (\d+)$/m);
     assert.ok(keys > 0 && keys <= 10_000, String(keys)); // the signers looked up so far
-    assert.equal(value(/^medledger_cache_capacity\{cache="tx-id-buffer",unit="entries"\} (\d+)$/m), 2 ** 18);
+    assert.equal(value(/^medledger_cache_capacity\{cache="tx-id-buffer",unit="entries"\} (\d+)$/m), 2 ** 19);
     const ids = value(/^medledger_cache_used\{cache="tx-id-buffer",unit="entries"\} (\d+)$/m);
-    assert.ok(ids > 0 && ids <= 2 ** 18, String(ids)); // the demo's transactions, none merged yet
+    assert.ok(ids > 0 && ids <= 2 ** 19, String(ids)); // the demo's transactions, none merged yet
     // The worker threads' heaps, which the process's heap figures leave out.
     const miner = value(/^medledger_thread_heap_bytes\{thread="medledger-miner",kind="used"\} (\d+)$/m);
     const reserved = value(/^medledger_thread_heap_bytes\{thread="medledger-miner",kind="total"\} (\d+)$/m);

@@ -31,8 +31,8 @@ CREATE TABLE IF NOT EXISTS tx_ids (id BLOB PRIMARY KEY, seq INTEGER NOT NULL) WI
 CREATE TABLE IF NOT EXISTS tx_id_slices (slice INTEGER PRIMARY KEY, merged_to INTEGER NOT NULL);
 `;
 
-/** Ids held in memory before their slice is merged, by default (≈ 30 MiB of heap). */
-export const DEFAULT_TX_ID_BUFFER = 1 << 18;
+/** Ids held in memory before their slice is merged, by default (≈ 60 MiB of heap). */
+export const DEFAULT_TX_ID_BUFFER = 1 << 19;
 
 /** Bound on remembered absent ids (about one submission window of a busy node). */
 const MAX_ABSENT = 1 << 17;
