@@ -9,7 +9,7 @@
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { initConsortium } from '../src/node/consortium-genesis.ts';
+import { initConsortium } from '../src/consortium/consortium-genesis.ts';
 import { EtcdCluster } from '../src/ordering/etcd-cluster.ts';
 import { IpcChild } from '../test/support/ipc-child.ts';
 import type { FromNode, ToNode } from './consortium-node.ts';

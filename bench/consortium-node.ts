@@ -10,8 +10,8 @@
  */
 import { createTx } from '../src/core/tx.ts';
 import type { Tx } from '../src/core/tx.ts';
-import type { BlockProducer } from '../src/node/block-producer.ts';
-import type { Ledger } from '../src/node/ledger.ts';
+import type { BlockProducer } from '../src/chain/block-producer.ts';
+import type { Ledger } from '../src/chain/ledger.ts';
 import { startMember, stopMember } from '../test/support/consortium-member.ts';
 
 export type ToNode = { readonly type: 'go'; readonly concurrency: number } | { readonly type: 'report' };

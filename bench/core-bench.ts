@@ -17,8 +17,8 @@ import { ZERO_HASH } from '../src/core/block.ts';
 import { mine } from '../src/core/pow.ts';
 import { createTx, txIdOf } from '../src/core/tx.ts';
 import type { Tx, TxBody } from '../src/core/tx.ts';
-import { Ledger } from '../src/node/ledger.ts';
-import { startSigPool } from '../src/node/sig-pool.ts';
+import { Ledger } from '../src/chain/ledger.ts';
+import { startSigPool } from '../src/runtime/sig-pool.ts';
 import { writeResult } from './results.ts';
 
 export interface CoreBenchOptions {

@@ -7,8 +7,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { writeResources } from '../src/node/importer.ts';
-import { MedicalNode } from '../src/node/medical-node.ts';
+import { writeResources } from '../src/medical/importer.ts';
+import { MedicalNode } from '../src/medical/medical-node.ts';
 import { writeResult } from './results.ts';
 
 export interface MedicalBenchOptions {

@@ -7,7 +7,7 @@
  * FHIR creates of the large patient. Writes bench/results/scale-compare.json.
  */
 import { cpus } from 'node:os';
-import { MedicalNode } from '../src/node/medical-node.ts';
+import { MedicalNode } from '../src/medical/medical-node.ts';
 import { writeResult } from './results.ts';
 import { BIG_PATIENT } from './scale-grow.ts';
 import { measureHttp } from './scale-http.ts';

@@ -5,8 +5,8 @@
  * reads. About 20 % record transactions and 80 % access events, one patient per 1,000 transactions,
  * half of all records on one patient (the shape device data gives).
  */
-import { writeResources } from '../src/node/importer.ts';
-import type { MedicalNode } from '../src/node/medical-node.ts';
+import { writeResources } from '../src/medical/importer.ts';
+import type { MedicalNode } from '../src/medical/medical-node.ts';
 
 export const SCALE_PASSWORD = 'benchmark password';
 export const SCALE_DOCTOR = 'd@scale.example';

@@ -4,9 +4,9 @@
  * memory is a restarted node's: opens the data directory, then times reads, writes and a listing.
  * Usage: node --expose-gc bench/scale-open.ts DIR SMALL_PATIENT_ID; prints one JSON line.
  */
-import { writeResources } from '../src/node/importer.ts';
-import { MedicalNode } from '../src/node/medical-node.ts';
-import { startSealPool } from '../src/node/seal-pool.ts';
+import { writeResources } from '../src/medical/importer.ts';
+import { MedicalNode } from '../src/medical/medical-node.ts';
+import { startSealPool } from '../src/medical/seal-pool.ts';
 import { ensureR4Definitions } from '../src/fhir/definitions.ts';
 import { BIG_PATIENT, SCALE_DOCTOR, SCALE_PASSWORD } from './scale-grow.ts';
 

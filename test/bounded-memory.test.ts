@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { test } from 'node:test';
-import { MedicalNode } from '../src/node/medical-node.ts';
+import { MedicalNode } from '../src/medical/medical-node.ts';
 import {
   BIG_PATIENT,
   SCALE_DOCTOR,

@@ -16,7 +16,7 @@ import { after, describe, it } from 'node:test';
 import { CHART_NAMES } from '../src/attack/charts.ts';
 import { SCENARIOS } from '../src/attack/report.ts';
 import type { AttackReport } from '../src/attack/report.ts';
-import { Ledger } from '../src/node/ledger.ts';
+import { Ledger } from '../src/chain/ledger.ts';
 
 const REPO = fileURLToPath(new URL('..', import.meta.url));
 const MAIN = 'src/cli/main.ts';

@@ -18,8 +18,8 @@ import { writeAuditBundle } from '../src/cli/commands/export-commands.ts';
 import { DEMO_PASSWORD } from '../src/cli/demo-data.ts';
 import { OMOP_COLUMNS } from '../src/fhir/omop-tables.ts';
 import type { TableName } from '../src/fhir/omop-tables.ts';
-import { MedicalNode } from '../src/node/medical-node.ts';
-import type { VaultReport } from '../src/node/medical-node.ts';
+import { MedicalNode } from '../src/medical/medical-node.ts';
+import type { VaultReport } from '../src/medical/medical-node.ts';
 
 const REPO = fileURLToPath(new URL('..', import.meta.url));
 const YEAR = 365 * 86_400_000;

@@ -11,7 +11,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { initConsortium } from '../src/node/consortium-genesis.ts';
+import { initConsortium } from '../src/consortium/consortium-genesis.ts';
 import { EtcdCluster } from '../src/ordering/etcd-cluster.ts';
 import type { FromChild, ToChild } from './support/consortium-node-process.ts';
 import { IpcChild } from './support/ipc-child.ts';

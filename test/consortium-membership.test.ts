@@ -17,10 +17,15 @@ import type { NodeServer } from '../src/api/server.ts';
 import { seedDemo } from '../src/cli/commands/serve.ts';
 import { DEMO_PASSWORD } from '../src/cli/demo-data.ts';
 import type { FinalityCertificate } from '../src/core/vote.ts';
-import { ConsortiumMember } from '../src/node/consortium.ts';
-import { initConsortium, invitationOf, prepareJoin, readMember } from '../src/node/consortium-genesis.ts';
-import { MedicalNode } from '../src/node/medical-node.ts';
-import { verifyFinality } from '../src/node/verify-finality.ts';
+import { ConsortiumMember } from '../src/consortium/consortium.ts';
+import {
+  initConsortium,
+  invitationOf,
+  prepareJoin,
+  readMember,
+} from '../src/consortium/consortium-genesis.ts';
+import { MedicalNode } from '../src/medical/medical-node.ts';
+import { verifyFinality } from '../src/chain/verify-finality.ts';
 import { EtcdCluster, freePort } from '../src/ordering/etcd-cluster.ts';
 import { lowestHeldBlock } from '../src/ordering/etcd-orderer.ts';
 import { DEMO, TEST_KDF } from './support/http-node.ts';

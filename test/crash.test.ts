@@ -14,9 +14,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, test } from 'node:test';
-import { Ledger } from '../src/node/ledger.ts';
-import { MedicalNode } from '../src/node/medical-node.ts';
-import { createNodeKey, dataPaths } from '../src/node/data-dir.ts';
+import { Ledger } from '../src/chain/ledger.ts';
+import { MedicalNode } from '../src/medical/medical-node.ts';
+import { createNodeKey, dataPaths } from '../src/chain/data-dir.ts';
 import { SqliteStore } from '../src/store/sqlite-store.ts';
 
 const WRITER = fileURLToPath(new URL('./fixtures/crash-writer.ts', import.meta.url));

@@ -13,7 +13,7 @@ import { PURPOSES } from '../src/core/consent.ts';
 import { FhirValidationError } from '../src/core/errors.ts';
 import { ensureR4Definitions } from '../src/fhir/definitions.ts';
 import { RECORD_TYPES } from '../src/fhir/validate.ts';
-import type { ConsentEntry } from '../src/ledger/medical-state.ts';
+import type { ConsentEntry } from '../src/state-machine/medical-state.ts';
 import { consentResource, grantOf } from '../src/api/fhir/fhir-consent-map.ts';
 import {
   dateMatches,

@@ -10,7 +10,7 @@ import { request } from 'node:http';
 import type { Agent } from 'node:http';
 import { after, before, describe, it } from 'node:test';
 import fc from 'fast-check';
-import { MedicalNode } from '../src/node/medical-node.ts';
+import { MedicalNode } from '../src/medical/medical-node.ts';
 import { DEMO_ORGS, syntheticPatients } from '../src/sim/synthetic.ts';
 import { DEMO, startTestNode, TEST_KDF } from './support/http-node.ts';
 import type { TestNode } from './support/http-node.ts';

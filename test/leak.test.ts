@@ -9,9 +9,9 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { seed } from '../src/cli/commands/medical-commands.ts';
-import { importBundle } from '../src/node/importer.ts';
-import { tempDir } from '../src/node/ledger-fixtures.test-util.ts';
-import { MedicalNode } from '../src/node/medical-node.ts';
+import { importBundle } from '../src/medical/importer.ts';
+import { tempDir } from '../src/chain/ledger-fixtures.test-util.ts';
+import { MedicalNode } from '../src/medical/medical-node.ts';
 import { DEMO_ORGS, syntheticPatients } from '../src/sim/synthetic.ts';
 
 const FIXTURES = new URL('fixtures/synthea-r4/', import.meta.url);

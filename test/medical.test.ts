@@ -13,20 +13,20 @@ import {
   RecordExistsError,
 } from '../src/core/errors.ts';
 import { createTx } from '../src/core/tx.ts';
-import { openableKeys } from '../src/node/blob-sync.ts';
-import { wrapForConsents } from '../src/node/consent-wraps.ts';
+import { openableKeys } from '../src/medical/blob-sync.ts';
+import { wrapForConsents } from '../src/medical/consent-wraps.ts';
 import { validateRecord } from '../src/fhir/validate.ts';
-import { writeResources } from '../src/node/importer.ts';
-import { recipientsFor, recordPayload, sealJob } from '../src/node/record-crypto.ts';
-import type { SealedRecord } from '../src/node/record-crypto.ts';
-import { sealAll } from '../src/node/seal-pool.ts';
-import { tempDir } from '../src/node/ledger-fixtures.test-util.ts';
-import { MedicalNode } from '../src/node/medical-node.ts';
-import { monitorThreadUp } from '../src/node/monitor-thread.ts';
-import type { VaultProblem } from '../src/node/vault-check.ts';
-import { vaultPassInThread } from '../src/node/vault-pass.ts';
-import type { Session } from '../src/node/medical-node.ts';
-import type { ScopedLedger } from '../src/node/scoped-ledger.ts';
+import { writeResources } from '../src/medical/importer.ts';
+import { recipientsFor, recordPayload, sealJob } from '../src/medical/record-crypto.ts';
+import type { SealedRecord } from '../src/medical/record-crypto.ts';
+import { sealAll } from '../src/medical/seal-pool.ts';
+import { tempDir } from '../src/chain/ledger-fixtures.test-util.ts';
+import { MedicalNode } from '../src/medical/medical-node.ts';
+import { monitorThreadUp } from '../src/integrity/monitor-thread.ts';
+import type { VaultProblem } from '../src/integrity/vault-check.ts';
+import { vaultPassInThread } from '../src/integrity/vault-pass.ts';
+import type { Session } from '../src/medical/medical-node.ts';
+import type { ScopedLedger } from '../src/medical/scoped-ledger.ts';
 
 const KDF = { N: 2 ** 10, r: 8, p: 1 };
 

@@ -9,9 +9,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { after, before, describe, test } from 'node:test';
-import { Ledger } from '../src/node/ledger.ts';
+import { Ledger } from '../src/chain/ledger.ts';
 import { SqliteStore } from '../src/store/sqlite-store.ts';
-import { verifyChain } from '../src/node/verify-chain.ts';
+import { verifyChain } from '../src/chain/verify-chain.ts';
 
 const BLOCKS = 300; // above the parallel threshold (256); two ranges on two cores: 0..150 and 151..300
 let root: string;

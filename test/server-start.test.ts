@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { buildServer } from '../src/api/server.ts';
 import { r4DefinitionsLoaded } from '../src/fhir/definitions.ts';
-import { MedicalNode } from '../src/node/medical-node.ts';
+import { MedicalNode } from '../src/medical/medical-node.ts';
 import { TEST_KDF } from './support/http-node.ts';
 
 test('the FHIR definitions are indexed before the server listens', async () => {

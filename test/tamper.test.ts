@@ -14,7 +14,7 @@ import { DatabaseSync } from 'node:sqlite';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, test } from 'node:test';
 import type { Problem, ProblemKind } from '../src/core/problem.ts';
-import { Ledger } from '../src/node/ledger.ts';
+import { Ledger } from '../src/chain/ledger.ts';
 
 const REPO = fileURLToPath(new URL('..', import.meta.url));
 const BLOCKS = 8;

@@ -7,8 +7,8 @@
  */
 import type { FastifyRequest } from 'fastify';
 import { AuthFailedError } from '../core/errors.ts';
-import { ApiTokens } from '../node/api-tokens.ts';
-import type { Session } from '../node/medical-node.ts';
+import { ApiTokens } from '../medical/api-tokens.ts';
+import type { Session } from '../medical/medical-node.ts';
 import type { ApiContext, Auth } from './context.ts';
 import { Sessions } from './sessions.ts';
 

@@ -6,10 +6,10 @@
  */
 import type { FastifyRequest } from 'fastify';
 import { RoleForbiddenError } from '../core/errors.ts';
-import type { Role } from '../ledger/payloads.ts';
-import type { IntegrityMonitor } from '../node/integrity-monitor.ts';
-import type { MedicalNode, Session } from '../node/medical-node.ts';
-import type { ScopedLedger } from '../node/scoped-ledger.ts';
+import type { Role } from '../state-machine/payloads.ts';
+import type { IntegrityMonitor } from '../integrity/integrity-monitor.ts';
+import type { MedicalNode, Session } from '../medical/medical-node.ts';
+import type { ScopedLedger } from '../medical/scoped-ledger.ts';
 import type { LoginLimiter } from './login-limiter.ts';
 import type { Sessions } from './sessions.ts';
 

@@ -13,8 +13,8 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { generateX25519 } from '../core/hpke.ts';
 import { signerFromSeed } from '../core/keys.ts';
-import { Accounts } from '../node/accounts.ts';
-import { Vault } from '../node/vault.ts';
+import { Accounts } from '../medical/accounts.ts';
+import { Vault } from '../medical/vault.ts';
 import { KEY_SPACES, runBruteforce, simulateLimiter } from './bruteforce.ts';
 
 const root = mkdtempSync(join(tmpdir(), 'medledger-attack-bruteforce-test-'));

@@ -12,7 +12,7 @@ import { blockHash, signBlockHash, verifyBlockSignature } from '../core/block.ts
 import { fromHex, toHex } from '../core/bytes.ts';
 import { generateSigner } from '../core/keys.ts';
 import { rootFromInclusionProof, verifyInclusion } from '../core/merkle/verify.ts';
-import type { InclusionProof } from '../node/proofs.ts';
+import type { InclusionProof } from '../chain/proofs.ts';
 import type { AttemptLog } from './forgery.ts';
 
 const MISMATCH = 'ML_ERR_MERKLE_ROOT_MISMATCH';

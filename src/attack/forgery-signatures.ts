@@ -13,7 +13,7 @@ import { generateSigner, signBytes } from '../core/keys.ts';
 import type { Signer } from '../core/keys.ts';
 import { createTx, txIdOf } from '../core/tx.ts';
 import type { Tx, WireTx } from '../core/tx.ts';
-import type { Ledger } from '../node/ledger.ts';
+import type { Ledger } from '../chain/ledger.ts';
 import type { AttemptLog } from './forgery.ts';
 import { mutatePayload } from './rewrite-chain.ts';
 

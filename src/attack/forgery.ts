@@ -18,7 +18,7 @@ import { generateSigner, publicKeyObject, verifyBytes } from '../core/keys.ts';
 import { verifyInclusion } from '../core/merkle/verify.ts';
 import { createTx, encodeTx } from '../core/tx.ts';
 import type { WireTx } from '../core/tx.ts';
-import { Ledger } from '../node/ledger.ts';
+import { Ledger } from '../chain/ledger.ts';
 import { forgeProofs } from './forgery-proofs.ts';
 import { forgeSignatures } from './forgery-signatures.ts';
 import { duration, perSecond } from './units.ts';

@@ -15,7 +15,7 @@ import type { BlockHeader } from '../core/block.ts';
 import { toHex } from '../core/bytes.ts';
 import { PowExhaustedError } from '../core/errors.ts';
 import { leadingZeroBits, mine } from '../core/pow.ts';
-import { Ledger } from '../node/ledger.ts';
+import { Ledger } from '../chain/ledger.ts';
 import { mean, median, perSecond } from './units.ts';
 import { workspace } from './workspace.ts';
 

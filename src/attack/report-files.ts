@@ -6,7 +6,7 @@
  */
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { writeFileDurable } from '../node/data-dir.ts';
+import { writeFileDurable } from '../chain/data-dir.ts';
 import { chartsOf } from './charts.ts';
 import type { ChartName } from './charts.ts';
 import { mergeReports, REPORT_VERSION } from './report.ts';

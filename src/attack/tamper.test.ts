@@ -11,7 +11,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { MedicalNode } from '../node/medical-node.ts';
+import { MedicalNode } from '../medical/medical-node.ts';
 import { runTamper } from './tamper.ts';
 import type { TamperResult } from './tamper.ts';
 

@@ -9,8 +9,8 @@ import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
-import { ledgerExists } from '../node/data-dir.ts';
-import { Ledger } from '../node/ledger.ts';
+import { ledgerExists } from '../chain/data-dir.ts';
+import { Ledger } from '../chain/ledger.ts';
 
 /** `copy`: a snapshot of the given data directory; `fresh`: a new chain built for the run. */
 export type SourceKind = 'copy' | 'fresh';

@@ -10,8 +10,8 @@
  * which puts them in the demo researcher's cohort.
  */
 import type { Patient } from '@medplum/fhirtypes';
-import { writeResources } from '../node/importer.ts';
-import type { MedicalNode } from '../node/medical-node.ts';
+import { writeResources } from '../medical/importer.ts';
+import type { MedicalNode } from '../medical/medical-node.ts';
 import { DEMO_ORGS, demoStaff, syntheticPatients } from '../sim/synthetic.ts';
 import { progress } from './options.ts';
 

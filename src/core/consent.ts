@@ -41,7 +41,7 @@
 export const PURPOSES = ['treatment', 'research', 'payment', 'emergency'] as const;
 export type Purpose = (typeof PURPOSES)[number];
 
-/** Same list as `ROLES` in src/ledger/key-registry.ts; declared here because core imports nothing above it. */
+/** Same list as `ROLES` in src/state-machine/key-registry.ts; declared here because core imports nothing above it. */
 export type Role = 'node' | 'admin' | 'doctor' | 'patient' | 'researcher' | 'auditor';
 
 export type Grantee =

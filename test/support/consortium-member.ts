@@ -2,12 +2,12 @@
  * A consortium member without the medical layer (ledger, block producer, membership), as the
  * consortium tests and the consortium benchmark run it; servers use MedicalNode.open.
  */
-import { BlockProducer } from '../../src/node/block-producer.ts';
-import { ConsortiumMember } from '../../src/node/consortium.ts';
-import type { ConsortiumOptions } from '../../src/node/consortium.ts';
-import { readMember } from '../../src/node/consortium-genesis.ts';
-import { Ledger } from '../../src/node/ledger.ts';
-import { startSigPool } from '../../src/node/sig-pool.ts';
+import { BlockProducer } from '../../src/chain/block-producer.ts';
+import { ConsortiumMember } from '../../src/consortium/consortium.ts';
+import type { ConsortiumOptions } from '../../src/consortium/consortium.ts';
+import { readMember } from '../../src/consortium/consortium-genesis.ts';
+import { Ledger } from '../../src/chain/ledger.ts';
+import { startSigPool } from '../../src/runtime/sig-pool.ts';
 
 export interface BareMember {
   readonly dir: string;

@@ -11,7 +11,7 @@ import { buildServer } from '../../src/api/server.ts';
 import type { NodeServer, ServerOptions } from '../../src/api/server.ts';
 import { DEMO_PASSWORD } from '../../src/cli/demo-data.ts';
 import { demoInfo, seedDemo } from '../../src/cli/commands/serve.ts';
-import { MedicalNode } from '../../src/node/medical-node.ts';
+import { MedicalNode } from '../../src/medical/medical-node.ts';
 import { DEMO_ORGS, demoStaff } from '../../src/sim/synthetic.ts';
 
 export const TEST_KDF = { N: 2 ** 10, r: 8, p: 1 } as const;

@@ -21,8 +21,8 @@ import { ensureR4Definitions } from '../../fhir/definitions.ts';
 import { describeOutcome, errorOutcome, isObject, toOutcomeLike } from '../../fhir/outcome.ts';
 import type { IssueCode } from '../../fhir/outcome.ts';
 import { isRecordType } from '../../fhir/validate.ts';
-import type { ConsentEntry } from '../../ledger/medical-state.ts';
-import type { ConsentRequest } from '../../node/patient-actions.ts';
+import type { ConsentEntry } from '../../state-machine/medical-state.ts';
+import type { ConsentRequest } from '../../medical/patient-actions.ts';
 import { iso, purposeOfCode } from './fhir-http.ts';
 import { dateRange } from './fhir-search-params.ts';
 

@@ -15,8 +15,8 @@ import {
   NotFoundError,
 } from '../../core/errors.ts';
 import { errorOutcome, isObject } from '../../fhir/outcome.ts';
-import type { ConsentEntry } from '../../ledger/medical-state.ts';
-import type { MedicalNode } from '../../node/medical-node.ts';
+import type { ConsentEntry } from '../../state-machine/medical-state.ts';
+import type { MedicalNode } from '../../medical/medical-node.ts';
 import { authOf } from '../context.ts';
 import type { ApiContext } from '../context.ts';
 import { consentResource, grantOf } from './fhir-consent-map.ts';

@@ -14,7 +14,7 @@ import { ArgumentValueError, HttpError } from '../../core/errors.ts';
 import { PURPOSE_OF_USE } from '../../fhir/audit-event.ts';
 import { isRecordType } from '../../fhir/validate.ts';
 import type { RecordType } from '../../fhir/validate.ts';
-import type { ReadOptions, RecordView } from '../../node/scoped-ledger.ts';
+import type { ReadOptions, RecordView } from '../../medical/scoped-ledger.ts';
 import { FHIR_PREFIX } from './fhir-outcome.ts';
 
 export const FHIR_JSON = 'application/fhir+json';

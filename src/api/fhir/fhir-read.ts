@@ -8,7 +8,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { Bundle, BundleEntry, Resource } from '@medplum/fhirtypes';
 import { NotFoundError } from '../../core/errors.ts';
-import type { RecordView, ScopedLedger, ReadOptions } from '../../node/scoped-ledger.ts';
+import type { RecordView, ScopedLedger, ReadOptions } from '../../medical/scoped-ledger.ts';
 import { authOf } from '../context.ts';
 import {
   baseUrl,

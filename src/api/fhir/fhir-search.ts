@@ -23,7 +23,7 @@ import { clinicalDate, CODE_PATHS, codesOf, DATE_PATHS } from '../../fhir/clinic
 import { FHIR_ID } from '../../fhir/validate.ts';
 import type { RecordType } from '../../fhir/validate.ts';
 import { inPatientCompartment } from '../../fhir/patient-ref.ts';
-import type { ReadOptions, RecordView, ScopedLedger } from '../../node/scoped-ledger.ts';
+import type { ReadOptions, RecordView, ScopedLedger } from '../../medical/scoped-ledger.ts';
 import { authOf } from '../context.ts';
 import type { FhirScanLimits } from '../context.ts';
 import {

@@ -12,7 +12,7 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ArgumentValueError, HttpError } from '../../core/errors.ts';
-import type { WriteResult } from '../../node/scoped-ledger.ts';
+import type { WriteResult } from '../../medical/scoped-ledger.ts';
 import { isObject } from '../../fhir/outcome.ts';
 import { authOf } from '../context.ts';
 import type { ApiContext } from '../context.ts';

@@ -7,7 +7,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { Purpose } from '../../core/consent.ts';
 import { ArgumentValueError, NotFoundError } from '../../core/errors.ts';
-import type { AccessRequest } from '../../node/access-requests.ts';
+import type { AccessRequest } from '../../medical/access-requests.ts';
 import { authOf } from '../context.ts';
 import type { ApiContext } from '../context.ts';
 import { errorResponses, idParams } from '../schemas.ts';

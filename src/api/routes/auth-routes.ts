@@ -6,7 +6,7 @@
  */
 import type { FastifyPluginAsync } from 'fastify';
 import { AuthFailedError } from '../../core/errors.ts';
-import type { AccountInfo } from '../../node/accounts.ts';
+import type { AccountInfo } from '../../medical/accounts.ts';
 import type { Authenticator } from '../auth.ts';
 import { authOf } from '../context.ts';
 import type { ApiContext } from '../context.ts';

@@ -6,7 +6,7 @@
  */
 import type { FastifyPluginAsync } from 'fastify';
 import { ArgumentValueError } from '../../core/errors.ts';
-import type { MedicalNode } from '../../node/medical-node.ts';
+import type { MedicalNode } from '../../medical/medical-node.ts';
 import { authOf } from '../context.ts';
 import type { ApiContext } from '../context.ts';
 import { errorResponses, idParams } from '../schemas.ts';

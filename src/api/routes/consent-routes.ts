@@ -5,8 +5,8 @@
  * own; any patient's for auditors and admins). All through the caller's scoped ledger handle.
  */
 import type { FastifyPluginAsync, FastifyReply } from 'fastify';
-import type { AccessEntry } from '../../ledger/medical-state.ts';
-import type { EventPage } from '../../node/access-log.ts';
+import type { AccessEntry } from '../../state-machine/medical-state.ts';
+import type { EventPage } from '../../medical/access-log.ts';
 import type { Purpose } from '../../core/consent.ts';
 import { ArgumentValueError, NotFoundError } from '../../core/errors.ts';
 import { authOf } from '../context.ts';

@@ -8,8 +8,8 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { ArgumentValueError, NotFoundError, RoleForbiddenError } from '../../core/errors.ts';
 import { quorumOf } from '../../core/vote.ts';
-import type { MemberProposal } from '../../ledger/membership.ts';
-import { memberNodes } from '../../node/consortium-members.ts';
+import type { MemberProposal } from '../../state-machine/membership.ts';
+import { memberNodes } from '../../consortium/consortium-members.ts';
 import { authOf } from '../context.ts';
 import type { ApiContext } from '../context.ts';
 import { errorResponses } from '../schemas.ts';

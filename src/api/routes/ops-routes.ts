@@ -6,8 +6,8 @@
  */
 import type { FastifyPluginAsync } from 'fastify';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import { threadHeaps } from '../../node/thread-heaps.ts';
-import type { IntegrityStatus } from '../../node/integrity-monitor.ts';
+import { threadHeaps } from '../../runtime/thread-heaps.ts';
+import type { IntegrityStatus } from '../../integrity/integrity-monitor.ts';
 import { authOf } from '../context.ts';
 import type { ApiContext } from '../context.ts';
 import { errorResponses } from '../schemas.ts';

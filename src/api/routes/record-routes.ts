@@ -7,7 +7,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { Purpose } from '../../core/consent.ts';
 import { NotFoundError } from '../../core/errors.ts';
-import type { RecordView } from '../../node/scoped-ledger.ts';
+import type { RecordView } from '../../medical/scoped-ledger.ts';
 import { authOf } from '../context.ts';
 import type { ApiContext } from '../context.ts';
 import { errorResponses, errorSchema, idParams, readQuery, resourceSchema } from '../schemas.ts';

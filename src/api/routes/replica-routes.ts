@@ -9,7 +9,7 @@
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { AuthFailedError, NotFoundError } from '../../core/errors.ts';
 import { verifyNodeRequest } from '../../core/node-auth.ts';
-import { MAX_REPLICA_BLOCKS, replicaBlocks } from '../../node/peer-catch-up.ts';
+import { MAX_REPLICA_BLOCKS, replicaBlocks } from '../../chain/peer-catch-up.ts';
 import type { ApiContext } from '../context.ts';
 import { errorResponses } from '../schemas.ts';
 

@@ -10,7 +10,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import { omopCsvHeader, omopCsvLines } from '../../fhir/omop.ts';
 import { OMOP_COLUMNS } from '../../fhir/omop-tables.ts';
 import type { OmopTables, TableName } from '../../fhir/omop-tables.ts';
-import type { ScopedLedger } from '../../node/scoped-ledger.ts';
+import type { ScopedLedger } from '../../medical/scoped-ledger.ts';
 import { ArgumentValueError } from '../../core/errors.ts';
 import { authOf } from '../context.ts';
 import type { ApiContext } from '../context.ts';

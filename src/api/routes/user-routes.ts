@@ -6,7 +6,7 @@
  */
 import type { FastifyPluginAsync } from 'fastify';
 import { ArgumentValueError, NotFoundError } from '../../core/errors.ts';
-import type { Role } from '../../ledger/payloads.ts';
+import type { Role } from '../../state-machine/payloads.ts';
 import { authOf } from '../context.ts';
 import type { ApiContext } from '../context.ts';
 import { cursorPageQuery, errorResponses, errorSchema, txRef, userSchema } from '../schemas.ts';

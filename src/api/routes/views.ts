@@ -3,9 +3,9 @@
  * How ledger entries are shown over HTTP: access events with the requester's name and role (staff
  * names are not the patient's PHI), consents, erasure requests; times as ISO 8601.
  */
-import type { AccessEntry, ConsentEntry, ErasureRequestEntry } from '../../ledger/medical-state.ts';
-import type { MedicalNode } from '../../node/medical-node.ts';
-import type { ReadOptions } from '../../node/scoped-ledger.ts';
+import type { AccessEntry, ConsentEntry, ErasureRequestEntry } from '../../state-machine/medical-state.ts';
+import type { MedicalNode } from '../../medical/medical-node.ts';
+import type { ReadOptions } from '../../medical/scoped-ledger.ts';
 import type { Purpose } from '../../core/consent.ts';
 
 export const iso = (ms: number): string => new Date(ms).toISOString();

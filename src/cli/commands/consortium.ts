@@ -20,9 +20,9 @@ import {
   invitationOf,
   isMemberDir,
   prepareJoin,
-} from '../../node/consortium-genesis.ts';
-import type { Invitation } from '../../node/consortium-genesis.ts';
-import { writeFileDurable } from '../../node/data-dir.ts';
+} from '../../consortium/consortium-genesis.ts';
+import type { Invitation } from '../../consortium/consortium-genesis.ts';
+import { writeFileDurable } from '../../chain/data-dir.ts';
 import { EtcdCluster } from '../../ordering/etcd-cluster.ts';
 import { intArg, UsageError } from '../options.ts';
 

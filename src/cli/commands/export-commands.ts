@@ -22,10 +22,10 @@ import { toAuditEvent } from '../../fhir/audit-event.ts';
 import { omopCsvHeader, omopCsvLines } from '../../fhir/omop.ts';
 import { OMOP_COLUMNS } from '../../fhir/omop-tables.ts';
 import type { OmopTables, TableName } from '../../fhir/omop-tables.ts';
-import type { AccessEntry } from '../../ledger/medical-state.ts';
-import { MedicalNode } from '../../node/medical-node.ts';
-import type { Session } from '../../node/medical-node.ts';
-import { stripPatient } from '../../node/scoped-ledger.ts';
+import type { AccessEntry } from '../../state-machine/medical-state.ts';
+import { MedicalNode } from '../../medical/medical-node.ts';
+import type { Session } from '../../medical/medical-node.ts';
+import { stripPatient } from '../../medical/scoped-ledger.ts';
 import { dataDir, printJson, UsageError } from '../options.ts';
 
 interface LoginOptions {

@@ -9,12 +9,12 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { formatProblem } from '../../core/problem.ts';
-import { Ledger } from '../../node/ledger.ts';
-import { isMemberDir } from '../../node/consortium-genesis.ts';
-import { verifyFinality } from '../../node/verify-finality.ts';
-import type { FinalityReport } from '../../node/verify-finality.ts';
-import { MedicalNode } from '../../node/medical-node.ts';
-import type { VaultProblem, VaultReport } from '../../node/medical-node.ts';
+import { Ledger } from '../../chain/ledger.ts';
+import { isMemberDir } from '../../consortium/consortium-genesis.ts';
+import { verifyFinality } from '../../chain/verify-finality.ts';
+import type { FinalityReport } from '../../chain/verify-finality.ts';
+import { MedicalNode } from '../../medical/medical-node.ts';
+import type { VaultProblem, VaultReport } from '../../medical/medical-node.ts';
 import { dataDir, intArg, printJson, progress } from '../options.ts';
 
 /** A vault report, or why the vault could not be checked (e.g. a chain too damaged to replay). */

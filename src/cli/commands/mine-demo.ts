@@ -4,7 +4,7 @@
  * mine it into the next block, print index, difficulty, hash, nonce and elapsed time, then the chain.
  */
 import type { Command } from 'commander';
-import { Ledger } from '../../node/ledger.ts';
+import { Ledger } from '../../chain/ledger.ts';
 import { dataDir, intArg } from '../options.ts';
 
 export function registerMineDemo(program: Command): void {
