@@ -1,6 +1,6 @@
 /**
  * @module
- * Ledger core benchmarks (`npm run bench`, `medledger bench`): append throughput with signature
+ * Ledger core benchmarks (`npm run bench`): append throughput with signature
  * verification at 10^4 and at 10^6 transactions, full and hash-only verification, inclusion proofs at
  * 10^6 transactions, and mining time per difficulty. Prints a table and writes bench/results/core.json.
  * Figures are medians or totals of one run; the machine is shared, so run twice and compare ratios.

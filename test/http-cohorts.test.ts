@@ -11,7 +11,7 @@ import { AGE_BANDS, SEXES, cell, cohortStats, suppressGroup } from '../src/api/r
 import type { Cell, CohortStats } from '../src/api/routes/cohort-routes.ts';
 import { OMOP_COLUMNS } from '../src/fhir/omop-tables.ts';
 import type { OmopTables, PersonRow } from '../src/fhir/omop-tables.ts';
-import { DEMO_PASSWORD } from '../src/cli/demo-data.ts';
+import { conditionNames, DEMO_PASSWORD } from '../src/cli/demo-data.ts';
 import { DEMO, startTestNode } from './support/http-node.ts';
 import type { TestNode } from './support/http-node.ts';
 
@@ -145,7 +145,7 @@ describe('cohortStats', () => {
     measurement: [],
     note: [],
   };
-  const s = cohortStats(tables, asOf);
+  const s = cohortStats(tables, asOf, conditionNames());
 
   it('counts persons by sex and age band, suppressing the single unknown', () => {
     assert.deepEqual(s.persons, { key: 'all', count: 14, suppressed: false });

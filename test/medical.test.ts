@@ -23,8 +23,9 @@ import { sealAll } from '../src/medical/seal-pool.ts';
 import { tempDir } from '../src/chain/ledger-fixtures.test-util.ts';
 import { MedicalNode } from '../src/medical/medical-node.ts';
 import { monitorThreadUp } from '../src/integrity/monitor-thread.ts';
-import type { VaultProblem } from '../src/integrity/vault-check.ts';
+import type { VaultProblem } from '../src/medical/vault-check.ts';
 import { vaultPassInThread } from '../src/integrity/vault-pass.ts';
+import { vaultCheckInBackground } from '../src/integrity/node-checks.ts';
 import type { Session } from '../src/medical/medical-node.ts';
 import type { ScopedLedger } from '../src/medical/scoped-ledger.ts';
 
@@ -566,7 +567,7 @@ void describe('medical node', () => {
         ].sort(),
       );
       assert.equal(inThread.checked, here.checked);
-      assert.deepEqual(problems(await node.verifyVaultInBackground()), problems(here));
+      assert.deepEqual(problems(await vaultCheckInBackground(node)), problems(here));
       // A ciphertext still being fetched from the member that wrote it is not missing.
       const fetching = new Set([node.state.records.get(missing)!.blob]);
       const r = await vaultPassInThread(node.state.records, node.vault, () => fetching);

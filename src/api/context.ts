@@ -10,7 +10,7 @@ import type { Role } from '../state-machine/payloads.ts';
 import type { IntegrityMonitor } from '../integrity/integrity-monitor.ts';
 import type { MedicalNode, Session } from '../medical/medical-node.ts';
 import type { ScopedLedger } from '../medical/scoped-ledger.ts';
-import type { LoginLimiter } from './login-limiter.ts';
+import type { LoginLimiter } from '../core/login-limiter.ts';
 import type { Sessions } from './sessions.ts';
 
 /** See fhir-search.ts: when a patient is searched by cursor, and how much one request reads. */
@@ -39,6 +39,8 @@ export interface ApiContext {
   readonly pageSize: number;
   /** Records of the research cohort beyond which the JSON export (held whole) is refused for CSV. */
   readonly researchJsonMax: number;
+  /** Display names of condition codes (by OMOP source value) for the cohort counts. */
+  readonly conditionNames: ReadonlyMap<string, string>;
   /** Set once shutdown starts: new writes get 503. */
   closing: boolean;
 }

@@ -20,8 +20,8 @@ import { Authenticator } from './auth.ts';
 import type { ApiContext, FhirScanLimits } from './context.ts';
 import { DEFAULT_FHIR_SCAN, DEFAULT_RESEARCH_JSON_MAX } from './context.ts';
 import { asMedLedgerError, errorBody } from './http-errors.ts';
-import { LoginLimiter } from './login-limiter.ts';
-import type { LimiterOptions } from './login-limiter.ts';
+import { LoginLimiter } from '../core/login-limiter.ts';
+import type { LimiterOptions } from '../core/login-limiter.ts';
 import { attackRoutes } from './routes/attack-routes.ts';
 import { cohortRoutes } from './routes/cohort-routes.ts';
 import { accessRequestRoutes } from './routes/access-request-routes.ts';
@@ -64,6 +64,8 @@ export interface ServerOptions {
   readonly pageSize?: number;
   /** Cohort records beyond which `/research/omop` answers JSON no more (default 50,000). */
   readonly researchJsonMax?: number;
+  /** Display names of condition codes by OMOP source value (default none: cohorts show codes). */
+  readonly conditionNames?: ReadonlyMap<string, string>;
 }
 
 export interface NodeServer {
@@ -94,6 +96,7 @@ export async function buildServer(opts: ServerOptions): Promise<NodeServer> {
     now,
     fhirScan: { ...DEFAULT_FHIR_SCAN, ...opts.fhirScan },
     researchJsonMax: opts.researchJsonMax ?? DEFAULT_RESEARCH_JSON_MAX,
+    conditionNames: opts.conditionNames ?? new Map(),
     pageSize: Math.min(1000, Math.max(1, opts.pageSize ?? 1000)),
     closing: false,
   };

@@ -13,7 +13,7 @@ import { fromHex, toHex } from '../core/bytes.ts';
 import { generateSigner } from '../core/keys.ts';
 import { rootFromInclusionProof, verifyInclusion } from '../core/merkle/verify.ts';
 import type { InclusionProof } from '../chain/proofs.ts';
-import type { AttemptLog } from './forgery.ts';
+import type { AttemptLog } from './attempt-log.ts';
 
 const MISMATCH = 'ML_ERR_MERKLE_ROOT_MISMATCH';
 const SIZE = 'ML_ERR_MERKLE_PROOF_SIZE';

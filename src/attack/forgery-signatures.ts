@@ -14,7 +14,7 @@ import type { Signer } from '../core/keys.ts';
 import { createTx, txIdOf } from '../core/tx.ts';
 import type { Tx, WireTx } from '../core/tx.ts';
 import type { Ledger } from '../chain/ledger.ts';
-import type { AttemptLog } from './forgery.ts';
+import type { AttemptLog } from './attempt-log.ts';
 import { mutatePayload } from './rewrite-chain.ts';
 
 /** The order of the Ed25519 base point, RFC 8032 §5.1. */

@@ -13,29 +13,21 @@ import { join } from 'node:path';
 import { blockHash, verifyBlockSignature } from '../core/block.ts';
 import { fromHex, toHex } from '../core/bytes.ts';
 import { canonicalize } from '../core/canonical-json.ts';
-import { MedLedgerError } from '../core/errors.ts';
 import { generateSigner, publicKeyObject, verifyBytes } from '../core/keys.ts';
 import { verifyInclusion } from '../core/merkle/verify.ts';
 import { createTx, encodeTx } from '../core/tx.ts';
 import type { WireTx } from '../core/tx.ts';
 import { Ledger } from '../chain/ledger.ts';
+import { AttemptLog } from './attempt-log.ts';
+import type { ForgeryAttempt } from './attempt-log.ts';
 import { forgeProofs } from './forgery-proofs.ts';
 import { forgeSignatures } from './forgery-signatures.ts';
 import { duration, perSecond } from './units.ts';
 import type { Duration } from './units.ts';
 import { workspace } from './workspace.ts';
 
-export type ForgeryCategory = 'signature' | 'authority' | 'replay' | 'merkle-proof';
-
-export interface ForgeryAttempt {
-  readonly category: ForgeryCategory;
-  readonly attack: string;
-  /** The error code (or verification problem kind) the attempt must be rejected with. */
-  readonly expected: string;
-  /** What happened: an error code, a problem kind, or `accepted`. */
-  readonly got: string;
-  readonly rejected: boolean;
-}
+export { AttemptLog } from './attempt-log.ts';
+export type { AttemptFn, ForgeryAttempt, ForgeryCategory } from './attempt-log.ts';
 
 export interface ForgeryOptions {
   /** Single-bit flips of a valid signature to try (default 32). */
@@ -61,25 +53,6 @@ export interface ForgeryResult {
     readonly verifiesPerSec: number;
     readonly expected: Duration;
   };
-}
-
-/** An attempt's body: throws a MedLedgerError, returns a problem kind when rejected, or undefined. */
-export type AttemptFn = () => string | undefined | Promise<string | undefined>;
-
-/** Collects attempts; a non-MedLedger error is a harness bug and propagates. */
-export class AttemptLog {
-  readonly attempts: ForgeryAttempt[] = [];
-
-  async try(category: ForgeryCategory, attack: string, expected: string, fn: AttemptFn): Promise<void> {
-    let got: string;
-    try {
-      got = (await fn()) ?? 'accepted';
-    } catch (e) {
-      if (!(e instanceof MedLedgerError)) throw e;
-      got = e.code;
-    }
-    this.attempts.push({ category, attack, expected, got, rejected: got !== 'accepted' });
-  }
 }
 
 /** A fresh ledger with a registered doctor and a few committed `data.put` transactions. */

@@ -13,7 +13,6 @@ import { emptyChainState } from '../state-machine/chain-state.ts';
 import type { ChainState } from '../state-machine/chain-state.ts';
 import { SqliteStore } from '../store/sqlite-store.ts';
 import type { Store } from '../store/store.ts';
-import { blocksInThread } from '../integrity/monitor-thread.ts';
 import { verifyInWorkers } from './parallel-verify.ts';
 import { stateAt, verifyRange } from './verify-range.ts';
 import type { RangeResult } from './verify-range.ts';
@@ -46,10 +45,10 @@ export interface VerifyOptions {
   /** Split the work over worker threads, one per core (default true; SQLite stores only). */
   readonly parallel?: boolean;
   /**
-   * Check the blocks in the monitor's thread when it is up (hash-only runs of a SQLite store not split
-   * over workers): the calling thread keeps answering requests meanwhile.
+   * Checks the blocks elsewhere (the integrity monitor's thread) in hash-only runs of a SQLite store not
+   * split over workers, so that the calling thread keeps answering requests meanwhile.
    */
-  readonly background?: boolean;
+  readonly background?: RangeChecker;
   /**
    * The directory kept on disk, when it stands at block `height`: resuming there needs no replay of
    * the chain's identities (undefined: replay them).
@@ -122,18 +121,30 @@ export function stateAtCheckpoint(
 }
 
 /**
- * Blocks from..to checked in the monitor's thread, with the state after them rebuilt here from the
- * store; undefined when the thread did not run them or that state cannot be rebuilt (the caller then
- * checks them itself, and reports what is wrong).
+ * Hash-only check of blocks from..to of the SQLite ledger at `path`, starting after `startHash`, run
+ * elsewhere; undefined when it did not run.
  */
-async function inMonitorThread(
+export type RangeChecker = (
+  path: string,
+  from: number,
+  to: number,
+  startHash: string,
+) => Promise<{ problems: readonly Problem[]; endHash: string; endLogSize: number } | undefined>;
+
+/**
+ * Blocks from..to checked by `check`, with the state after them rebuilt here from the store; undefined
+ * when it did not run them or that state cannot be rebuilt (the caller then checks them itself, and
+ * reports what is wrong).
+ */
+async function checkedElsewhere(
+  check: RangeChecker,
   store: Store,
   path: string,
   startHash: string,
   from: number,
   to: number,
 ): Promise<RangeResult | undefined> {
-  const checked = await blocksInThread(path, from, to, startHash);
+  const checked = await check(path, from, to, startHash);
   if (!checked) return undefined;
   const end = stateAt(store, to, checked.endHash);
   if ('kind' in end || end.logRange.size !== checked.endLogSize) return undefined;
@@ -179,8 +190,8 @@ export async function verifyChain(
       availableParallelism() > 1
     )
       r = await verifyInWorkers(path, state, verifiedFrom, headHeight, withSigs, opts.onProgress);
-    else if (opts.background === true && path !== undefined && !withSigs)
-      r = await inMonitorThread(store, path, state.headHash, verifiedFrom, headHeight);
+    else if (opts.background && path !== undefined && !withSigs)
+      r = await checkedElsewhere(opts.background, store, path, state.headHash, verifiedFrom, headHeight);
     r ??= await verifyRange(store, state, verifiedFrom, headHeight, withSigs, opts.onProgress);
     problems.push(...r.problems);
     sigsChecked = r.sigsChecked;

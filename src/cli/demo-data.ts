@@ -12,6 +12,8 @@
 import type { Patient } from '@medplum/fhirtypes';
 import { writeResources } from '../medical/importer.ts';
 import type { MedicalNode } from '../medical/medical-node.ts';
+import { sourceValue } from '../fhir/omop-codes.ts';
+import { CONDITIONS } from '../sim/synthetic-conditions.ts';
 import { DEMO_ORGS, demoStaff, syntheticPatients } from '../sim/synthetic.ts';
 import { progress } from './options.ts';
 
@@ -129,4 +131,14 @@ async function demoConsents(
   }
   bar.stop();
   return consented;
+}
+
+/**
+ * Display names of the condition codes the synthetic data uses (SNOMED CT, by OMOP source value, the
+ * semantic tag dropped), for the research cohort counts.
+ */
+export function conditionNames(): ReadonlyMap<string, string> {
+  return new Map(
+    Object.values(CONDITIONS).map((c) => [sourceValue(c.code)!, c.code.display.replace(/ \([^)]*\)$/, '')]),
+  );
 }

@@ -5,7 +5,6 @@
 import { Command, CommanderError } from 'commander';
 import { registerLedgerCommands } from './commands/ledger-commands.ts';
 import { registerMineDemo } from './commands/mine-demo.ts';
-import { registerBench } from './commands/bench.ts';
 import { registerMedicalCommands } from './commands/medical-commands.ts';
 import { registerExportCommands } from './commands/export-commands.ts';
 import { reportError } from './options.ts';
@@ -21,7 +20,6 @@ export function buildProgram(): Command {
     .exitOverride();
   registerLedgerCommands(program);
   registerMineDemo(program);
-  registerBench(program);
   registerConsortium(program);
   registerMedicalCommands(program);
   registerServe(program);

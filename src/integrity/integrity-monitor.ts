@@ -26,8 +26,9 @@ import { SqliteStore } from '../store/sqlite-store.ts';
 import { blocksInThread, digestsInThread, monitorThreadUp } from './monitor-thread.ts';
 import { BlockDigests } from './block-digests.ts';
 import { DIGEST_BYTES, storedDigests } from '../chain/stored-digests.ts';
-import type { VaultProblem } from './vault-check.ts';
+import type { VaultProblem } from '../medical/vault-check.ts';
 import { monitorVaultPass } from './vault-pass.ts';
+import { stateCheckInBackground, vaultCheckInBackground } from './node-checks.ts';
 import { verifyStoredRange } from '../chain/verify-range.ts';
 
 export type IntegrityState = 'starting' | 'ok' | 'compromised';
@@ -230,14 +231,14 @@ export class IntegrityMonitor {
   async #full(signatures: boolean, height: number): Promise<void> {
     const ledger = this.#node.ledger;
     const digests = await this.#digestsOf(0, height);
-    const chain = await ledger.verify({ full: true, signatures, parallel: true, background: true });
+    const chain = await ledger.verify({ full: true, signatures, parallel: true, background: blocksInThread });
     this.#chainProblems.clear();
     for (const p of chain.problems)
       this.#chainProblems.set(p.height, [...(this.#chainProblems.get(p.height) ?? []), p]);
     this.#digests.clear();
     if (chain.problems.length === 0) this.#keepDigests(0, Math.min(height, chain.height), digests);
-    const vault = await this.#node.verifyVaultInBackground();
-    const state = await this.#node.verifyStateInBackground();
+    const vault = await vaultCheckInBackground(this.#node);
+    const state = await stateCheckInBackground(this.#node);
     this.#vaultProblems.clear();
     for (const p of vault.problems) this.#vaultProblems.set(p.record, p);
     if (state) this.#vaultProblems.set('', { record: '', kind: 'medical-state', ...state });
@@ -301,7 +302,7 @@ export class IntegrityMonitor {
       const r = await ledger.verify({
         full: from === 0,
         parallel: false,
-        background: true,
+        background: blocksInThread,
         spanOnly: true,
         ...(prev ? { from: { height: from - 1, hash: prev.hash } } : {}),
       });

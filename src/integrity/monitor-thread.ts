@@ -13,7 +13,7 @@
  */
 import type { Problem } from '../core/problem.ts';
 import { SqliteStore } from '../store/sqlite-store.ts';
-import type { BlobFindings } from './vault-check.ts';
+import type { BlobFindings } from '../medical/vault-check.ts';
 import type { MonitorAnswer, MonitorBatch, MonitorJob, MonitorResult } from './monitor-worker.ts';
 import { MONITOR_WORKER } from './monitor-worker.ts';
 import { storedDigestsSync } from '../chain/stored-digests.ts';

@@ -7,8 +7,8 @@
  */
 import type { Lookup, RecordEntry } from '../state-machine/medical-state.ts';
 import { blobsInThread, monitorThreadUp } from './monitor-thread.ts';
-import { runChecks, runChecksInSlices, vaultChecks } from './vault-check.ts';
-import type { VaultReport } from './vault-check.ts';
+import { runChecks, runChecksInSlices, vaultChecks } from '../medical/vault-check.ts';
+import type { VaultReport } from '../medical/vault-check.ts';
 import type { Vault } from '../medical/vault.ts';
 
 /** The vault check of `records`, its hashing in the monitor's thread; undefined when not run there. */

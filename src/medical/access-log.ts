@@ -14,7 +14,7 @@ import type { AccessEntry } from '../state-machine/medical-state.ts';
 import type { AccessLogPayload } from '../state-machine/payloads.ts';
 import type { SqliteStore } from '../store/sqlite-store.ts';
 import type { StoredTx } from '../store/store.ts';
-import type { VaultProblem } from '../integrity/vault-check.ts';
+import type { VaultProblem } from './vault-check.ts';
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS access_events (seq INTEGER PRIMARY KEY, patient BLOB);

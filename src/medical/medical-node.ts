@@ -26,8 +26,7 @@ import type { Tx, TxType } from '../core/tx.ts';
 import { admissible } from '../state-machine/medical-state.ts';
 import { AccessLog } from './access-log.ts';
 import { SqliteMedicalState } from './sqlite-medical-state.ts';
-import { stateDifferenceOf, withReplayedState } from './replayed-state.ts';
-import type { StateDifference } from './replayed-state.ts';
+import { withReplayedState } from './replayed-state.ts';
 import { DEFAULT_CACHE_SIZES } from '../chain/caches.ts';
 import type { CacheReport, CacheSizes } from '../chain/caches.ts';
 import type { Role } from '../state-machine/payloads.ts';
@@ -36,10 +35,8 @@ import { Accounts, DEFAULT_KDF } from './accounts.ts';
 import { AccessRequests } from './access-requests.ts';
 import { ApiTokens } from './api-tokens.ts';
 import type { AccountInfo, Credentials, KdfCost } from './accounts.ts';
-import { runChecks, vaultChecks } from '../integrity/vault-check.ts';
-import { monitorVaultPass } from '../integrity/vault-pass.ts';
-import { stateInThread } from '../integrity/monitor-thread.ts';
-import type { VaultReport } from '../integrity/vault-check.ts';
+import { runChecks, vaultChecks } from './vault-check.ts';
+import type { VaultReport } from './vault-check.ts';
 import { startSigPool } from '../runtime/sig-pool.ts';
 import { Ledger } from '../chain/ledger.ts';
 import { BlockProducer } from '../chain/block-producer.ts';
@@ -86,7 +83,7 @@ export interface NewUser {
   readonly patientId?: string;
 }
 
-export type { VaultProblem, VaultReport } from '../integrity/vault-check.ts';
+export type { VaultProblem, VaultReport } from './vault-check.ts';
 
 export const DEFAULT_ORG = { id: 'st-marys', name: 'St. Mary’s Hospital' } as const;
 export const DEFAULT_POLICY: OrgPolicy = { orgDoctorsTreatment: true };
@@ -438,20 +435,6 @@ export class MedicalNode {
   /** The vault check (vault-check.ts) over every record, at once. */
   verifyVault(): VaultReport {
     return runChecks(this.#vaultChecks());
-  }
-
-  /**
-   * Where the state tables differ from the chain replayed, for the monitor's full run: in the
-   * monitor's thread, or here when it is not up.
-   */
-  async verifyStateInBackground(): Promise<StateDifference | undefined> {
-    const r = await stateInThread(this.ledger.store.path, this.indexKey);
-    return r === 'not-run' ? stateDifferenceOf(this.ledger.store, this.indexKey) : r;
-  }
-
-  /** The same for the integrity monitor, off the main thread when it can be (vault-pass.ts). */
-  verifyVaultInBackground(): Promise<VaultReport> {
-    return monitorVaultPass(this.state.records, this.vault, () => this.#replicating());
   }
 
   #vaultChecks(): Generator<undefined, VaultReport> {

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { Worker } from 'node:worker_threads';
-import { blobFindings } from '../integrity/vault-check.ts';
+import { blobFindings } from './vault-check.ts';
 import { sha256Hex, Vault } from './vault.ts';
 import type { WrappedKeyRow } from './vault.ts';
 

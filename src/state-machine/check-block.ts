@@ -18,7 +18,7 @@ import type { Problem } from '../core/problem.ts';
 import { txIdOf, TX_TYPES } from '../core/tx.ts';
 import type { Tx, TxBody } from '../core/tx.ts';
 import type { KeyObject } from 'node:crypto';
-import type { StoredBlock, StoredTx } from '../store/store.ts';
+import type { StoredBlock, StoredTx } from '../core/stored.ts';
 import { parseGenesis } from './chain-state.ts';
 import type { ChainState } from './chain-state.ts';
 

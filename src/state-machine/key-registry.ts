@@ -19,6 +19,7 @@ import type { KeyEntry, KeyTable } from './key-table.ts';
 import { parseOrgJoin, parseRegister, parseRevoke } from './payloads.ts';
 import type { RegisterPayload, Role } from './payloads.ts';
 import { checkTxRules } from './tx-rules.ts';
+import type { RuleViolation } from './tx-rules.ts';
 import { MemberProposals } from './membership.ts';
 import type { MemberProposal, StoredProposal } from './membership.ts';
 
@@ -45,9 +46,7 @@ export interface OrgEntry {
   readonly host: string;
 }
 
-/** Why a transaction is not acceptable, or undefined when it is. */
-export type RuleViolation =
-  { kind: 'tx-unknown-signer' | 'tx-not-permitted' | 'tx-decode'; detail: string } | undefined;
+export type { RuleViolation } from './tx-rules.ts';
 
 /** The directory apart from its keys, as JSON: what grows with the consortium, not with the users. */
 export interface DirectorySnapshot {

@@ -22,7 +22,7 @@
 import { fromHex } from '../core/bytes.ts';
 import { keyIdOf } from '../core/keys.ts';
 import type { Tx } from '../core/tx.ts';
-import type { KeyEntry, KeyRegistry, RuleViolation } from './key-registry.ts';
+import type { KeyEntry } from './key-table.ts';
 import {
   parseAccessLog,
   parseConsentGrant,
@@ -42,7 +42,20 @@ function roleIn(signer: KeyEntry, roles: readonly string[], what: string): RuleV
   return roles.includes(signer.role) ? undefined : deny(`role ${signer.role} may not ${what}`);
 }
 
-export function checkTxRules(dir: KeyRegistry, signer: KeyEntry, tx: Tx): RuleViolation {
+/** Why a transaction is not acceptable, or undefined when it is. */
+export type RuleViolation =
+  { kind: 'tx-unknown-signer' | 'tx-not-permitted' | 'tx-decode'; detail: string } | undefined;
+
+/** What the rules read of the directory (the KeyRegistry). */
+export interface RulesDirectory {
+  org(org: string): unknown;
+  orgReservedFor(org: string): string | undefined;
+  entry(keyId: string): KeyEntry | undefined;
+  active(keyId: string): KeyEntry | undefined;
+  checkMembership(tx: Tx): RuleViolation;
+}
+
+export function checkTxRules(dir: RulesDirectory, signer: KeyEntry, tx: Tx): RuleViolation {
   const { type: t, payload } = tx.body;
   switch (t) {
     case 'chain.genesis':

@@ -8,31 +8,9 @@
  */
 import type { NodeId } from '../core/merkle/node-id.ts';
 import type { NodeWithHash } from '../core/merkle/compact-range.ts';
+import type { StoredBlock, StoredTx } from '../core/stored.ts';
 
-export interface StoredBlock {
-  readonly height: number;
-  readonly hash: string;
-  /** Canonical JSON of the header, exactly as hashed. */
-  readonly header: string;
-  /** Hex Ed25519 signature of the proposer over the block hash. */
-  readonly signature: string;
-  /** Log position (sequence number) of the block's first transaction. */
-  readonly firstSeq: number;
-  /** Finality certificate (JSON), when the ordering service provides one. */
-  readonly certificate?: string;
-}
-
-export interface StoredTx {
-  /** Position in the log-wide tree (0-based). */
-  readonly seq: number;
-  readonly id: string;
-  readonly height: number;
-  readonly type: string;
-  /** Canonical JSON body. */
-  readonly body: string;
-  /** Hex signature. */
-  readonly sig: string;
-}
+export type { StoredBlock, StoredTx } from '../core/stored.ts';
 
 export interface AppendBatch {
   readonly block: StoredBlock;

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildServer } from '../../src/api/server.ts';
 import type { NodeServer, ServerOptions } from '../../src/api/server.ts';
-import { DEMO_PASSWORD } from '../../src/cli/demo-data.ts';
+import { conditionNames, DEMO_PASSWORD } from '../../src/cli/demo-data.ts';
 import { demoInfo, seedDemo } from '../../src/cli/commands/serve.ts';
 import { MedicalNode } from '../../src/medical/medical-node.ts';
 import { DEMO_ORGS, demoStaff } from '../../src/sim/synthetic.ts';
@@ -53,6 +53,7 @@ export async function startTestNode(
     logger: false,
     monitorIntervalMs: 500,
     demo: demoInfo(node),
+    conditionNames: conditionNames(),
     ...opts.server,
   });
   const url = await server.listen(0, '127.0.0.1');

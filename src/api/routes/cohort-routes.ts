@@ -19,10 +19,8 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { ageAt } from '../../fhir/omop-deid.ts';
 import type { FhirDate } from '../../fhir/omop-deid.ts';
-import { sourceValue } from '../../fhir/omop-codes.ts';
 import { CONCEPT } from '../../fhir/omop-tables.ts';
 import type { ConditionOccurrenceRow, OmopTables, PersonRow } from '../../fhir/omop-tables.ts';
-import { CONDITIONS } from '../../sim/synthetic-conditions.ts';
 import { authOf } from '../context.ts';
 import type { ApiContext } from '../context.ts';
 import { errorResponses } from '../schemas.ts';
@@ -125,10 +123,6 @@ export function suppressGroup(keys: readonly string[], counts: readonly number[]
   return cells;
 }
 
-const CONDITION_NAMES: ReadonlyMap<string, string> = new Map(
-  Object.values(CONDITIONS).map((c) => [sourceValue(c.code)!, c.code.display.replace(/ \([^)]*\)$/, '')]),
-);
-
 /** The raw (unsuppressed) tallies of a set of persons. */
 function tally(persons: readonly PersonRow[], asOf: number): { sex: number[]; age: number[] } {
   const sex = SEXES.map(() => 0);
@@ -140,8 +134,15 @@ function tally(persons: readonly PersonRow[], asOf: number): { sex: number[]; ag
   return { sex, age };
 }
 
-/** The cohort statistics of one export, suppressed. Pure: same tables and time, same answer. */
-export function cohortStats(tables: OmopTables, asOf: number): CohortStats {
+/**
+ * The cohort statistics of one export, suppressed; conditions named from `names` (by source value).
+ * Pure: same tables, time and names, same answer.
+ */
+export function cohortStats(
+  tables: OmopTables,
+  asOf: number,
+  names: ReadonlyMap<string, string> = new Map(),
+): CohortStats {
   const people = new Map(tables.person.map((p) => [p.person_id, p]));
   const all = tally(tables.person, asOf);
   const withCondition = new Map<string, Set<number>>();
@@ -169,7 +170,7 @@ export function cohortStats(tables: OmopTables, asOf: number): CohortStats {
       );
       return {
         code,
-        name: CONDITION_NAMES.get(code) ?? null,
+        name: names.get(code) ?? null,
         persons: cell(code, ids.size),
         bySex: suppressGroup(SEXES, t.sex, ids.size),
         byAgeBand: suppressGroup(AGE_BANDS, t.age, ids.size),
@@ -254,7 +255,7 @@ export function cohortRoutes(ctx: ApiContext): FastifyPluginAsync {
           measurement: [],
           note: [],
         };
-        return cohortStats(tables, ctx.now());
+        return cohortStats(tables, ctx.now(), ctx.conditionNames);
       },
     );
   };

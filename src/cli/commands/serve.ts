@@ -21,7 +21,7 @@ import { MedicalNode } from '../../medical/medical-node.ts';
 import { DEMO_ORGS, demoStaff } from '../../sim/synthetic.ts';
 import { dataDir, intArg, UsageError } from '../options.ts';
 import { progressBar } from '../progress.ts';
-import { demoPassword, seedNode } from '../demo-data.ts';
+import { conditionNames, demoPassword, seedNode } from '../demo-data.ts';
 
 interface ServeOptions {
   data?: string;
@@ -129,6 +129,7 @@ async function serve(dir: string, o: ServeOptions): Promise<void> {
   const server = await buildServer({
     node,
     monitorIntervalMs: o.monitorEvery * 1000,
+    conditionNames: conditionNames(),
     ...(o.demo ? { demo: demoInfo(node) } : {}),
     ...(o.cert && o.key ? { https: { cert: readFileSync(o.cert), key: readFileSync(o.key) } } : {}),
   });

@@ -1,25 +1,28 @@
 /**
  * @module
- * `bench`: runs the benchmarks in bench/ and writes bench/results/*.json.
+ * The benchmark runner (`npm run bench -- [options]`): runs the benchmarks in this folder and writes
+ * bench/results/*.json. Its own entry, so that nothing in src depends on bench/.
  */
-import { Option } from 'commander';
-import type { Command } from 'commander';
+import { Command, CommanderError, Option } from 'commander';
 import { fileURLToPath } from 'node:url';
-import { runCoreBench } from '../../../bench/core-bench.ts';
-import { runMedicalBench } from '../../../bench/medical-bench.ts';
-import { runHttpBench } from '../../../bench/http-bench.ts';
-import { runConsortiumBench } from '../../../bench/consortium-bench.ts';
-import { runScaleCompare } from '../../../bench/scale-compare.ts';
-import { runSoakBench } from '../../../bench/soak-bench.ts';
-import { runScaleBench } from '../../../bench/scale-bench.ts';
-import { intArg, printJson, UsageError } from '../options.ts';
+import { intArg, printJson, reportError, UsageError } from '../src/cli/options.ts';
+import { runConsortiumBench } from './consortium-bench.ts';
+import { runCoreBench } from './core-bench.ts';
+import { runHttpBench } from './http-bench.ts';
+import { runMedicalBench } from './medical-bench.ts';
+import { runScaleBench } from './scale-bench.ts';
+import { runScaleCompare } from './scale-compare.ts';
+import { runSoakBench } from './soak-bench.ts';
 
-const RESULTS = fileURLToPath(new URL('../../../bench/results/', import.meta.url));
+const RESULTS = fileURLToPath(new URL('./results/', import.meta.url));
 
-export function registerBench(program: Command): void {
-  program
-    .command('bench')
-    .description('run the ledger core benchmarks and write bench/results/core.json')
+export function benchProgram(): Command {
+  return new Command('medledger-bench')
+    .description(
+      'run the benchmarks (core, medical, HTTP, consortium; scale and soak when named) and write bench/results/*.json',
+    )
+    .showHelpAfterError()
+    .exitOverride()
     .option('--txs <n>', 'transactions in the large log', intArg('txs', 1000, 10_000_000), 1_000_000)
     .option(
       '--max-difficulty <bits>',
@@ -154,6 +157,15 @@ export function registerBench(program: Command): void {
         if (o.json) printJson({ core: r, medical, http, consortium });
       },
     );
+}
+
+if (import.meta.main) {
+  try {
+    await benchProgram().parseAsync(process.argv);
+  } catch (e) {
+    if (e instanceof CommanderError) process.exitCode = e.exitCode;
+    else reportError(e);
+  }
 }
 
 /** 10^4, 10^5, … below `last`, then `last` (the sizes the growth benchmark measures at). */

@@ -7,8 +7,8 @@
  */
 import { setImmediate } from 'node:timers/promises';
 import type { Lookup, RecordEntry } from '../state-machine/medical-state.ts';
-import { sha256Hex } from '../medical/vault.ts';
-import type { Vault } from '../medical/vault.ts';
+import { sha256Hex } from './vault.ts';
+import type { Vault } from './vault.ts';
 
 export interface VaultProblem {
   readonly record: string;

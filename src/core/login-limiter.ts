@@ -6,7 +6,7 @@
  * under a hash of the normalized email, never the email itself.
  */
 import { createHash } from 'node:crypto';
-import { RateLimitedError } from '../core/errors.ts';
+import { RateLimitedError } from './errors.ts';
 
 export interface LimiterOptions {
   readonly perAddress?: number;
