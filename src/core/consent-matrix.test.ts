@@ -8,7 +8,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { ROLES } from '../state-machine/key-registry.ts';
+import { ROLES } from './consent.ts';
 import { evaluate } from './consent.ts';
 import type { AccessRequest, Action, ConsentGrant, Decision, Requester, Role } from './consent.ts';
 

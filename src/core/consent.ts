@@ -41,8 +41,9 @@
 export const PURPOSES = ['treatment', 'research', 'payment', 'emergency'] as const;
 export type Purpose = (typeof PURPOSES)[number];
 
-/** Same list as `ROLES` in src/state-machine/key-registry.ts; declared here because core imports nothing above it. */
-export type Role = 'node' | 'admin' | 'doctor' | 'patient' | 'researcher' | 'auditor';
+/** The roles a key can have in the directory (the state machine's rules use the same list). */
+export const ROLES = ['node', 'admin', 'doctor', 'patient', 'researcher', 'auditor'] as const;
+export type Role = (typeof ROLES)[number];
 
 export type Grantee =
   | { readonly kind: 'practitioner'; readonly keyId: string }

@@ -107,3 +107,8 @@ function referencesAt(root: Record<string, unknown>, path: string): string[] {
     if (isObject(n) && typeof n.reference === 'string') refs.push(n.reference);
   return refs;
 }
+
+/** A patient id from `Patient/<id>` or a bare id. */
+export function stripPatient(ref: string): string {
+  return ref.startsWith('Patient/') ? ref.slice('Patient/'.length) : ref;
+}

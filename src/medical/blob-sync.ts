@@ -15,7 +15,7 @@ import { unwrapKey } from '../core/envelope.ts';
 import { signNodeRequest } from '../core/node-auth.ts';
 import type { Tx } from '../core/tx.ts';
 import { parseConsentGrant, parseRecord } from '../state-machine/payloads.ts';
-import type { MedicalNode } from './medical-node.ts';
+import type { NodeServices } from './node-services.ts';
 import type { Recipient, WrappedKeyRow } from './vault.ts';
 
 interface Job {
@@ -39,7 +39,7 @@ export interface Peer {
 }
 
 export class BlobSync {
-  readonly #node: MedicalNode;
+  readonly #node: NodeServices;
   readonly #peers: () => readonly Peer[];
   readonly #jobs = new Map<string, Job>();
   #running = 0;
@@ -48,7 +48,7 @@ export class BlobSync {
   #fetched = 0;
 
   /** `peers`: the other member nodes now (genesis members and those admitted since). */
-  constructor(node: MedicalNode, peers: () => readonly Peer[]) {
+  constructor(node: NodeServices, peers: () => readonly Peer[]) {
     this.#node = node;
     this.#peers = peers;
   }
@@ -200,7 +200,11 @@ export class BlobSync {
  * with that organization's key. A peer cannot plant a wrap that would replace nothing but break reads
  * (or stop the real one being fetched): what does not open is not stored.
  */
-export function openableKeys(node: MedicalNode, record: string, served: readonly unknown[]): WrappedKeyRow[] {
+export function openableKeys(
+  node: NodeServices,
+  record: string,
+  served: readonly unknown[],
+): WrappedKeyRow[] {
   const out: WrappedKeyRow[] = [];
   for (const k of served) {
     if (typeof k !== 'object' || k === null) continue;

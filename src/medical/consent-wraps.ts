@@ -15,7 +15,7 @@ import { unwrapKey } from '../core/envelope.ts';
 import type { X25519KeyPair } from '../core/hpke.ts';
 import type { Tx } from '../core/tx.ts';
 import type { ConsentEntry } from '../state-machine/medical-state.ts';
-import type { MedicalNode, Session } from './medical-node.ts';
+import type { NodeServices, Session } from './node-services.ts';
 import { recipientKey, wrapperFor } from './record-crypto.ts';
 import type { Wrappers } from './record-crypto.ts';
 import type { Recipient, WrappedKeyRow } from './vault.ts';
@@ -31,7 +31,7 @@ interface Held {
  * one call share a context per recipient (`wrappers`).
  */
 function wrapMissing(
-  node: MedicalNode,
+  node: NodeServices,
   held: readonly Held[],
   recordId: string,
   to: readonly Recipient[],
@@ -65,7 +65,7 @@ function wrapMissing(
 }
 
 /** The keys of the organizations this node hosts, and of `s` when given. */
-function heldKeys(node: MedicalNode, s?: Session): Held[] {
+function heldKeys(node: NodeServices, s?: Session): Held[] {
   return [
     ...(s ? [{ recipient: `key:${s.keyId}` as Recipient, key: s.encryption }] : []),
     ...node.hostedOrgs().map((o) => ({ recipient: `org:${o}` as Recipient, key: node.orgKey(o)! })),
@@ -73,7 +73,7 @@ function heldKeys(node: MedicalNode, s?: Session): Held[] {
 }
 
 /** Ids of every version of every record of `patient`. */
-function versionsOf(node: MedicalNode, patient: string): string[] {
+function versionsOf(node: NodeServices, patient: string): string[] {
   return node.state.recordsOf(patient).flatMap((r) => [r.id, ...r.amendedBy]);
 }
 
@@ -81,7 +81,7 @@ function versionsOf(node: MedicalNode, patient: string): string[] {
  * Wraps every record key of `patient` for `to`, unwrapping with the patient's own key or a key of an
  * organization this node hosts. Returns the number of wraps added.
  */
-export function rewrap(node: MedicalNode, s: Session | undefined, patient: string, to: Recipient): number {
+export function rewrap(node: NodeServices, s: Session | undefined, patient: string, to: Recipient): number {
   const held = heldKeys(node, s);
   const keys: WrappedKeyRow[] = [];
   const wrappers: Wrappers = new Map();
@@ -91,14 +91,14 @@ export function rewrap(node: MedicalNode, s: Session | undefined, patient: strin
 }
 
 /** The organization a consent entitles: the grantee organization, or the practitioner's. */
-function granteeOrg(node: MedicalNode, c: ConsentEntry): string | undefined {
+function granteeOrg(node: NodeServices, c: ConsentEntry): string | undefined {
   return c.grantee.kind === 'organization'
     ? c.grantee.orgId
     : node.ledger.directory.active(c.grantee.keyId)?.org;
 }
 
 /** The organizations of `patient`'s consents in force now (any scope, as {@link rewrap} wraps). */
-function consentedOrgs(node: MedicalNode, patient: string): Recipient[] {
+function consentedOrgs(node: NodeServices, patient: string): Recipient[] {
   const now = node.now;
   const orgs = new Set<Recipient>();
   for (const c of node.state.consentsOf(patient)) {
@@ -118,7 +118,7 @@ function consentedOrgs(node: MedicalNode, patient: string): Recipient[] {
  * Returns the number of wraps added.
  */
 export function wrapForConsents(
-  node: MedicalNode,
+  node: NodeServices,
   txs: readonly Tx[],
   sealedAt: (recordId: string) => number | undefined,
 ): number {

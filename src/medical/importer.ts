@@ -19,7 +19,7 @@ import type { RecordBlob } from './vault.ts';
 import { recipientsFor, recordPayload, sealJob } from './record-crypto.ts';
 import { sealAll } from './seal-pool.ts';
 import type { SealResult } from './seal-pool.ts';
-import { stripPatient } from './scoped-ledger.ts';
+import { stripPatient } from '../fhir/patient-ref.ts';
 
 export interface ImportSummary {
   readonly imported: number;

@@ -35,6 +35,7 @@ import { Accounts, DEFAULT_KDF } from './accounts.ts';
 import { AccessRequests } from './access-requests.ts';
 import { ApiTokens } from './api-tokens.ts';
 import type { AccountInfo, Credentials, KdfCost } from './accounts.ts';
+import type { NodeServices, Session } from './node-services.ts';
 import { runChecks, vaultChecks } from './vault-check.ts';
 import type { VaultReport } from './vault-check.ts';
 import { startSigPool } from '../runtime/sig-pool.ts';
@@ -67,11 +68,7 @@ export interface MedicalNodeOptions extends InitOptions {
   readonly progress?: (height: number, head: number) => void;
 }
 
-/** A logged-in user: their unsealed keys and directory entry, for one session. */
-export interface Session extends Credentials {
-  /** Blind id of the patient, for a patient. */
-  readonly patient: string | undefined;
-}
+export type { Session } from './node-services.ts';
 
 export interface NewUser {
   readonly email: string;
@@ -88,7 +85,7 @@ export type { VaultProblem, VaultReport } from './vault-check.ts';
 export const DEFAULT_ORG = { id: 'st-marys', name: 'St. Mary’s Hospital' } as const;
 export const DEFAULT_POLICY: OrgPolicy = { orgDoctorsTreatment: true };
 
-export class MedicalNode {
+export class MedicalNode implements NodeServices {
   readonly ledger: Ledger;
   readonly vault: Vault;
   readonly accounts: Accounts;

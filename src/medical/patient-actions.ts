@@ -10,9 +10,9 @@ import type { Grantee, Purpose } from '../core/consent.ts';
 import { AccessDeniedError, ArgumentValueError, NotFoundError } from '../core/errors.ts';
 import { createTx } from '../core/tx.ts';
 import type { AccessEntry, ConsentEntry } from '../state-machine/medical-state.ts';
-import type { MedicalNode, Session } from './medical-node.ts';
+import type { NodeServices, Session } from './node-services.ts';
 import { rewrap } from './consent-wraps.ts';
-import { stripPatient } from './scoped-ledger.ts';
+import { stripPatient } from '../fhir/patient-ref.ts';
 
 export interface ConsentRequest {
   readonly grantee: Grantee;
@@ -30,7 +30,7 @@ function requireRole(s: Session, roles: readonly string[], what: string): void {
     throw new AccessDeniedError('role-not-permitted', { action: what, role: s.role });
 }
 
-export async function grantConsent(node: MedicalNode, s: Session, g: ConsentRequest): Promise<string> {
+export async function grantConsent(node: NodeServices, s: Session, g: ConsentRequest): Promise<string> {
   requireRole(s, ['patient'], 'grant consent');
   const patient = s.patient!;
   const grantee: Json =
@@ -56,7 +56,7 @@ export async function grantConsent(node: MedicalNode, s: Session, g: ConsentRequ
   return tx;
 }
 
-export async function revokeConsent(node: MedicalNode, s: Session, consentId: string): Promise<string> {
+export async function revokeConsent(node: NodeServices, s: Session, consentId: string): Promise<string> {
   requireRole(s, ['patient'], 'revoke consent');
   const c = node.state.consents.get(consentId);
   if (!c || c.patient !== s.patient) throw new NotFoundError('consent', consentId);
@@ -71,7 +71,7 @@ export function consentVisibleTo(c: ConsentEntry, s: Session): boolean {
 }
 
 /** Consents `s` may see, in log order, read as the caller iterates: memory stays bounded however many there are. */
-export function* visibleConsents(node: MedicalNode, s: Session): Generator<ConsentEntry> {
+export function* visibleConsents(node: NodeServices, s: Session): Generator<ConsentEntry> {
   if (s.role === 'patient') {
     yield* node.state.consentsOf(s.patient!);
     return;
@@ -80,7 +80,7 @@ export function* visibleConsents(node: MedicalNode, s: Session): Generator<Conse
 }
 
 export function accessLog(
-  node: MedicalNode,
+  node: NodeServices,
   s: Session,
   patientId?: string,
   page: EventPage = {},
@@ -97,21 +97,21 @@ export function accessLog(
 }
 
 /** One access event by its transaction id, if the caller may see it (as for `accessLog`). */
-export function accessEvent(node: MedicalNode, s: Session, txId: string): AccessEntry | undefined {
+export function accessEvent(node: NodeServices, s: Session, txId: string): AccessEntry | undefined {
   if (s.role !== 'patient') requireRole(s, ['auditor', 'admin'], 'read the access log');
   const e = node.accessLog.event(txId);
   return e && (s.role !== 'patient' || e.patient === s.patient) ? e : undefined;
 }
 
 /** How many access events the caller's `accessLog(patientId)` lists in all. */
-export function accessLogSize(node: MedicalNode, s: Session, patientId?: string): number {
+export function accessLogSize(node: NodeServices, s: Session, patientId?: string): number {
   if (s.role === 'patient') return s.patient === undefined ? 0 : node.accessLog.count(s.patient);
   requireRole(s, ['auditor', 'admin'], 'read the access log');
   return node.accessLog.count(patientId === undefined ? undefined : node.blind(stripPatient(patientId)));
 }
 
 export async function requestErasure(
-  node: MedicalNode,
+  node: NodeServices,
   s: Session,
   records: readonly string[] | null,
 ): Promise<string> {
@@ -130,7 +130,7 @@ export async function requestErasure(
   );
 }
 
-export async function approveErasure(node: MedicalNode, s: Session, requestTx: string): Promise<string> {
+export async function approveErasure(node: NodeServices, s: Session, requestTx: string): Promise<string> {
   requireRole(s, ['admin'], 'approve erasure');
   const req = node.state.erasureRequests.get(requestTx);
   if (!req) throw new NotFoundError('erasure request', requestTx);
@@ -141,7 +141,7 @@ export async function approveErasure(node: MedicalNode, s: Session, requestTx: s
 }
 
 /** Patients with an active research consent that names the researcher or their organization. */
-export function researchCohort(node: MedicalNode, s: Session): string[] {
+export function researchCohort(node: NodeServices, s: Session): string[] {
   requireRole(s, ['researcher'], 'export research data');
   const now = node.now;
   const out = new Set<string>();

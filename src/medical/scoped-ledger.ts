@@ -23,7 +23,7 @@ import {
 import type { X25519KeyPair } from '../core/hpke.ts';
 import { createTx } from '../core/tx.ts';
 import type { TxType } from '../core/tx.ts';
-import { patientReference } from '../fhir/patient-ref.ts';
+import { patientReference, stripPatient } from '../fhir/patient-ref.ts';
 import { validateRecord } from '../fhir/validate.ts';
 import type { AccessEntry, ConsentEntry, Page, RecordEntry } from '../state-machine/medical-state.ts';
 import { OmopBuilder } from '../fhir/omop.ts';
@@ -42,7 +42,7 @@ import {
 } from './patient-actions.ts';
 import type { ConsentRequest } from './patient-actions.ts';
 import type { AccessAction } from '../state-machine/payloads.ts';
-import type { MedicalNode, Session } from './medical-node.ts';
+import type { NodeServices, Session } from './node-services.ts';
 import {
   openRecord,
   recipientKey,
@@ -81,10 +81,10 @@ export interface WriteResult {
 }
 
 export class ScopedLedger {
-  readonly #node: MedicalNode;
+  readonly #node: NodeServices;
   readonly session: Session;
 
-  constructor(node: MedicalNode, session: Session) {
+  constructor(node: NodeServices, session: Session) {
     this.#node = node;
     this.session = session;
   }
@@ -544,8 +544,4 @@ export class ScopedLedger {
     );
     this.#node.nudge();
   }
-}
-
-export function stripPatient(ref: string): string {
-  return ref.startsWith('Patient/') ? ref.slice('Patient/'.length) : ref;
 }

@@ -10,53 +10,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { describe, it } from 'node:test';
-import { setTimeout } from 'node:timers/promises';
 import { snapshot } from '../state-machine/medical-state-conformance.ts';
 import { SqliteStore } from '../store/sqlite-store.ts';
 import { writeResources } from './importer.ts';
-import { tempDir, TWO_PATIENTS } from '../chain/ledger-fixtures.test-util.ts';
+import { tempDir } from '../chain/ledger-fixtures.test-util.ts';
 import { MedicalNode } from './medical-node.ts';
 import { SqliteMedicalState, stateDifference } from './sqlite-medical-state.ts';
-import { IntegrityMonitor } from '../integrity/integrity-monitor.ts';
-import type { IntegrityStatus } from '../integrity/integrity-monitor.ts';
-import { monitorThreadUp, stateInThread } from '../integrity/monitor-thread.ts';
-import { stateDifferenceOf } from './replayed-state.ts';
-
-const PW = 'state on disk test password';
-const OPTS = { kdf: { N: 2 ** 10, r: 8, p: 1 }, adminPassword: PW, difficulty: 2 } as const;
-
-async function nodeWithHistory(dir: string): Promise<MedicalNode> {
-  const { node } = await MedicalNode.open(dir, OPTS);
-  const ids = await writeResources(node, TWO_PATIENTS);
-  await node.createUser({ email: 'doc@a.example', name: 'Doc', password: PW, role: 'doctor' });
-  await node.createUser({
-    email: 'pa@a.example',
-    name: 'Pa',
-    password: PW,
-    role: 'patient',
-    patientId: 'pa',
-  });
-  const doc = node.as(node.login('doc@a.example', PW));
-  await doc.amendRecord(ids[2]!, {
-    resourceType: 'Observation',
-    status: 'amended',
-    code: { text: 'a, corrected' },
-    subject: { reference: 'Patient/pa' },
-  });
-  const pa = node.as(node.login('pa@a.example', PW));
-  const consent = await pa.grantConsent({
-    grantee: { kind: 'organization', orgId: 'st-marys' },
-    purpose: 'research',
-    validTo: Date.now() + 86_400_000,
-  });
-  await node.commit();
-  await pa.revokeConsent(consent);
-  const request = await pa.requestErasure([ids[2]!]);
-  await node.commit();
-  await node.as(node.login(`admin@st-marys.example`, PW)).approveErasure(request);
-  await node.commit();
-  return node;
-}
+import { HISTORY_OPTS as OPTS, nodeWithHistory } from './state-history.test-util.ts';
 
 /** The state the node's chain gives, replayed into a scratch database. */
 function replayed(node: MedicalNode): { state: SqliteMedicalState; close(): void } {
@@ -159,46 +119,6 @@ describe('medical state on disk', () => {
       db.close();
     } finally {
       replay.close();
-      await node.close();
-    }
-  });
-
-  it("is compared with the replayed chain by the monitor's full run, in its thread or here", async () => {
-    const dir = join(tempDir(), 'node');
-    const node = await nodeWithHistory(dir);
-    const db = new DatabaseSync(join(dir, 'ledger.sqlite'), { timeout: 5000 });
-    try {
-      const monitor = new IntegrityMonitor(node);
-      const clean = await monitor.run({ full: true });
-      assert.equal(clean.state, 'ok', JSON.stringify(clean.problems));
-      const erased = db.prepare('SELECT seq FROM state_records WHERE erased_by IS NOT NULL').get() as {
-        seq: number;
-      };
-      db.prepare('UPDATE state_records SET erased_by = NULL WHERE seq = ?').run(erased.seq);
-      const named = (s: IntegrityStatus): string | undefined =>
-        s.problems.find((p) => p.kind === 'medical-state')?.detail;
-      const inThread = async (): Promise<boolean> => {
-        for (let i = 0; i < 100 && !monitorThreadUp(); i++) await setTimeout(50);
-        return monitorThreadUp();
-      };
-      assert.ok(await inThread());
-      assert.equal(
-        named(await monitor.run({ full: true })),
-        `log position ${String(erased.seq)}: state_records: the row differs from the chain's`,
-      );
-      const thread = await stateInThread(node.ledger.store.path, node.indexKey);
-      assert.ok(thread !== 'not-run', 'the thread ran the check');
-      assert.equal(
-        thread?.detail,
-        `log position ${String(erased.seq)}: state_records: the row differs from the chain's`,
-      );
-      // The same through the calling thread (what runs when the monitor's thread is not up).
-      assert.equal(
-        stateDifferenceOf(node.ledger.store, node.indexKey)?.detail,
-        `log position ${String(erased.seq)}: state_records: the row differs from the chain's`,
-      );
-    } finally {
-      db.close();
       await node.close();
     }
   });

@@ -5,11 +5,11 @@
  * (HMAC-SHA256 with the consortium index key), record bodies as the SHA-256 of their ciphertext, and
  * free text is limited to organization names. A parser returns the typed payload or a reason string.
  */
-import { PURPOSES } from '../core/consent.ts';
-import type { ConsentGrant, Grantee, Purpose } from '../core/consent.ts';
+import { PURPOSES, ROLES } from '../core/consent.ts';
+import type { ConsentGrant, Grantee, Purpose, Role } from '../core/consent.ts';
 
-export const ROLES = ['node', 'admin', 'doctor', 'patient', 'researcher', 'auditor'] as const;
-export type Role = (typeof ROLES)[number];
+export { ROLES };
+export type { Role };
 
 export const ACCESS_ACTIONS = ['read', 'write', 'export', 'erase', 'search'] as const;
 export type AccessAction = (typeof ACCESS_ACTIONS)[number];

@@ -13,7 +13,7 @@ import { ArgumentValueError, NotFoundError } from '../../core/errors.ts';
 import { toAuditEvent } from '../../fhir/audit-event.ts';
 import type { AccessEntry } from '../../state-machine/medical-state.ts';
 import type { MedicalNode } from '../../medical/medical-node.ts';
-import { stripPatient } from '../../medical/scoped-ledger.ts';
+import { stripPatient } from '../../fhir/patient-ref.ts';
 import { authOf } from '../context.ts';
 import type { ApiContext } from '../context.ts';
 import { patientIdOf } from './fhir-consent.ts';

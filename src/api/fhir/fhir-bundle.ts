@@ -31,7 +31,7 @@ import { isObject } from '../../fhir/outcome.ts';
 import { patientReference } from '../../fhir/patient-ref.ts';
 import type { Session } from '../../medical/medical-node.ts';
 import type { ScopedLedger, WriteResult } from '../../medical/scoped-ledger.ts';
-import { stripPatient } from '../../medical/scoped-ledger.ts';
+import { stripPatient } from '../../fhir/patient-ref.ts';
 import { asMedLedgerError } from '../http-errors.ts';
 import { authOf } from '../context.ts';
 import type { ApiContext } from '../context.ts';

@@ -25,7 +25,7 @@ import type { OmopTables, TableName } from '../../fhir/omop-tables.ts';
 import type { AccessEntry } from '../../state-machine/medical-state.ts';
 import { MedicalNode } from '../../medical/medical-node.ts';
 import type { Session } from '../../medical/medical-node.ts';
-import { stripPatient } from '../../medical/scoped-ledger.ts';
+import { stripPatient } from '../../fhir/patient-ref.ts';
 import { dataDir, printJson, UsageError } from '../options.ts';
 
 interface LoginOptions {

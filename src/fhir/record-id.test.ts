@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { FHIR_ID } from '../fhir/validate.ts';
-import { newRecordId } from './record-id.ts';
+import { FHIR_ID } from './validate.ts';
+import { newRecordId } from '../core/record-id.ts';
 
 void describe('newRecordId', () => {
   it('gives UUIDv7 ids (RFC 9562 §5.7) that are valid FHIR ids, later ones sorting later', () => {
