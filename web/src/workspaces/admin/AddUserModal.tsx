@@ -20,7 +20,8 @@ import { useState } from 'react';
 import type { ReactNode, SubmitEvent } from 'react';
 import { api } from '../../api.ts';
 import { roleLabel } from '../../lib/roles.ts';
-import type { Role, User } from '../../lib/types.ts';
+import type { Role, User } from '../../../../src/api/contract/auth.ts';
+import type { NewUserBody } from '../../../../src/api/contract/users.ts';
 
 const ROLES: readonly Role[] = ['doctor', 'patient', 'researcher', 'auditor', 'admin'];
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
@@ -81,7 +82,7 @@ export function AddUserModal({
     if (Object.keys(e).length > 0 || !f.role) return;
     setBusy(true);
     setError(null);
-    const body = {
+    const body: NewUserBody = {
       name: f.name.trim(),
       email: f.email.trim(),
       role: f.role,

@@ -20,7 +20,7 @@ import { useState } from 'react';
 import type { ReactNode, SubmitEvent } from 'react';
 import { api } from '../../api.ts';
 import { useAsync } from '../../lib/use-async.ts';
-import type { Organization } from '../common/api-types.ts';
+import type { Organization } from '../../../../src/api/contract/users.ts';
 import { LoadError, LoadingRows } from '../common/states.tsx';
 
 const ORG_ID = /^[a-z0-9][a-z0-9-]{1,62}$/;

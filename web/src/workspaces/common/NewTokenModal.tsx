@@ -18,7 +18,7 @@ import {
 import { useState } from 'react';
 import type { SubmitEvent, ReactNode } from 'react';
 import { api } from '../../api.ts';
-import type { CreatedToken } from './api-types.ts';
+import type { CreatedToken } from '../../../../src/api/contract/auth.ts';
 
 export function NewTokenModal({
   onClose,

@@ -8,7 +8,7 @@ import type { ReactNode } from 'react';
 import { api } from '../../api.ts';
 import { shortId } from '../../lib/fhir-display.ts';
 import { useAsync } from '../../lib/use-async.ts';
-import type { AccessRequest } from './doctor-types.ts';
+import type { AccessRequest } from '../../../../src/api/contract/consent.ts';
 
 const STATUS_COLOR: Record<AccessRequest['status'], string> = {
   pending: 'yellow',

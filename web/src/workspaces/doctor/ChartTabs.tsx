@@ -5,10 +5,10 @@
  */
 import { Badge, Tabs } from '@mantine/core';
 import type { ReactNode } from 'react';
-import type { RecordView } from '../../lib/types.ts';
+import type { RecordView } from '../../lib/fhir-display.ts';
+import type { Directory } from '../../../../src/api/contract/users.ts';
 import { TAB_LABELS, TABS } from './chart-model.ts';
 import type { Chart, ChartTab } from './chart-model.ts';
-import type { Directory } from './doctor-types.ts';
 import { EncounterTimeline } from './EncounterTimeline.tsx';
 import { NotesList } from './NotesList.tsx';
 import { ObservationsPanel } from './ObservationsPanel.tsx';

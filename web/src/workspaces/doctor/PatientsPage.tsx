@@ -24,7 +24,7 @@ import type { ReactNode, SubmitEvent } from 'react';
 import { api } from '../../api.ts';
 import { ageOn, formatDate, shortId } from '../../lib/fhir-display.ts';
 import { navigate } from '../../lib/route.ts';
-import type { PatientSummary } from '../../lib/types.ts';
+import type { PatientSummary } from '../../../../src/api/contract/records.ts';
 import { useAsync } from '../../lib/use-async.ts';
 import type { PageProps } from '../sections.ts';
 import { AccessRequestsCard } from './AccessRequestsCard.tsx';

@@ -7,9 +7,9 @@ import { Badge, Button, Group, Stack, Table, Text, VisuallyHidden } from '@manti
 import { useState } from 'react';
 import type { ReactNode } from 'react';
 import { formatDate, resourceTypeLabel } from '../../lib/fhir-display.ts';
-import type { RecordView } from '../../lib/types.ts';
+import type { RecordView } from '../../lib/fhir-display.ts';
+import type { Directory } from '../../../../src/api/contract/users.ts';
 import { describe } from './chart-model.ts';
-import type { Directory } from './doctor-types.ts';
 import { RecordActions } from './RecordActions.tsx';
 import { authorName, orgName } from './source.ts';
 import { StatusBadge, VersionBadge } from './StatusBadge.tsx';

@@ -21,7 +21,8 @@ import type { SyntheticEvent, ReactNode } from 'react';
 import { api } from '../../api.ts';
 import { PURPOSE_COLOR, PURPOSE_LABEL, formatDateTime } from './consent-view.ts';
 import { endOfDay, futureDayError, isoDay } from './date-input.ts';
-import type { AccessRequest, Directory } from './types.ts';
+import type { AccessRequest } from '../../../../src/api/contract/consent.ts';
+import type { Directory } from '../../../../src/api/contract/users.ts';
 import { orgName } from './use-patient-context.ts';
 
 const STATUS_COLOR = { pending: 'yellow', approved: 'green', declined: 'gray' } as const;

@@ -23,7 +23,8 @@ import {
 import { GrantConsentForm } from './GrantConsentForm.tsx';
 import { RevokeConsentModal } from './RevokeConsentModal.tsx';
 import { TYPE_LABELS } from './record-summary.ts';
-import type { AccessRequest, Consent, Directory } from './types.ts';
+import type { AccessRequest, Consent } from '../../../../src/api/contract/consent.ts';
+import type { Directory } from '../../../../src/api/contract/users.ts';
 
 const RECORD_TYPES = Object.keys(TYPE_LABELS);
 

@@ -24,7 +24,7 @@ import type { ReactNode } from 'react';
 import { api } from '../../api.ts';
 import { useAsync } from '../../lib/use-async.ts';
 import { ShortId } from '../common/format.tsx';
-import type { ErasureRequest } from './types.ts';
+import type { ErasureRequest } from '../../../../src/api/contract/consent.ts';
 
 const CONFIRM = 'ERASE';
 

@@ -6,7 +6,7 @@
 import { Badge, Button, Group, Table, Text } from '@mantine/core';
 import { useState } from 'react';
 import type { ReactNode } from 'react';
-import type { Directory } from './types.ts';
+import type { Directory } from '../../../../src/api/contract/users.ts';
 import { formatClinicalDate, fullDate } from './record-summary.ts';
 import type { RecordLine } from './record-summary.ts';
 import { doctorOf, orgName } from './use-patient-context.ts';

@@ -8,7 +8,8 @@ import { useState } from 'react';
 import type { ReactNode } from 'react';
 import { api } from '../../api.ts';
 import { granteeLabel } from './consent-view.ts';
-import type { Consent, Directory } from './types.ts';
+import type { Consent } from '../../../../src/api/contract/consent.ts';
+import type { Directory } from '../../../../src/api/contract/users.ts';
 
 export function RevokeConsentModal({
   consent,
