@@ -19,6 +19,7 @@ import {
 import { useState } from 'react';
 import type { SyntheticEvent, ReactNode } from 'react';
 import { api } from '../../api.ts';
+import { ModalFooter } from '../common/ModalFooter.tsx';
 import { PURPOSE_COLOR, PURPOSE_LABEL, formatDateTime } from './consent-view.ts';
 import { endOfDay, futureDayError, isoDay } from './date-input.ts';
 import type { AccessRequest } from '../../../../src/api/contract/consent.ts';
@@ -223,19 +224,14 @@ function ApproveModal({
               withAsterisk
               data-autofocus
             />
-            {failure && (
-              <Alert color="red" role="alert">
-                {failure}
-              </Alert>
-            )}
-            <Group justify="flex-end">
-              <Button variant="default" onClick={onClose}>
-                Cancel
-              </Button>
-              <Button type="submit" loading={busy}>
-                Approve access
-              </Button>
-            </Group>
+            <ModalFooter
+              error={failure}
+              onCancel={onClose}
+              submitLabel="Approve access"
+              busy={busy}
+              cancelWhileBusy
+              gap="md"
+            />
           </Stack>
         </form>
       )}
