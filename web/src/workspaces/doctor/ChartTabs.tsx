@@ -12,7 +12,7 @@ import type { Chart, ChartTab } from './chart-model.ts';
 import { EncounterTimeline } from './EncounterTimeline.tsx';
 import { NotesList } from './NotesList.tsx';
 import { ObservationsPanel } from './ObservationsPanel.tsx';
-import { RecordTable } from './RecordTable.tsx';
+import { ChartTable } from './ChartTable.tsx';
 
 export interface ChartTabsProps {
   readonly chart: Chart;
@@ -53,7 +53,7 @@ export function ChartTabs(p: ChartTabsProps): ReactNode {
         <EncounterTimeline rows={tabs.encounters} {...common} />
       </Tabs.Panel>
       <Tabs.Panel value="conditions" pt="sm">
-        <RecordTable
+        <ChartTable
           rows={tabs.conditions}
           {...common}
           onAmend={p.onAmend}
@@ -62,7 +62,7 @@ export function ChartTabs(p: ChartTabsProps): ReactNode {
         />
       </Tabs.Panel>
       <Tabs.Panel value="medications" pt="sm">
-        <RecordTable
+        <ChartTable
           rows={tabs.medications}
           {...common}
           itemLabel="Medication and dosage"
@@ -76,7 +76,7 @@ export function ChartTabs(p: ChartTabsProps): ReactNode {
         <NotesList rows={tabs.notes} {...common} onAmend={p.onAmend} />
       </Tabs.Panel>
       <Tabs.Panel value="other" pt="sm">
-        <RecordTable
+        <ChartTable
           rows={tabs.other}
           {...common}
           withType
