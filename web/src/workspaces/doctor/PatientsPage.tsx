@@ -27,7 +27,7 @@ import { navigate } from '../../lib/route.ts';
 import type { PatientSummary } from '../../../../src/api/contract/records.ts';
 import { useAsync } from '../../lib/use-async.ts';
 import type { PageProps } from '../sections.ts';
-import { AccessRequestsCard } from './AccessRequestsCard.tsx';
+import { SentRequestsCard } from './SentRequestsCard.tsx';
 
 const ID_PATTERN = /^[A-Za-z0-9-]{8,64}$/;
 
@@ -167,7 +167,7 @@ export function PatientsPage(_props: PageProps): ReactNode {
           <Results q={debounced} />
         </Stack>
       </Card>
-      <AccessRequestsCard />
+      <SentRequestsCard />
     </Stack>
   );
 }
