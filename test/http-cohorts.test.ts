@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import fc from 'fast-check';
 import { AGE_BANDS, SEXES, cell, cohortStats, suppressGroup } from '../src/api/routes/cohort-routes.ts';
-import type { Cell, CohortStats } from '../src/api/routes/cohort-routes.ts';
+import type { Cell, CohortStats } from '../src/api/contract/research.ts';
 import { OMOP_COLUMNS } from '../src/fhir/omop-tables.ts';
 import type { OmopTables, PersonRow } from '../src/fhir/omop-tables.ts';
 import { conditionNames, DEMO_PASSWORD } from '../src/cli/demo-data.ts';

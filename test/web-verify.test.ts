@@ -30,7 +30,7 @@ import {
   verifyEd25519,
 } from '../web/src/lib/verify/hashes.ts';
 import { ProofShapeError, walkInclusion } from '../web/src/lib/verify/inclusion.ts';
-import type { BlockJson, ProofJson } from '../web/src/lib/verify/proof-types.ts';
+import type { BlockJson, ProofJson } from '../src/api/contract/chain.ts';
 import { verifyBlock } from '../web/src/lib/verify/verify-block.ts';
 import { verifyProof } from '../web/src/lib/verify/verify-proof.ts';
 import { DEMO, startTestNode } from './support/http-node.ts';

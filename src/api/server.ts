@@ -31,7 +31,7 @@ import { membershipRoutes } from './routes/membership-routes.ts';
 import { replicaRoutes } from './routes/replica-routes.ts';
 import { consentRoutes } from './routes/consent-routes.ts';
 import { directoryRoutes, portalRoutes } from './routes/portal-routes.ts';
-import type { DemoInfo } from './routes/portal-routes.ts';
+import type { DemoInfo } from './contract/auth.ts';
 import { healthRoutes, metricsPlugin } from './routes/ops-routes.ts';
 import { recordRoutes } from './routes/record-routes.ts';
 import { researchRoutes } from './routes/research-routes.ts';

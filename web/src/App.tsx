@@ -61,7 +61,7 @@ function Workspace({ health }: { health: ReturnType<typeof useHealth> }): ReactN
               >
                 {health.status === 'compromised'
                   ? 'integrity alert'
-                  : `chain verified · height ${String(health.height ?? 0)}`}
+                  : `chain verified · height ${String(health.height)}`}
               </Badge>
             )}
           </Group>

@@ -22,7 +22,7 @@ import type { ReactNode, SyntheticEvent } from 'react';
 import { api, ApiError } from './api.ts';
 import { useAuth } from './auth.tsx';
 import { useAsync } from './lib/use-async.ts';
-import type { DemoIdentity } from './lib/types.ts';
+import type { DemoIdentity } from '../../src/api/contract/auth.ts';
 import { roleColor, roleLabel } from './lib/roles.ts';
 
 interface Demo {

@@ -8,7 +8,7 @@
 import { createContext, use, useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { ReactNode } from 'react';
 import { api, setToken, setUnauthorizedHandler } from './api.ts';
-import type { LoginResult, User } from './lib/types.ts';
+import type { LoginResult, User } from '../../src/api/contract/auth.ts';
 
 interface Stored {
   readonly token: string;

@@ -5,11 +5,11 @@
  * and until the date the patient chooses) or declines it. A doctor lists their own requests.
  */
 import type { FastifyPluginAsync } from 'fastify';
-import type { Purpose } from '../../core/consent.ts';
 import { ArgumentValueError, NotFoundError } from '../../core/errors.ts';
 import type { AccessRequest } from '../../medical/access-requests.ts';
 import { authOf } from '../context.ts';
 import type { ApiContext } from '../context.ts';
+import type { AccessRequestBody, AccessRequest as AccessRequestJson } from '../contract/consent.ts';
 import { errorResponses, idParams } from '../schemas.ts';
 
 const requestView = {
@@ -33,7 +33,7 @@ const requestView = {
 export function accessRequestRoutes(ctx: ApiContext): FastifyPluginAsync {
   return async (app) => {
     const { node } = ctx;
-    const view = (r: AccessRequest, forDoctor: boolean): Record<string, unknown> => {
+    const view = (r: AccessRequest, forDoctor: boolean): AccessRequestJson => {
       const acct = node.accounts.byKeyId(r.requester);
       const entry = node.ledger.directory.active(r.requester);
       return {
@@ -49,7 +49,7 @@ export function accessRequestRoutes(ctx: ApiContext): FastifyPluginAsync {
       };
     };
 
-    app.post<{ Body: { patientId: string; purpose: Purpose; reason: string } }>(
+    app.post<{ Body: AccessRequestBody }>(
       '/access-requests',
       {
         schema: {

@@ -14,6 +14,7 @@ import type { LabOptions } from '../../attack/report.ts';
 import { NotFoundError } from '../../core/errors.ts';
 import { authOf } from '../context.ts';
 import type { ApiContext } from '../context.ts';
+import type { AttackReport } from '../contract/attack-lab.ts';
 import { errorResponses } from '../schemas.ts';
 
 export interface AttackRouteOptions {
@@ -38,7 +39,7 @@ export function attackRoutes(ctx: ApiContext, opts: AttackRouteOptions = {}): Fa
           response: { 200: reportSchema, ...errorResponses },
         },
       },
-      async (req) => {
+      async (req): Promise<AttackReport> => {
         authOf(req, ...ROLES);
         const report = loadReport(dir);
         if (!report) throw new NotFoundError('attack lab report', 'latest');
@@ -92,7 +93,7 @@ export function attackRoutes(ctx: ApiContext, opts: AttackRouteOptions = {}): Fa
           response: { 200: reportSchema, ...errorResponses },
         },
       },
-      async (req) => {
+      async (req): Promise<AttackReport> => {
         authOf(req, ...ROLES);
         const report = await runAttackLabInWorker(
           {

@@ -10,6 +10,7 @@ import type { AccountInfo } from '../../medical/accounts.ts';
 import type { Authenticator } from '../auth.ts';
 import { authOf } from '../context.ts';
 import type { ApiContext } from '../context.ts';
+import type { CreatedToken, LoginResult, Role, TokenInfo, User } from '../contract/auth.ts';
 import { errorResponses, errorSchema, idParams, userSchema } from '../schemas.ts';
 
 const tokenInfo = {
@@ -25,12 +26,13 @@ const tokenInfo = {
   required: ['id', 'name', 'created'],
 } as const;
 
-export function userView(a: AccountInfo, active = true): Record<string, unknown> {
+export function userView(a: AccountInfo, active = true): User {
   return {
     keyId: a.keyId,
     email: a.email,
     name: a.name,
-    role: a.role,
+    // An account has a user's role: MedicalNode.createUser takes no other.
+    role: a.role as Role,
     org: a.org,
     created: a.created,
     active,
@@ -72,7 +74,7 @@ export function authRoutes(ctx: ApiContext, authn: Authenticator): FastifyPlugin
           },
         },
       },
-      async (req) => {
+      async (req): Promise<LoginResult> => {
         const { email, password } = req.body;
         ctx.limiter.attempt(req.ip, email);
         let session;
@@ -126,7 +128,7 @@ export function authRoutes(ctx: ApiContext, authn: Authenticator): FastifyPlugin
           response: { 200: { type: 'array', items: tokenInfo }, ...errorResponses },
         },
       },
-      async (req) => ctx.node.tokens.list(authOf(req).session.keyId),
+      async (req): Promise<TokenInfo[]> => ctx.node.tokens.list(authOf(req).session.keyId),
     );
 
     app.post<{ Body: { name: string; expiresInDays?: number } }>(
@@ -167,7 +169,7 @@ export function authRoutes(ctx: ApiContext, authn: Authenticator): FastifyPlugin
           { user: a.session.keyId, event: 'api-token.create', token: created.info.id },
           'api token created',
         );
-        return reply.code(201).send(created);
+        return reply.code(201).send(created satisfies CreatedToken);
       },
     );
 
@@ -181,7 +183,7 @@ export function authRoutes(ctx: ApiContext, authn: Authenticator): FastifyPlugin
           response: { 200: tokenInfo, ...errorResponses },
         },
       },
-      async (req) => {
+      async (req): Promise<TokenInfo> => {
         const a = authOf(req);
         const info = ctx.node.tokens.revoke(a.session.keyId, req.params.id, ctx.now());
         authn.forget(info.id);

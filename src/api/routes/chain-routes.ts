@@ -9,6 +9,7 @@ import { ArgumentValueError } from '../../core/errors.ts';
 import type { MedicalNode } from '../../medical/medical-node.ts';
 import { authOf } from '../context.ts';
 import type { ApiContext } from '../context.ts';
+import type { BlockJson, NodeInfo, ProofJson, TxJson } from '../contract/chain.ts';
 import { errorResponses, idParams } from '../schemas.ts';
 
 const header = { type: 'object', additionalProperties: true } as const;
@@ -60,7 +61,7 @@ export const proofSchema = {
 } as const;
 
 /** An inclusion proof of `txId` with its canonical body, its block and the signed head. */
-export function proofView(node: MedicalNode, txId: string): Record<string, unknown> {
+export function proofView(node: MedicalNode, txId: string): ProofJson {
   const p = node.ledger.inclusionProof(txId);
   const row = node.ledger.store.txById(txId)!;
   const block = node.ledger.block(row.height);
@@ -83,7 +84,7 @@ export function chainRoutes(ctx: ApiContext): FastifyPluginAsync {
           response: { 200: { type: 'object', additionalProperties: true }, ...errorResponses },
         },
       },
-      async (req) => {
+      async (req): Promise<NodeInfo> => {
         authOf(req);
         return {
           keyId: node.ledger.signer.keyId,
@@ -123,7 +124,7 @@ export function chainRoutes(ctx: ApiContext): FastifyPluginAsync {
           response: { 200: blockSchema, ...errorResponses },
         },
       },
-      async (req) => {
+      async (req): Promise<BlockJson> => {
         authOf(req);
         return node.ledger.lastBlock();
       },
@@ -143,7 +144,7 @@ export function chainRoutes(ctx: ApiContext): FastifyPluginAsync {
           response: { 200: blockSchema, ...errorResponses },
         },
       },
-      async (req) => {
+      async (req): Promise<BlockJson> => {
         authOf(req);
         const ref = req.params.ref;
         return node.ledger.block(ref.length === 64 ? ref : Number(ref));
@@ -160,7 +161,7 @@ export function chainRoutes(ctx: ApiContext): FastifyPluginAsync {
           response: { 200: { type: 'object', additionalProperties: true }, ...errorResponses },
         },
       },
-      async (req) => {
+      async (req): Promise<TxJson> => {
         authOf(req);
         const t = node.ledger.tx(req.params.id);
         return {

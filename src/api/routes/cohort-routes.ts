@@ -23,6 +23,7 @@ import { CONCEPT } from '../../fhir/omop-tables.ts';
 import type { ConditionOccurrenceRow, OmopTables, PersonRow } from '../../fhir/omop-tables.ts';
 import { authOf } from '../context.ts';
 import type { ApiContext } from '../context.ts';
+import type { Cell, CohortStats } from '../contract/research.ts';
 import { errorResponses } from '../schemas.ts';
 
 /** Counts below this (and above 0) are never published. */
@@ -32,34 +33,6 @@ export const AGE_BANDS = ['0-17', '18-34', '35-49', '50-64', '65-79', '80+', 'un
 export const SEXES = ['female', 'male', 'other'] as const;
 export type AgeBand = (typeof AGE_BANDS)[number];
 export type Sex = (typeof SEXES)[number];
-
-export interface Cell {
-  readonly key: string;
-  /** null when suppressed. */
-  readonly count: number | null;
-  readonly suppressed: boolean;
-  /** Why, when suppressed: the count is 1–4 ("<5"), or hidden so that a small one cannot be derived. */
-  readonly suppression?: 'small' | 'complementary';
-}
-
-export interface ConditionStats {
-  /** `vocabulary|code`, the OMOP condition_source_value. */
-  readonly code: string;
-  readonly name: string | null;
-  readonly persons: Cell;
-  readonly bySex: readonly Cell[];
-  readonly byAgeBand: readonly Cell[];
-}
-
-export interface CohortStats {
-  readonly asOf: string;
-  readonly minCellSize: number;
-  readonly note: string;
-  readonly persons: Cell;
-  readonly bySex: readonly Cell[];
-  readonly byAgeBand: readonly Cell[];
-  readonly conditions: readonly ConditionStats[];
-}
 
 const NOTE =
   'Counts over de-identified data of patients who consented to research only. Counts from 1 to 4 are ' +

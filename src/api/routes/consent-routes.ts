@@ -11,17 +11,9 @@ import type { Purpose } from '../../core/consent.ts';
 import { ArgumentValueError, NotFoundError } from '../../core/errors.ts';
 import { authOf } from '../context.ts';
 import type { ApiContext } from '../context.ts';
+import type { GrantConsentBody, TxRef } from '../contract/consent.ts';
 import { cursorPageQuery, errorResponses, idParams, purposeEnum, txRef } from '../schemas.ts';
 import { accessView, consentView, erasureView } from './views.ts';
-
-interface GrantBody {
-  grantee: { kind: 'organization'; orgId: string } | { kind: 'practitioner'; keyId: string };
-  purpose: Purpose;
-  types?: string[];
-  period?: { start?: string; end?: string };
-  validFrom?: string;
-  validTo: string;
-}
 
 const anyObject = { type: 'object', additionalProperties: true } as const;
 /** Largest page of consents. */
@@ -41,7 +33,7 @@ function ms(name: string, v: string | undefined): number | undefined {
  * What the chain would reject anyway, checked first so the patient gets a 400/404 naming the field
  * rather than a 403 "transaction not permitted" about a transaction they never saw.
  */
-function checkGrant(node: ApiContext['node'], b: GrantBody, validFrom: number, validTo: number): void {
+function checkGrant(node: ApiContext['node'], b: GrantConsentBody, validFrom: number, validTo: number): void {
   if (validTo <= validFrom) throw new ArgumentValueError('validTo', 'must be after validFrom');
   if (validTo <= node.now) throw new ArgumentValueError('validTo', 'must be in the future');
   const g = b.grantee;
@@ -104,7 +96,7 @@ function linkNext(reply: FastifyReply, path: string, page: EventPage, events: re
 export function consentRoutes(ctx: ApiContext): FastifyPluginAsync {
   return async (app) => {
     const { node } = ctx;
-    app.post<{ Body: GrantBody }>(
+    app.post<{ Body: GrantConsentBody }>(
       '/consents',
       {
         schema: {
@@ -180,7 +172,7 @@ export function consentRoutes(ctx: ApiContext): FastifyPluginAsync {
           validTo,
         });
         await node.settle(tx);
-        return reply.code(201).send({ tx, height: node.ledger.height });
+        return reply.code(201).send({ tx, height: node.ledger.height } satisfies TxRef);
       },
     );
 
@@ -220,7 +212,7 @@ export function consentRoutes(ctx: ApiContext): FastifyPluginAsync {
       async (req) => {
         const tx = await authOf(req, 'patient').ledger.revokeConsent(req.params.id);
         await node.settle(tx);
-        return { tx, height: node.ledger.height };
+        return { tx, height: node.ledger.height } satisfies TxRef;
       },
     );
 
@@ -287,7 +279,7 @@ export function consentRoutes(ctx: ApiContext): FastifyPluginAsync {
       async (req, reply) => {
         const tx = await authOf(req, 'patient').ledger.requestErasure(req.body.records ?? null);
         await node.settle(tx);
-        return reply.code(201).send({ tx, height: node.ledger.height });
+        return reply.code(201).send({ tx, height: node.ledger.height } satisfies TxRef);
       },
     );
 
@@ -321,7 +313,7 @@ export function consentRoutes(ctx: ApiContext): FastifyPluginAsync {
       async (req, reply) => {
         const tx = await authOf(req, 'admin').ledger.approveErasure(req.params.id);
         await node.settle(tx);
-        return reply.code(201).send({ tx, height: node.ledger.height });
+        return reply.code(201).send({ tx, height: node.ledger.height } satisfies TxRef);
       },
     );
   };

@@ -10,11 +10,12 @@ import { threadHeaps } from '../../runtime/thread-heaps.ts';
 import type { IntegrityStatus } from '../../integrity/integrity-monitor.ts';
 import { authOf } from '../context.ts';
 import type { ApiContext } from '../context.ts';
+import type { Health, IntegrityView } from '../contract/ops.ts';
 import { errorResponses } from '../schemas.ts';
 
 const statusSchema = { type: 'object', additionalProperties: true } as const;
 
-export function integrityView(s: IntegrityStatus): Record<string, unknown> {
+export function integrityView(s: IntegrityStatus): IntegrityView {
   return {
     status: s.state,
     height: s.height,
@@ -55,12 +56,12 @@ export function healthRoutes(ctx: ApiContext): FastifyPluginAsync {
             problems: s.problems,
             height: ctx.node.ledger.height,
             verifiedHeight: s.verifiedHeight,
-          });
+          } satisfies Health);
         return {
           status: s.state === 'starting' ? 'starting' : 'ok',
           height: ctx.node.ledger.height,
           verifiedHeight: s.verifiedHeight,
-        };
+        } satisfies Health;
       },
     );
 

@@ -14,16 +14,13 @@ import { fileURLToPath } from 'node:url';
 import { NotFoundError } from '../../core/errors.ts';
 import { authOf } from '../context.ts';
 import type { ApiContext } from '../context.ts';
+import type { DemoInfo } from '../contract/auth.ts';
+import type { Directory } from '../contract/users.ts';
 import { errorResponses } from '../schemas.ts';
 import { homeRoutes } from './home-routes.ts';
 
 /** Where `npm run build:web` puts the portal. */
 export const PORTAL_DIR = fileURLToPath(new URL('../../../web/dist/', import.meta.url));
-
-export interface DemoInfo {
-  readonly password: string;
-  readonly identities: readonly { email: string; name: string; role: string; org: string }[];
-}
 
 export function portalRoutes(ctx: ApiContext, dir = PORTAL_DIR): FastifyPluginAsync {
   return async (app) => {
@@ -117,7 +114,7 @@ export function directoryRoutes(ctx: ApiContext, demo: DemoInfo | undefined): Fa
           },
         },
       },
-      async (req) => {
+      async (req): Promise<Directory> => {
         authOf(req);
         const { node } = ctx;
         return {

@@ -10,6 +10,12 @@ import { NotFoundError } from '../../core/errors.ts';
 import type { RecordView } from '../../medical/scoped-ledger.ts';
 import { authOf } from '../context.ts';
 import type { ApiContext } from '../context.ts';
+import type {
+  PatientSummary,
+  RecordHistory,
+  RecordView as RecordViewJson,
+  WriteResult,
+} from '../contract/records.ts';
 import { errorResponses, errorSchema, idParams, readQuery, resourceSchema } from '../schemas.ts';
 import { readOptions } from './views.ts';
 import { proofView, proofSchema } from './chain-routes.ts';
@@ -45,7 +51,7 @@ const writeResult = {
   },
 } as const;
 
-export function viewOf(v: RecordView): Record<string, unknown> {
+export function viewOf(v: RecordView): RecordViewJson {
   return { ...v, time: new Date(v.time).toISOString() };
 }
 
@@ -67,7 +73,10 @@ export function recordRoutes(ctx: ApiContext): FastifyPluginAsync {
       async (req, reply) => {
         const r = await authOf(req).ledger.addRecord(req.body);
         await ctx.node.settle(r.tx);
-        return reply.code(201).send({ ...r, height: ctx.node.state.records.get(r.recordId)?.height });
+        return reply.code(201).send({
+          ...r,
+          height: ctx.node.state.records.get(r.recordId)?.height,
+        } satisfies WriteResult);
       },
     );
 
@@ -85,7 +94,10 @@ export function recordRoutes(ctx: ApiContext): FastifyPluginAsync {
       async (req, reply) => {
         const r = await authOf(req).ledger.amendRecord(req.params.id, req.body);
         await ctx.node.settle(r.tx);
-        return reply.code(201).send({ ...r, height: ctx.node.state.records.get(r.recordId)?.height });
+        return reply.code(201).send({
+          ...r,
+          height: ctx.node.state.records.get(r.recordId)?.height,
+        } satisfies WriteResult);
       },
     );
 
@@ -107,7 +119,7 @@ export function recordRoutes(ctx: ApiContext): FastifyPluginAsync {
           },
         },
       },
-      async (req) => {
+      async (req): Promise<RecordHistory> => {
         const r = await authOf(req).ledger.getRecord(req.params.id, readOptions(req.query));
         return { current: viewOf(r.current), history: r.history.map(viewOf) };
       },
@@ -187,7 +199,7 @@ export function recordRoutes(ctx: ApiContext): FastifyPluginAsync {
           },
         },
       },
-      async (req) =>
+      async (req): Promise<PatientSummary[]> =>
         authOf(req, 'doctor', 'admin', 'patient').ledger.findPatients(req.query.q, req.query.limit ?? 50),
     );
 

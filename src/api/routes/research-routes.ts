@@ -14,6 +14,7 @@ import type { ScopedLedger } from '../../medical/scoped-ledger.ts';
 import { ArgumentValueError } from '../../core/errors.ts';
 import { authOf } from '../context.ts';
 import type { ApiContext } from '../context.ts';
+import type { OmopExport } from '../contract/research.ts';
 import { errorResponses } from '../schemas.ts';
 
 const TABLES = Object.keys(OMOP_COLUMNS) as TableName[];
@@ -63,7 +64,11 @@ export const researchRoutes =
         const { ledger } = authOf(req, 'researcher');
         if (req.query.format !== 'csv') {
           const tables = await jsonOf(ledger, ctx.researchJsonMax);
-          return { tables, counts: Object.fromEntries(TABLES.map((t) => [t, tables[t].length])) };
+          const counts = Object.fromEntries(TABLES.map((t) => [t, tables[t].length])) as Record<
+            TableName,
+            number
+          >;
+          return { tables, counts } satisfies OmopExport;
         }
         const table = req.query.table;
         if (!table)

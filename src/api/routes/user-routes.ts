@@ -6,19 +6,12 @@
  */
 import type { FastifyPluginAsync } from 'fastify';
 import { ArgumentValueError, NotFoundError } from '../../core/errors.ts';
-import type { Role } from '../../state-machine/payloads.ts';
 import { authOf } from '../context.ts';
 import type { ApiContext } from '../context.ts';
+import type { TxRef } from '../contract/consent.ts';
+import type { NewUserBody, Organization } from '../contract/users.ts';
 import { cursorPageQuery, errorResponses, errorSchema, txRef, userSchema } from '../schemas.ts';
 import { userView } from './auth-routes.ts';
-
-interface NewUserBody {
-  email: string;
-  name: string;
-  password: string;
-  role: Exclude<Role, 'node'>;
-  patientId?: string;
-}
 
 /** Largest page of users (and the default). */
 const MAX_USERS = 1000;
@@ -110,7 +103,7 @@ export function userRoutes(ctx: ApiContext): FastifyPluginAsync {
           response: { 200: txRef, ...errorResponses },
         },
       },
-      async (req) => {
+      async (req): Promise<TxRef> => {
         const admin = authOf(req, 'admin').session;
         // An admin revoking themself could leave the organization with no one to enroll users.
         if (req.params.keyId === admin.keyId)
@@ -138,7 +131,7 @@ export function userRoutes(ctx: ApiContext): FastifyPluginAsync {
           },
         },
       },
-      async (req) => {
+      async (req): Promise<Organization[]> => {
         authOf(req);
         return [...node.ledger.directory.orgs()].map((o) => ({
           id: o.org,

@@ -7,10 +7,11 @@ import type { AccessEntry, ConsentEntry, ErasureRequestEntry } from '../../state
 import type { MedicalNode } from '../../medical/medical-node.ts';
 import type { ReadOptions } from '../../medical/scoped-ledger.ts';
 import type { Purpose } from '../../core/consent.ts';
+import type { AccessEvent, Consent, ErasureRequest } from '../contract/consent.ts';
 
 export const iso = (ms: number): string => new Date(ms).toISOString();
 
-export function accessView(node: MedicalNode, e: AccessEntry): Record<string, unknown> {
+export function accessView(node: MedicalNode, e: AccessEntry): AccessEvent {
   const who = node.ledger.directory.entry(e.requester);
   const account = node.accounts.byKeyId(e.requester);
   return {
@@ -32,7 +33,7 @@ export function accessView(node: MedicalNode, e: AccessEntry): Record<string, un
   };
 }
 
-export function consentView(c: ConsentEntry): Record<string, unknown> {
+export function consentView(c: ConsentEntry): Consent {
   return {
     id: c.id,
     tx: c.tx,
@@ -58,7 +59,7 @@ export function consentView(c: ConsentEntry): Record<string, unknown> {
   };
 }
 
-export function erasureView(r: ErasureRequestEntry): Record<string, unknown> {
+export function erasureView(r: ErasureRequestEntry): ErasureRequest {
   return {
     tx: r.tx,
     time: iso(r.time),

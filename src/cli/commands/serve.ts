@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline/promises';
 import type { Command } from 'commander';
 import { buildServer } from '../../api/server.ts';
-import type { DemoInfo } from '../../api/routes/portal-routes.ts';
+import type { DemoInfo } from '../../api/contract/auth.ts';
 import { ConsortiumMember } from '../../consortium/consortium.ts';
 import { isMemberDir, readMember } from '../../consortium/consortium-genesis.ts';
 import { ledgerExists } from '../../chain/data-dir.ts';

@@ -6,7 +6,7 @@
 import { Alert, List } from '@mantine/core';
 import { useEffect, useState } from 'react';
 import type { ReactNode } from 'react';
-import type { Health } from '../lib/types.ts';
+import type { Health } from '../../../src/api/contract/ops.ts';
 
 async function health(signal: AbortSignal): Promise<Health> {
   const r = await fetch('/health', { signal });
@@ -46,7 +46,7 @@ export function IntegrityBanner({ health: h }: { health: Health | undefined }): 
       <List size="sm" mt="xs">
         {problems.slice(0, 5).map((p, i) => (
           <List.Item key={i}>
-            {p.height === undefined ? '' : `block ${String(p.height)}`}
+            {`block ${String(p.height)}`}
             {p.tx === undefined ? '' : `, transaction ${String(p.tx)}`}: {p.kind} — {p.detail}
           </List.Item>
         ))}

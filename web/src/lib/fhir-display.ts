@@ -5,6 +5,7 @@
  * Pure functions, no React: any workspace may use them.
  */
 import type { CodeableConcept, Coding, HumanName, Period, Quantity } from '@medplum/fhirtypes';
+import type { RecordView as RecordViewOf } from '../../../src/api/contract/records.ts';
 
 export const LOINC = 'http://loinc.org';
 export const SNOMED = 'http://snomed.info/sct';
@@ -13,6 +14,9 @@ export const UCUM = 'http://unitsofmeasure.org';
 
 /** A resource as the node returns it: only resourceType is sure, the rest is read defensively. */
 export type LooseResource = { readonly resourceType: string; readonly id?: string } & Record<string, unknown>;
+
+/** A record version as the portal reads it: its resource loosely. */
+export type RecordView = RecordViewOf<LooseResource>;
 
 /** The first coding of a concept, or the first one of `system` when given. */
 export function codingOf(cc: CodeableConcept | undefined, system?: string): Coding | undefined {

@@ -2,7 +2,7 @@
  * @module
  * Role names and colors, the same everywhere in the portal.
  */
-import type { Role } from './types.ts';
+import type { Role } from '../../../src/api/contract/auth.ts';
 
 const LABELS: Record<Role, string> = {
   admin: 'Admin',

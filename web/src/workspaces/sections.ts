@@ -4,7 +4,7 @@
  * gets the URL segments after its own (e.g. `#/chart/<patient id>` → `params = [id]`).
  */
 import type { ComponentType } from 'react';
-import type { Role } from '../lib/types.ts';
+import type { Role } from '../../../src/api/contract/auth.ts';
 import { UsersPage } from './admin/UsersPage.tsx';
 import { NodePage } from './admin/NodePage.tsx';
 import { ErasurePage } from './admin/ErasurePage.tsx';

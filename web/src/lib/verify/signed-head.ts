@@ -10,7 +10,7 @@ import type { Bytes } from './bytes.ts';
 import type { Check } from './checks.ts';
 import { expectEqual, Failed, runCheck, short } from './checks.ts';
 import { blockHashOf, keyIdOf, leadingZeroBits, verifyEd25519 } from './hashes.ts';
-import type { SignedHeadJson } from './proof-types.ts';
+import type { SignedHeadJson } from '../../../../src/api/contract/chain.ts';
 
 /** The four checks of a signed header; `which` names it in the check ids ('head' or 'block'). */
 export async function checkSignedHead(

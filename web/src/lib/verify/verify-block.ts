@@ -8,7 +8,7 @@ import { fromHex, toHex } from './bytes.ts';
 import type { Check } from './checks.ts';
 import { expectEqual, runCheck } from './checks.ts';
 import { merkleRoot } from './hashes.ts';
-import type { BlockJson } from './proof-types.ts';
+import type { BlockJson } from '../../../../src/api/contract/chain.ts';
 import { checkSignedHead } from './signed-head.ts';
 
 export async function verifyBlock(b: BlockJson, trustedKey: string): Promise<Check[]> {

@@ -19,7 +19,7 @@ import { expectEqual, Failed, runCheck, short } from './checks.ts';
 import { merkleRoot, txIdOf } from './hashes.ts';
 import { walkInclusion } from './inclusion.ts';
 import type { InclusionWalk } from './inclusion.ts';
-import type { ProofJson } from './proof-types.ts';
+import type { ProofJson } from '../../../../src/api/contract/chain.ts';
 import { checkSignedHead } from './signed-head.ts';
 
 export interface VerifyOptions {

@@ -5,22 +5,14 @@
  * sees the records written about them. The node creates the user's keys, seals them with the
  * password and signs an identity.register transaction.
  */
-import {
-  Alert,
-  Button,
-  Group,
-  Modal,
-  PasswordInput,
-  Select,
-  SimpleGrid,
-  Stack,
-  TextInput,
-} from '@mantine/core';
+import { Modal, PasswordInput, Select, SimpleGrid, Stack, TextInput } from '@mantine/core';
 import { useState } from 'react';
 import type { ReactNode, SubmitEvent } from 'react';
 import { api } from '../../api.ts';
 import { roleLabel } from '../../lib/roles.ts';
-import type { Role, User } from '../../lib/types.ts';
+import type { Role, User } from '../../../../src/api/contract/auth.ts';
+import type { NewUserBody } from '../../../../src/api/contract/users.ts';
+import { ModalFooter } from '../common/ModalFooter.tsx';
 
 const ROLES: readonly Role[] = ['doctor', 'patient', 'researcher', 'auditor', 'admin'];
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
@@ -81,7 +73,7 @@ export function AddUserModal({
     if (Object.keys(e).length > 0 || !f.role) return;
     setBusy(true);
     setError(null);
-    const body = {
+    const body: NewUserBody = {
       name: f.name.trim(),
       email: f.email.trim(),
       role: f.role,
@@ -186,19 +178,13 @@ export function AddUserModal({
               autoComplete="new-password"
             />
           </SimpleGrid>
-          {error && (
-            <Alert color="red" role="alert" title="The node did not enroll this user">
-              {error}
-            </Alert>
-          )}
-          <Group justify="flex-end" gap="sm">
-            <Button variant="default" onClick={onClose} disabled={busy}>
-              Cancel
-            </Button>
-            <Button type="submit" loading={busy}>
-              Add user
-            </Button>
-          </Group>
+          <ModalFooter
+            error={error}
+            errorTitle="The node did not enroll this user"
+            onCancel={onClose}
+            submitLabel="Add user"
+            busy={busy}
+          />
         </Stack>
       </form>
     </Modal>

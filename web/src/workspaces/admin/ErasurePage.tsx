@@ -9,7 +9,7 @@ import { useState } from 'react';
 import type { ReactNode } from 'react';
 import { api } from '../../api.ts';
 import { useAsync } from '../../lib/use-async.ts';
-import type { ErasureRequest, TxRef } from '../common/api-types.ts';
+import type { ErasureRequest, TxRef } from '../../../../src/api/contract/consent.ts';
 import { ConfirmModal } from '../common/ConfirmModal.tsx';
 import { ShortId, When } from '../common/format.tsx';
 import { PageHeader } from '../common/PageHeader.tsx';

@@ -21,7 +21,7 @@ import { useEffect, useState } from 'react';
 import type { ReactNode } from 'react';
 import { api } from '../../api.ts';
 import { useAsync } from '../../lib/use-async.ts';
-import type { IntegrityProblem, IntegrityView } from '../common/api-types.ts';
+import type { IntegrityProblem, IntegrityView } from '../../../../src/api/contract/ops.ts';
 import { fmtTime } from '../common/format.tsx';
 import { LoadError, LoadingRows } from '../common/states.tsx';
 
@@ -32,8 +32,7 @@ const STATUS = {
 } as const;
 
 function location(p: IntegrityProblem): string {
-  if (p.record !== undefined) return `record ${p.record.slice(0, 8)} (block ${String(p.height ?? '?')})`;
-  if (p.height === undefined) return '—';
+  if (p.record !== undefined) return `record ${p.record.slice(0, 8)} (block ${String(p.height)})`;
   return p.tx === undefined ? `block ${String(p.height)}` : `block ${String(p.height)}, tx ${String(p.tx)}`;
 }
 

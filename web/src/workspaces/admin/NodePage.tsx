@@ -6,9 +6,8 @@
 import { Anchor, Card, DataList, SimpleGrid, Stack, Title } from '@mantine/core';
 import type { ReactNode } from 'react';
 import { api } from '../../api.ts';
-import type { BlockJson } from '../../lib/verify/proof-types.ts';
+import type { BlockJson, NodeInfo } from '../../../../src/api/contract/chain.ts';
 import { useAsync } from '../../lib/use-async.ts';
-import type { NodeInfo } from '../common/api-types.ts';
 import { CopyId, fmtTime, Hex, ShortId } from '../common/format.tsx';
 import { PageHeader } from '../common/PageHeader.tsx';
 import { LoadError, LoadingRows } from '../common/states.tsx';

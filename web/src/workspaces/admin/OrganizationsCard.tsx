@@ -3,24 +3,13 @@
  * The organizations on the chain (any signed-in user may list them) and, for an admin, creating a
  * new organization hosted by this node (an org.join transaction).
  */
-import {
-  Alert,
-  Badge,
-  Button,
-  Card,
-  Group,
-  Modal,
-  Stack,
-  Table,
-  Text,
-  TextInput,
-  Title,
-} from '@mantine/core';
+import { Badge, Button, Card, Group, Modal, Stack, Table, Text, TextInput, Title } from '@mantine/core';
 import { useState } from 'react';
 import type { ReactNode, SubmitEvent } from 'react';
 import { api } from '../../api.ts';
 import { useAsync } from '../../lib/use-async.ts';
-import type { Organization } from '../common/api-types.ts';
+import type { Organization } from '../../../../src/api/contract/users.ts';
+import { ModalFooter } from '../common/ModalFooter.tsx';
 import { LoadError, LoadingRows } from '../common/states.tsx';
 
 const ORG_ID = /^[a-z0-9][a-z0-9-]{1,62}$/;
@@ -162,19 +151,13 @@ function NewOrganizationModal({
             error={errors.id}
             styles={{ input: { fontFamily: 'var(--mantine-font-family-monospace)' } }}
           />
-          {error && (
-            <Alert color="red" role="alert" title="The node did not create the organization">
-              {error}
-            </Alert>
-          )}
-          <Group justify="flex-end" gap="sm">
-            <Button variant="default" onClick={onClose} disabled={busy}>
-              Cancel
-            </Button>
-            <Button type="submit" loading={busy}>
-              Create organization
-            </Button>
-          </Group>
+          <ModalFooter
+            error={error}
+            errorTitle="The node did not create the organization"
+            onCancel={onClose}
+            submitLabel="Create organization"
+            busy={busy}
+          />
         </Stack>
       </form>
     </Modal>

@@ -4,9 +4,10 @@
  * erasure): what will happen, a Cancel button, and the action button that runs it and shows the
  * node's error if it fails.
  */
-import { Alert, Button, Group, Modal, Stack } from '@mantine/core';
+import { Modal, Stack } from '@mantine/core';
 import { useState } from 'react';
 import type { ReactNode } from 'react';
+import { ModalFooter } from './ModalFooter.tsx';
 
 export interface ConfirmModalProps {
   readonly title: string;
@@ -46,19 +47,15 @@ export function ConfirmModal(p: ConfirmModalProps): ReactNode {
     >
       <Stack gap="md">
         {p.children}
-        {error && (
-          <Alert color="red" role="alert" title="The node refused">
-            {error}
-          </Alert>
-        )}
-        <Group justify="flex-end" gap="sm">
-          <Button variant="default" onClick={p.onClose} disabled={busy}>
-            Cancel
-          </Button>
-          <Button color={p.color ?? 'red'} loading={busy} onClick={confirm}>
-            {p.confirmLabel}
-          </Button>
-        </Group>
+        <ModalFooter
+          error={error}
+          errorTitle="The node refused"
+          onCancel={p.onClose}
+          submitLabel={p.confirmLabel}
+          submitColor={p.color ?? 'red'}
+          onSubmit={confirm}
+          busy={busy}
+        />
       </Stack>
     </Modal>
   );

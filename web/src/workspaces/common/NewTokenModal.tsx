@@ -18,7 +18,8 @@ import {
 import { useState } from 'react';
 import type { SubmitEvent, ReactNode } from 'react';
 import { api } from '../../api.ts';
-import type { CreatedToken } from './api-types.ts';
+import type { CreatedToken } from '../../../../src/api/contract/auth.ts';
+import { ModalFooter } from './ModalFooter.tsx';
 
 export function NewTokenModal({
   onClose,
@@ -127,19 +128,13 @@ export function NewTokenModal({
             onChange={setDays}
             error={errors.days}
           />
-          {error && (
-            <Alert color="red" role="alert" title="The node did not create the token">
-              {error}
-            </Alert>
-          )}
-          <Group justify="flex-end" gap="sm">
-            <Button variant="default" onClick={onClose} disabled={busy}>
-              Cancel
-            </Button>
-            <Button type="submit" loading={busy}>
-              Create token
-            </Button>
-          </Group>
+          <ModalFooter
+            error={error}
+            errorTitle="The node did not create the token"
+            onCancel={onClose}
+            submitLabel="Create token"
+            busy={busy}
+          />
         </Stack>
       </form>
     </Modal>

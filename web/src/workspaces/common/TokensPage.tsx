@@ -9,7 +9,7 @@ import type { ReactNode } from 'react';
 import { api } from '../../api.ts';
 import { useAsync } from '../../lib/use-async.ts';
 import type { PageProps } from '../sections.ts';
-import type { TokenInfo } from './api-types.ts';
+import type { TokenInfo } from '../../../../src/api/contract/auth.ts';
 import { ConfirmModal } from './ConfirmModal.tsx';
 import { fmtTime, When } from './format.tsx';
 import { NewTokenModal } from './NewTokenModal.tsx';

@@ -5,9 +5,10 @@
  * `emergency` and that reason, and the node logs it on the chain as break-glass access, which the
  * patient sees and auditors review.
  */
-import { Alert, Button, Group, Modal, Stack, Text, Textarea } from '@mantine/core';
+import { Alert, Modal, Stack, Text, Textarea } from '@mantine/core';
 import { useState } from 'react';
 import type { SubmitEvent, ReactNode } from 'react';
+import { ModalFooter } from '../common/ModalFooter.tsx';
 
 export const MIN_REASON = 10;
 const MAX_REASON = 500;
@@ -55,14 +56,11 @@ export function BreakGlassModal(p: BreakGlassModalProps): ReactNode {
             required
             data-autofocus
           />
-          <Group justify="flex-end" gap="sm">
-            <Button variant="default" onClick={p.onClose}>
-              Cancel
-            </Button>
-            <Button type="submit" color="red">
-              Break the glass and open the chart
-            </Button>
-          </Group>
+          <ModalFooter
+            onCancel={p.onClose}
+            submitLabel="Break the glass and open the chart"
+            submitColor="red"
+          />
         </Stack>
       </form>
     </Modal>

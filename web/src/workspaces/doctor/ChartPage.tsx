@@ -11,7 +11,8 @@ import type { ReactNode } from 'react';
 import { ApiError, api } from '../../api.ts';
 import { shortId } from '../../lib/fhir-display.ts';
 import { navigate } from '../../lib/route.ts';
-import type { RecordView } from '../../lib/types.ts';
+import type { RecordView } from '../../lib/fhir-display.ts';
+import type { Directory } from '../../../../src/api/contract/users.ts';
 import { useAsync } from '../../lib/use-async.ts';
 import { usePaged } from '../../lib/use-paged.ts';
 import { LoadMore } from '../common/LoadMore.tsx';
@@ -22,11 +23,11 @@ import type { FormKind } from './AddToChart.tsx';
 import { buildChart } from './chart-model.ts';
 import type { ChartTab } from './chart-model.ts';
 import { ChartTabs } from './ChartTabs.tsx';
-import { readQuery } from './doctor-types.ts';
-import type { Directory, ReadMode } from './doctor-types.ts';
 import { EmergencyBanner } from './EmergencyBanner.tsx';
 import { HistoryModal } from './HistoryModal.tsx';
 import { PatientHeader } from './PatientHeader.tsx';
+import { readQuery } from './read-mode.ts';
+import type { ReadMode } from './read-mode.ts';
 
 const TAB_OF_FORM: Record<FormKind, ChartTab> = {
   note: 'notes',

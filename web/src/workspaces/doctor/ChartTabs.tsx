@@ -5,14 +5,14 @@
  */
 import { Badge, Tabs } from '@mantine/core';
 import type { ReactNode } from 'react';
-import type { RecordView } from '../../lib/types.ts';
+import type { RecordView } from '../../lib/fhir-display.ts';
+import type { Directory } from '../../../../src/api/contract/users.ts';
 import { TAB_LABELS, TABS } from './chart-model.ts';
 import type { Chart, ChartTab } from './chart-model.ts';
-import type { Directory } from './doctor-types.ts';
 import { EncounterTimeline } from './EncounterTimeline.tsx';
 import { NotesList } from './NotesList.tsx';
 import { ObservationsPanel } from './ObservationsPanel.tsx';
-import { RecordTable } from './RecordTable.tsx';
+import { ChartTable } from './ChartTable.tsx';
 
 export interface ChartTabsProps {
   readonly chart: Chart;
@@ -53,7 +53,7 @@ export function ChartTabs(p: ChartTabsProps): ReactNode {
         <EncounterTimeline rows={tabs.encounters} {...common} />
       </Tabs.Panel>
       <Tabs.Panel value="conditions" pt="sm">
-        <RecordTable
+        <ChartTable
           rows={tabs.conditions}
           {...common}
           onAmend={p.onAmend}
@@ -62,7 +62,7 @@ export function ChartTabs(p: ChartTabsProps): ReactNode {
         />
       </Tabs.Panel>
       <Tabs.Panel value="medications" pt="sm">
-        <RecordTable
+        <ChartTable
           rows={tabs.medications}
           {...common}
           itemLabel="Medication and dosage"
@@ -76,7 +76,7 @@ export function ChartTabs(p: ChartTabsProps): ReactNode {
         <NotesList rows={tabs.notes} {...common} onAmend={p.onAmend} />
       </Tabs.Panel>
       <Tabs.Panel value="other" pt="sm">
-        <RecordTable
+        <ChartTable
           rows={tabs.other}
           {...common}
           withType

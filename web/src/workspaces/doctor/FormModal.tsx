@@ -4,9 +4,10 @@
  * path that failed validation) and Cancel / submit buttons. `useSubmit` runs the save and keeps
  * its busy and error state.
  */
-import { Alert, Button, Group, Modal, Stack } from '@mantine/core';
+import { Modal, Stack } from '@mantine/core';
 import { useCallback, useState } from 'react';
 import type { SubmitEvent, ReactNode } from 'react';
+import { ModalFooter } from '../common/ModalFooter.tsx';
 
 export interface SubmitState {
   readonly busy: boolean;
@@ -60,19 +61,13 @@ export function FormModal(p: FormModalProps): ReactNode {
       <form onSubmit={submit} noValidate>
         <Stack gap="md">
           {p.children}
-          {p.state.error && (
-            <Alert color="red" role="alert" title="The node did not save this record">
-              {p.state.error}
-            </Alert>
-          )}
-          <Group justify="flex-end" gap="sm">
-            <Button variant="default" onClick={p.onClose} disabled={p.state.busy}>
-              Cancel
-            </Button>
-            <Button type="submit" loading={p.state.busy}>
-              {p.submitLabel}
-            </Button>
-          </Group>
+          <ModalFooter
+            error={p.state.error}
+            errorTitle="The node did not save this record"
+            onCancel={p.onClose}
+            submitLabel={p.submitLabel}
+            busy={p.state.busy}
+          />
         </Stack>
       </form>
     </Modal>

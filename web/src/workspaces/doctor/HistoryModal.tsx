@@ -8,11 +8,13 @@ import { Alert, Badge, Card, Code, Group, Loader, Modal, Spoiler, Stack, Text } 
 import type { ReactNode } from 'react';
 import { api } from '../../api.ts';
 import { formatDateTime, shortId } from '../../lib/fhir-display.ts';
-import type { RecordView } from '../../lib/types.ts';
+import type { LooseResource, RecordView } from '../../lib/fhir-display.ts';
+import type { Directory } from '../../../../src/api/contract/users.ts';
+import type { RecordHistory } from '../../../../src/api/contract/records.ts';
 import { useAsync } from '../../lib/use-async.ts';
 import { describe, noteText } from './chart-model.ts';
-import { readQuery } from './doctor-types.ts';
-import type { Directory, ReadMode, RecordHistory } from './doctor-types.ts';
+import { readQuery } from './read-mode.ts';
+import type { ReadMode } from './read-mode.ts';
 import { authorName, orgName } from './source.ts';
 import { StatusBadge } from './StatusBadge.tsx';
 
@@ -87,7 +89,8 @@ function Version({
 export function HistoryModal(p: HistoryModalProps): ReactNode {
   const id = p.view.id;
   const h = useAsync(
-    (signal) => api.get<RecordHistory>(`/records/${encodeURIComponent(id)}${readQuery(p.mode)}`, signal),
+    (signal) =>
+      api.get<RecordHistory<LooseResource>>(`/records/${encodeURIComponent(id)}${readQuery(p.mode)}`, signal),
     [id, p.mode.emergencyReason],
   );
   const versions = h.data ? [...h.data.history].reverse() : [];

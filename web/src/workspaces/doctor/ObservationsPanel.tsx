@@ -7,10 +7,10 @@ import { SegmentedControl, SimpleGrid, Stack, Text, Title } from '@mantine/core'
 import { useMemo, useState } from 'react';
 import type { ReactNode } from 'react';
 import type { CodeableConcept } from '@medplum/fhirtypes';
-import type { RecordView } from '../../lib/types.ts';
+import type { RecordView } from '../../lib/fhir-display.ts';
+import type { Directory } from '../../../../src/api/contract/users.ts';
 import { trends } from './trends.ts';
-import type { Directory } from './doctor-types.ts';
-import { RecordTable } from './RecordTable.tsx';
+import { ChartTable } from './ChartTable.tsx';
 import { TrendChart } from './TrendChart.tsx';
 
 export interface ObservationsPanelProps {
@@ -60,7 +60,7 @@ export function ObservationsPanel(p: ObservationsPanelProps): ReactNode {
         aria-label="Observation category"
         style={{ alignSelf: 'flex-start' }}
       />
-      <RecordTable
+      <ChartTable
         rows={rows}
         dir={p.dir}
         onHistory={p.onHistory}

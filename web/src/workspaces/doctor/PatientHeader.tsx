@@ -8,7 +8,7 @@ import { useState } from 'react';
 import type { ReactNode } from 'react';
 import type { Patient } from '@medplum/fhirtypes';
 import { ageOn, conceptText, formatDate, humanName, shortId } from '../../lib/fhir-display.ts';
-import type { RecordView } from '../../lib/types.ts';
+import type { RecordView } from '../../lib/fhir-display.ts';
 
 function Field({ label, children }: { label: string; children: ReactNode }): ReactNode {
   return (

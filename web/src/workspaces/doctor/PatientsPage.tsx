@@ -24,10 +24,10 @@ import type { ReactNode, SubmitEvent } from 'react';
 import { api } from '../../api.ts';
 import { ageOn, formatDate, shortId } from '../../lib/fhir-display.ts';
 import { navigate } from '../../lib/route.ts';
-import type { PatientSummary } from '../../lib/types.ts';
+import type { PatientSummary } from '../../../../src/api/contract/records.ts';
 import { useAsync } from '../../lib/use-async.ts';
 import type { PageProps } from '../sections.ts';
-import { AccessRequestsCard } from './AccessRequestsCard.tsx';
+import { SentRequestsCard } from './SentRequestsCard.tsx';
 
 const ID_PATTERN = /^[A-Za-z0-9-]{8,64}$/;
 
@@ -167,7 +167,7 @@ export function PatientsPage(_props: PageProps): ReactNode {
           <Results q={debounced} />
         </Stack>
       </Card>
-      <AccessRequestsCard />
+      <SentRequestsCard />
     </Stack>
   );
 }

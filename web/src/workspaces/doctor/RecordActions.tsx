@@ -5,7 +5,7 @@
  */
 import { Button, Group } from '@mantine/core';
 import type { ReactNode } from 'react';
-import type { RecordView } from '../../lib/types.ts';
+import type { RecordView } from '../../lib/fhir-display.ts';
 
 export interface RecordActionsProps {
   readonly view: RecordView;

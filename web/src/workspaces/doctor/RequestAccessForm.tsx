@@ -7,10 +7,10 @@ import { Alert, Button, Select, Stack, Textarea } from '@mantine/core';
 import { useState } from 'react';
 import type { SubmitEvent, ReactNode } from 'react';
 import { api } from '../../api.ts';
-import type { AccessRequest, RequestPurpose } from './doctor-types.ts';
+import type { AccessRequest, AccessRequestBody } from '../../../../src/api/contract/consent.ts';
 import { useSubmit } from './FormModal.tsx';
 
-const PURPOSES: { value: RequestPurpose; label: string }[] = [
+const PURPOSES: { value: AccessRequestBody['purpose']; label: string }[] = [
   { value: 'treatment', label: 'Treatment' },
   { value: 'payment', label: 'Payment' },
   { value: 'research', label: 'Research' },

@@ -16,7 +16,7 @@ import {
   formatDate,
   quantityText,
 } from '../../lib/fhir-display.ts';
-import type { RecordView } from '../../lib/types.ts';
+import type { RecordView } from '../../lib/fhir-display.ts';
 import { buildChart, describe as describeRecord, observationValue } from './chart-model.ts';
 import { checkDate, checkDigits } from './form-helpers.ts';
 import { trends } from './trends.ts';

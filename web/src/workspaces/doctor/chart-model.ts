@@ -25,7 +25,7 @@ import {
   unitLabel,
 } from '../../lib/fhir-display.ts';
 import type { LooseResource } from '../../lib/fhir-display.ts';
-import type { RecordView } from '../../lib/types.ts';
+import type { RecordView } from '../../lib/fhir-display.ts';
 
 export const TABS = ['encounters', 'conditions', 'medications', 'observations', 'notes', 'other'] as const;
 export type ChartTab = (typeof TABS)[number];

@@ -4,8 +4,8 @@
  * inputs, date and code checks, and the two writes (add a record, amend one).
  */
 import { api } from '../../api.ts';
-import type { RecordView } from '../../lib/types.ts';
-import type { WriteResult } from './doctor-types.ts';
+import type { RecordView } from '../../lib/fhir-display.ts';
+import type { WriteResult } from '../../../../src/api/contract/records.ts';
 
 /** FHIR Reference to the patient every new record is about. */
 export function subjectOf(patientId: string): { reference: string } {

@@ -14,7 +14,7 @@ import {
   unitLabel,
 } from '../../lib/fhir-display.ts';
 import type { LooseResource } from '../../lib/fhir-display.ts';
-import type { RecordView } from '../../lib/types.ts';
+import type { RecordView } from '../../lib/fhir-display.ts';
 import { cc, componentLabel, observationValue } from './chart-model.ts';
 
 /** Panel names people use, instead of the LOINC long names. */

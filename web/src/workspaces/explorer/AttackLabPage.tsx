@@ -12,7 +12,7 @@ import { useAsync } from '../../lib/use-async.ts';
 import type { PageProps } from '../sections.ts';
 import { BruteforceCard, ForgeryCard, RewriteCard, TamperCard } from './attack-lab/DefenceCards.tsx';
 import { MiningCard } from './attack-lab/MiningCard.tsx';
-import type { AttackReport } from './attack-lab/report-types.ts';
+import type { AttackReport } from '../../../../src/api/contract/attack-lab.ts';
 
 const SCENARIOS = [
   { value: 'mining', label: 'Mining cost' },

@@ -22,7 +22,7 @@ import {
 } from '@mantine/core';
 import { useState } from 'react';
 import type { ReactNode } from 'react';
-import type { AccessEvent } from '../../lib/types.ts';
+import type { AccessEvent } from '../../../../src/api/contract/consent.ts';
 import { usePaged } from '../../lib/use-paged.ts';
 import { LoadMore } from '../common/LoadMore.tsx';
 import { ShortId, When } from '../common/format.tsx';
@@ -33,8 +33,7 @@ import type { PageProps } from '../sections.ts';
 const PAGE = 50;
 type Outcome = 'all' | 'allow' | 'deny';
 
-const isBreakGlass = (e: AccessEvent): boolean =>
-  e.breakGlass === true || (typeof e.breakGlass === 'object' && e.breakGlass !== null);
+const isBreakGlass = (e: AccessEvent): boolean => e.breakGlass;
 
 export function AuditLogPage(_props: PageProps): ReactNode {
   const log = usePaged<AccessEvent>('/access-log?order=newest', []);
@@ -160,8 +159,6 @@ export function AuditLogPage(_props: PageProps): ReactNode {
 
 function EventRow({ e }: { e: AccessEvent }): ReactNode {
   const glass = isBreakGlass(e);
-  const glassReason =
-    typeof e.breakGlass === 'object' && e.breakGlass !== null ? e.breakGlass.reason : undefined;
   return (
     <Table.Tr bg={glass ? 'var(--mantine-color-red-light)' : undefined} data-break-glass={glass || undefined}>
       <Table.Td>
@@ -180,10 +177,7 @@ function EventRow({ e }: { e: AccessEvent }): ReactNode {
         <Text size="sm">{e.action}</Text>
         {glass ? (
           <Tooltip
-            label={
-              glassReason ??
-              'Emergency access without consent; the justification is stored encrypted and shown to the patient'
-            }
+            label="Emergency access without consent; the justification is stored encrypted and shown to the patient"
             withArrow
             multiline
             w={260}
@@ -203,7 +197,7 @@ function EventRow({ e }: { e: AccessEvent }): ReactNode {
           {e.outcome === 'allow' ? 'Allowed' : 'Denied'}
         </Badge>
         <Text size="xs" c="dimmed" mt={2}>
-          {glassReason ?? e.reason}
+          {e.reason}
         </Text>
       </Table.Td>
       <Table.Td visibleFrom="md">

@@ -22,7 +22,7 @@ import type { ReactNode } from 'react';
 import { api } from '../../api.ts';
 import { useAsync } from '../../lib/use-async.ts';
 import type { Check } from '../../lib/verify/checks.ts';
-import type { BlockJson } from '../../lib/verify/proof-types.ts';
+import type { BlockJson } from '../../../../src/api/contract/chain.ts';
 import { verifyBlock } from '../../lib/verify/verify-block.ts';
 import { fmtTime, Hex, ShortId, When } from '../common/format.tsx';
 import { LoadError, LoadingRows } from '../common/states.tsx';

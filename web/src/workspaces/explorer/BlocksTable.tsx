@@ -9,7 +9,7 @@ import type { ReactNode } from 'react';
 import { api } from '../../api.ts';
 import { navigate } from '../../lib/route.ts';
 import { useAsync } from '../../lib/use-async.ts';
-import type { BlockJson } from '../../lib/verify/proof-types.ts';
+import type { BlockJson } from '../../../../src/api/contract/chain.ts';
 import { ShortId, When } from '../common/format.tsx';
 import { LoadError, LoadingRows } from '../common/states.tsx';
 

@@ -9,7 +9,7 @@ import { Alert, Badge, Group, Paper, Text, Timeline } from '@mantine/core';
 import type { ReactNode } from 'react';
 import { inclusionShape } from '../../lib/verify/inclusion.ts';
 import type { PathShape } from '../../lib/verify/inclusion.ts';
-import type { ProofJson } from '../../lib/verify/proof-types.ts';
+import type { ProofJson } from '../../../../src/api/contract/chain.ts';
 import type { ProofReport } from '../../lib/verify/verify-proof.ts';
 
 function HashBox({

@@ -23,7 +23,7 @@ import type { ReactNode, SubmitEvent } from 'react';
 import { api } from '../../api.ts';
 import { navigate } from '../../lib/route.ts';
 import { useAsync } from '../../lib/use-async.ts';
-import type { BlockJson, ProofJson } from '../../lib/verify/proof-types.ts';
+import type { BlockJson, ProofJson } from '../../../../src/api/contract/chain.ts';
 import { verifyProof } from '../../lib/verify/verify-proof.ts';
 import type { ProofReport } from '../../lib/verify/verify-proof.ts';
 import { fmtTime, ShortId } from '../common/format.tsx';

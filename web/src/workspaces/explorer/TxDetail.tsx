@@ -8,7 +8,7 @@ import { Anchor, Button, Card, Code, DataList, Group, SimpleGrid, Stack, Text, T
 import type { ReactNode } from 'react';
 import { api } from '../../api.ts';
 import { useAsync } from '../../lib/use-async.ts';
-import type { TxJson } from '../../lib/verify/proof-types.ts';
+import type { TxJson } from '../../../../src/api/contract/chain.ts';
 import { fmtTime, Hex, ShortId } from '../common/format.tsx';
 import { LoadError, LoadingRows } from '../common/states.tsx';
 import { TxTypeBadge } from './explorer-helpers.tsx';

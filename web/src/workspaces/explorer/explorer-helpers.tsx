@@ -8,7 +8,7 @@ import type { ReactNode } from 'react';
 import { api } from '../../api.ts';
 import { useAsync } from '../../lib/use-async.ts';
 import type { AsyncState } from '../../lib/use-async.ts';
-import type { NodeInfo } from '../common/api-types.ts';
+import type { NodeInfo } from '../../../../src/api/contract/chain.ts';
 
 export function useNodeInfo(): AsyncState<NodeInfo> {
   return useAsync((s) => api.get<NodeInfo>('/node', s), []);

@@ -21,13 +21,13 @@ import {
 import { useMemo, useState } from 'react';
 import type { ReactNode } from 'react';
 import { useUser } from '../../auth.tsx';
-import type { AccessEvent } from '../../lib/types.ts';
+import type { AccessEvent } from '../../../../src/api/contract/consent.ts';
 import { useAsync } from '../../lib/use-async.ts';
 import { usePaged } from '../../lib/use-paged.ts';
 import { LoadMore } from '../common/LoadMore.tsx';
 import type { PageProps } from '../sections.ts';
 import { AccessTable } from './AccessTable.tsx';
-import { breakGlassReason, isBreakGlass } from './access-view.ts';
+import { isBreakGlass } from './access-view.ts';
 import { loadPatientContext, orgName } from './use-patient-context.ts';
 
 const PAGE = 30;
@@ -107,7 +107,6 @@ export function AccessLogPage(_props: PageProps): ReactNode {
                     <strong>{e.requester.name ?? e.requester.role}</strong>
                     {e.requester.org ? ` (${orgName(data.directory, e.requester.org)})` : ''} on{' '}
                     {new Date(e.time).toLocaleString()}
-                    {breakGlassReason(e) ? ` — “${breakGlassReason(e) ?? ''}”` : ''}
                   </List.Item>
                 ))}
               </List>

@@ -6,9 +6,9 @@
  */
 import { Badge, Group, Table, Text } from '@mantine/core';
 import type { ReactNode } from 'react';
-import type { AccessEvent } from '../../lib/types.ts';
-import { actionLabel, breakGlassReason, isBreakGlass, purposeLabel, reasonLabel } from './access-view.ts';
-import type { Directory } from './types.ts';
+import type { AccessEvent } from '../../../../src/api/contract/consent.ts';
+import type { Directory } from '../../../../src/api/contract/users.ts';
+import { actionLabel, isBreakGlass, purposeLabel, reasonLabel } from './access-view.ts';
 import { orgName } from './use-patient-context.ts';
 
 const ROLE: Readonly<Record<string, string>> = {
@@ -43,7 +43,6 @@ export function AccessTable({
         <Table.Tbody>
           {events.map((e) => {
             const glass = isBreakGlass(e);
-            const reason = breakGlassReason(e);
             const r = e.requester;
             const mine = r.keyId === me;
             return (
@@ -84,9 +83,7 @@ export function AccessTable({
                   </Group>
                   <Text size="xs" c={glass ? 'red.8' : 'dimmed'}>
                     {glass
-                      ? reason
-                        ? `Emergency: “${reason}”`
-                        : 'Emergency access without your consent'
+                      ? 'Emergency access without your consent'
                       : `For ${purposeLabel(e.purpose).toLowerCase()}`}
                     {` · ${String(e.records.length)} ${e.records.length === 1 ? 'record' : 'records'}`}
                   </Text>

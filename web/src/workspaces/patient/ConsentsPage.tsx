@@ -10,7 +10,7 @@ import type { ReactNode } from 'react';
 import { api } from '../../api.ts';
 import { useAsync } from '../../lib/use-async.ts';
 import type { PageProps } from '../sections.ts';
-import { AccessRequestsCard } from './AccessRequestsCard.tsx';
+import { ReceivedRequestsCard } from './ReceivedRequestsCard.tsx';
 import {
   PURPOSE_COLOR,
   PURPOSE_LABEL,
@@ -23,7 +23,8 @@ import {
 import { GrantConsentForm } from './GrantConsentForm.tsx';
 import { RevokeConsentModal } from './RevokeConsentModal.tsx';
 import { TYPE_LABELS } from './record-summary.ts';
-import type { AccessRequest, Consent, Directory } from './types.ts';
+import type { AccessRequest, Consent } from '../../../../src/api/contract/consent.ts';
+import type { Directory } from '../../../../src/api/contract/users.ts';
 
 const RECORD_TYPES = Object.keys(TYPE_LABELS);
 
@@ -75,7 +76,7 @@ export function ConsentsPage(_props: PageProps): ReactNode {
       {loading && !data && <Skeleton h={260} />}
       {data && (
         <>
-          <AccessRequestsCard requests={data.requests} directory={data.directory} onChange={changed} />
+          <ReceivedRequestsCard requests={data.requests} directory={data.directory} onChange={changed} />
           <Card withBorder padding="lg">
             <Title order={3} size="h4" mb="xs">
               Consents you have given

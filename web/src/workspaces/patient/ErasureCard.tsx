@@ -24,7 +24,8 @@ import type { ReactNode } from 'react';
 import { api } from '../../api.ts';
 import { useAsync } from '../../lib/use-async.ts';
 import { ShortId } from '../common/format.tsx';
-import type { ErasureRequest } from './types.ts';
+import { ModalFooter } from '../common/ModalFooter.tsx';
+import type { ErasureRequest } from '../../../../src/api/contract/consent.ts';
 
 const CONFIRM = 'ERASE';
 
@@ -176,25 +177,18 @@ export function ErasureCard(): ReactNode {
             autoComplete="off"
             data-autofocus
           />
-          {failure && (
-            <Alert color="red" role="alert">
-              {failure}
-            </Alert>
-          )}
-          <Group justify="flex-end">
-            <Button variant="default" onClick={close}>
-              Cancel
-            </Button>
-            <Button
-              color="red"
-              loading={busy}
-              onClick={() => {
-                void submit();
-              }}
-            >
-              Request erasure
-            </Button>
-          </Group>
+          <ModalFooter
+            error={failure}
+            onCancel={close}
+            submitLabel="Request erasure"
+            submitColor="red"
+            onSubmit={() => {
+              void submit();
+            }}
+            busy={busy}
+            cancelWhileBusy
+            gap="md"
+          />
         </Stack>
       </Modal>
     </Card>

@@ -23,7 +23,8 @@ import type { SyntheticEvent, ReactNode } from 'react';
 import { api } from '../../api.ts';
 import { endOfDay, futureDayError, isoDay } from './date-input.ts';
 import { typeLabel } from './record-summary.ts';
-import type { Directory, Grantee } from './types.ts';
+import type { Directory } from '../../../../src/api/contract/users.ts';
+import type { Grantee } from '../../../../src/api/contract/consent.ts';
 import { orgName } from './use-patient-context.ts';
 
 type Errors = Partial<Record<'grantee' | 'purpose' | 'validTo', string>>;

@@ -7,12 +7,12 @@
 import { Alert, Badge, Card, Group, Skeleton, Stack, Tabs, Text, TextInput, Title } from '@mantine/core';
 import { useMemo, useState } from 'react';
 import type { ReactNode } from 'react';
-import type { RecordView } from '../../lib/types.ts';
+import type { RecordView } from '../../lib/fhir-display.ts';
 import { useAsync } from '../../lib/use-async.ts';
 import { usePaged } from '../../lib/use-paged.ts';
 import { LoadMore } from '../common/LoadMore.tsx';
 import type { PageProps } from '../sections.ts';
-import { RecordTable } from './RecordTable.tsx';
+import { RecordGroupTable } from './RecordGroupTable.tsx';
 import { GROUPS, summarize } from './record-summary.ts';
 import type { RecordLine } from './record-summary.ts';
 import { loadPatientContext, orgName } from './use-patient-context.ts';
@@ -156,7 +156,7 @@ export function MyRecordsPage(_props: PageProps): ReactNode {
                   </Tabs.List>
                   {groups.map((g) => (
                     <Tabs.Panel key={g.id} value={g.id}>
-                      <RecordTable lines={g.lines} directory={data.directory} caption={g.label} />
+                      <RecordGroupTable lines={g.lines} directory={data.directory} caption={g.label} />
                     </Tabs.Panel>
                   ))}
                 </Tabs>

@@ -3,12 +3,14 @@
  * "Revoke access?": the confirmation before a consent.revoke transaction, saying what revoking does
  * (no further reads under this consent) and does not (undo what was already seen; erase the history).
  */
-import { Alert, Button, Group, Modal, Stack, Text } from '@mantine/core';
+import { Modal, Stack, Text } from '@mantine/core';
 import { useState } from 'react';
 import type { ReactNode } from 'react';
 import { api } from '../../api.ts';
+import { ModalFooter } from '../common/ModalFooter.tsx';
 import { granteeLabel } from './consent-view.ts';
-import type { Consent, Directory } from './types.ts';
+import type { Consent } from '../../../../src/api/contract/consent.ts';
+import type { Directory } from '../../../../src/api/contract/users.ts';
 
 export function RevokeConsentModal({
   consent,
@@ -46,25 +48,19 @@ export function RevokeConsentModal({
           {who} will no longer be able to open your records under this consent, from the next request on. What
           they already saw cannot be taken back; the grant and its revocation stay on the ledger.
         </Text>
-        {failure && (
-          <Alert color="red" role="alert">
-            {failure}
-          </Alert>
-        )}
-        <Group justify="flex-end">
-          <Button variant="default" onClick={onClose}>
-            Keep access
-          </Button>
-          <Button
-            color="red"
-            loading={busy}
-            onClick={() => {
-              void revoke();
-            }}
-          >
-            Revoke access
-          </Button>
-        </Group>
+        <ModalFooter
+          error={failure}
+          cancelLabel="Keep access"
+          onCancel={onClose}
+          submitLabel="Revoke access"
+          submitColor="red"
+          onSubmit={() => {
+            void revoke();
+          }}
+          busy={busy}
+          cancelWhileBusy
+          gap="md"
+        />
       </Stack>
     </Modal>
   );

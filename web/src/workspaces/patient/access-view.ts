@@ -4,7 +4,7 @@
  * or why it was refused (the consent decision's basis or reason, see src/core/consent.ts), and
  * whether it was an emergency "break-glass" access without consent.
  */
-import type { AccessEvent } from '../../lib/types.ts';
+import type { AccessEvent } from '../../../../src/api/contract/consent.ts';
 
 const ACTIONS: Readonly<Record<string, string>> = {
   read: 'Viewed',
@@ -44,10 +44,5 @@ export const reasonLabel = (r: string): string => REASONS[r] ?? r;
 export const purposeLabel = (p: string): string => PURPOSES[p] ?? p;
 
 export function isBreakGlass(e: AccessEvent): boolean {
-  return e.breakGlass === true || (typeof e.breakGlass === 'object' && e.breakGlass !== null);
-}
-
-/** The stated emergency reason, when the node returns it. */
-export function breakGlassReason(e: AccessEvent): string | undefined {
-  return typeof e.breakGlass === 'object' && e.breakGlass !== null ? e.breakGlass.reason : undefined;
+  return e.breakGlass;
 }

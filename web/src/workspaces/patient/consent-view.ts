@@ -3,7 +3,8 @@
  * How a consent reads to its patient: whom it names, what it covers, and whether it is in force now
  * (active), not yet (scheduled), past its end (expired) or withdrawn (revoked).
  */
-import type { Consent, Directory, Purpose } from './types.ts';
+import type { Consent, Purpose } from '../../../../src/api/contract/consent.ts';
+import type { Directory } from '../../../../src/api/contract/users.ts';
 import { typeLabel } from './record-summary.ts';
 import { orgName } from './use-patient-context.ts';
 

@@ -6,7 +6,7 @@
  * Condition.onset[x], Encounter.period, …). Only what the record holds is shown.
  */
 import { decodeBase64Text } from '../../lib/fhir-display.ts';
-import type { RecordView } from '../../lib/types.ts';
+import type { RecordView } from '../../lib/fhir-display.ts';
 
 type Obj = Record<string, unknown>;
 

@@ -6,7 +6,8 @@
 import { api, sessionToken } from '../../api.ts';
 import { useAsync } from '../../lib/use-async.ts';
 import type { AsyncState } from '../../lib/use-async.ts';
-import type { Directory, PatientSummary } from './types.ts';
+import type { Directory } from '../../../../src/api/contract/users.ts';
+import type { PatientSummary } from '../../../../src/api/contract/records.ts';
 
 export interface PatientContext {
   readonly me: PatientSummary;

@@ -7,7 +7,7 @@ import { BarChart } from '@mantine/charts';
 import type { ReactNode } from 'react';
 import { chartRows, chartSeries } from './cells.ts';
 import type { ChartRow } from './cells.ts';
-import type { Cell } from './types.ts';
+import type { Cell } from '../../../../src/api/contract/research.ts';
 
 export function CohortBarChart({
   cells,

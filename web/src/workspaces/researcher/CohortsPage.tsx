@@ -14,7 +14,7 @@ import { AGE_LABEL, SEX_LABEL, conditionLabel, shown } from './cells.ts';
 import { CohortBarChart } from './CohortBarChart.tsx';
 import { ConditionBreakdown } from './ConditionBreakdown.tsx';
 import { SexDonut } from './SexDonut.tsx';
-import type { CohortStats } from './types.ts';
+import type { CohortStats } from '../../../../src/api/contract/research.ts';
 
 function Stat({ label, value, hint }: { label: string; value: string; hint?: string }): ReactNode {
   return (

@@ -8,7 +8,7 @@ import { useState } from 'react';
 import type { ReactNode } from 'react';
 import { AGE_LABEL, SEX_LABEL, conditionLabel, shown } from './cells.ts';
 import { CohortBarChart } from './CohortBarChart.tsx';
-import type { ConditionStats } from './types.ts';
+import type { ConditionStats } from '../../../../src/api/contract/research.ts';
 
 export function ConditionBreakdown({
   conditions,

@@ -11,7 +11,7 @@ import { api, download } from '../../api.ts';
 import { useAsync } from '../../lib/use-async.ts';
 import { saveJson } from '../patient/fhir-download.ts';
 import type { PageProps } from '../sections.ts';
-import type { OmopExport, OmopTable } from './types.ts';
+import type { OmopExport, OmopTable } from '../../../../src/api/contract/research.ts';
 
 const TABLES: readonly { name: OmopTable; what: string }[] = [
   { name: 'person', what: 'One row per patient: sex, year of birth (shifted), pseudonym' },

@@ -7,7 +7,7 @@ import { DonutChart } from '@mantine/charts';
 import { Badge, Group, Stack, Text } from '@mantine/core';
 import type { ReactNode } from 'react';
 import { SEX_LABEL, shown } from './cells.ts';
-import type { Cell } from './types.ts';
+import type { Cell } from '../../../../src/api/contract/research.ts';
 
 const COLORS: Readonly<Record<string, string>> = { female: 'grape.5', male: 'blue.5', other: 'gray.5' };
 

@@ -5,7 +5,7 @@
  * bound (4) labelled "<5", and never draw a hidden count.
  */
 import type { BarChartSeries } from '@mantine/charts';
-import type { Cell, ConditionStats } from './types.ts';
+import type { Cell, ConditionStats } from '../../../../src/api/contract/research.ts';
 
 export const SEX_LABEL: Readonly<Record<string, string>> = {
   female: 'Female',

@@ -13,7 +13,7 @@ import type {
   RewriteResult,
   TamperResult,
   Verdict,
-} from './report-types.ts';
+} from '../../../../../src/api/contract/attack-lab.ts';
 
 function VerdictBadge({ v }: { v: Verdict }): ReactNode {
   return (

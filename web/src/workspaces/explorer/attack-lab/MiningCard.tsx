@@ -7,7 +7,7 @@ import { Badge, Card, SimpleGrid, Table, Text, Title } from '@mantine/core';
 import type { ReactNode } from 'react';
 import { ChartImage } from './ChartImage.tsx';
 import { int, ms } from './format.ts';
-import type { MiningResult } from './report-types.ts';
+import type { MiningResult } from '../../../../../src/api/contract/attack-lab.ts';
 
 export function MiningCard({ m, version }: { m: MiningResult; version: string }): ReactNode {
   return (

@@ -19,14 +19,17 @@ import {
 import { useState } from 'react';
 import type { SyntheticEvent, ReactNode } from 'react';
 import { api } from '../../api.ts';
+import { AccessRequestsCard } from '../common/AccessRequestsCard.tsx';
+import { ModalFooter } from '../common/ModalFooter.tsx';
 import { PURPOSE_COLOR, PURPOSE_LABEL, formatDateTime } from './consent-view.ts';
 import { endOfDay, futureDayError, isoDay } from './date-input.ts';
-import type { AccessRequest, Directory } from './types.ts';
+import type { AccessRequest } from '../../../../src/api/contract/consent.ts';
+import type { Directory } from '../../../../src/api/contract/users.ts';
 import { orgName } from './use-patient-context.ts';
 
 const STATUS_COLOR = { pending: 'yellow', approved: 'green', declined: 'gray' } as const;
 
-export function AccessRequestsCard({
+export function ReceivedRequestsCard({
   requests,
   directory,
   onChange,
@@ -55,94 +58,95 @@ export function AccessRequestsCard({
   }
 
   return (
-    <Card withBorder padding="lg">
-      <Group justify="space-between" mb="xs">
-        <Title order={3} size="h4">
-          Access requests
-        </Title>
-        {pending.length > 0 && <Badge color="yellow">{String(pending.length)} waiting for you</Badge>}
-      </Group>
-      {failure && (
-        <Alert color="red" role="alert" mb="sm">
-          {failure}
-        </Alert>
-      )}
-      {requests.length === 0 && (
-        <Text size="sm" c="dimmed">
-          No requests. When a doctor asks to see your records, you decide here.
-        </Text>
-      )}
-      <Stack gap="sm">
-        {pending.map((r) => (
-          <Card key={r.id} withBorder padding="sm" bg="yellow.0">
-            <Group justify="space-between" wrap="wrap" gap="sm">
-              <div>
-                <Group gap="xs">
-                  <Text fw={600}>{r.requester.name}</Text>
-                  <Text size="sm" c="dimmed">
-                    {orgName(directory, r.requester.org)}
-                  </Text>
-                  <Badge color={PURPOSE_COLOR[r.purpose]} variant="light">
-                    {PURPOSE_LABEL[r.purpose]}
-                  </Badge>
-                </Group>
-                <Text size="sm">“{r.reason}”</Text>
-                <Text size="xs" c="dimmed">
-                  Asked {formatDateTime(r.created)}
-                </Text>
-              </div>
-              <Group gap="xs">
-                <Button
-                  size="xs"
-                  onClick={() => {
-                    setApproving(r);
-                  }}
-                >
-                  Approve
-                </Button>
-                <Button
-                  size="xs"
-                  variant="default"
-                  loading={busy === r.id}
-                  onClick={() => {
-                    void decline(r);
-                  }}
-                >
-                  Decline
-                </Button>
-              </Group>
+    <>
+      <AccessRequestsCard
+        header={
+          <>
+            <Group justify="space-between" mb="xs">
+              <Title order={3} size="h4">
+                Access requests
+              </Title>
+              {pending.length > 0 && <Badge color="yellow">{String(pending.length)} waiting for you</Badge>}
             </Group>
-          </Card>
-        ))}
-      </Stack>
-      {decided.length > 0 && (
-        <Table.ScrollContainer minWidth={520} mt="sm">
-          <Table verticalSpacing={4} aria-label="Earlier requests">
-            <Table.Thead>
-              <Table.Tr>
-                <Table.Th>Doctor</Table.Th>
-                <Table.Th>Purpose</Table.Th>
-                <Table.Th>Asked</Table.Th>
-                <Table.Th>Your answer</Table.Th>
-              </Table.Tr>
-            </Table.Thead>
-            <Table.Tbody>
-              {decided.map((r) => (
-                <Table.Tr key={r.id}>
-                  <Table.Td>{r.requester.name}</Table.Td>
-                  <Table.Td>{PURPOSE_LABEL[r.purpose]}</Table.Td>
-                  <Table.Td>{formatDateTime(r.created)}</Table.Td>
-                  <Table.Td>
-                    <Badge color={STATUS_COLOR[r.status]} variant="light">
-                      {r.status}
+            {failure && (
+              <Alert color="red" role="alert" mb="sm">
+                {failure}
+              </Alert>
+            )}
+          </>
+        }
+        requests={requests}
+        empty="No requests. When a doctor asks to see your records, you decide here."
+        rows={decided}
+        head={
+          <>
+            <Table.Th>Doctor</Table.Th>
+            <Table.Th>Purpose</Table.Th>
+            <Table.Th>Asked</Table.Th>
+            <Table.Th>Your answer</Table.Th>
+          </>
+        }
+        cells={(r) => (
+          <>
+            <Table.Td>{r.requester.name}</Table.Td>
+            <Table.Td>{PURPOSE_LABEL[r.purpose]}</Table.Td>
+            <Table.Td>{formatDateTime(r.created)}</Table.Td>
+            <Table.Td>
+              <Badge color={STATUS_COLOR[r.status]} variant="light">
+                {r.status}
+              </Badge>
+            </Table.Td>
+          </>
+        )}
+        minWidth={520}
+        verticalSpacing={4}
+        caption="Earlier requests"
+        tableMt="sm"
+      >
+        <Stack gap="sm">
+          {pending.map((r) => (
+            <Card key={r.id} withBorder padding="sm" bg="yellow.0">
+              <Group justify="space-between" wrap="wrap" gap="sm">
+                <div>
+                  <Group gap="xs">
+                    <Text fw={600}>{r.requester.name}</Text>
+                    <Text size="sm" c="dimmed">
+                      {orgName(directory, r.requester.org)}
+                    </Text>
+                    <Badge color={PURPOSE_COLOR[r.purpose]} variant="light">
+                      {PURPOSE_LABEL[r.purpose]}
                     </Badge>
-                  </Table.Td>
-                </Table.Tr>
-              ))}
-            </Table.Tbody>
-          </Table>
-        </Table.ScrollContainer>
-      )}
+                  </Group>
+                  <Text size="sm">“{r.reason}”</Text>
+                  <Text size="xs" c="dimmed">
+                    Asked {formatDateTime(r.created)}
+                  </Text>
+                </div>
+                <Group gap="xs">
+                  <Button
+                    size="xs"
+                    onClick={() => {
+                      setApproving(r);
+                    }}
+                  >
+                    Approve
+                  </Button>
+                  <Button
+                    size="xs"
+                    variant="default"
+                    loading={busy === r.id}
+                    onClick={() => {
+                      void decline(r);
+                    }}
+                  >
+                    Decline
+                  </Button>
+                </Group>
+              </Group>
+            </Card>
+          ))}
+        </Stack>
+      </AccessRequestsCard>
       <ApproveModal
         request={approving}
         onClose={() => {
@@ -153,7 +157,7 @@ export function AccessRequestsCard({
           onChange(m);
         }}
       />
-    </Card>
+    </>
   );
 }
 
@@ -222,19 +226,14 @@ function ApproveModal({
               withAsterisk
               data-autofocus
             />
-            {failure && (
-              <Alert color="red" role="alert">
-                {failure}
-              </Alert>
-            )}
-            <Group justify="flex-end">
-              <Button variant="default" onClick={onClose}>
-                Cancel
-              </Button>
-              <Button type="submit" loading={busy}>
-                Approve access
-              </Button>
-            </Group>
+            <ModalFooter
+              error={failure}
+              onCancel={onClose}
+              submitLabel="Approve access"
+              busy={busy}
+              cancelWhileBusy
+              gap="md"
+            />
           </Stack>
         </form>
       )}

@@ -1,10 +1,23 @@
 /**
  * @module
- * What the node sends for chain data (src/api/routes/chain-routes.ts): block headers signed by their
- * proposer, transactions as canonical body text plus signature, and inclusion proofs
- * (`GET /api/v1/records/:id/proof`, `GET /api/v1/chain/txs/:id/proof`). All hashes, keys and
- * signatures are lowercase hex.
+ * Shapes of the chain API (chain-routes.ts): this node, block headers signed by their proposer,
+ * transactions as canonical body text plus signature, and inclusion proofs (`GET
+ * /api/v1/records/:id/proof`, `GET /api/v1/chain/txs/:id/proof`). Hashes, keys and signatures are
+ * lowercase hex; times are ms since the epoch.
  */
+
+/** `GET /api/v1/node`. */
+export interface NodeInfo {
+  readonly keyId: string;
+  readonly publicKey: string;
+  /** From the genesis block's parameters: absent while the chain has none. */
+  readonly chainId?: string;
+  readonly org: string;
+  readonly hostedOrgs: readonly string[];
+  readonly minDifficulty: number;
+  readonly height: number;
+  readonly logSize: number;
+}
 
 export interface BlockHeaderJson {
   readonly height: number;
@@ -37,7 +50,7 @@ export interface TxSummaryJson {
   readonly time: number;
 }
 
-/** `GET /api/v1/chain/head` and `/chain/blocks/:height`. */
+/** `GET /api/v1/chain/head` and `/chain/blocks/:ref`; a consortium's blocks also carry `certificate` (untyped here). */
 export interface BlockJson extends SignedHeadJson {
   readonly height: number;
   readonly txs: readonly TxSummaryJson[];
