@@ -7,7 +7,6 @@
 import type { FastifyPluginAsync, FastifyReply } from 'fastify';
 import type { AccessEntry } from '../../state-machine/medical-state.ts';
 import type { EventPage } from '../../medical/access-log.ts';
-import type { Purpose } from '../../core/consent.ts';
 import { ArgumentValueError, NotFoundError } from '../../core/errors.ts';
 import { authOf } from '../context.ts';
 import type { ApiContext } from '../context.ts';

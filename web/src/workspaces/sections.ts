@@ -4,6 +4,7 @@
  * gets the URL segments after its own (e.g. `#/chart/<patient id>` → `params = [id]`).
  */
 import type { ComponentType } from 'react';
+import type { PageProps } from './page-props.ts';
 import type { Role } from '../../../src/api/contract/auth.ts';
 import { UsersPage } from './admin/UsersPage.tsx';
 import { NodePage } from './admin/NodePage.tsx';
@@ -20,10 +21,6 @@ import { ExportPage } from './researcher/ExportPage.tsx';
 import { ExplorerPage } from './explorer/ExplorerPage.tsx';
 import { AuditLogPage } from './explorer/AuditLogPage.tsx';
 import { AttackLabPage } from './explorer/AttackLabPage.tsx';
-
-export interface PageProps {
-  readonly params: readonly string[];
-}
 
 export interface Section {
   readonly id: string;

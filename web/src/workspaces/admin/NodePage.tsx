@@ -11,7 +11,7 @@ import { useAsync } from '../../lib/use-async.ts';
 import { CopyId, fmtTime, Hex, ShortId } from '../common/format.tsx';
 import { PageHeader } from '../common/PageHeader.tsx';
 import { LoadError, LoadingRows } from '../common/states.tsx';
-import type { PageProps } from '../sections.ts';
+import type { PageProps } from '../page-props.ts';
 import { IntegrityCard } from './IntegrityCard.tsx';
 
 function Row({ label, children }: { label: string; children: ReactNode }): ReactNode {

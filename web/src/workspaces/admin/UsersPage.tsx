@@ -17,7 +17,7 @@ import { ConfirmModal } from '../common/ConfirmModal.tsx';
 import { ShortId, When } from '../common/format.tsx';
 import { PageHeader } from '../common/PageHeader.tsx';
 import { LoadError, LoadingRows } from '../common/states.tsx';
-import type { PageProps } from '../sections.ts';
+import type { PageProps } from '../page-props.ts';
 import { AddUserModal } from './AddUserModal.tsx';
 import { OrganizationsCard } from './OrganizationsCard.tsx';
 

@@ -8,7 +8,7 @@ import { useState } from 'react';
 import type { ReactNode } from 'react';
 import { api } from '../../api.ts';
 import { useAsync } from '../../lib/use-async.ts';
-import type { PageProps } from '../sections.ts';
+import type { PageProps } from '../page-props.ts';
 import type { TokenInfo } from '../../../../src/api/contract/auth.ts';
 import { ConfirmModal } from './ConfirmModal.tsx';
 import { fmtTime, When } from './format.tsx';

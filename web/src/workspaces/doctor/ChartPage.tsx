@@ -16,7 +16,7 @@ import type { Directory } from '../../../../src/api/contract/users.ts';
 import { useAsync } from '../../lib/use-async.ts';
 import { usePaged } from '../../lib/use-paged.ts';
 import { LoadMore } from '../common/LoadMore.tsx';
-import type { PageProps } from '../sections.ts';
+import type { PageProps } from '../page-props.ts';
 import { AccessDenied } from './AccessDenied.tsx';
 import { AddToChart, RecordForm } from './AddToChart.tsx';
 import type { FormKind } from './AddToChart.tsx';

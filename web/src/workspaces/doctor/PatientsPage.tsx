@@ -26,7 +26,7 @@ import { ageOn, formatDate, shortId } from '../../lib/fhir-display.ts';
 import { navigate } from '../../lib/route.ts';
 import type { PatientSummary } from '../../../../src/api/contract/records.ts';
 import { useAsync } from '../../lib/use-async.ts';
-import type { PageProps } from '../sections.ts';
+import type { PageProps } from '../page-props.ts';
 import { SentRequestsCard } from './SentRequestsCard.tsx';
 
 const ID_PATTERN = /^[A-Za-z0-9-]{8,64}$/;

@@ -9,7 +9,7 @@ import { useState } from 'react';
 import type { ReactNode } from 'react';
 import { api, ApiError, download } from '../../api.ts';
 import { useAsync } from '../../lib/use-async.ts';
-import type { PageProps } from '../sections.ts';
+import type { PageProps } from '../page-props.ts';
 import { BruteforceCard, ForgeryCard, RewriteCard, TamperCard } from './attack-lab/DefenceCards.tsx';
 import { MiningCard } from './attack-lab/MiningCard.tsx';
 import type { AttackReport } from '../../../../src/api/contract/attack-lab.ts';

@@ -28,7 +28,7 @@ import { LoadMore } from '../common/LoadMore.tsx';
 import { ShortId, When } from '../common/format.tsx';
 import { PageHeader } from '../common/PageHeader.tsx';
 import { LoadError, LoadingRows } from '../common/states.tsx';
-import type { PageProps } from '../sections.ts';
+import type { PageProps } from '../page-props.ts';
 
 const PAGE = 50;
 type Outcome = 'all' | 'allow' | 'deny';

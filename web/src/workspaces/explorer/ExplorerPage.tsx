@@ -10,7 +10,7 @@ import { useState } from 'react';
 import type { ReactNode, SubmitEvent } from 'react';
 import { navigate } from '../../lib/route.ts';
 import { PageHeader } from '../common/PageHeader.tsx';
-import type { PageProps } from '../sections.ts';
+import type { PageProps } from '../page-props.ts';
 import { BlockDetail } from './BlockDetail.tsx';
 import { BlocksTable } from './BlocksTable.tsx';
 import { routeOf } from './explorer-helpers.tsx';

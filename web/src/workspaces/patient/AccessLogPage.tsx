@@ -25,7 +25,7 @@ import type { AccessEvent } from '../../../../src/api/contract/consent.ts';
 import { useAsync } from '../../lib/use-async.ts';
 import { usePaged } from '../../lib/use-paged.ts';
 import { LoadMore } from '../common/LoadMore.tsx';
-import type { PageProps } from '../sections.ts';
+import type { PageProps } from '../page-props.ts';
 import { AccessTable } from './AccessTable.tsx';
 import { isBreakGlass } from './access-view.ts';
 import { loadPatientContext, orgName } from './use-patient-context.ts';

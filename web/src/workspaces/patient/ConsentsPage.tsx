@@ -9,7 +9,7 @@ import { useState } from 'react';
 import type { ReactNode } from 'react';
 import { api } from '../../api.ts';
 import { useAsync } from '../../lib/use-async.ts';
-import type { PageProps } from '../sections.ts';
+import type { PageProps } from '../page-props.ts';
 import { ReceivedRequestsCard } from './ReceivedRequestsCard.tsx';
 import {
   PURPOSE_COLOR,

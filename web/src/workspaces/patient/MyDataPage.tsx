@@ -7,7 +7,7 @@
 import { Alert, Button, Card, Group, List, Progress, Stack, Text, Title } from '@mantine/core';
 import { useState } from 'react';
 import type { ReactNode } from 'react';
-import type { PageProps } from '../sections.ts';
+import type { PageProps } from '../page-props.ts';
 import { ErasureCard } from './ErasureCard.tsx';
 import { fetchEverything, saveJson } from './fhir-download.ts';
 import { isoDay } from './date-input.ts';

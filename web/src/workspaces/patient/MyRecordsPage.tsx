@@ -11,7 +11,7 @@ import type { RecordView } from '../../lib/fhir-display.ts';
 import { useAsync } from '../../lib/use-async.ts';
 import { usePaged } from '../../lib/use-paged.ts';
 import { LoadMore } from '../common/LoadMore.tsx';
-import type { PageProps } from '../sections.ts';
+import type { PageProps } from '../page-props.ts';
 import { RecordGroupTable } from './RecordGroupTable.tsx';
 import { GROUPS, summarize } from './record-summary.ts';
 import type { RecordLine } from './record-summary.ts';

@@ -9,7 +9,7 @@ import type { ReactNode } from 'react';
 import { api } from '../../api.ts';
 import { useUser } from '../../auth.tsx';
 import { useAsync } from '../../lib/use-async.ts';
-import type { PageProps } from '../sections.ts';
+import type { PageProps } from '../page-props.ts';
 import { AGE_LABEL, SEX_LABEL, conditionLabel, shown } from './cells.ts';
 import { CohortBarChart } from './CohortBarChart.tsx';
 import { ConditionBreakdown } from './ConditionBreakdown.tsx';

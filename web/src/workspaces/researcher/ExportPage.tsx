@@ -10,7 +10,7 @@ import type { ReactNode } from 'react';
 import { api, download } from '../../api.ts';
 import { useAsync } from '../../lib/use-async.ts';
 import { saveJson } from '../patient/fhir-download.ts';
-import type { PageProps } from '../sections.ts';
+import type { PageProps } from '../page-props.ts';
 import type { OmopExport, OmopTable } from '../../../../src/api/contract/research.ts';
 
 const TABLES: readonly { name: OmopTable; what: string }[] = [
