@@ -134,7 +134,7 @@ export async function buildServer(opts: ServerOptions): Promise<NodeServer> {
   });
 
   // Security headers (OWASP secure headers) by helmet itself, its middleware built once: @fastify/helmet
-  // builds it again for every request (measured ≈ 15 µs of the event loop per request).
+  // builds it again for every request, at a cost to the event loop each time.
   const securityHeaders = helmet({
     contentSecurityPolicy: {
       directives: {
@@ -252,7 +252,7 @@ export async function buildServer(opts: ServerOptions): Promise<NodeServer> {
     app,
     ctx,
     async listen(port, host = '127.0.0.1') {
-      // Record writes seal in worker threads, and validate against the FHIR definitions (≈ 0.4 s to
+      // Record writes seal in worker threads, and validate against the FHIR definitions (slow to
       // index): both ready before the first request, which would otherwise wait for them.
       await startSealPool();
       ensureR4Definitions();

@@ -8,7 +8,7 @@ import type { BlockHeader } from '../core/block.ts';
 import { nonceSearch } from '../core/pow.ts';
 import type { Found } from '../core/pow.ts';
 
-/** Nonces tried between two looks at the stop flag (≈ 0.4 ms). */
+/** Nonces tried between two looks at the stop flag (a fraction of a millisecond of hashing). */
 export const CHUNK = 256;
 
 export interface MineJob {

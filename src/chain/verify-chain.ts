@@ -201,8 +201,8 @@ export async function verifyChain(
   const logSize = state.logRange.size;
   // A live node commits blocks while this runs: compare the count with the head as it is now (both
   // read synchronously, so no block can commit in between). With `spanOnly` (open, the monitor's
-  // head window) only the log's first and last positions are read, as a count reads every row (5 s
-  // cold at 10^7): a row deleted between them is then found by its block's Merkle root, in a full
+  // head window) only the log's first and last positions are read, as a count reads every row (slow,
+  // cold, on a long log): a row deleted between them is then found by its block's Merkle root, in a full
   // run and in the monitor's sweep, not by this check.
   const span = opts.spanOnly === true && !opts.full && verifiedFrom > 0 ? store.txSpan() : undefined;
   const stored = span ? span.end : store.txCount();

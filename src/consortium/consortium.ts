@@ -59,10 +59,8 @@ export interface ConsortiumStatus {
 
 /**
  * Most transactions per consortium block. A block is final once the other members have validated it,
- * so its size bounds commit-to-final latency. Measured with 3 nodes + 3 etcd members on 2 cores
- * (bench/consortium-bench.ts, 3 rounds each): at most 1,000 per block, 5,483–6,250 tx/s with a
- * commit-to-final p99 of 444–541 ms; at most 700, 5,428–6,384 tx/s with 266–358 ms; at most 500,
- * 4,992–5,608 tx/s with 301–393 ms.
+ * so its size bounds commit-to-final latency. Measured with bench/consortium-bench.ts: larger blocks
+ * gained no throughput and lengthened the commit-to-final tail, smaller ones lost throughput.
  */
 export const CONSORTIUM_MAX_BLOCK_TXS = 700;
 

@@ -91,8 +91,8 @@ export function decryptRecord(key: Uint8Array, ciphertext: Uint8Array, aad: Uint
  * or distinct record ids are independent (§5.3), so sharing a context costs no secrecy: whoever holds
  * the recipient's private key could open every one of these wraps anyway, and nobody else any.
  *
- * This spares the key generation and DH per record that a single-shot seal per wrap costs (≈ 45 of the
- * ≈ 70 µs a wrap cost here). A record id is wrapped at most once per wrapper (a second key under the
+ * This spares the key generation and DH per record that a single-shot seal per wrap costs (most of what
+ * a wrap cost). A record id is wrapped at most once per wrapper (a second key under the
  * same exported key and nonce would break AES-GCM): {@link KeyWrapper.has} tells, `wrap` refuses.
  * @example
  * const w = keyWrapper(orgPublicKey);

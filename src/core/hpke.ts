@@ -1,12 +1,11 @@
 /**
  * @module
  * HPKE (RFC 9180) base mode (mode_base 0x00) for exactly one suite: DHKEM(X25519, HKDF-SHA256)
- * 0x0020, HKDF-SHA256 0x0001, AES-256-GCM 0x0002. Synchronous: @hpke/core (async WebCrypto) manages
- * ≈ 500 seals/s here. HKDF and AES-GCM are node:crypto's; the X25519 scalar multiplications are
- * libsodium's on raw keys (`sodium-native`), which spares importing every `enc` as a KeyObject.
- * Measured on this machine (2 shared cores, Node 24.21, loops of 2,000, 32-byte messages): ≈ 13,000
- * seals/s and ≈ 16,500 opens/s (node:crypto's `diffieHellman`: ≈ 11,300 and ≈ 11,000). Each is two
- * X25519 scalar multiplications (key generation + DH, or DH alone), five HMACs and one AES-GCM call.
+ * 0x0020, HKDF-SHA256 0x0001, AES-256-GCM 0x0002. Synchronous: @hpke/core (async WebCrypto) is far
+ * slower here. HKDF and AES-GCM are node:crypto's; the X25519 scalar multiplications are libsodium's
+ * on raw keys (`sodium-native`), which spares importing every `enc` as a KeyObject and is faster than
+ * node:crypto's `diffieHellman`. A seal or an open is two X25519 scalar multiplications (key generation
+ * + DH, or DH alone), five HMACs and one AES-GCM call.
  * Tested with the RFC 9180 vectors and against @hpke/core.
  *
  * Base mode authenticates nothing about the sender: whoever holds pkR can seal to it. Callers that
@@ -272,7 +271,7 @@ interface Schedule {
   readonly keyScheduleContext: Buffer;
   readonly secret: Buffer;
   readonly key: Buffer;
-  /** `key` as a KeyObject: node:crypto ciphers take KeyObjects ~4× faster than raw bytes. */
+  /** `key` as a KeyObject: node:crypto ciphers take KeyObjects faster than raw bytes. */
   readonly aeadKey: KeyObject;
   readonly baseNonce: Buffer;
 }

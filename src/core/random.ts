@@ -3,9 +3,8 @@
  * Random bytes for the hot paths (record keys, nonces, HPKE ephemeral keys, transaction nonces):
  * node:crypto's CSPRNG (`randomFillSync`, OpenSSL's RAND_bytes) filled 4 KiB at a time instead of one
  * call per value. Each value is copied out and its bytes in the pool zeroed at once, so the pool never
- * holds a value already handed out. Measured on the 2-core machine: 0.2 µs per 32 bytes against
- * 1.6 µs for `randomBytes(32)`, which a record write called five times. Node's own `randomUUID`
- * keeps a cache the same way.
+ * holds a value already handed out. A pooled value costs a fraction of a `randomBytes(32)` call, which
+ * a record write made several times. Node's own `randomUUID` keeps a cache the same way.
  */
 import { randomBytes, randomFillSync } from 'node:crypto';
 

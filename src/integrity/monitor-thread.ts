@@ -3,9 +3,9 @@
  * The integrity monitor's reading in one worker thread kept for the life of the process
  * (monitor-worker.ts): the stored digests of the chain, the check of the blocks added since the last
  * run, and the hashes of the vault's ciphertexts. The monitor reads every stored row and every
- * ciphertext every few seconds; the main thread, which answers every request, need not. Measured
- * through the HTTP server at 64 connections creating records, the block check and the vault pass on
- * the main thread took ≈ 7 % of it, in slices of up to 60 ms that every request in flight waited for.
+ * ciphertext every few seconds; the main thread, which answers every request, need not: there, under
+ * load, the block check and the vault pass took a share of it in slices that every request in flight
+ * waited for.
  *
  * Until the thread is up, or if it fails, digests are computed on the calling thread through a
  * read-only connection of its own, and the other two answer `undefined`: the caller then runs its own

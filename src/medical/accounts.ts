@@ -25,7 +25,7 @@ export interface KdfCost {
   readonly p: number;
 }
 
-/** OWASP's scrypt floor (N=2^17, r=8, p=1) costs ≈ 0.3 s here; 2^15 ≈ 80 ms is our default login cost. */
+/** Login cost: a quarter of the work of OWASP's scrypt floor (N=2^17, r=8, p=1), a slow login here. */
 export const DEFAULT_KDF: KdfCost = { N: 2 ** 15, r: 8, p: 1 };
 export const MIN_PASSWORD_LENGTH = 10;
 

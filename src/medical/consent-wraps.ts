@@ -114,7 +114,7 @@ function consentedOrgs(node: NodeServices, patient: string): Recipient[] {
  * organizations of their patients' live consents, and the records of the patients it grants consent
  * for, where a wrap is missing. `sealedAt` gives the consent epoch (MedicalState.consentEpoch) at which
  * this node computed a record's recipients, if it did: a record sealed at the current epoch saw every
- * committed grant and is not looked at again (a vault read per record cost ≈ 7 % of bulk writes).
+ * committed grant and is not looked at again (a vault read per record slowed bulk writes).
  * Returns the number of wraps added.
  */
 export function wrapForConsents(

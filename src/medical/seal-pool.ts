@@ -1,9 +1,10 @@
 /**
  * @module
  * Record sealing off the main thread. Sealing a record (AES-256-GCM, then its key wrapped to each of
- * ~3 recipients through one HPKE context per recipient and batch) costs ≈ 40 µs; in worker threads
- * (seal-worker.ts, through worker-pool.ts) that leaves the main thread, which validates, signs, stores
- * and commits and is the bottleneck of bulk writes, while the other core seals.
+ * ~3 recipients through one HPKE context per recipient and batch) costs far more than the messages to
+ * a worker; in worker threads (seal-worker.ts, through worker-pool.ts) that cost leaves the main
+ * thread, which validates, signs, stores and commits and is the bottleneck of bulk writes, while the
+ * other core seals.
  *
  * {@link sealAll} takes a batch (an import); {@link sealOne} a single record (an API write): the single
  * jobs of one turn of the event loop leave together, so concurrent requests share one message. Until
@@ -70,7 +71,7 @@ function flush(): void {
 
 function pool(): WorkerPool<SealJob, SealResult> {
   return (shared ??= new WorkerPool(
-    // ≈ 40 µs per record against a few per record for the messages, taken off the busier main thread.
+    // Sealing costs far more per record than the messages: taken off the busier main thread.
     { url: new URL('./seal-worker.ts', import.meta.url), tag: SEAL_WORKER, minBatch: 1 },
     { here: sealEach, pack, unpack },
   ));

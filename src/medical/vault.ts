@@ -99,7 +99,7 @@ export class Vault {
   >;
   /**
    * Record keys this node has unwrapped, by record and by the recipient whose wrap opened them. An
-   * unwrap (X25519 + HKDF + AES-GCM) was ~40 % of an authorized read; a record's key never changes
+   * unwrap (X25519 + HKDF + AES-GCM) was a large share of an authorized read; a record's key never changes
    * (a grant adds a wrap of the same key, consent-wraps.ts) and erasure drops the record's entries here with
    * its wraps. The node holds its organizations' private keys in the same memory, so this widens
    * nothing an attacker reading it would get. Bounded: the oldest records go first.
@@ -163,8 +163,8 @@ export class Vault {
   /**
    * {@link put} for writes that arrive one by one (API requests): the puts of one run of the microtask
    * queue share one transaction, committed before any timer or I/O callback runs (so before a block
-   * that could refer to them). Measured through the HTTP server: a transaction per record was ≈ 120 µs
-   * of the main thread per FHIR create.
+   * that could refer to them). A transaction per record was a costly share of the main thread's time per
+   * FHIR create.
    */
   putSoon(batch: VaultBatch): Promise<void> {
     return new Promise((resolve, reject) => {

@@ -77,8 +77,7 @@ export class EtcdOrderer implements Orderer {
   /**
    * Blocks this orderer has just appended, by height, until the local feed delivers them: etcd holds
    * exactly these bytes there (the transaction succeeded), so the proposer's own feed takes the block
-   * from here instead of reading back and parsing what it wrote (measured: ~10 ms of a ~45 ms cycle
-   * for a 300-transaction block with three nodes on two cores).
+   * from here instead of reading back and parsing what it wrote, a sizeable share of its cycle.
    */
   readonly #appended = new Map<number, WireBlock>();
 

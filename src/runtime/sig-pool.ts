@@ -4,9 +4,9 @@
  *
  * A batch (a block's worth of transactions) goes to worker threads (sig-worker.ts, through
  * worker-pool.ts), one packed message per worker each way; a batch too small to be worth the messages,
- * or one that arrives before a worker is up, is verified right here (≈ 45 µs a signature). Measured on
- * the 2-core machine: verification through workers leaves the main thread ≈ 1 ms per 1,000 signatures
- * for hashing and SQLite, against 9–12 ms for the callback form of node:crypto's `verify` (a job, a promise and a callback each).
+ * or one that arrives before a worker is up, is verified right here. Through workers the main thread
+ * keeps only a batch's hashing and SQLite, far less than the callback form of node:crypto's `verify`
+ * costs it (a job, a promise and a callback each).
  * Verification workers of parallel-verify.ts are themselves threads and verify in their own thread,
  * so threads do not multiply.
  */

@@ -5,16 +5,16 @@
  *
  * Why not a UNIQUE index on `txs.id`: ids are SHA-256 hashes, so the ~1,000 ids of a block land on
  * ~1,000 different leaf pages of a B-tree once it has more than ~1,000 leaves (≈ 10^5 ids), and each
- * commit must write every dirtied page to the WAL (then checkpoint it). Measured at 10^6 transactions:
- * ~1,100 pages per 1,000-tx block, 9 → 25 ms CPU per commit from 10^4 to 10^6.
+ * commit must write every dirtied page to the WAL (then checkpoint it), so the CPU of a commit grows
+ * with the log.
  *
  * Instead the ids live in `tx_ids(id PRIMARY KEY, seq)`, filled by a rolling merge (O'Neil et al.,
  * "The Log-Structured Merge-Tree", 1996): the key space is cut into {@link SLICES} slices by the id's
  * first bits. Up to `buffer` ids wait in memory; past it, a block merges the slices merged longest
  * ago: their ids go into `tx_ids` sorted, each slice into one contiguous key range (≈ leaves / SLICES
  * pages). A merge dirties min(ids, leaves / SLICES) pages, so the buffer, not the block size, sets the
- * cost per id once the index is large (merging one slice per block cost a page per id at 10^7 ids
- * under 64-transaction blocks). Ids not yet merged are in `txs` (durable in the same
+ * cost per id once the index is large (merging one slice per block made small blocks costly on a large
+ * index). Ids not yet merged are in `txs` (durable in the same
  * commit) and in memory here; `tx_id_slices` records, per slice, the log position below which every
  * id of the slice is in `tx_ids`, so the in-memory part is rebuilt exactly on open. Everything changes
  * inside the append transaction, so a crash leaves index and log consistent.
@@ -31,7 +31,7 @@ CREATE TABLE IF NOT EXISTS tx_ids (id BLOB PRIMARY KEY, seq INTEGER NOT NULL) WI
 CREATE TABLE IF NOT EXISTS tx_id_slices (slice INTEGER PRIMARY KEY, merged_to INTEGER NOT NULL);
 `;
 
-/** Ids held in memory before their slice is merged, by default (≈ 60 MiB of heap). */
+/** Ids held in memory before their slice is merged, by default: heap traded for fewer page writes per id. */
 export const DEFAULT_TX_ID_BUFFER = 1 << 19;
 
 /** Bound on remembered absent ids (about one submission window of a busy node). */
@@ -226,8 +226,8 @@ export class TxIdIndex {
   }
 
   /**
-   * Reads the ids not yet merged from the log now rather than at the first lookup (a writer opening:
-   * at 10^7 transactions that read is ~0.7 s, which the first request would otherwise wait for).
+   * Reads the ids not yet merged from the log now rather than at the first lookup (a writer opening: on
+   * a long log that read is slow, and the first request would otherwise wait for it).
    */
   load(): void {
     this.#sync();
