@@ -54,7 +54,7 @@ export interface IntegrityStatus {
   readonly runs: number;
 }
 
-/** 2^20 blocks: 33 MiB, a year of blocks every 30 s; past it, blocks are verified again instead. */
+/** 2^20 blocks: 32 MiB, a year of blocks every 30 s; past it, blocks are verified again instead. */
 export const DEFAULT_DIGEST_HEIGHTS = 2 ** 20;
 
 /** Event-loop use above which the node counts as busy serving requests. */
