@@ -14,7 +14,6 @@ import type { FastifyHttpsOptions, FastifyInstance, FastifyReply, FastifyServerO
 import type https from 'node:https';
 import { HttpError } from '../core/errors.ts';
 import { IntegrityMonitor } from '../integrity/integrity-monitor.ts';
-import { WorkerMiner } from '../chain/miner.ts';
 import type { MedicalNode } from '../medical/medical-node.ts';
 import { Authenticator } from './auth.ts';
 import type { ApiContext, FhirScanLimits } from './context.ts';
@@ -85,9 +84,7 @@ const DEFAULT_LOGGER = {
 export async function buildServer(opts: ServerOptions): Promise<NodeServer> {
   const now = opts.now ?? Date.now;
   const node = opts.node;
-  node.producer.auto = true;
-  const miner = new WorkerMiner();
-  node.ledger.miner = miner.mine;
+  node.produceBlocks();
   const ctx: ApiContext = {
     node,
     sessions: new Sessions({ ...opts.sessions, now }),
@@ -272,7 +269,6 @@ export async function buildServer(opts: ServerOptions): Promise<NodeServer> {
         } finally {
           // Even when the last commit fails (etcd gone, a node no longer a member), nothing stays open.
           await node.close();
-          await miner.close();
         }
       })();
       return closed;

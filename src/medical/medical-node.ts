@@ -41,6 +41,7 @@ import type { VaultReport } from './vault-check.ts';
 import { startSigPool } from '../runtime/sig-pool.ts';
 import { Ledger } from '../chain/ledger.ts';
 import { BlockProducer } from '../chain/block-producer.ts';
+import { WorkerMiner } from '../chain/miner.ts';
 import { RecordClaims } from './record-claims.ts';
 import type { InitOptions } from '../chain/ledger.ts';
 import { ScopedLedger } from './scoped-ledger.ts';
@@ -405,6 +406,19 @@ export class MedicalNode implements NodeServices {
     return this.producer.settle(txId);
   }
 
+  #workerMiner: WorkerMiner | undefined;
+
+  /**
+   * Makes blocks on its own from now on, as a server does: what is submitted gathers into blocks,
+   * mined on worker threads (closed with the node).
+   */
+  produceBlocks(): void {
+    if (this.#workerMiner) return;
+    this.producer.auto = true;
+    this.#workerMiner = new WorkerMiner();
+    this.ledger.miner = this.#workerMiner.mine;
+  }
+
   /** With automatic mining, starts the block producer for what was just submitted. */
   nudge(): void {
     this.producer.nudge();
@@ -458,11 +472,15 @@ export class MedicalNode implements NodeServices {
   }
 
   async close(): Promise<void> {
-    this.blobSync?.close();
-    await this.consortium?.close();
-    await this.ledger.close();
-    this.consortium?.disconnect();
-    this.vault.close();
+    try {
+      this.blobSync?.close();
+      await this.consortium?.close();
+      await this.ledger.close();
+      this.consortium?.disconnect();
+      this.vault.close();
+    } finally {
+      await this.#workerMiner?.close();
+    }
   }
 
   /**
