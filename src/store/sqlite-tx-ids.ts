@@ -165,7 +165,7 @@ export class TxIdIndex {
     const merging = this.#slicesToMerge(txs);
     const added: NewTxId[] = [];
     const merged: [string, number][] = [];
-    for (const s of merging) merged.push(...this.#tail[s]!);
+    for (const s of merging) for (const entry of this.#tail[s]!) merged.push(entry);
     const batch = new Set<string>();
     for (const t of txs) {
       const slice = sliceOfHex(t.id);
