@@ -19,7 +19,13 @@ import { StoreConflictError } from '../core/errors.ts';
 import { rfc6962 } from '../core/merkle/hasher.ts';
 import type { NodeId } from '../core/merkle/node-id.ts';
 import type { AppendBatch, Store, StoredBlock, StoredTx } from './store.ts';
-import { hasUniqueTxIds, migrateLegacyTxIds, TX_IDS_SCHEMA, TxIdIndex } from './sqlite-tx-ids.ts';
+import {
+  hasUniqueTxIds,
+  migrateLegacyTxIds,
+  migrateSliceMarks,
+  TX_IDS_SCHEMA,
+  TxIdIndex,
+} from './sqlite-tx-ids.ts';
 
 const TXS_TABLE = `CREATE TABLE IF NOT EXISTS txs (
   seq    INTEGER PRIMARY KEY,
@@ -100,6 +106,7 @@ export class SqliteStore implements Store {
       );
       this.#db.exec(SCHEMA);
       if (legacy) migrateLegacyTxIds(this.#db, `${TXS_TABLE} ${TXS_TYPE_INDEX}`);
+      migrateSliceMarks(this.#db);
     }
     const p = (sql: string): StatementSync => this.#db.prepare(sql);
     // Blobs are read as hex text made by SQLite: a blob becomes a new ArrayBuffer in node:sqlite, which

@@ -197,26 +197,26 @@ describe('SQLite transaction-id index', () => {
 
   it('holds ids in memory up to its buffer, then merges the oldest slices, and reopens exactly', () => {
     const path = fresh();
-    const buffer = 16 * SLICES;
+    const buffer = 4 * SLICES;
     const per = 3;
     let store = writer(path, buffer);
-    let size = fill(store, 0, 2 * SLICES, per);
+    let size = fill(store, 0, SLICES, per);
     assert.equal(mergedCount(path), 0);
     assert.equal(store.txIdBuffer.used, size);
-    size = fill(store, 2 * SLICES, 20 * SLICES, per);
+    size = fill(store, SLICES, 10 * SLICES, per);
     const merged = mergedCount(path);
     assert.equal(store.txIdBuffer.used + merged, size);
     assert.ok(store.txIdBuffer.used <= buffer, String(store.txIdBuffer.used));
     // Merging the slices in turn, not one slice over and over: the first blocks' ids are all merged.
     const db = new DatabaseSync(path, { readOnly: true });
-    const marks = db.prepare('SELECT merged_to FROM tx_id_slices').all() as { merged_to: number }[];
+    const marks = db.prepare('SELECT merged_to FROM tx_id_marks').all() as { merged_to: number }[];
     db.close();
     assert.equal(marks.length, SLICES);
     const oldest = Math.min(...marks.map((m) => m.merged_to));
     assert.ok(oldest > size - 3 * buffer, `oldest mark ${String(oldest)}, log ${String(size)}`);
     assertAllFound(store, size);
     assert.throws(() => {
-      store.append(block(22 * SLICES, size, 2, [idOf(size, 'new'), idOf(7)]));
+      store.append(block(11 * SLICES, size, 2, [idOf(size, 'new'), idOf(7)]));
     }, StoreConflictError);
     store.close();
     // The buffer comes back from the log on open, whatever buffer the new connection is given.
@@ -224,6 +224,53 @@ describe('SQLite transaction-id index', () => {
     assertAllFound(store, size);
     assert.equal(store.txIdBuffer.used + mergedCount(path), size);
     store.close();
+  });
+
+  it('moves the marks of a database written with 128 slices, and finds every id after', () => {
+    const path = fresh();
+    let store = writer(path, 1e9); // nothing merged: the old layout is written by hand below
+    let size = fill(store, 0, 3 * SLICES, 2);
+    store.close();
+    // The layout before: 128 slices by the first 7 bits; an even one merged up to half the log, an odd
+    // one never (no mark row). Every id of a slice below its mark is in tx_ids, none above.
+    const half = size / 2;
+    const db = new DatabaseSync(path);
+    db.exec(
+      'DROP TABLE tx_id_marks; CREATE TABLE tx_id_slices (slice INTEGER PRIMARY KEY, merged_to INTEGER NOT NULL)',
+    );
+    const insId = db.prepare('INSERT INTO tx_ids (id, seq) VALUES (?, ?)');
+    for (let seq = 0; seq < half; seq++) {
+      const id = idOf(seq);
+      if ((Number.parseInt(id.slice(0, 2), 16) >> 1) % 2 === 0) insId.run(Buffer.from(id, 'hex'), seq);
+    }
+    const insMark = db.prepare('INSERT INTO tx_id_slices (slice, merged_to) VALUES (?, ?)');
+    for (let o = 0; o < 128; o += 2) insMark.run(o, half);
+    db.close();
+    // A reader before any writer has moved them reads the old marks.
+    const reader = new SqliteStore(path, { readOnly: true });
+    assertAllFound(reader, size);
+    reader.close();
+    store = writer(path, SLICES);
+    assertAllFound(store, size);
+    for (const dup of [idOf(0), idOf(half + 1)]) {
+      assert.throws(() => {
+        store.append(block(3 * SLICES, size, 2, [idOf(size, 'new'), dup]));
+      }, StoreConflictError);
+    }
+    // Merging goes on over the moved marks without meeting an id twice.
+    size = fill(store, 3 * SLICES, 2 * SLICES, 2);
+    assertAllFound(store, size);
+    assert.equal(store.txIdBuffer.used + mergedCount(path), size);
+    store.close();
+    const check = new DatabaseSync(path, { readOnly: true });
+    const tables = check
+      .prepare("SELECT name FROM sqlite_master WHERE name LIKE 'tx_id_%' ORDER BY name")
+      .all();
+    check.close();
+    assert.deepEqual(
+      tables.map((t) => ({ ...t })),
+      [{ name: 'tx_id_marks' }, { name: 'tx_ids' }],
+    );
   });
 
   it('ignores an index entry whose row was changed behind its back', () => {

@@ -14,21 +14,24 @@
  * ago: their ids go into `tx_ids` sorted, each slice into one contiguous key range (≈ leaves / SLICES
  * pages). A merge dirties min(ids, leaves / SLICES) pages, so the buffer, not the block size, sets the
  * cost per id once the index is large (merging one slice per block made small blocks costly on a large
- * index). Ids not yet merged are in `txs` (durable in the same
- * commit) and in memory here; `tx_id_slices` records, per slice, the log position below which every
- * id of the slice is in `tx_ids`, so the in-memory part is rebuilt exactly on open. Everything changes
+ * index; many small slices keep each merge, a pause of the commit that carries it, short). Ids not yet
+ * merged are in `txs` (durable in the same commit) and in memory here; `tx_id_marks` records, per
+ * slice, the log position below which every id of the slice is in `tx_ids`, so the in-memory part is
+ * rebuilt exactly on open. Everything changes
  * inside the append transaction, so a crash leaves index and log consistent.
  */
 import type { DatabaseSync, StatementSync } from 'node:sqlite';
 import { StoreConflictError } from '../core/errors.ts';
 
-/** Number of key-space slices (a power of two ≤ 256), each merged as one contiguous key range. */
-export const SLICES = 128;
-const SHIFT = 8 - Math.log2(SLICES);
+/** Number of key-space slices (a power of two ≤ 4,096), each merged as one contiguous key range. */
+export const SLICES = 1024;
+const SHIFT = 12 - Math.log2(SLICES);
+/** The slices of databases written before: 128, so that slice s then is slices 8s … 8s + 7 now. */
+const OLD_SLICES = 128;
 
 export const TX_IDS_SCHEMA = `
 CREATE TABLE IF NOT EXISTS tx_ids (id BLOB PRIMARY KEY, seq INTEGER NOT NULL) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS tx_id_slices (slice INTEGER PRIMARY KEY, merged_to INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS tx_id_marks (slice INTEGER PRIMARY KEY, merged_to INTEGER NOT NULL);
 `;
 
 /** Ids held in memory before their slice is merged, by default: heap traded for fewer page writes per id. */
@@ -37,7 +40,10 @@ export const DEFAULT_TX_ID_BUFFER = 1 << 19;
 /** Bound on remembered absent ids (about one submission window of a busy node). */
 const MAX_ABSENT = 1 << 17;
 
-const sliceOfHex = (id: string): number => Number.parseInt(id.slice(0, 2), 16) >> SHIFT;
+const sliceOfHex = (id: string): number => Number.parseInt(id.slice(0, 3), 16) >> SHIFT;
+
+const hasTable = (db: DatabaseSync, name: string): boolean =>
+  db.prepare("SELECT 1 AS x FROM sqlite_master WHERE type = 'table' AND name = ?").get(name) !== undefined;
 
 /** One id of a block being appended. */
 export interface NewTxId {
@@ -71,6 +77,7 @@ export class TxIdIndex {
   /** Reading a database written before this index existed: its UNIQUE index on `txs.id` answers. */
   readonly #legacy: boolean;
   readonly #buffer: number;
+  readonly #oldMarks: boolean;
 
   /** `buffer`: ids held in memory before merging (default {@link DEFAULT_TX_ID_BUFFER}). */
   constructor(db: DatabaseSync, opts: { legacy?: boolean; buffer?: number } = {}) {
@@ -79,16 +86,22 @@ export class TxIdIndex {
     this.#buffer = opts.buffer ?? DEFAULT_TX_ID_BUFFER;
     const p = (sql: string): StatementSync => db.prepare(sql);
     const none = 'SELECT NULL, NULL WHERE 0';
+    // A reader of a database whose writer has not moved its marks to this layout yet reads the old ones.
+    this.#oldMarks = !this.#legacy && !hasTable(db, 'tx_id_marks') && hasTable(db, 'tx_id_slices');
     this.#s = {
       probe: p(this.#legacy ? 'SELECT seq FROM txs WHERE id = ?' : 'SELECT seq FROM tx_ids WHERE id = ?'),
       // A legacy database is only ever read here (a writer migrates it on open).
       insert: p(this.#legacy ? 'SELECT ?, ?' : 'INSERT INTO tx_ids (id, seq) VALUES (?, ?)'),
       mark: p(
-        this.#legacy
+        this.#legacy || this.#oldMarks
           ? 'SELECT ?, ?'
-          : 'INSERT INTO tx_id_slices (slice, merged_to) VALUES (?, ?) ON CONFLICT(slice) DO UPDATE SET merged_to = excluded.merged_to',
+          : 'INSERT INTO tx_id_marks (slice, merged_to) VALUES (?, ?) ON CONFLICT(slice) DO UPDATE SET merged_to = excluded.merged_to',
       ),
-      marks: p(this.#legacy ? none : 'SELECT slice, merged_to FROM tx_id_slices'),
+      marks: p(
+        this.#legacy
+          ? none
+          : `SELECT slice, merged_to FROM ${this.#oldMarks ? 'tx_id_slices' : 'tx_id_marks'}`,
+      ),
       since: p('SELECT lower(hex(id)), seq FROM txs WHERE seq >= ? ORDER BY seq'),
       version: p('PRAGMA data_version'),
     };
@@ -216,11 +229,12 @@ export class TxIdIndex {
     let held = txs.length;
     for (const tail of this.#tail) held += tail.size;
     if (held <= this.#buffer) return merging;
-    const byAge = [...this.#marks.keys()].sort((a, b) => this.#marks[a]! - this.#marks[b]! || a - b);
-    for (const s of byAge) {
-      if (held <= this.#buffer) break;
-      merging.add(s);
-      held -= this.#tail[s]!.size + arriving[s]!;
+    while (held > this.#buffer && merging.size < SLICES) {
+      let oldest = -1;
+      for (let s = 0; s < SLICES; s++)
+        if (!merging.has(s) && (oldest < 0 || this.#marks[s]! < this.#marks[oldest]!)) oldest = s;
+      merging.add(oldest);
+      held -= this.#tail[oldest]!.size + arriving[oldest]!;
     }
     return merging;
   }
@@ -247,8 +261,10 @@ export class TxIdIndex {
 
   #load(): void {
     const marks = new Array<number>(SLICES).fill(0);
+    const spread = this.#oldMarks ? SLICES / OLD_SLICES : 1;
     for (const [slice, to] of this.#s.marks.all() as unknown as [number, number][]) {
-      if (slice >= 0 && slice < SLICES) marks[slice] = to;
+      for (let k = 0; k < spread; k++)
+        if (slice >= 0 && slice * spread + k < SLICES) marks[slice * spread + k] = to;
     }
     for (let s = 0; s < SLICES; s++) {
       if (marks[s] === this.#marks[s]) continue;
@@ -284,8 +300,32 @@ export function migrateLegacyTxIds(db: DatabaseSync, txsSchema: string): void {
       DROP TABLE txs_legacy; ${txsSchema}
       INSERT INTO tx_ids (id, seq) SELECT id, seq FROM txs ORDER BY id;`);
     const end = (db.prepare('SELECT coalesce(max(seq) + 1, 0) AS n FROM txs').get() as { n: number }).n;
-    const mark = db.prepare('INSERT OR REPLACE INTO tx_id_slices (slice, merged_to) VALUES (?, ?)');
+    const mark = db.prepare('INSERT OR REPLACE INTO tx_id_marks (slice, merged_to) VALUES (?, ?)');
     for (let slice = 0; slice < SLICES; slice++) mark.run(slice, end);
+    db.exec('COMMIT');
+  } catch (e) {
+    if (db.isTransaction) db.exec('ROLLBACK');
+    throw e;
+  }
+}
+
+/**
+ * Moves the merge marks of a database written with {@link OLD_SLICES} slices to this layout, in one
+ * transaction: each old slice's mark holds for the slices it is cut into.
+ */
+export function migrateSliceMarks(db: DatabaseSync): void {
+  if (!hasTable(db, 'tx_id_slices')) return;
+  db.exec('BEGIN IMMEDIATE');
+  try {
+    const old = db.prepare('SELECT slice, merged_to FROM tx_id_slices').all() as {
+      slice: number;
+      merged_to: number;
+    }[];
+    const mark = db.prepare('INSERT OR REPLACE INTO tx_id_marks (slice, merged_to) VALUES (?, ?)');
+    const spread = SLICES / OLD_SLICES;
+    for (const { slice, merged_to } of old)
+      for (let k = 0; k < spread; k++) mark.run(slice * spread + k, merged_to);
+    db.exec('DROP TABLE tx_id_slices');
     db.exec('COMMIT');
   } catch (e) {
     if (db.isTransaction) db.exec('ROLLBACK');
