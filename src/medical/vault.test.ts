@@ -72,6 +72,7 @@ describe('vault blobs', () => {
       .prepare('INSERT INTO blobs (hash, data) VALUES (?, ?)')
       .run(Buffer.from(sha256Hex(old), 'hex'), old);
     assert.deepEqual(new Uint8Array(vault.blob('r0', sha256Hex(old))!), old);
+    assert.equal(vault.hasBlob('r0', sha256Hex(old)), true);
     assert.equal(
       vault.erase([
         { record: 'r0', blob: sha256Hex(old) },

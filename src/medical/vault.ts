@@ -85,16 +85,7 @@ export class Vault {
   readonly path: string;
   readonly db: DatabaseSync;
   readonly #s: Record<
-    | 'putBlob'
-    | 'getBlob'
-    | 'getLegacyBlob'
-    | 'hasBlob'
-    | 'hasLegacyBlob'
-    | 'putKey'
-    | 'keysOf'
-    | 'delBlob'
-    | 'delLegacyBlob'
-    | 'delKeys',
+    'putBlob' | 'getBlob' | 'hasBlob' | 'putKey' | 'keysOf' | 'delBlob' | 'delLegacyBlob' | 'delKeys',
     StatementSync
   >;
   /**
@@ -129,10 +120,14 @@ export class Vault {
     const p = (sql: string): StatementSync => this.db.prepare(sql);
     this.#s = {
       putBlob: p('INSERT OR REPLACE INTO record_blobs (record, hash, data) VALUES (?, ?, ?)'),
-      getBlob: p('SELECT data FROM record_blobs WHERE record = ? AND hash = ?'),
-      getLegacyBlob: p('SELECT data FROM blobs WHERE hash = ?'),
-      hasBlob: p('SELECT 1 AS x FROM record_blobs WHERE record = ? AND hash = ?'),
-      hasLegacyBlob: p('SELECT 1 AS x FROM blobs WHERE hash = ?'),
+      // One statement for both tables (the second is read only when the first has no row): a vault
+      // written before `record_blobs` answers most reads from `blobs`.
+      getBlob: p(
+        'SELECT data FROM record_blobs WHERE record = ?1 AND hash = ?2 UNION ALL SELECT data FROM blobs WHERE hash = ?2 LIMIT 1',
+      ),
+      hasBlob: p(
+        'SELECT 1 AS x FROM record_blobs WHERE record = ?1 AND hash = ?2 UNION ALL SELECT 1 FROM blobs WHERE hash = ?2 LIMIT 1',
+      ),
       putKey: p('INSERT OR REPLACE INTO wrapped_keys (record, recipient, enc, ct) VALUES (?, ?, ?, ?)'),
       keysOf: p('SELECT recipient, enc, ct FROM wrapped_keys WHERE record = ?'),
       delBlob: p('DELETE FROM record_blobs WHERE record = ?'),
@@ -206,14 +201,12 @@ export class Vault {
   /** The ciphertext of `record` whose SHA-256 the chain gives as `hash` (as stored: check it). */
   blob(record: string, hash: string): Uint8Array | undefined {
     const h = Buffer.from(hash, 'hex');
-    const row = (this.#s.getBlob.get(record, h) ?? this.#s.getLegacyBlob.get(h)) as
-      { data: Uint8Array } | undefined;
-    return row?.data;
+    return (this.#s.getBlob.get(record, h) as { data: Uint8Array } | undefined)?.data;
   }
 
   hasBlob(record: string, hash: string): boolean {
     const h = Buffer.from(hash, 'hex');
-    return this.#s.hasBlob.get(record, h) !== undefined || this.#s.hasLegacyBlob.get(h) !== undefined;
+    return this.#s.hasBlob.get(record, h) !== undefined;
   }
 
   /** The wrapped keys of a record, by recipient. */

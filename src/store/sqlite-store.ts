@@ -23,9 +23,12 @@ import {
   hasUniqueTxIds,
   migrateLegacyTxIds,
   migrateSliceMarks,
+  SLICES,
   TX_IDS_SCHEMA,
   TxIdIndex,
 } from './sqlite-tx-ids.ts';
+import { ThreadWarmer } from './tx-id-warmer.ts';
+import type { TxIdWarmer } from './tx-id-warmer.ts';
 
 const TXS_TABLE = `CREATE TABLE IF NOT EXISTS txs (
   seq    INTEGER PRIMARY KEY,
@@ -83,6 +86,8 @@ export interface SqliteStoreOptions {
   readonly cacheMiB?: number;
   /** Transaction ids held in memory before they are merged into the id index (see TxIdIndex). */
   readonly txIdBuffer?: number;
+  /** Reads the id index ahead of its merges (a writer's; default a thread of its own). */
+  readonly txIdWarmer?: TxIdWarmer;
 }
 
 export class SqliteStore implements Store {
@@ -91,6 +96,7 @@ export class SqliteStore implements Store {
   readonly #db: DatabaseSync;
   readonly #s: Record<string, StatementSync>;
   readonly #ids: TxIdIndex;
+  readonly #warmer: TxIdWarmer | undefined;
 
   constructor(path: string, opts: SqliteStoreOptions = {}) {
     this.path = path;
@@ -104,9 +110,9 @@ export class SqliteStore implements Store {
         `PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA wal_autocheckpoint = 32768;
          PRAGMA cache_size = -${String(Math.max(1, Math.round((opts.cacheMiB ?? 64) * 1024)))};`,
       );
+      migrateSliceMarks(this.#db);
       this.#db.exec(SCHEMA);
       if (legacy) migrateLegacyTxIds(this.#db, `${TXS_TABLE} ${TXS_TYPE_INDEX}`);
-      migrateSliceMarks(this.#db);
     }
     const p = (sql: string): StatementSync => this.#db.prepare(sql);
     // Blobs are read as hex text made by SQLite: a blob becomes a new ArrayBuffer in node:sqlite, which
@@ -141,9 +147,12 @@ export class SqliteStore implements Store {
     };
     for (const k of ['txsBySeqArrays', 'nodes', 'leaves']) s[k]!.setReturnArrays(true);
     this.#s = s;
+    // A writer reads the id index's pages ahead of its merges (tx-id-warmer.ts).
+    this.#warmer = opts.readOnly === true ? undefined : (opts.txIdWarmer ?? new ThreadWarmer(path, SLICES));
     this.#ids = new TxIdIndex(this.#db, {
       legacy: legacy && opts.readOnly === true,
       ...(opts.txIdBuffer === undefined ? {} : { buffer: opts.txIdBuffer }),
+      ...(this.#warmer === undefined ? {} : { warmer: this.#warmer }),
     });
     if (!opts.readOnly) this.#ids.load();
   }
@@ -330,6 +339,7 @@ export class SqliteStore implements Store {
   }
 
   close(): void {
+    this.#warmer?.close();
     if (this.#db.isOpen) this.#db.close();
   }
 }

@@ -8,6 +8,7 @@ import { after, describe, it } from 'node:test';
 import { StoreConflictError } from '../core/errors.ts';
 import { SqliteStore } from './sqlite-store.ts';
 import { SLICES } from './sqlite-tx-ids.ts';
+import { sliceRange, ThreadWarmer } from './tx-id-warmer.ts';
 import type { AppendBatch, StoredTx } from './store.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'medledger-txids-'));
@@ -209,7 +210,7 @@ describe('SQLite transaction-id index', () => {
     assert.ok(store.txIdBuffer.used <= buffer, String(store.txIdBuffer.used));
     // Merging the slices in turn, not one slice over and over: the first blocks' ids are all merged.
     const db = new DatabaseSync(path, { readOnly: true });
-    const marks = db.prepare('SELECT merged_to FROM tx_id_marks').all() as { merged_to: number }[];
+    const marks = db.prepare('SELECT merged_to FROM tx_id_merged').all() as { merged_to: number }[];
     db.close();
     assert.equal(marks.length, SLICES);
     const oldest = Math.min(...marks.map((m) => m.merged_to));
@@ -226,52 +227,62 @@ describe('SQLite transaction-id index', () => {
     store.close();
   });
 
-  it('moves the marks of a database written with 128 slices, and finds every id after', () => {
-    const path = fresh();
-    let store = writer(path, 1e9); // nothing merged: the old layout is written by hand below
-    let size = fill(store, 0, 3 * SLICES, 2);
-    store.close();
-    // The layout before: 128 slices by the first 7 bits; an even one merged up to half the log, an odd
-    // one never (no mark row). Every id of a slice below its mark is in tx_ids, none above.
-    const half = size / 2;
-    const db = new DatabaseSync(path);
-    db.exec(
-      'DROP TABLE tx_id_marks; CREATE TABLE tx_id_slices (slice INTEGER PRIMARY KEY, merged_to INTEGER NOT NULL)',
-    );
-    const insId = db.prepare('INSERT INTO tx_ids (id, seq) VALUES (?, ?)');
-    for (let seq = 0; seq < half; seq++) {
-      const id = idOf(seq);
-      if ((Number.parseInt(id.slice(0, 2), 16) >> 1) % 2 === 0) insId.run(Buffer.from(id, 'hex'), seq);
-    }
-    const insMark = db.prepare('INSERT INTO tx_id_slices (slice, merged_to) VALUES (?, ?)');
-    for (let o = 0; o < 128; o += 2) insMark.run(o, half);
-    db.close();
-    // A reader before any writer has moved them reads the old marks.
-    const reader = new SqliteStore(path, { readOnly: true });
-    assertAllFound(reader, size);
-    reader.close();
-    store = writer(path, SLICES);
-    assertAllFound(store, size);
-    for (const dup of [idOf(0), idOf(half + 1)]) {
-      assert.throws(() => {
-        store.append(block(3 * SLICES, size, 2, [idOf(size, 'new'), dup]));
-      }, StoreConflictError);
-    }
-    // Merging goes on over the moved marks without meeting an id twice.
-    size = fill(store, 3 * SLICES, 2 * SLICES, 2);
-    assertAllFound(store, size);
-    assert.equal(store.txIdBuffer.used + mergedCount(path), size);
-    store.close();
-    const check = new DatabaseSync(path, { readOnly: true });
-    const tables = check
-      .prepare("SELECT name FROM sqlite_master WHERE name LIKE 'tx_id_%' ORDER BY name")
-      .all();
-    check.close();
-    assert.deepEqual(
-      tables.map((t) => ({ ...t })),
-      [{ name: 'tx_id_marks' }, { name: 'tx_ids' }],
-    );
-  });
+  // The layouts before: 128 slices by the first 7 bits (table tx_id_slices), then 1,024 by the first 10
+  // (tx_id_marks). Each is written by hand: an even slice merged up to half the log, an odd one never
+  // (no mark row); every id of a slice below its mark is in tx_ids, none above.
+  for (const old of [
+    { table: 'tx_id_slices', slices: 128 },
+    { table: 'tx_id_marks', slices: 1024 },
+  ]) {
+    it(`moves the marks of a database written with ${String(old.slices)} slices, and finds every id after`, () => {
+      const path = fresh();
+      let store = writer(path, 1e9); // nothing merged: the old layout is written by hand below
+      let size = fill(store, 0, 3 * SLICES, 2);
+      store.close();
+      const half = size / 2;
+      const oldSlice = (id: string): number =>
+        Number.parseInt(id.slice(0, 3), 16) >> (12 - Math.log2(old.slices));
+      const db = new DatabaseSync(path);
+      db.exec(
+        `DROP TABLE tx_id_merged; CREATE TABLE ${old.table} (slice INTEGER PRIMARY KEY, merged_to INTEGER NOT NULL)`,
+      );
+      const insId = db.prepare('INSERT INTO tx_ids (id, seq) VALUES (?, ?)');
+      for (let seq = 0; seq < half; seq++) {
+        const id = idOf(seq);
+        if (oldSlice(id) % 2 === 0) insId.run(Buffer.from(id, 'hex'), seq);
+      }
+      const insMark = db.prepare(`INSERT INTO ${old.table} (slice, merged_to) VALUES (?, ?)`);
+      for (let o = 0; o < old.slices; o += 2) insMark.run(o, half);
+      db.close();
+      // A reader before any writer has moved them reads the old marks.
+      const reader = new SqliteStore(path, { readOnly: true });
+      assertAllFound(reader, size);
+      reader.close();
+      store = writer(path, SLICES);
+      assertAllFound(store, size);
+      for (const dup of [idOf(0), idOf(half + 1)]) {
+        assert.throws(() => {
+          store.append(block(3 * SLICES, size, 2, [idOf(size, 'new'), dup]));
+        }, StoreConflictError);
+      }
+      // Merging goes on over the moved marks without meeting an id twice.
+      size = fill(store, 3 * SLICES, 2 * SLICES, 2);
+      assertAllFound(store, size);
+      assert.equal(store.txIdBuffer.used + mergedCount(path), size);
+      store.close();
+      const check = new DatabaseSync(path, { readOnly: true });
+      const tables = check
+        .prepare("SELECT name FROM sqlite_master WHERE name LIKE 'tx_id_%' ORDER BY name")
+        .all();
+      const marks = check.prepare('SELECT count(*) AS n FROM tx_id_merged').get() as { n: number };
+      check.close();
+      assert.deepEqual(
+        tables.map((t) => ({ ...t })),
+        [{ name: 'tx_id_merged' }, { name: 'tx_ids' }],
+      );
+      assert.ok(marks.n >= SLICES / 2, String(marks.n));
+    });
+  }
 
   it('ignores an index entry whose row was changed behind its back', () => {
     const path = fresh();
@@ -327,5 +338,81 @@ describe('SQLite transaction-id index', () => {
       indexes.map((i) => ({ ...i })),
       [{ name: 'txs_type', origin: 'c' }],
     );
+  });
+});
+
+describe('reading the id index ahead of its merges', () => {
+  it('asks for each slice to be read before it is merged', () => {
+    const path = fresh();
+    const asked: number[] = [];
+    const warmer = {
+      warm: (slices: readonly number[]) => asked.push(...slices),
+      close: () => undefined,
+    };
+    const store = new SqliteStore(path, { txIdBuffer: SLICES, txIdWarmer: warmer });
+    store.exec('PRAGMA synchronous = OFF');
+    const marksOf = (): Map<number, number> => {
+      const db = new DatabaseSync(path, { readOnly: true });
+      try {
+        const rows = db.prepare('SELECT slice, merged_to FROM tx_id_merged').all() as {
+          slice: number;
+          merged_to: number;
+        }[];
+        return new Map(rows.map((r) => [r.slice, r.merged_to]));
+      } finally {
+        db.close();
+      }
+    };
+    const per = 3;
+    let size = fill(store, 0, Math.ceil((0.8 * SLICES) / per), per);
+    assert.equal(asked.length, 0, 'nothing asked while the buffer is far from full');
+    let marks = marksOf();
+    let merges = 0;
+    let unasked = 0;
+    for (let h = Math.ceil((0.8 * SLICES) / per); merges < 300; h++) {
+      const before = new Set(asked);
+      store.append(block(h, size, per));
+      size += per;
+      const now = marksOf();
+      for (const [s, m] of now) {
+        if (marks.get(s) === m) continue;
+        merges++;
+        if (!before.has(s)) unasked++;
+      }
+      marks = now;
+    }
+    // The first merges may come before the first read-ahead lands; none after.
+    assert.ok(unasked <= 3, `${String(unasked)} of ${String(merges)} merged slices were not read ahead`);
+    assertAllFound(store, size);
+    store.close();
+  });
+
+  it('reads the key range of each slice it is asked for, on a thread of its own', async () => {
+    const path = fresh();
+    const store = writer(path, 0); // every id merged at once
+    const size = fill(store, 0, 50, 40);
+    store.close();
+    assert.deepEqual(
+      sliceRange(1, 4096).map((b) =>
+        b === undefined ? undefined : Buffer.from(b).toString('hex').slice(0, 6),
+      ),
+      ['001000', '002000'],
+    );
+    assert.equal(Buffer.from(sliceRange(4095, 4096)[0]).toString('hex').slice(0, 4), 'fff0');
+    assert.equal(sliceRange(4095, 4096)[1], undefined);
+    const bySlice = new Map<number, number>();
+    for (let seq = 0; seq < size; seq++) {
+      const s = Number.parseInt(idOf(seq).slice(0, 3), 16) >> (12 - Math.log2(SLICES));
+      bySlice.set(s, (bySlice.get(s) ?? 0) + 1);
+    }
+    const some = [...bySlice.keys()].slice(0, 20);
+    const warmer = new ThreadWarmer(path, SLICES);
+    try {
+      const rows = await warmer.warmed([...some, SLICES - 1]);
+      assert.equal(rows, some.reduce((n, s) => n + bySlice.get(s)!, 0) + (bySlice.get(SLICES - 1) ?? 0));
+    } finally {
+      warmer.close();
+    }
+    assert.equal(await warmer.warmed([0]), 0, 'a closed warmer reads nothing');
   });
 });
