@@ -19,6 +19,7 @@ import { DatabaseSync } from 'node:sqlite';
 import type { StatementSync } from 'node:sqlite';
 import type { WrappedKey } from '../core/envelope.ts';
 import { cacheSizePragma } from '../chain/caches.ts';
+import { FALLBACK_PRAGMA, WalCheckpointer } from '../store/wal-checkpointer.ts';
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS record_blobs (
@@ -84,6 +85,7 @@ const MAX_UNWRAPPED = 100_000;
 export class Vault {
   readonly path: string;
   readonly db: DatabaseSync;
+  readonly #checkpointer: WalCheckpointer;
   readonly #s: Record<
     'putBlob' | 'getBlob' | 'hasBlob' | 'putKey' | 'keysOf' | 'delBlob' | 'delLegacyBlob' | 'delKeys',
     StatementSync
@@ -113,9 +115,11 @@ export class Vault {
     // written so far durable with one fsync of the WAL, and the node calls it before it commits a
     // block that refers to these writes. A crash loses nothing a block or an answer relied on.
     this.db.exec(
-      `PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA secure_delete = ON; PRAGMA wal_autocheckpoint = 32768;
+      `PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA secure_delete = ON; ${FALLBACK_PRAGMA};
        ${cacheSizePragma(caches.cacheMiB ?? 64)};`,
     );
+    // Checkpoints off the thread that answers requests (as the ledger's).
+    this.#checkpointer = new WalCheckpointer(path);
     this.db.exec(SCHEMA);
     const p = (sql: string): StatementSync => this.db.prepare(sql);
     this.#s = {
@@ -292,6 +296,7 @@ export class Vault {
     try {
       const r = fn();
       this.db.exec('COMMIT');
+      this.#checkpointer.committed();
       return r;
     } catch (e) {
       this.db.exec('ROLLBACK');
@@ -300,6 +305,7 @@ export class Vault {
   }
 
   close(): void {
+    this.#checkpointer.close();
     if (this.db.isOpen) this.db.close();
   }
 }

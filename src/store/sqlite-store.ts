@@ -28,6 +28,7 @@ import {
   TxIdIndex,
 } from './sqlite-tx-ids.ts';
 import { ThreadWarmer } from './tx-id-warmer.ts';
+import { FALLBACK_PRAGMA, WalCheckpointer } from './wal-checkpointer.ts';
 import type { TxIdWarmer } from './tx-id-warmer.ts';
 
 const TXS_TABLE = `CREATE TABLE IF NOT EXISTS txs (
@@ -97,6 +98,7 @@ export class SqliteStore implements Store {
   readonly #s: Record<string, StatementSync>;
   readonly #ids: TxIdIndex;
   readonly #warmer: TxIdWarmer | undefined;
+  readonly #checkpointer: WalCheckpointer | undefined;
 
   constructor(path: string, opts: SqliteStoreOptions = {}) {
     this.path = path;
@@ -104,10 +106,10 @@ export class SqliteStore implements Store {
     const legacy = hasUniqueTxIds(this.#db);
     if (!opts.readOnly) {
       // A page cache that holds the transaction-id index of a 10^6-transaction log (submissions probe it
-      // at random), and a checkpoint every 32,768 WAL pages (instead of 1,000) so that pages
-      // rewritten by many blocks reach the database file once.
+      // at random), and checkpoints every 32,768 WAL pages (instead of 1,000) so that pages rewritten by
+      // many blocks reach the database file once, run by a thread of their own (wal-checkpointer.ts).
       this.#db.exec(
-        `PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA wal_autocheckpoint = 32768;
+        `PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; ${FALLBACK_PRAGMA};
          PRAGMA cache_size = -${String(Math.max(1, Math.round((opts.cacheMiB ?? 64) * 1024)))};`,
       );
       migrateSliceMarks(this.#db);
@@ -149,6 +151,7 @@ export class SqliteStore implements Store {
     this.#s = s;
     // A writer reads the id index's pages ahead of its merges (tx-id-warmer.ts).
     this.#warmer = opts.readOnly === true ? undefined : (opts.txIdWarmer ?? new ThreadWarmer(path, SLICES));
+    this.#checkpointer = opts.readOnly === true ? undefined : new WalCheckpointer(path);
     this.#ids = new TxIdIndex(this.#db, {
       legacy: legacy && opts.readOnly === true,
       ...(opts.txIdBuffer === undefined ? {} : { buffer: opts.txIdBuffer }),
@@ -218,6 +221,7 @@ export class SqliteStore implements Store {
       alongside?.();
       db.exec('COMMIT');
       indexed();
+      this.#checkpointer?.committed();
     } catch (e) {
       if (db.isTransaction) db.exec('ROLLBACK');
       throw e;
@@ -340,6 +344,7 @@ export class SqliteStore implements Store {
 
   close(): void {
     this.#warmer?.close();
+    this.#checkpointer?.close();
     if (this.#db.isOpen) this.#db.close();
   }
 }
