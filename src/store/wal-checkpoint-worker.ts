@@ -12,7 +12,7 @@ import { DatabaseSync } from 'node:sqlite';
 import { parentPort, workerData } from 'node:worker_threads';
 import type { CheckpointAnswer } from './wal-checkpointer.ts';
 
-const { path, frames } = workerData as { path: string; frames: number };
+const { path, frames, closed } = workerData as { path: string; frames: number; closed: Int32Array };
 const WAL_INDEX_VERSION = 3007000;
 const db = new DatabaseSync(path, { timeout: 0 });
 db.exec('PRAGMA cache_size = -1024; PRAGMA synchronous = FULL');
@@ -36,7 +36,15 @@ function pending(): number | undefined {
   return u32(16) - u32(96);
 }
 
-parentPort!.on('message', (id: number) => {
+parentPort!.on('message', (id: number | 'close') => {
+  if (id === 'close') {
+    // Closed before the writer's connection, so that the writer's is the last (SQLite removes the WAL
+    // when the last connection closes: from here that raced with whoever used the files next).
+    db.close();
+    Atomics.store(closed, 0, 2);
+    Atomics.notify(closed, 0);
+    return;
+  }
   const before = pending();
   let copied = 0;
   // An unreadable header: checkpoint anyway (checks come every few hundred commits).

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
@@ -38,5 +38,19 @@ describe('WalCheckpointer', () => {
       db.close();
     }
     assert.equal(await ckpt.check(), undefined, 'closed');
+  });
+
+  it('closes its connection before the writer closes, so the writer removes the WAL at once', async () => {
+    const path = join(dir, 'b.sqlite');
+    const db = new DatabaseSync(path);
+    db.exec(`PRAGMA journal_mode = WAL; ${FALLBACK_PRAGMA}; CREATE TABLE t (x BLOB)`);
+    db.prepare('INSERT INTO t VALUES (?)').run(Buffer.alloc(100));
+    const ckpt = new WalCheckpointer(path, 1);
+    assert.ok((await ckpt.check()) !== undefined, 'the thread is up, with its connection open');
+    ckpt.close();
+    db.close();
+    // With the thread's connection still open, the writer's close was not the last and left the files.
+    assert.equal(existsSync(`${path}-wal`), false);
+    assert.equal(existsSync(`${path}-shm`), false);
   });
 });

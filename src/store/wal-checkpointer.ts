@@ -14,6 +14,8 @@ import { Worker } from 'node:worker_threads';
 export const CHECKPOINT_FRAMES = 32_768;
 /** The writer's own automatic checkpoint, as a fallback, at this many times {@link CHECKPOINT_FRAMES}. */
 export const FALLBACK_FACTOR = 4;
+/** The longest a close waits for the thread to close its connection. */
+const CLOSE_WAIT_MS = 5_000;
 /** Commits between two checks of the WAL (a check reads 100 bytes of the wal-index). */
 const CHECK_EVERY = 128;
 
@@ -37,6 +39,8 @@ export class WalCheckpointer {
   /** Closed, or the thread failed (then the writer's automatic checkpoint does the work). */
   #closed = false;
   readonly #waiting = new Map<number, (a: CheckpointAnswer | undefined) => void>();
+  /** 1 while the thread is asked to close its connection, 2 once it has. */
+  readonly #closedFlag = new Int32Array(new SharedArrayBuffer(4));
 
   constructor(path: string, frames = CHECKPOINT_FRAMES) {
     this.#path = path;
@@ -62,7 +66,7 @@ export class WalCheckpointer {
   #start(): Worker {
     if (this.#worker !== undefined) return this.#worker;
     const w = new Worker(new URL('./wal-checkpoint-worker.ts', import.meta.url), {
-      workerData: { path: this.#path, frames: this.#frames },
+      workerData: { path: this.#path, frames: this.#frames, closed: this.#closedFlag },
       resourceLimits: { maxOldGenerationSizeMb: 32 },
     });
     w.unref(); // never keeps a process alive
@@ -86,9 +90,18 @@ export class WalCheckpointer {
     return w;
   }
 
+  /**
+   * Stops the thread; waits (up to {@link CLOSE_WAIT_MS}, a checkpoint in progress) until its connection
+   * is closed, so that the writer's, closed next, is the last one.
+   */
   close(): void {
     this.#closed = true;
-    void this.#worker?.terminate();
+    const w = this.#worker;
     this.#worker = undefined;
+    if (w === undefined) return;
+    Atomics.store(this.#closedFlag, 0, 1);
+    w.postMessage('close');
+    Atomics.wait(this.#closedFlag, 0, 1, CLOSE_WAIT_MS);
+    void w.terminate();
   }
 }
