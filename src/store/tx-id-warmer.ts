@@ -6,7 +6,7 @@
  * thread that answers requests, then waited for the disk. The order of merges is known in advance
  * (oldest mark first), so the slices next in line are read by a thread of its own beforehand.
  */
-import { Worker } from 'node:worker_threads';
+import { StoreThread } from './store-thread.ts';
 
 /** Key ranges of `tx_ids` to read: [low, high) as id bytes; high undefined for the last slice. */
 export interface WarmRequest {
@@ -36,17 +36,13 @@ export function sliceRange(s: number, slices: number): readonly [Uint8Array, Uin
 
 /** A {@link TxIdWarmer} on a worker thread, started at its first request. */
 export class ThreadWarmer implements TxIdWarmer {
-  readonly #path: string;
   readonly #slices: number;
-  #worker: Worker | undefined;
-  #next = 0;
-  /** Closed, or the thread failed (then warming stops: the merges read their own pages). */
-  #closed = false;
-  readonly #waiting = new Map<number, (rows: number) => void>();
+  /** Once closed or failed, warming stops: the merges read their own pages. */
+  readonly #thread: StoreThread<{ id: number; rows: number }>;
 
   constructor(path: string, slices: number) {
-    this.#path = path;
     this.#slices = slices;
+    this.#thread = new StoreThread(new URL('./tx-id-warm-worker.ts', import.meta.url), { path });
   }
 
   warm(slices: readonly number[]): void {
@@ -54,47 +50,14 @@ export class ThreadWarmer implements TxIdWarmer {
   }
 
   /** Like {@link warm}; resolves with the rows read (0 when the thread is gone). */
-  warmed(slices: readonly number[]): Promise<number> {
-    if (this.#closed || slices.length === 0) return Promise.resolve(0);
-    const worker = this.#start();
-    const id = ++this.#next;
+  async warmed(slices: readonly number[]): Promise<number> {
+    if (slices.length === 0) return 0;
     const ranges = slices.map((s) => sliceRange(s, this.#slices));
-    return new Promise((resolve) => {
-      this.#waiting.set(id, resolve);
-      worker.postMessage({ id, ranges } satisfies WarmRequest);
-    });
-  }
-
-  #start(): Worker {
-    if (this.#worker !== undefined) return this.#worker;
-    const w = new Worker(new URL('./tx-id-warm-worker.ts', import.meta.url), {
-      workerData: { path: this.#path },
-      resourceLimits: { maxOldGenerationSizeMb: 32 },
-    });
-    w.unref(); // read-ahead never keeps a process alive
-    w.on('message', (m: { id: number; rows: number }) => {
-      this.#waiting.get(m.id)?.(m.rows);
-      this.#waiting.delete(m.id);
-    });
-    const gone = (): void => {
-      for (const resolve of this.#waiting.values()) resolve(0);
-      this.#waiting.clear();
-    };
-    w.on('error', () => {
-      this.#closed = true;
-      gone();
-    });
-    w.on('exit', () => {
-      gone();
-      if (this.#worker === w) this.#worker = undefined;
-    });
-    this.#worker = w;
-    return w;
+    const a = await this.#thread.ask((id) => ({ id, ranges }) satisfies WarmRequest);
+    return a?.rows ?? 0;
   }
 
   close(): void {
-    this.#closed = true;
-    void this.#worker?.terminate();
-    this.#worker = undefined;
+    void this.#thread.close()?.terminate();
   }
 }

@@ -8,7 +8,7 @@
  * writer keeps its automatic checkpoint at {@link FALLBACK_FACTOR} times that, in case the thread is
  * gone or behind.
  */
-import { Worker } from 'node:worker_threads';
+import { StoreThread } from './store-thread.ts';
 
 /** WAL pages written before a checkpoint (128 MiB of 4 KiB pages). */
 export const CHECKPOINT_FRAMES = 32_768;
@@ -31,20 +31,18 @@ export interface CheckpointAnswer {
 export const FALLBACK_PRAGMA = `PRAGMA wal_autocheckpoint = ${String(CHECKPOINT_FRAMES * FALLBACK_FACTOR)}`;
 
 export class WalCheckpointer {
-  readonly #path: string;
-  readonly #frames: number;
-  #worker: Worker | undefined;
+  /** Once closed or failed, the writer's automatic checkpoint does the work. */
+  readonly #thread: StoreThread<CheckpointAnswer>;
   #commits = 0;
-  #next = 0;
-  /** Closed, or the thread failed (then the writer's automatic checkpoint does the work). */
-  #closed = false;
-  readonly #waiting = new Map<number, (a: CheckpointAnswer | undefined) => void>();
   /** 1 while the thread is asked to close its connection, 2 once it has. */
   readonly #closedFlag = new Int32Array(new SharedArrayBuffer(4));
 
   constructor(path: string, frames = CHECKPOINT_FRAMES) {
-    this.#path = path;
-    this.#frames = frames;
+    this.#thread = new StoreThread(new URL('./wal-checkpoint-worker.ts', import.meta.url), {
+      path,
+      frames,
+      closed: this.#closedFlag,
+    });
   }
 
   /** Call after each commit of the writer; checks the WAL every {@link CHECK_EVERY} commits. */
@@ -54,40 +52,7 @@ export class WalCheckpointer {
 
   /** Checks the WAL now and checkpoints if due; undefined when the thread is closed or gone. */
   check(): Promise<CheckpointAnswer | undefined> {
-    if (this.#closed) return Promise.resolve(undefined);
-    const worker = this.#start();
-    const id = ++this.#next;
-    return new Promise((resolve) => {
-      this.#waiting.set(id, resolve);
-      worker.postMessage(id);
-    });
-  }
-
-  #start(): Worker {
-    if (this.#worker !== undefined) return this.#worker;
-    const w = new Worker(new URL('./wal-checkpoint-worker.ts', import.meta.url), {
-      workerData: { path: this.#path, frames: this.#frames, closed: this.#closedFlag },
-      resourceLimits: { maxOldGenerationSizeMb: 32 },
-    });
-    w.unref(); // never keeps a process alive
-    w.on('message', (a: CheckpointAnswer) => {
-      this.#waiting.get(a.id)?.(a);
-      this.#waiting.delete(a.id);
-    });
-    const gone = (): void => {
-      for (const resolve of this.#waiting.values()) resolve(undefined);
-      this.#waiting.clear();
-    };
-    w.on('error', () => {
-      this.#closed = true;
-      gone();
-    });
-    w.on('exit', () => {
-      gone();
-      if (this.#worker === w) this.#worker = undefined;
-    });
-    this.#worker = w;
-    return w;
+    return this.#thread.ask((id) => id);
   }
 
   /**
@@ -95,9 +60,7 @@ export class WalCheckpointer {
    * is closed, so that the writer's, closed next, is the last one.
    */
   close(): void {
-    this.#closed = true;
-    const w = this.#worker;
-    this.#worker = undefined;
+    const w = this.#thread.close();
     if (w === undefined) return;
     Atomics.store(this.#closedFlag, 0, 1);
     w.postMessage('close');
