@@ -31,6 +31,17 @@ module.exports = {
       to: { circular: true },
     },
     ...layerRules,
+    {
+      name: 'api-one-door',
+      comment:
+        'src/api reaches the domain only through the medical facade, the integrity monitor and the error registry',
+      severity: 'error',
+      from: { path: '^src/api/', pathNot: '[.]test(-util)?[.]ts$' },
+      to: {
+        path: '^src/(core|state-machine|store|ordering|runtime|chain|consortium|medical)/',
+        pathNot: '^src/(core/errors|medical/facade)[.]ts$',
+      },
+    },
     ...baseRules,
     {
       name: 'core-is-pure',

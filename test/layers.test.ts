@@ -1,8 +1,8 @@
 /**
  * @module
  * The layer rules of `npm run lint` (.dependency-cruiser.cjs) hold on the tree, and catch what they
- * forbid: on a scratch copy of src, an import up the layers, a base folder importing another, and an
- * import cycle are each reported by their rule and file.
+ * forbid: on a scratch copy of src, an import up the layers, a base folder importing another, an
+ * import cycle, and the API reaching past the medical facade are each reported by their rule and file.
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -69,6 +69,24 @@ describe('layer rules', () => {
       'core-is-pure src/core/bytes.ts -> src/fhir/paths.ts',
       'layer-chain src/chain/proofs.ts -> src/medical/vault.ts',
       'no-cycle src/runtime/ping.ts -> src/runtime/pong.ts', // a cycle is reported once
+    ]);
+  });
+
+  it('hold the API to one door: the facade, the integrity monitor and the error registry', () => {
+    const copy = join(scratch, 'one-door');
+    cpSync(join(ROOT, 'src'), join(copy, 'src'), { recursive: true });
+    cpSync(join(ROOT, 'tsconfig.json'), join(copy, 'tsconfig.json'));
+    appendFileSync(
+      join(copy, 'src/api/routes/home-routes.ts'),
+      "\nexport type { Ledger } from '../../chain/ledger.ts';\nexport type { Vault } from '../../medical/vault.ts';\n" +
+        "export type { Tx } from '../../core/tx.ts';\nexport type { MedicalFacade } from '../../medical/facade.ts';\n" +
+        "export type { IntegrityStatus } from '../../integrity/integrity-monitor.ts';\n",
+    );
+    const found = cruise(copy, ['src']).map((v) => `${v.rule.name} ${v.from} -> ${v.to}`);
+    assert.deepEqual(found.sort(), [
+      'api-one-door src/api/routes/home-routes.ts -> src/chain/ledger.ts',
+      'api-one-door src/api/routes/home-routes.ts -> src/core/tx.ts',
+      'api-one-door src/api/routes/home-routes.ts -> src/medical/vault.ts',
     ]);
   });
 });

@@ -7,8 +7,8 @@
  */
 import type { FastifyRequest } from 'fastify';
 import { AuthFailedError } from '../core/errors.ts';
-import { ApiTokens } from '../medical/api-tokens.ts';
-import type { Session } from '../medical/medical-node.ts';
+import { apiTokenId } from '../medical/facade.ts';
+import type { Session } from '../medical/facade.ts';
 import type { ApiContext, Auth } from './context.ts';
 import { Sessions } from './sessions.ts';
 
@@ -51,8 +51,8 @@ export class Authenticator {
       session = t.session;
       via = { kind: 'api-token', id: t.id };
     }
-    if (!session || !node.ledger.directory.active(session.keyId)) throw new AuthFailedError();
-    return { session, ledger: node.as(session), via };
+    if (!session || !node.chain.directory.active(session.keyId)) throw new AuthFailedError();
+    return { session, ledger: node.forRequest(session), via };
   }
 
   /** Forgets a cached API token (after revocation). */
@@ -65,19 +65,17 @@ export class Authenticator {
     const t = now();
     const cached = this.#tokens.get(token);
     if (cached) {
-      if (!node.tokens.isActive(cached.id, t)) {
+      const touch = t - cached.touched > TOUCH_EVERY_MS;
+      if (!node.tokenActive(cached.id, t, touch)) {
         this.#tokens.delete(token);
         throw new AuthFailedError();
       }
-      if (t - cached.touched > TOUCH_EVERY_MS) {
-        node.tokens.touch(cached.id, t);
-        cached.touched = t;
-      }
+      if (touch) cached.touched = t;
       return cached;
     }
-    const id = ApiTokens.idOf(token);
+    const id = apiTokenId(token);
     if (!id) throw new AuthFailedError();
-    const session = node.sessionOf(node.tokens.resolve(token, t));
+    const session = node.tokenSession(token, t);
     if (this.#tokens.size >= MAX_CACHED_TOKENS) this.#tokens.clear();
     const entry = { session, id, touched: t };
     this.#tokens.set(token, entry);

@@ -6,11 +6,8 @@
  */
 import type { FastifyRequest } from 'fastify';
 import { RoleForbiddenError } from '../core/errors.ts';
-import type { Role } from '../state-machine/payloads.ts';
 import type { IntegrityMonitor } from '../integrity/integrity-monitor.ts';
-import type { MedicalNode, Session } from '../medical/medical-node.ts';
-import type { ScopedLedger } from '../medical/scoped-ledger.ts';
-import type { LoginLimiter } from '../core/login-limiter.ts';
+import type { LoginLimiter, MedicalFacade, RequestScope, Role, Session } from '../medical/facade.ts';
 import type { Sessions } from './sessions.ts';
 
 /** See fhir-search.ts: when a patient is searched by cursor, and how much one request reads. */
@@ -28,7 +25,7 @@ export const DEFAULT_FHIR_SCAN: FhirScanLimits = { wholeLimit: 10_000, chunk: 10
 export const DEFAULT_RESEARCH_JSON_MAX = 50_000;
 
 export interface ApiContext {
-  readonly node: MedicalNode;
+  readonly node: MedicalFacade;
   readonly sessions: Sessions;
   readonly limiter: LoginLimiter;
   readonly monitor: IntegrityMonitor;
@@ -47,7 +44,7 @@ export interface ApiContext {
 
 export interface Auth {
   readonly session: Session;
-  readonly ledger: ScopedLedger;
+  readonly ledger: RequestScope;
   /** How the caller authenticated: a login session or a personal API token (with its id). */
   readonly via:
     | { readonly kind: 'session'; readonly token: string }

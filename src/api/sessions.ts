@@ -5,7 +5,7 @@
  * request (HIPAA §164.312(a)(2)(iii) automatic logoff) or `maxMs` after login, and with the process.
  */
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import type { Session } from '../medical/medical-node.ts';
+import type { Session } from '../medical/facade.ts';
 
 export interface SessionOptions {
   /** Inactivity before automatic logoff (default 15 minutes). */

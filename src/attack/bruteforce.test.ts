@@ -14,7 +14,7 @@ import { after, describe, it } from 'node:test';
 import { generateX25519 } from '../core/hpke.ts';
 import { signerFromSeed } from '../core/keys.ts';
 import { Accounts } from '../medical/accounts.ts';
-import { Vault } from '../medical/vault.ts';
+import { SqliteVault } from '../medical/sqlite-vault.ts';
 import { KEY_SPACES, runBruteforce, simulateLimiter } from './bruteforce.ts';
 
 const root = mkdtempSync(join(tmpdir(), 'medledger-attack-bruteforce-test-'));
@@ -85,7 +85,7 @@ describe('bruteforce', () => {
     const dir = join(root, 'node');
     const { mkdirSync } = await import('node:fs');
     mkdirSync(dir);
-    const vault = new Vault(join(dir, 'vault.sqlite'));
+    const vault = new SqliteVault(join(dir, 'vault.sqlite'));
     const seed = randomBytes(32);
     new Accounts(vault, randomBytes(32), { N: 2 ** 11, r: 8, p: 1 }).create({
       email: 'someone@example.org',

@@ -21,7 +21,7 @@ import { signerFromSeed } from '../core/keys.ts';
 import { Accounts, DEFAULT_KDF } from '../medical/accounts.ts';
 import type { KdfCost } from '../medical/accounts.ts';
 import { ApiTokens } from '../medical/api-tokens.ts';
-import { Vault } from '../medical/vault.ts';
+import { SqliteVault } from '../medical/sqlite-vault.ts';
 import { duration, perSecond } from './units.ts';
 import type { Duration } from './units.ts';
 import { workspace } from './workspace.ts';
@@ -204,7 +204,7 @@ export async function runBruteforce(opts: BruteforceOptions = {}): Promise<Brute
   const fromDir = opts.kdf ? undefined : kdfOfDataDir(opts.dataDir);
   const kdf = opts.kdf ?? fromDir ?? DEFAULT_KDF;
   const ws = workspace('bruteforce');
-  const vault = new Vault(join(ws.dir, 'vault.sqlite'));
+  const vault = new SqliteVault(join(ws.dir, 'vault.sqlite'));
   try {
     const accounts = new Accounts(vault, randomBytes(32), kdf);
     const seed = randomBytes(32);

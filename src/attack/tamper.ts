@@ -17,6 +17,7 @@ import type { KdfCost } from '../medical/accounts.ts';
 import { IntegrityMonitor } from '../integrity/integrity-monitor.ts';
 import type { IntegrityState } from '../integrity/integrity-monitor.ts';
 import { MedicalNode } from '../medical/medical-node.ts';
+import { SqliteVaultReader } from '../medical/sqlite-vault.ts';
 import { locate } from './rewrite.ts';
 import type { Located } from './rewrite.ts';
 import { snapshotDataDir, sourceKind, workspace } from './workspace.ts';
@@ -77,11 +78,9 @@ async function openNode(dir: string, opts: TamperOptions, kind: SourceKind): Pro
     // Open as the organization the node hosts, so nothing new is created on the snapshot.
     let org: string | undefined;
     if (existsSync(join(dir, 'vault.sqlite'))) {
-      const v = new DatabaseSync(join(dir, 'vault.sqlite'), { readOnly: true });
+      const v = new SqliteVaultReader(join(dir, 'vault.sqlite'));
       try {
-        org = (
-          v.prepare('SELECT org FROM org_keys ORDER BY org LIMIT 1').get() as { org: string } | undefined
-        )?.org;
+        org = v.orgs()[0];
       } catch {
         org = undefined;
       } finally {

@@ -6,12 +6,12 @@
  * (verify-range.ts), the hashes of the vault's ciphertexts against the hashes on chain
  * (vault-check.ts), and the state tables against the state replayed from the chain (replayed-state.ts). It runs at a lower priority than the main thread (thread-priority.ts).
  */
-import { DatabaseSync } from 'node:sqlite';
 import { parentPort, workerData } from 'node:worker_threads';
 import type { Problem } from '../core/problem.ts';
 import { SqliteStore } from '../store/sqlite-store.ts';
 import { storedDigestsSync } from '../chain/stored-digests.ts';
 import { lowerThisThread } from '../runtime/thread-priority.ts';
+import { SqliteVaultReader } from '../medical/sqlite-vault.ts';
 import { blobFindings } from '../medical/vault-check.ts';
 import type { BlobFindings } from '../medical/vault-check.ts';
 import { verifyStoredRange } from '../chain/verify-range.ts';
@@ -70,9 +70,7 @@ export const MONITOR_WORKER = 'medledger-monitor-thread';
 const SCAN_CACHE_MIB = 8;
 
 let ledger: SqliteStore | undefined;
-let vault:
-  | { path: string; db: DatabaseSync; get: (record: string, hash: Buffer) => Uint8Array | undefined }
-  | undefined;
+let vault: SqliteVaultReader | undefined;
 
 function ledgerAt(path: string): SqliteStore {
   if (ledger?.path !== path) {
@@ -82,21 +80,12 @@ function ledgerAt(path: string): SqliteStore {
   return ledger;
 }
 
-function vaultAt(path: string): (record: string, hash: Buffer) => Uint8Array | undefined {
+function vaultAt(path: string): SqliteVaultReader {
   if (vault?.path !== path) {
-    vault?.db.close();
-    const db = new DatabaseSync(path, { readOnly: true, timeout: 5000 });
-    // Where Vault#blob looks: by record, then the ciphertexts stored by hash before that.
-    const byRecord = db.prepare('SELECT data FROM record_blobs WHERE record = ? AND hash = ?');
-    const byHash = db.prepare('SELECT data FROM blobs WHERE hash = ?');
-    vault = {
-      path,
-      db,
-      get: (record, hash) =>
-        ((byRecord.get(record, hash) ?? byHash.get(hash)) as { data: Uint8Array } | undefined)?.data,
-    };
+    vault?.close();
+    vault = new SqliteVaultReader(path);
   }
-  return vault.get;
+  return vault;
 }
 
 async function run(job: MonitorJob): Promise<MonitorResult> {
@@ -108,8 +97,11 @@ async function run(job: MonitorJob): Promise<MonitorResult> {
       if ('unusable' in r) return { kind: 'not-run' };
       return { kind: 'blocks', problems: r.problems, endHash: r.endHash, endLogSize: r.endLogSize };
     }
-    case 'blobs':
-      return { kind: 'blobs', ...blobFindings(job.records, job.hashes, vaultAt(job.path)) };
+    case 'blobs': {
+      const reader = vaultAt(job.path);
+      const read = (record: string, hash: Buffer): Uint8Array | undefined => reader.blob(record, hash);
+      return { kind: 'blobs', ...blobFindings(job.records, job.hashes, read) };
+    }
     case 'state':
       return { kind: 'state', difference: stateDifferenceOf(ledgerAt(job.path), job.indexKey) };
   }

@@ -9,12 +9,15 @@ import type { Lookup, RecordEntry } from '../state-machine/medical-state.ts';
 import { blobsInThread, monitorThreadUp } from './monitor-thread.ts';
 import { runChecks, runChecksInSlices, vaultChecks } from '../medical/vault-check.ts';
 import type { VaultReport } from '../medical/vault-check.ts';
-import type { Vault } from '../medical/vault.ts';
+import type { SqliteVault } from '../medical/sqlite-vault.ts';
 
-/** The vault check of `records`, its hashing in the monitor's thread; undefined when not run there. */
+/**
+ * The vault check of `records`, its hashing in the monitor's thread (which reads `vault`'s file
+ * through a reader of its own); undefined when not run there.
+ */
 export async function vaultPassInThread(
   records: Lookup<RecordEntry>,
-  vault: Vault,
+  vault: SqliteVault,
   replicating: () => ReadonlySet<string>,
   chunk = THREAD_CHUNK,
 ): Promise<VaultReport | undefined> {
@@ -59,7 +62,7 @@ const THREAD_CHUNK = 50_000;
  */
 export async function monitorVaultPass(
   records: Lookup<RecordEntry>,
-  vault: Vault,
+  vault: SqliteVault,
   replicating: () => ReadonlySet<string>,
 ): Promise<VaultReport> {
   const inThread = monitorThreadUp() ? await vaultPassInThread(records, vault, replicating) : undefined;

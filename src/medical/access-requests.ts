@@ -9,7 +9,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Purpose } from '../core/consent.ts';
 import { ArgumentValueError, NotFoundError } from '../core/errors.ts';
-import type { Vault } from './vault.ts';
+import type { SqliteVault } from './sqlite-vault.ts';
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS access_requests (
@@ -74,9 +74,9 @@ const view = (r: Row): AccessRequest => ({
 });
 
 export class AccessRequests {
-  readonly #vault: Vault;
+  readonly #vault: SqliteVault;
 
-  constructor(vault: Vault) {
+  constructor(vault: SqliteVault) {
     this.#vault = vault;
     vault.db.exec(SCHEMA);
   }

@@ -17,7 +17,7 @@ import type { X25519KeyPair } from '../core/hpke.ts';
 import { signerFromSeed } from '../core/keys.ts';
 import type { Signer } from '../core/keys.ts';
 import type { Role } from '../state-machine/payloads.ts';
-import type { Vault } from './vault.ts';
+import type { SqliteVault } from './sqlite-vault.ts';
 
 export interface KdfCost {
   readonly N: number;
@@ -79,13 +79,13 @@ function parseCursor(after: string | undefined): [number, string] {
 const EMAIL = /^[^\s@]{1,64}@[^\s@]{1,190}\.[^\s@]{2,63}$/;
 
 export class Accounts {
-  readonly #vault: Vault;
+  readonly #vault: SqliteVault;
   readonly #dataKey: Uint8Array;
   readonly #cost: KdfCost;
   /** Verifier of a random password: failed lookups do the same work as real ones. */
   readonly #decoy: { kdf: string; verifier: Uint8Array };
 
-  constructor(vault: Vault, dataKey: Uint8Array, cost: KdfCost = DEFAULT_KDF) {
+  constructor(vault: SqliteVault, dataKey: Uint8Array, cost: KdfCost = DEFAULT_KDF) {
     this.#vault = vault;
     this.#dataKey = dataKey;
     this.#cost = cost;

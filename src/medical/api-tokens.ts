@@ -12,7 +12,7 @@ import { ArgumentValueError, AuthFailedError, NotFoundError } from '../core/erro
 import { x25519FromPrivate, x25519PrivateRaw } from '../core/hpke.ts';
 import { signerFromSeed } from '../core/keys.ts';
 import type { AccountInfo, Credentials } from './accounts.ts';
-import type { Vault } from './vault.ts';
+import type { SqliteVault } from './sqlite-vault.ts';
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS api_tokens (
@@ -30,6 +30,11 @@ CREATE INDEX IF NOT EXISTS api_tokens_by_key ON api_tokens (key_id);
 `;
 
 const TOKEN = /^mlt_([0-9a-f]{24})_([A-Za-z0-9_-]{43})$/;
+
+/** The id part of a personal API token (`mlt_<id>_<secret>`), or undefined when it is not one. */
+export function apiTokenId(token: string): string | undefined {
+  return TOKEN.exec(token)?.[1];
+}
 
 export interface ApiTokenInfo {
   readonly id: string;
@@ -53,10 +58,10 @@ interface Row {
 }
 
 export class ApiTokens {
-  readonly #vault: Vault;
+  readonly #vault: SqliteVault;
   readonly #account: (keyId: string) => AccountInfo | undefined;
 
-  constructor(vault: Vault, account: (keyId: string) => AccountInfo | undefined) {
+  constructor(vault: SqliteVault, account: (keyId: string) => AccountInfo | undefined) {
     this.#vault = vault;
     this.#account = account;
     vault.db.exec(SCHEMA);
@@ -135,7 +140,7 @@ export class ApiTokens {
 
   /** The token id inside a presented token, or undefined when it is not token-shaped. */
   static idOf(token: string): string | undefined {
-    return TOKEN.exec(token)?.[1];
+    return apiTokenId(token);
   }
 
   list(keyId: string): ApiTokenInfo[] {

@@ -45,11 +45,15 @@ import { WorkerMiner } from '../chain/miner.ts';
 import { RecordClaims } from './record-claims.ts';
 import type { InitOptions } from '../chain/ledger.ts';
 import { ScopedLedger } from './scoped-ledger.ts';
-import { Vault } from './vault.ts';
+import { SqliteVault } from './sqlite-vault.ts';
 import { rewrap, wrapForConsents } from './consent-wraps.ts';
 import { parseRecordErase } from '../state-machine/payloads.ts';
 import type { ConsortiumMember } from '../consortium/consortium.ts';
 import { BlobSync } from './blob-sync.ts';
+import { ChainInfo } from './chain-info.ts';
+import { NodeMembership } from './node-membership.ts';
+import { ReplicaSource } from './replica-source.ts';
+import { RequestScope } from './request-scope.ts';
 
 export interface MedicalNodeOptions extends InitOptions {
   /** The organization this node runs for (created on first run). */
@@ -88,7 +92,7 @@ export const DEFAULT_POLICY: OrgPolicy = { orgDoctorsTreatment: true };
 
 export class MedicalNode implements NodeServices {
   readonly ledger: Ledger;
-  readonly vault: Vault;
+  readonly vault: SqliteVault;
   readonly accounts: Accounts;
   readonly tokens: ApiTokens;
   /** Doctors' requests for a patient's consent (node-local mailbox). */
@@ -131,10 +135,16 @@ export class MedicalNode implements NodeServices {
   readonly consortium: ConsortiumMember | undefined;
   /** Fetches other members' record ciphertexts (consortium mode). */
   blobSync: BlobSync | undefined;
+  /** The chain, read-only: heads, blocks, proofs, the key directory. */
+  readonly chain: ChainInfo;
+  /** What member nodes may fetch from this one to replicate. */
+  readonly replicas: ReplicaSource;
+  /** Consortium membership: member nodes, proposals, this node's votes. */
+  readonly membership: NodeMembership;
 
   private constructor(
     ledger: Ledger,
-    vault: Vault,
+    vault: SqliteVault,
     dataKey: Uint8Array,
     org: string,
     opts: MedicalNodeOptions,
@@ -153,17 +163,18 @@ export class MedicalNode implements NodeServices {
     });
     this.tokens = new ApiTokens(vault, (keyId) => this.accounts.byKeyId(keyId));
     this.accessRequests = new AccessRequests(vault);
+    this.chain = new ChainInfo(ledger);
+    this.replicas = new ReplicaSource(ledger, vault);
+    this.membership = new NodeMembership(ledger, this.producer, opts.consortium, (type, payload) =>
+      this.submitAsNode(type, payload),
+    );
     this.policy = opts.policy ?? DEFAULT_POLICY;
     this.org = org;
     this.#now = opts.now ?? Date.now;
     this.consortium = opts.consortium;
     this.indexKey = opts.indexKey ?? this.#secret('index-key', () => randomBytes(32));
     this.exportSecret = this.#secret('export-secret', () => randomBytes(32));
-    const rows = vault.db.prepare('SELECT org, sealed FROM org_keys').all() as {
-      org: string;
-      sealed: Uint8Array;
-    }[];
-    for (const r of rows)
+    for (const r of vault.orgKeys())
       this.#orgKeys.set(
         r.org,
         x25519FromPrivate(openAead(dataKey, r.sealed, utf8(`medledger:org-key:${r.org}`))),
@@ -194,7 +205,7 @@ export class MedicalNode implements NodeServices {
           keyCache: caches.keys,
           txIdBuffer: caches.txIds,
         });
-    const vault = new Vault(join(ledger.paths.dir, 'vault.sqlite'), {
+    const vault = new SqliteVault(join(ledger.paths.dir, 'vault.sqlite'), {
       cacheMiB: caches.sqliteMiB,
       records: caches.records,
     });
@@ -280,9 +291,10 @@ export class MedicalNode implements NodeServices {
   /** Creates an organization hosted by this node: its key sealed in the vault, `org.join` on chain. */
   async createOrganization(org: string, name: string): Promise<void> {
     const kp = generateX25519();
-    this.vault.db
-      .prepare('INSERT INTO org_keys (org, sealed) VALUES (?, ?)')
-      .run(org, sealAead(this.#dataKey, x25519PrivateRaw(kp), utf8(`medledger:org-key:${org}`)));
+    this.vault.putOrgKey(
+      org,
+      sealAead(this.#dataKey, x25519PrivateRaw(kp), utf8(`medledger:org-key:${org}`)),
+    );
     this.#orgKeys.set(org, kp);
     await this.submitAsNode('org.join', { org, name, encryptionKey: toHex(kp.publicKey) });
     await this.commit();
@@ -356,6 +368,61 @@ export class MedicalNode implements NodeServices {
   /** A ledger handle scoped to `session`: every operation is decided by consent and policy, and audited. */
   as(session: Session): ScopedLedger {
     return new ScopedLedger(this, session);
+  }
+
+  /** The handle of a server request: `as(session)` whose writes resolve once committed. */
+  forRequest(session: Session): RequestScope {
+    return new RequestScope(this, session);
+  }
+
+  /** A user's account (name, role, organization) by key id. */
+  account(keyId: string): AccountInfo | undefined {
+    return this.accounts.byKeyId(keyId);
+  }
+
+  /** A page of an organization's accounts (see Accounts.page). */
+  accountsPage(
+    org: string | undefined,
+    after: string | undefined,
+    limit: number,
+  ): (AccountInfo & { cursor: string })[] {
+    return this.accounts.page(org, after, limit);
+  }
+
+  /** The session a personal API token acts for; AuthFailedError for a bad, expired or revoked one. */
+  tokenSession(token: string, now: number): Session {
+    return this.sessionOf(this.tokens.resolve(token, now));
+  }
+
+  /** Whether API token `id` still acts (not revoked or expired); notes its use when `touch`. */
+  tokenActive(id: string, now: number, touch = false): boolean {
+    const active = this.tokens.isActive(id, now);
+    if (active && touch) this.tokens.touch(id, now);
+    return active;
+  }
+
+  /** The transaction that added record `id` (for its inclusion proof). */
+  recordTx(id: string): string | undefined {
+    return this.state.records.get(id)?.tx;
+  }
+
+  readonly #patientIds = new Map<string, string>();
+
+  /**
+   * The FHIR Patient id behind a blind id: the patient's own Patient record is the one whose record
+   * id blinds to it (records are stored under their FHIR id). Only metadata the node holds is used.
+   */
+  patientIdOf(blind: string): string | undefined {
+    const hit = this.#patientIds.get(blind);
+    if (hit !== undefined) return hit;
+    for (const r of this.state.recordsOf(blind)) {
+      if (this.blind(r.id) === blind) {
+        if (this.#patientIds.size > 10_000) this.#patientIds.clear();
+        this.#patientIds.set(blind, r.id);
+        return r.id;
+      }
+    }
+    return undefined;
   }
 
   /** Records that are Patient resources (their id is the FHIR Patient id whose blind id they carry). */
@@ -494,7 +561,7 @@ export class MedicalNode implements NodeServices {
     const dataKey = new Uint8Array(
       hkdfSync('sha256', Buffer.from(seed, 'base64url'), new Uint8Array(0), 'medledger:vault:v1', 32),
     );
-    const vault = new Vault(join(ledger.paths.dir, 'vault.sqlite'));
+    const vault = new SqliteVault(join(ledger.paths.dir, 'vault.sqlite'));
     try {
       const node = new MedicalNode(ledger, vault, dataKey, DEFAULT_ORG.id, {});
       const isPatientRecord = (id: string, patient: string): boolean => node.blind(id) === patient;

@@ -6,7 +6,7 @@ import { after, describe, it } from 'node:test';
 import type { Patient } from '@medplum/fhirtypes';
 import { generateX25519 } from '../core/hpke.ts';
 import { openRecord, recordKey, sealRecord } from './record-crypto.ts';
-import { Vault } from './vault.ts';
+import { SqliteVault } from './sqlite-vault.ts';
 import type { Recipient } from './vault.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'medledger-record-crypto-'));
@@ -20,7 +20,7 @@ describe('record keys', () => {
   const resource: Patient = { resourceType: 'Patient', id: 'p1', gender: 'female' };
 
   it('opens with a held wrap, remembers it per recipient, and forgets it with the erased record', () => {
-    const vault = new Vault(join(dir, 'vault.sqlite'));
+    const vault = new SqliteVault(join(dir, 'vault.sqlite'));
     const sealed = sealRecord('rec-1', resource, [{ recipient: a.recipient, publicKey: a.key.publicKey }]);
     const [blob] = vault.put({ blobs: [{ record: 'rec-1', data: sealed.ciphertext }], keys: sealed.keys });
     const first = recordKey(vault, 'rec-1', [a]);

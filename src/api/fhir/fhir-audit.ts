@@ -11,21 +11,19 @@ import type { FastifyInstance } from 'fastify';
 import type { AuditEvent } from '@medplum/fhirtypes';
 import { ArgumentValueError, NotFoundError } from '../../core/errors.ts';
 import { toAuditEvent } from '../../fhir/audit-event.ts';
-import type { AccessEntry } from '../../state-machine/medical-state.ts';
-import type { MedicalNode } from '../../medical/medical-node.ts';
+import type { AccessEntry, MedicalFacade } from '../../medical/facade.ts';
 import { stripPatient } from '../../fhir/patient-ref.ts';
 import { authOf } from '../context.ts';
 import type { ApiContext } from '../context.ts';
-import { patientIdOf } from './fhir-consent.ts';
 import { baseUrl, pageOf, sendFhir, single, values } from './fhir-http.ts';
 import type { FhirQuery } from './fhir-http.ts';
 import { dateMatches, parseDateParam, splitOr } from './fhir-search-params.ts';
 import { cursorSearchset, searchset } from './fhir-searchset.ts';
 
 /** One ledger access event as an AuditEvent; `patientId` names the patient when known. */
-export function auditEventOf(node: MedicalNode, e: AccessEntry, patientId: string | undefined): AuditEvent {
-  const who = node.ledger.directory.entry(e.requester);
-  const account = node.accounts.byKeyId(e.requester);
+export function auditEventOf(node: MedicalFacade, e: AccessEntry, patientId: string | undefined): AuditEvent {
+  const who = node.chain.directory.entry(e.requester);
+  const account = node.account(e.requester);
   return toAuditEvent({
     id: e.tx,
     time: e.time,
@@ -50,9 +48,8 @@ export function auditEventOf(node: MedicalNode, e: AccessEntry, patientId: strin
 export function auditRoutes(app: FastifyInstance, ctx: ApiContext): void {
   const { node } = ctx;
   const tags = ['fhir'];
-  const ids = new Map<string, string>();
   const idOf = (e: AccessEntry): string | undefined =>
-    e.patient === undefined ? undefined : patientIdOf(node, e.patient, ids);
+    e.patient === undefined ? undefined : node.patientIdOf(e.patient);
 
   app.get<{ Querystring: FhirQuery }>(
     '/AuditEvent',

@@ -14,7 +14,8 @@
  * meanwhile) cannot be rolled back; the answer then says how many entries were written. A batch
  * answers each entry on its own. Response entries keep the request order (http.html#transaction-response).
  */
-import { newRecordId } from '../../core/record-id.ts';
+import { newRecordId } from '../../medical/facade.ts';
+import type { Session } from '../../medical/facade.ts';
 import { STATUS_CODES } from 'node:http';
 import type { FastifyInstance } from 'fastify';
 import type { Bundle, BundleEntryResponse, OperationOutcome } from '@medplum/fhirtypes';
@@ -29,8 +30,6 @@ import { prepareBundle } from '../../fhir/bundle.ts';
 import type { PreparedEntry, RejectedEntry } from '../../fhir/bundle.ts';
 import { isObject } from '../../fhir/outcome.ts';
 import { patientReference } from '../../fhir/patient-ref.ts';
-import type { Session } from '../../medical/medical-node.ts';
-import type { ScopedLedger, WriteResult } from '../../medical/scoped-ledger.ts';
 import { stripPatient } from '../../fhir/patient-ref.ts';
 import { asMedLedgerError } from '../http-errors.ts';
 import { authOf } from '../context.ts';
@@ -98,20 +97,6 @@ function preflight(node: ApiContext['node'], s: Session, entries: readonly Prepa
   }
 }
 
-interface Written {
-  readonly index: number;
-  readonly type: string;
-  readonly w: WriteResult;
-  readonly created: boolean;
-}
-
-async function write(node: ApiContext['node'], ledger: ScopedLedger, e: PreparedEntry): Promise<Written> {
-  const id = e.resource.id!;
-  const amend = e.method === 'PUT' && node.state.records.has(id);
-  const w = amend ? await ledger.amendRecord(id, e.resource) : await ledger.addRecord(e.resource);
-  return { index: e.index, type: e.resource.resourceType, w, created: !amend };
-}
-
 export function bundleRoutes(app: FastifyInstance, ctx: ApiContext): void {
   const { node } = ctx;
   app.post(
@@ -131,43 +116,41 @@ export function bundleRoutes(app: FastifyInstance, ctx: ApiContext): void {
           status: statusLine(422),
           outcome: { resourceType: 'OperationOutcome', issue: entryIssues(r) } as OperationOutcome,
         };
-      const written: Written[] = [];
-      for (const e of p.entries) {
-        try {
-          written.push(await write(node, a.ledger, e));
-        } catch (err) {
-          const { error, internal } = asMedLedgerError(err);
-          if (internal) throw err;
-          if (kind === 'batch') {
-            responses[e.index] = { status: statusLine(error.status), outcome: outcomeOf(error) };
-            continue;
-          }
-          await Promise.all(written.map((x) => node.settle(x.w.tx)));
-          const first = outcomeOf(error);
-          const outcome: OperationOutcome = {
-            ...first,
-            issue: [
-              ...first.issue,
-              {
-                severity: 'information',
-                code: 'informational',
-                diagnostics: `Bundle.entry[${String(e.index)}] failed after ${String(written.length)} entries were written; the ledger is append-only, so they stay`,
-              },
-            ],
+      const outcomes = await a.ledger.writeEach(p.entries, kind === 'transaction');
+      let written = 0;
+      for (const [i, o] of outcomes.entries()) {
+        const e = p.entries[i]!;
+        if (o.ok) {
+          const w = o.write;
+          responses[e.index] = {
+            status: o.created ? statusLine(201) : statusLine(200),
+            location: `${e.resource.resourceType}/${w.id}/_history/${String(w.version)}`,
+            etag: `W/"${String(w.version)}"`,
+            lastModified: iso(w.time),
           };
-          req.log.warn({ written: written.length, code: error.code }, 'transaction stopped part way');
-          return sendFhir(reply, error.status, outcome);
+          written++;
+          continue;
         }
-      }
-      await Promise.all(written.map((x) => node.settle(x.w.tx)));
-      for (const x of written) {
-        const time = node.state.records.get(x.w.recordId)?.time ?? ctx.now();
-        responses[x.index] = {
-          status: x.created ? statusLine(201) : statusLine(200),
-          location: `${x.type}/${x.w.id}/_history/${String(x.w.version)}`,
-          etag: `W/"${String(x.w.version)}"`,
-          lastModified: iso(time),
+        const { error, internal } = asMedLedgerError(o.error);
+        if (internal) throw o.error;
+        if (kind === 'batch') {
+          responses[e.index] = { status: statusLine(error.status), outcome: outcomeOf(error) };
+          continue;
+        }
+        const first = outcomeOf(error);
+        const outcome: OperationOutcome = {
+          ...first,
+          issue: [
+            ...first.issue,
+            {
+              severity: 'information',
+              code: 'informational',
+              diagnostics: `Bundle.entry[${String(e.index)}] failed after ${String(written)} entries were written; the ledger is append-only, so they stay`,
+            },
+          ],
         };
+        req.log.warn({ written, code: error.code }, 'transaction stopped part way');
+        return sendFhir(reply, error.status, outcome);
       }
       const out: Bundle = {
         resourceType: 'Bundle',

@@ -14,15 +14,13 @@
  */
 import { OperationOutcomeError, validateResource } from '@medplum/core';
 import type { Coding, Consent, Resource } from '@medplum/fhirtypes';
-import type { Grantee } from '../../core/consent.ts';
+import type { ConsentEntry, ConsentRequest, Grantee } from '../../medical/facade.ts';
 import { ArgumentValueError, FhirValidationError } from '../../core/errors.ts';
 import { ACT_REASON, PURPOSE_OF_USE } from '../../fhir/audit-event.ts';
 import { ensureR4Definitions } from '../../fhir/definitions.ts';
 import { describeOutcome, errorOutcome, isObject, toOutcomeLike } from '../../fhir/outcome.ts';
 import type { IssueCode } from '../../fhir/outcome.ts';
 import { isRecordType } from '../../fhir/validate.ts';
-import type { ConsentEntry } from '../../state-machine/medical-state.ts';
-import type { ConsentRequest } from '../../medical/patient-actions.ts';
 import { iso, purposeOfCode } from './fhir-http.ts';
 import { dateRange } from './fhir-search-params.ts';
 

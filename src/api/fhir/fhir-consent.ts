@@ -15,8 +15,7 @@ import {
   NotFoundError,
 } from '../../core/errors.ts';
 import { errorOutcome, isObject } from '../../fhir/outcome.ts';
-import type { ConsentEntry } from '../../state-machine/medical-state.ts';
-import type { MedicalNode } from '../../medical/medical-node.ts';
+import type { ConsentEntry } from '../../medical/facade.ts';
 import { authOf } from '../context.ts';
 import type { ApiContext } from '../context.ts';
 import { consentResource, grantOf } from './fhir-consent-map.ts';
@@ -24,32 +23,10 @@ import { baseUrl, pageOf, sendFhir, single, versionHeaders } from './fhir-http.t
 import type { FhirQuery } from './fhir-http.ts';
 import { streamedSearchset } from './fhir-searchset.ts';
 
-/**
- * The FHIR Patient id behind a blind id: the patient's own Patient record is the one whose record id
- * blinds to it (records are stored under their FHIR id). Only metadata the node holds is used.
- */
-export function patientIdOf(
-  node: MedicalNode,
-  blind: string,
-  cache: Map<string, string>,
-): string | undefined {
-  const hit = cache.get(blind);
-  if (hit !== undefined) return hit;
-  for (const r of node.state.recordsOf(blind)) {
-    if (node.blind(r.id) === blind) {
-      if (cache.size > 10_000) cache.clear();
-      cache.set(blind, r.id);
-      return r.id;
-    }
-  }
-  return undefined;
-}
-
 export function consentRoutes(app: FastifyInstance, ctx: ApiContext): void {
   const { node } = ctx;
   const tags = ['fhir'];
-  const ids = new Map<string, string>();
-  const show = (c: ConsentEntry): Consent => consentResource(c, ctx.now(), patientIdOf(node, c.patient, ids));
+  const show = (c: ConsentEntry): Consent => consentResource(c, ctx.now(), node.patientIdOf(c.patient));
   const visible = (req: Parameters<typeof authOf>[0], id: string): ConsentEntry => {
     const c = authOf(req).ledger.consent(id);
     if (!c) throw new NotFoundError('consent', id);
@@ -65,8 +42,7 @@ export function consentRoutes(app: FastifyInstance, ctx: ApiContext): void {
       if (patient !== undefined && node.blind(patient) !== a.session.patient)
         throw new AccessDeniedError('other-patient', { patient });
       const tx = await a.ledger.grantConsent(grant);
-      await node.settle(tx);
-      const c = node.state.consents.get(tx);
+      const c = a.ledger.consent(tx);
       if (!c) throw new NotFoundError('consent', tx);
       return sendFhir(reply, 201, show(c), {
         location: `${baseUrl(req)}/Consent/${c.id}/_history/1`,
@@ -129,9 +105,7 @@ export function consentRoutes(app: FastifyInstance, ctx: ApiContext): void {
   const revoke = async (req: Parameters<typeof authOf>[0], id: string): Promise<string> => {
     const a = authOf(req, 'patient');
     visible(req, id);
-    const tx = await a.ledger.revokeConsent(id);
-    await node.settle(tx);
-    return tx;
+    return a.ledger.revokeConsent(id);
   };
 
   app.delete<{ Params: { id: string } }>(

@@ -8,13 +8,12 @@
  */
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Resource } from '@medplum/fhirtypes';
-import { PURPOSES } from '../../core/consent.ts';
-import type { Purpose } from '../../core/consent.ts';
+import { PURPOSES } from '../../medical/facade.ts';
+import type { Purpose, ReadOptions, RecordView } from '../../medical/facade.ts';
 import { ArgumentValueError, HttpError } from '../../core/errors.ts';
 import { PURPOSE_OF_USE } from '../../fhir/audit-event.ts';
 import { isRecordType } from '../../fhir/validate.ts';
 import type { RecordType } from '../../fhir/validate.ts';
-import type { ReadOptions, RecordView } from '../../medical/scoped-ledger.ts';
 import { FHIR_PREFIX } from './fhir-outcome.ts';
 
 export const FHIR_JSON = 'application/fhir+json';

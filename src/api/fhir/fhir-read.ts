@@ -8,7 +8,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { Bundle, BundleEntry, Resource } from '@medplum/fhirtypes';
 import { NotFoundError } from '../../core/errors.ts';
-import type { RecordView, ScopedLedger, ReadOptions } from '../../medical/scoped-ledger.ts';
+import type { RecordView, RequestScope, ReadOptions } from '../../medical/facade.ts';
 import { authOf } from '../context.ts';
 import {
   baseUrl,
@@ -28,7 +28,7 @@ interface Versions {
 
 /** The versions of record `id`, which must be of `type`. */
 async function versionsOf(
-  ledger: ScopedLedger,
+  ledger: RequestScope,
   type: string,
   id: string,
   opts: ReadOptions,

@@ -44,7 +44,7 @@ export function fhirRoutes(ctx: ApiContext): FastifyPluginAsync {
     bundleRoutes(app, ctx);
     searchRoutes(app, ctx.fhirScan);
     readRoutes(app);
-    writeRoutes(app, ctx);
+    writeRoutes(app);
     return Promise.resolve();
   };
 }

@@ -23,7 +23,7 @@ import { clinicalDate, CODE_PATHS, codesOf, DATE_PATHS } from '../../fhir/clinic
 import { FHIR_ID } from '../../fhir/validate.ts';
 import type { RecordType } from '../../fhir/validate.ts';
 import { inPatientCompartment } from '../../fhir/patient-ref.ts';
-import type { ReadOptions, RecordView, ScopedLedger } from '../../medical/scoped-ledger.ts';
+import type { ReadOptions, RecordView, RequestScope } from '../../medical/facade.ts';
 import { authOf } from '../context.ts';
 import type { FhirScanLimits } from '../context.ts';
 import {
@@ -120,7 +120,7 @@ export function matchesSearch(s: RecordSearch, type: string, r: Resource): boole
 
 /** Records by id, each an audited read; one the caller may not see is left out, as search does. */
 async function readIds(
-  ledger: ScopedLedger,
+  ledger: RequestScope,
   ids: ReadonlySet<string>,
   opts: ReadOptions,
 ): Promise<RecordView[]> {
@@ -141,7 +141,7 @@ const NEEDS_PATIENT =
   'a search names a patient (patient=ID or subject=Patient/ID) or _id: records are kept and audited per patient';
 
 export async function searchRecords(
-  ledger: ScopedLedger,
+  ledger: RequestScope,
   type: RecordType,
   s: RecordSearch,
   opts: ReadOptions,
@@ -169,7 +169,7 @@ function cursorOf(q: FhirQuery): string | undefined {
  */
 async function scanPatient(
   limits: FhirScanLimits,
-  ledger: ScopedLedger,
+  ledger: RequestScope,
   patientId: string,
   opts: ReadOptions,
   keep: (r: Resource) => boolean,

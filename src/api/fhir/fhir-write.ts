@@ -12,10 +12,9 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ArgumentValueError, HttpError } from '../../core/errors.ts';
-import type { WriteResult } from '../../medical/scoped-ledger.ts';
+import type { CommittedWrite } from '../../medical/facade.ts';
 import { isObject } from '../../fhir/outcome.ts';
 import { authOf } from '../context.ts';
-import type { ApiContext } from '../context.ts';
 import { outcomeOf } from './fhir-outcome.ts';
 import {
   baseUrl,
@@ -49,20 +48,18 @@ export function withoutServerFields(r: Record<string, unknown>, keepId: boolean)
   return out;
 }
 
-export function writeRoutes(app: FastifyInstance, ctx: ApiContext): void {
+export function writeRoutes(app: FastifyInstance): void {
   const tags = ['fhir'];
-  const { node } = ctx;
 
   const answer = async (
     req: FastifyRequest,
     reply: FastifyReply,
     type: string,
     input: Record<string, unknown>,
-    w: WriteResult,
+    w: CommittedWrite,
     status: 200 | 201,
   ): Promise<FastifyReply> => {
-    await node.settle(w.tx);
-    const time = node.state.records.get(w.recordId)?.time ?? ctx.now();
+    const { time } = w;
     const headers = {
       location: `${baseUrl(req)}/${type}/${w.id}/_history/${String(w.version)}`,
       ...versionHeaders(w.version, time),
@@ -96,10 +93,8 @@ export function writeRoutes(app: FastifyInstance, ctx: ApiContext): void {
       if (body.id !== req.params.id)
         throw new ArgumentValueError('id', 'the resource id must equal the id in the URL (http.html#update)');
       const input = withoutServerFields(body, true);
-      const { ledger } = authOf(req);
-      const exists = node.state.records.has(req.params.id);
-      const w = exists ? await ledger.amendRecord(req.params.id, input) : await ledger.addRecord(input);
-      return answer(req, reply, type, input, w, exists ? 200 : 201);
+      const w = await authOf(req).ledger.putRecord(req.params.id, input);
+      return answer(req, reply, type, input, w, w.created ? 201 : 200);
     },
   );
 

@@ -5,8 +5,7 @@
  * and until the date the patient chooses) or declines it. A doctor lists their own requests.
  */
 import type { FastifyPluginAsync } from 'fastify';
-import { ArgumentValueError, NotFoundError } from '../../core/errors.ts';
-import type { AccessRequest } from '../../medical/access-requests.ts';
+import type { AccessRequest } from '../../medical/facade.ts';
 import { authOf } from '../context.ts';
 import type { ApiContext } from '../context.ts';
 import type { AccessRequestBody, AccessRequest as AccessRequestJson } from '../contract/consent.ts';
@@ -34,8 +33,8 @@ export function accessRequestRoutes(ctx: ApiContext): FastifyPluginAsync {
   return async (app) => {
     const { node } = ctx;
     const view = (r: AccessRequest, forDoctor: boolean): AccessRequestJson => {
-      const acct = node.accounts.byKeyId(r.requester);
-      const entry = node.ledger.directory.active(r.requester);
+      const acct = node.account(r.requester);
+      const entry = node.chain.directory.active(r.requester);
       return {
         id: r.id,
         requester: { keyId: r.requester, name: acct?.name ?? 'Doctor', org: entry?.org ?? acct?.org ?? '' },
@@ -69,17 +68,8 @@ export function accessRequestRoutes(ctx: ApiContext): FastifyPluginAsync {
         },
       },
       async (req, reply) => {
-        const { session } = authOf(req, 'doctor');
-        const patient = node.blind(req.body.patientId);
-        if (!node.hasPatient(patient)) throw new NotFoundError('patient', req.body.patientId);
-        const r = node.accessRequests.create({
-          requester: session.keyId,
-          patient,
-          subject: req.body.patientId,
-          purpose: req.body.purpose,
-          reason: req.body.reason,
-          now: node.now,
-        });
+        const { ledger } = authOf(req, 'doctor');
+        const r = ledger.requestAccess(req.body.patientId, req.body.purpose, req.body.reason);
         return reply.code(201).send(view(r, true));
       },
     );
@@ -94,10 +84,8 @@ export function accessRequestRoutes(ctx: ApiContext): FastifyPluginAsync {
         },
       },
       async (req) => {
-        const { session } = authOf(req, 'patient', 'doctor');
-        if (session.role === 'patient')
-          return node.accessRequests.forPatient(session.patient ?? '').map((r) => view(r, false));
-        return node.accessRequests.byRequester(session.keyId).map((r) => view(r, true));
+        const { session, ledger } = authOf(req, 'patient', 'doctor');
+        return ledger.accessRequests().map((r) => view(r, session.role === 'doctor'));
       },
     );
 
@@ -119,19 +107,8 @@ export function accessRequestRoutes(ctx: ApiContext): FastifyPluginAsync {
         },
       },
       async (req) => {
-        const { session, ledger } = authOf(req, 'patient');
-        const r = node.accessRequests.pending(req.params.id, session.patient);
-        const validTo = Date.parse(req.body.validTo);
-        if (!(validTo > node.now)) throw new ArgumentValueError('validTo', 'must be in the future');
-        if (!node.ledger.directory.active(r.requester))
-          throw new ArgumentValueError('id', 'the requesting doctor is no longer active');
-        const tx = await ledger.grantConsent({
-          grantee: { kind: 'practitioner', keyId: r.requester },
-          purpose: r.purpose,
-          validTo,
-        });
-        await node.settle(tx);
-        return view(node.accessRequests.decide(r.id, r.patient, 'approved', node.now, tx), false);
+        const { ledger } = authOf(req, 'patient');
+        return view(await ledger.approveAccessRequest(req.params.id, Date.parse(req.body.validTo)), false);
       },
     );
 
@@ -146,11 +123,7 @@ export function accessRequestRoutes(ctx: ApiContext): FastifyPluginAsync {
         },
       },
       async (req) => {
-        const { session } = authOf(req, 'patient');
-        return view(
-          node.accessRequests.decide(req.params.id, session.patient ?? '', 'declined', node.now),
-          false,
-        );
+        return view(authOf(req, 'patient').ledger.declineAccessRequest(req.params.id), false);
       },
     );
   };

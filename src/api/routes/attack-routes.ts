@@ -28,7 +28,7 @@ const reportSchema = { type: 'object', additionalProperties: true } as const;
 const ROLES = ['admin', 'auditor'] as const;
 
 export function attackRoutes(ctx: ApiContext, opts: AttackRouteOptions = {}): FastifyPluginAsync {
-  const dir = ctx.node.ledger.paths.dir;
+  const dir = ctx.node.chain.dataDir;
   return async (app) => {
     app.get(
       '/attack-lab/report',

@@ -6,7 +6,7 @@
  */
 import type { FastifyPluginAsync } from 'fastify';
 import { AuthFailedError } from '../../core/errors.ts';
-import type { AccountInfo } from '../../medical/accounts.ts';
+import type { AccountInfo } from '../../medical/facade.ts';
 import type { Authenticator } from '../auth.ts';
 import { authOf } from '../context.ts';
 import type { ApiContext } from '../context.ts';
@@ -31,7 +31,7 @@ export function userView(a: AccountInfo, active = true): User {
     keyId: a.keyId,
     email: a.email,
     name: a.name,
-    // An account has a user's role: MedicalNode.createUser takes no other.
+    // An account has a user's role: MedicalFacade.createUser takes no other.
     role: a.role as Role,
     org: a.org,
     created: a.created,
@@ -128,7 +128,7 @@ export function authRoutes(ctx: ApiContext, authn: Authenticator): FastifyPlugin
           response: { 200: { type: 'array', items: tokenInfo }, ...errorResponses },
         },
       },
-      async (req): Promise<TokenInfo[]> => ctx.node.tokens.list(authOf(req).session.keyId),
+      async (req): Promise<TokenInfo[]> => authOf(req).ledger.apiTokens(),
     );
 
     app.post<{ Body: { name: string; expiresInDays?: number } }>(
@@ -161,7 +161,7 @@ export function authRoutes(ctx: ApiContext, authn: Authenticator): FastifyPlugin
         const now = ctx.now();
         const expires =
           req.body.expiresInDays === undefined ? undefined : now + req.body.expiresInDays * 86_400_000;
-        const created = ctx.node.tokens.create(a.session, req.body.name, {
+        const created = a.ledger.createApiToken(req.body.name, {
           now,
           ...(expires ? { expires } : {}),
         });
@@ -185,7 +185,7 @@ export function authRoutes(ctx: ApiContext, authn: Authenticator): FastifyPlugin
       },
       async (req): Promise<TokenInfo> => {
         const a = authOf(req);
-        const info = ctx.node.tokens.revoke(a.session.keyId, req.params.id, ctx.now());
+        const info = a.ledger.revokeApiToken(req.params.id, ctx.now());
         authn.forget(info.id);
         req.log.info(
           { user: a.session.keyId, event: 'api-token.revoke', token: info.id },

@@ -6,7 +6,7 @@
  */
 import type { FastifyPluginAsync } from 'fastify';
 import { ArgumentValueError } from '../../core/errors.ts';
-import type { MedicalNode } from '../../medical/medical-node.ts';
+import type { MedicalFacade } from '../../medical/facade.ts';
 import { authOf } from '../context.ts';
 import type { ApiContext } from '../context.ts';
 import type { BlockJson, NodeInfo, ProofJson, TxJson } from '../contract/chain.ts';
@@ -61,15 +61,8 @@ export const proofSchema = {
 } as const;
 
 /** An inclusion proof of `txId` with its canonical body, its block and the signed head. */
-export function proofView(node: MedicalNode, txId: string): ProofJson {
-  const p = node.ledger.inclusionProof(txId);
-  const row = node.ledger.store.txById(txId)!;
-  const block = node.ledger.block(row.height);
-  return {
-    ...p,
-    tx: { body: row.body, sig: row.sig },
-    block: { height: block.height, hash: block.hash, header: block.header, signature: block.signature },
-  };
+export function proofView(node: MedicalFacade, txId: string): ProofJson {
+  return node.chain.proof(txId);
 }
 
 export function chainRoutes(ctx: ApiContext): FastifyPluginAsync {
@@ -87,14 +80,14 @@ export function chainRoutes(ctx: ApiContext): FastifyPluginAsync {
       async (req): Promise<NodeInfo> => {
         authOf(req);
         return {
-          keyId: node.ledger.signer.keyId,
-          publicKey: Buffer.from(node.ledger.signer.publicKey).toString('hex'),
-          chainId: node.ledger.chainId,
+          keyId: node.chain.nodeKey.keyId,
+          publicKey: Buffer.from(node.chain.nodeKey.publicKey).toString('hex'),
+          chainId: node.chain.chainId,
           org: node.org,
           hostedOrgs: node.hostedOrgs(),
-          minDifficulty: node.ledger.minDifficulty,
-          height: node.ledger.height,
-          logSize: node.ledger.logSize,
+          minDifficulty: node.chain.minDifficulty,
+          height: node.chain.height,
+          logSize: node.chain.logSize,
         };
       },
     );
@@ -111,7 +104,7 @@ export function chainRoutes(ctx: ApiContext): FastifyPluginAsync {
       },
       async (req) => {
         authOf(req);
-        return node.consortium?.status() ?? { ordering: 'solo', finalHeight: node.ledger.height };
+        return node.membership.status();
       },
     );
 
@@ -126,7 +119,7 @@ export function chainRoutes(ctx: ApiContext): FastifyPluginAsync {
       },
       async (req): Promise<BlockJson> => {
         authOf(req);
-        return node.ledger.lastBlock();
+        return node.chain.lastBlock();
       },
     );
 
@@ -147,7 +140,7 @@ export function chainRoutes(ctx: ApiContext): FastifyPluginAsync {
       async (req): Promise<BlockJson> => {
         authOf(req);
         const ref = req.params.ref;
-        return node.ledger.block(ref.length === 64 ? ref : Number(ref));
+        return node.chain.block(ref.length === 64 ? ref : Number(ref));
       },
     );
 
@@ -163,7 +156,7 @@ export function chainRoutes(ctx: ApiContext): FastifyPluginAsync {
       },
       async (req): Promise<TxJson> => {
         authOf(req);
-        const t = node.ledger.tx(req.params.id);
+        const t = node.chain.tx(req.params.id);
         return {
           id: t.tx.id,
           body: t.tx.bodyJson,
@@ -209,13 +202,13 @@ export function chainRoutes(ctx: ApiContext): FastifyPluginAsync {
       },
       async (req) => {
         authOf(req);
-        const to = req.query.to ?? node.ledger.logSize;
+        const to = req.query.to ?? node.chain.logSize;
         if (req.query.from > to) throw new ArgumentValueError('from', `must be ≤ to (${String(to)})`);
-        const head = node.ledger.lastBlock();
+        const head = node.chain.lastBlock();
         return {
           from: req.query.from,
           to,
-          proof: node.ledger.consistencyProof(req.query.from, to),
+          proof: node.chain.consistencyProof(req.query.from, to),
           head: { header: head.header, hash: head.hash, signature: head.signature },
         };
       },

@@ -5,8 +5,7 @@
  * own; any patient's for auditors and admins). All through the caller's scoped ledger handle.
  */
 import type { FastifyPluginAsync, FastifyReply } from 'fastify';
-import type { AccessEntry } from '../../state-machine/medical-state.ts';
-import type { EventPage } from '../../medical/access-log.ts';
+import type { AccessEntry, EventPage } from '../../medical/facade.ts';
 import { ArgumentValueError, NotFoundError } from '../../core/errors.ts';
 import { authOf } from '../context.ts';
 import type { ApiContext } from '../context.ts';
@@ -36,7 +35,7 @@ function checkGrant(node: ApiContext['node'], b: GrantConsentBody, validFrom: nu
   if (validTo <= validFrom) throw new ArgumentValueError('validTo', 'must be after validFrom');
   if (validTo <= node.now) throw new ArgumentValueError('validTo', 'must be in the future');
   const g = b.grantee;
-  if (g.kind === 'organization' ? !node.ledger.hasOrg(g.orgId) : !node.ledger.directory.active(g.keyId))
+  if (g.kind === 'organization' ? !node.chain.hasOrg(g.orgId) : !node.chain.directory.active(g.keyId))
     throw new NotFoundError(g.kind, g.kind === 'organization' ? g.orgId : g.keyId);
 }
 
@@ -170,8 +169,7 @@ export function consentRoutes(ctx: ApiContext): FastifyPluginAsync {
           ...(validFrom === undefined ? {} : { validFrom }),
           validTo,
         });
-        await node.settle(tx);
-        return reply.code(201).send({ tx, height: node.ledger.height } satisfies TxRef);
+        return reply.code(201).send({ tx, height: node.chain.height } satisfies TxRef);
       },
     );
 
@@ -210,8 +208,7 @@ export function consentRoutes(ctx: ApiContext): FastifyPluginAsync {
       },
       async (req) => {
         const tx = await authOf(req, 'patient').ledger.revokeConsent(req.params.id);
-        await node.settle(tx);
-        return { tx, height: node.ledger.height } satisfies TxRef;
+        return { tx, height: node.chain.height } satisfies TxRef;
       },
     );
 
@@ -277,8 +274,7 @@ export function consentRoutes(ctx: ApiContext): FastifyPluginAsync {
       },
       async (req, reply) => {
         const tx = await authOf(req, 'patient').ledger.requestErasure(req.body.records ?? null);
-        await node.settle(tx);
-        return reply.code(201).send({ tx, height: node.ledger.height } satisfies TxRef);
+        return reply.code(201).send({ tx, height: node.chain.height } satisfies TxRef);
       },
     );
 
@@ -292,10 +288,7 @@ export function consentRoutes(ctx: ApiContext): FastifyPluginAsync {
         },
       },
       async (req) => {
-        const s = authOf(req, 'patient', 'admin').session;
-        return [...node.state.erasureRequests.values()]
-          .filter((r) => s.role === 'admin' || r.patient === s.patient)
-          .map(erasureView);
+        return authOf(req, 'patient', 'admin').ledger.erasureRequests().map(erasureView);
       },
     );
 
@@ -311,8 +304,7 @@ export function consentRoutes(ctx: ApiContext): FastifyPluginAsync {
       },
       async (req, reply) => {
         const tx = await authOf(req, 'admin').ledger.approveErasure(req.params.id);
-        await node.settle(tx);
-        return reply.code(201).send({ tx, height: node.ledger.height } satisfies TxRef);
+        return reply.code(201).send({ tx, height: node.chain.height } satisfies TxRef);
       },
     );
   };

@@ -22,7 +22,7 @@ export function homeRoutes(ctx: ApiContext): FastifyPluginAsync {
 .alert{background:#fde8e8;border:1px solid #c0392b;padding:.75rem;border-radius:6px;color:#8b1a1a}
 code{background:#f2f2f7;padding:.1rem .3rem;border-radius:4px}</style></head><body>
 <h1>MedLedger node</h1>${banner}
-<p>Organization <code>${esc(ctx.node.org)}</code> · chain height <code>${String(ctx.node.ledger.height)}</code> · integrity <code>${esc(s.state)}</code></p>
+<p>Organization <code>${esc(ctx.node.org)}</code> · chain height <code>${String(ctx.node.chain.height)}</code> · integrity <code>${esc(s.state)}</code></p>
 <ul>
 <li><a href="/docs">API documentation</a> (OpenAPI: <a href="/openapi.json">/openapi.json</a>) — log in with <code>POST /api/v1/auth/login</code></li>
 <li><a href="/fhir/R4/metadata">FHIR R4 CapabilityStatement</a></li>

@@ -6,10 +6,8 @@
  * (see ledger/membership.ts). Nothing here is PHI: node keys, organization ids and addresses.
  */
 import type { FastifyPluginAsync } from 'fastify';
-import { ArgumentValueError, NotFoundError, RoleForbiddenError } from '../../core/errors.ts';
-import { quorumOf } from '../../core/vote.ts';
-import type { MemberProposal } from '../../state-machine/membership.ts';
-import { memberNodes } from '../../consortium/consortium-members.ts';
+import { ArgumentValueError, RoleForbiddenError } from '../../core/errors.ts';
+import type { MemberProposal } from '../../medical/facade.ts';
 import { authOf } from '../context.ts';
 import type { ApiContext } from '../context.ts';
 import { errorResponses } from '../schemas.ts';
@@ -52,13 +50,13 @@ function view(p: MemberProposal, needed: number): Record<string, unknown> {
 export function membershipRoutes(ctx: ApiContext): FastifyPluginAsync {
   return async (app) => {
     const { node } = ctx;
-    const needed = (): number => quorumOf(node.ledger.directory.nodeKeys().size);
     /** An admin of an organization this node hosts acts for the node. */
     const nodeAdmin = (req: Parameters<typeof authOf>[0]): void => {
       const s = authOf(req, 'admin').session;
       if (s.org === undefined || !node.hostsOrg(s.org))
         throw new RoleForbiddenError('admin of an organization of another node', ['admin']);
-      if (!node.consortium) throw new ArgumentValueError('ordering', 'this node is not a consortium member');
+      if (!node.membership.isMember)
+        throw new ArgumentValueError('ordering', 'this node is not a consortium member');
     };
 
     app.get(
@@ -82,14 +80,11 @@ export function membershipRoutes(ctx: ApiContext): FastifyPluginAsync {
       },
       async (req) => {
         authOf(req);
-        const q = needed();
+        const q = node.membership.quorum();
         return {
-          members: memberNodes(node.consortium?.genesis.members ?? [], node.ledger.directory).map((m) => ({
-            ...m,
-            self: m.keyId === node.ledger.signer.keyId,
-          })),
+          members: node.membership.members(),
           quorum: q,
-          proposals: [...node.ledger.directory.proposals()].map((p) => view(p, q)),
+          proposals: [...node.membership.proposals()].map((p) => view(p, q)),
         };
       },
     );
@@ -132,11 +127,8 @@ export function membershipRoutes(ctx: ApiContext): FastifyPluginAsync {
       },
       async (req, reply) => {
         nodeAdmin(req);
-        const id = await node.submitAsNode('member.propose', req.body);
-        await node.settle(id);
-        const made = node.ledger.directory.proposal(id);
-        if (!made) throw new NotFoundError('proposal', id);
-        return reply.code(201).send(view(made, needed()));
+        const made = await node.membership.propose(req.body);
+        return reply.code(201).send(view(made, node.membership.quorum()));
       },
     );
 
@@ -156,11 +148,7 @@ export function membershipRoutes(ctx: ApiContext): FastifyPluginAsync {
       },
       async (req) => {
         nodeAdmin(req);
-        const existing = node.ledger.directory.proposal(req.params.id);
-        if (!existing) throw new NotFoundError('proposal', req.params.id);
-        const id = await node.submitAsNode('member.approve', { proposal: req.params.id });
-        await node.settle(id);
-        return view(existing, needed());
+        return view(await node.membership.approve(req.params.id), node.membership.quorum());
       },
     );
   };

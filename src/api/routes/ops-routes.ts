@@ -6,7 +6,7 @@
  */
 import type { FastifyPluginAsync } from 'fastify';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import { threadHeaps } from '../../runtime/thread-heaps.ts';
+import { threadHeaps } from '../../medical/facade.ts';
 import type { IntegrityStatus } from '../../integrity/integrity-monitor.ts';
 import { authOf } from '../context.ts';
 import type { ApiContext } from '../context.ts';
@@ -54,12 +54,12 @@ export function healthRoutes(ctx: ApiContext): FastifyPluginAsync {
           return reply.code(503).send({
             status: 'compromised',
             problems: s.problems,
-            height: ctx.node.ledger.height,
+            height: ctx.node.chain.height,
             verifiedHeight: s.verifiedHeight,
           } satisfies Health);
         return {
           status: s.state === 'starting' ? 'starting' : 'ok',
-          height: ctx.node.ledger.height,
+          height: ctx.node.chain.height,
           verifiedHeight: s.verifiedHeight,
         } satisfies Health;
       },
@@ -126,7 +126,7 @@ export function metricsPlugin(ctx: ApiContext): FastifyPluginAsync {
       registers: [registry],
     });
     const window: { t: number; n: number }[] = [];
-    ctx.node.ledger.onCommit((txs) => {
+    ctx.node.chain.onCommit((txs) => {
       committed.inc(txs.length);
       const t = ctx.now();
       window.push({ t, n: txs.length });
@@ -146,7 +146,7 @@ export function metricsPlugin(ctx: ApiContext): FastifyPluginAsync {
       help: 'Height of the head block',
       registers: [registry],
       collect() {
-        this.set(ctx.node.ledger.height);
+        this.set(ctx.node.chain.height);
       },
     });
     new Gauge({
@@ -201,7 +201,7 @@ export function metricsPlugin(ctx: ApiContext): FastifyPluginAsync {
       help: 'Transactions waiting for a block',
       registers: [registry],
       collect() {
-        this.set(ctx.node.ledger.pendingCount);
+        this.set(ctx.node.chain.pendingCount);
       },
     });
     new Gauge({

@@ -118,12 +118,12 @@ export function directoryRoutes(ctx: ApiContext, demo: DemoInfo | undefined): Fa
         authOf(req);
         const { node } = ctx;
         return {
-          organizations: [...node.ledger.directory.orgs()].map((o) => ({ id: o.org, name: o.name })),
-          practitioners: [...node.ledger.directory.withRole('doctor')]
+          organizations: [...node.chain.directory.orgs()].map((o) => ({ id: o.org, name: o.name })),
+          practitioners: [...node.chain.directory.withRole('doctor')]
             .filter((e) => e.revokedAt === undefined)
             .map((e) => ({
               keyId: e.keyId,
-              name: node.accounts.byKeyId(e.keyId)?.name ?? `Doctor ${e.keyId.slice(0, 8)}`,
+              name: node.account(e.keyId)?.name ?? `Doctor ${e.keyId.slice(0, 8)}`,
               org: e.org ?? '',
             })),
         };

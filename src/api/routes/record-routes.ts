@@ -5,9 +5,8 @@
  * a write is answered only once its block is committed.
  */
 import type { FastifyPluginAsync } from 'fastify';
-import type { Purpose } from '../../core/consent.ts';
 import { NotFoundError } from '../../core/errors.ts';
-import type { RecordView } from '../../medical/scoped-ledger.ts';
+import type { Purpose, RecordView } from '../../medical/facade.ts';
 import { authOf } from '../context.ts';
 import type { ApiContext } from '../context.ts';
 import type {
@@ -71,12 +70,8 @@ export function recordRoutes(ctx: ApiContext): FastifyPluginAsync {
         },
       },
       async (req, reply) => {
-        const r = await authOf(req).ledger.addRecord(req.body);
-        await ctx.node.settle(r.tx);
-        return reply.code(201).send({
-          ...r,
-          height: ctx.node.state.records.get(r.recordId)?.height,
-        } satisfies WriteResult);
+        const { id, recordId, tx, version, height } = await authOf(req).ledger.addRecord(req.body);
+        return reply.code(201).send({ id, recordId, tx, version, height } satisfies WriteResult);
       },
     );
 
@@ -92,12 +87,11 @@ export function recordRoutes(ctx: ApiContext): FastifyPluginAsync {
         },
       },
       async (req, reply) => {
-        const r = await authOf(req).ledger.amendRecord(req.params.id, req.body);
-        await ctx.node.settle(r.tx);
-        return reply.code(201).send({
-          ...r,
-          height: ctx.node.state.records.get(r.recordId)?.height,
-        } satisfies WriteResult);
+        const { id, recordId, tx, version, height } = await authOf(req).ledger.amendRecord(
+          req.params.id,
+          req.body,
+        );
+        return reply.code(201).send({ id, recordId, tx, version, height } satisfies WriteResult);
       },
     );
 
@@ -216,9 +210,9 @@ export function recordRoutes(ctx: ApiContext): FastifyPluginAsync {
       },
       async (req) => {
         authOf(req);
-        const e = ctx.node.state.records.get(req.params.id);
-        if (!e) throw new NotFoundError('record', req.params.id);
-        return proofView(ctx.node, e.tx);
+        const tx = ctx.node.recordTx(req.params.id);
+        if (tx === undefined) throw new NotFoundError('record', req.params.id);
+        return proofView(ctx.node, tx);
       },
     );
   };

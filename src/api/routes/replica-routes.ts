@@ -4,12 +4,11 @@
  * requests, see core/node-auth.ts; anyone else gets the generic 401): a record's ciphertext by its
  * record id and hash, the record keys wrapped for the organizations the requesting node hosts — never another
  * organization's or a patient's wraps — and stored blocks with their finality certificates, for a
- * member catching up on blocks etcd no longer holds (see node/peer-catch-up.ts).
+ * member catching up on blocks etcd no longer holds (see chain/peer-catch-up.ts).
  */
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { AuthFailedError, NotFoundError } from '../../core/errors.ts';
-import { verifyNodeRequest } from '../../core/node-auth.ts';
-import { MAX_REPLICA_BLOCKS, replicaBlocks } from '../../chain/peer-catch-up.ts';
+import { MAX_REPLICA_BLOCKS } from '../../medical/facade.ts';
 import type { ApiContext } from '../context.ts';
 import { errorResponses } from '../schemas.ts';
 
@@ -17,10 +16,7 @@ export function replicaRoutes(ctx: ApiContext): FastifyPluginAsync {
   return async (app) => {
     const { node } = ctx;
     const requester = (req: FastifyRequest): string => {
-      const keyId = verifyNodeRequest(req.headers, req.method, req.url, Date.now(), (id) => {
-        const e = node.ledger.directory.active(id);
-        return e?.role === 'node' ? e.publicKey : undefined;
-      });
+      const keyId = node.replicas.peerOf(req.headers, req.method, req.url, Date.now());
       if (!keyId) throw new AuthFailedError();
       return keyId;
     };
@@ -49,7 +45,7 @@ export function replicaRoutes(ctx: ApiContext): FastifyPluginAsync {
       async (req) => {
         requester(req);
         return {
-          blocks: replicaBlocks(node.ledger.store, req.query.from, req.query.limit ?? MAX_REPLICA_BLOCKS),
+          blocks: node.replicas.blocks(req.query.from, req.query.limit ?? MAX_REPLICA_BLOCKS),
         };
       },
     );
@@ -78,7 +74,7 @@ export function replicaRoutes(ctx: ApiContext): FastifyPluginAsync {
       },
       async (req, reply) => {
         requester(req);
-        const data = node.vault.blob(req.query.record, req.params.hash);
+        const data = node.replicas.blob(req.query.record, req.params.hash);
         if (!data) throw new NotFoundError('blob', req.params.hash);
         return reply.type('application/octet-stream').send(Buffer.from(data));
       },
@@ -120,8 +116,8 @@ export function replicaRoutes(ctx: ApiContext): FastifyPluginAsync {
       },
       async (req) => {
         const keyId = requester(req);
-        const keys = [...node.vault.keysOf(req.params.record)]
-          .filter(([r]) => r.startsWith('org:') && node.ledger.directory.org(r.slice(4))?.host === keyId)
+        const keys = node.replicas
+          .keysFor(req.params.record, keyId)
           .map(([recipient, w]) => ({ recipient, enc: w.enc, ct: w.ct }));
         return { keys };
       },

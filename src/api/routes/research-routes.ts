@@ -10,7 +10,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import { omopCsvHeader, omopCsvLines } from '../../fhir/omop.ts';
 import { OMOP_COLUMNS } from '../../fhir/omop-tables.ts';
 import type { OmopTables, TableName } from '../../fhir/omop-tables.ts';
-import type { ScopedLedger } from '../../medical/scoped-ledger.ts';
+import type { RequestScope } from '../../medical/facade.ts';
 import { ArgumentValueError } from '../../core/errors.ts';
 import { authOf } from '../context.ts';
 import type { ApiContext } from '../context.ts';
@@ -19,7 +19,7 @@ import { errorResponses } from '../schemas.ts';
 
 const TABLES = Object.keys(OMOP_COLUMNS) as TableName[];
 
-async function* csvOf(ledger: ScopedLedger, table: TableName): AsyncGenerator<string> {
+async function* csvOf(ledger: RequestScope, table: TableName): AsyncGenerator<string> {
   yield omopCsvHeader(table);
   for await (const rows of ledger.researchExport()) {
     const text = omopCsvLines(rows, table);
@@ -27,7 +27,7 @@ async function* csvOf(ledger: ScopedLedger, table: TableName): AsyncGenerator<st
   }
 }
 
-async function jsonOf(ledger: ScopedLedger, max: number): Promise<OmopTables> {
+async function jsonOf(ledger: RequestScope, max: number): Promise<OmopTables> {
   const count = ledger.researchRecordCount();
   if (count > max)
     throw new ArgumentValueError(

@@ -37,12 +37,12 @@ export function userRoutes(ctx: ApiContext): FastifyPluginAsync {
       async (req, reply) => {
         const admin = authOf(req, 'admin').session;
         const { after, limit = ctx.pageSize } = req.query;
-        const page = node.accounts.page(admin.org, after, limit);
+        const page = node.accountsPage(admin.org, after, limit);
         if (page.length === limit) {
           const next = new URLSearchParams({ after: page.at(-1)!.cursor, limit: String(limit) });
           void reply.header('link', `</api/v1/users?${next.toString()}>; rel="next"`);
         }
-        return page.map((a) => userView(a, node.ledger.directory.active(a.keyId) !== undefined));
+        return page.map((a) => userView(a, node.chain.directory.active(a.keyId) !== undefined));
       },
     );
 
@@ -109,13 +109,13 @@ export function userRoutes(ctx: ApiContext): FastifyPluginAsync {
         if (req.params.keyId === admin.keyId)
           throw new ArgumentValueError('keyId', 'an admin cannot revoke their own identity');
         // Users of other organizations and node keys are not this admin's to see (as in GET /users).
-        const target = node.ledger.directory.active(req.params.keyId);
+        const target = node.chain.directory.active(req.params.keyId);
         if (!target || target.role === 'node' || target.org !== admin.org)
           throw new NotFoundError('active user', req.params.keyId);
         const tx = await node.revokeUser(req.params.keyId, admin);
         ctx.sessions.endAll(req.params.keyId);
         req.log.info({ user: admin.keyId, event: 'user.revoke', target: req.params.keyId }, 'user revoked');
-        return { tx, height: node.ledger.height };
+        return { tx, height: node.chain.height };
       },
     );
 
@@ -133,7 +133,7 @@ export function userRoutes(ctx: ApiContext): FastifyPluginAsync {
       },
       async (req): Promise<Organization[]> => {
         authOf(req);
-        return [...node.ledger.directory.orgs()].map((o) => ({
+        return [...node.chain.directory.orgs()].map((o) => ({
           id: o.org,
           name: o.name,
           hostedHere: node.hostsOrg(o.org),
@@ -165,7 +165,7 @@ export function userRoutes(ctx: ApiContext): FastifyPluginAsync {
       },
       async (req, reply) => {
         authOf(req, 'admin');
-        if (node.ledger.hasOrg(req.body.id))
+        if (node.chain.hasOrg(req.body.id))
           throw new ArgumentValueError('id', `organization ${req.body.id} exists`);
         await node.createOrganization(req.body.id, req.body.name);
         return reply.code(201).send(req.body);

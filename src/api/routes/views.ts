@@ -3,17 +3,21 @@
  * How ledger entries are shown over HTTP: access events with the requester's name and role (staff
  * names are not the patient's PHI), consents, erasure requests; times as ISO 8601.
  */
-import type { AccessEntry, ConsentEntry, ErasureRequestEntry } from '../../state-machine/medical-state.ts';
-import type { MedicalNode } from '../../medical/medical-node.ts';
-import type { ReadOptions } from '../../medical/scoped-ledger.ts';
-import type { Purpose } from '../../core/consent.ts';
+import type {
+  AccessEntry,
+  ConsentEntry,
+  ErasureRequestEntry,
+  MedicalFacade,
+  Purpose,
+  ReadOptions,
+} from '../../medical/facade.ts';
 import type { AccessEvent, Consent, ErasureRequest } from '../contract/consent.ts';
 
 export const iso = (ms: number): string => new Date(ms).toISOString();
 
-export function accessView(node: MedicalNode, e: AccessEntry): AccessEvent {
-  const who = node.ledger.directory.entry(e.requester);
-  const account = node.accounts.byKeyId(e.requester);
+export function accessView(node: MedicalFacade, e: AccessEntry): AccessEvent {
+  const who = node.chain.directory.entry(e.requester);
+  const account = node.account(e.requester);
   return {
     tx: e.tx,
     height: e.height,
