@@ -11,7 +11,7 @@
 import { createTx } from '../src/core/tx.ts';
 import type { Tx } from '../src/core/tx.ts';
 import type { BlockProducer } from '../src/chain/block-producer.ts';
-import type { Ledger } from '../src/chain/ledger.ts';
+import type { ChainNode } from '../src/chain/chain-node.ts';
 import { startMember, stopMember } from '../test/support/consortium-member.ts';
 
 export type ToNode = { readonly type: 'go'; readonly concurrency: number } | { readonly type: 'report' };
@@ -72,7 +72,7 @@ async function main(dir: string, perNode: number, index: number): Promise<void> 
 }
 
 async function run(
-  ledger: Ledger,
+  ledger: ChainNode,
   producer: BlockProducer,
   signed: readonly Tx[],
   concurrency: number,

@@ -1,6 +1,6 @@
 /**
  * @module
- * Ledger core benchmarks (`npm run bench`): append throughput with signature
+ * ChainNode core benchmarks (`npm run bench`): append throughput with signature
  * verification at 10^4 and at 10^6 transactions, full and hash-only verification, inclusion proofs at
  * 10^6 transactions, and mining time per difficulty. Prints a table and writes bench/results/core.json.
  * Figures are medians or totals of one run; the machine is shared, so run twice and compare ratios.
@@ -17,7 +17,7 @@ import { ZERO_HASH } from '../src/core/block.ts';
 import { mine } from '../src/core/pow.ts';
 import { createTx, txIdOf } from '../src/core/tx.ts';
 import type { Tx, TxBody } from '../src/core/tx.ts';
-import { Ledger } from '../src/chain/ledger.ts';
+import { ChainNode } from '../src/chain/chain-node.ts';
 import { startSigPool } from '../src/runtime/sig-pool.ts';
 import { writeResult } from './results.ts';
 
@@ -76,7 +76,7 @@ export async function runCoreBench(opts: CoreBenchOptions): Promise<Record<strin
   const { log } = opts;
   const dir = mkdtempSync(join(tmpdir(), 'medledger-bench-'));
   try {
-    const ledger = await Ledger.init(join(dir, 'node'), { difficulty: 0 });
+    const ledger = await ChainNode.init(join(dir, 'node'), { difficulty: 0 });
     const client = generateSigner();
     await ledger.submit(
       createTx(ledger.signer, 'org.join', {

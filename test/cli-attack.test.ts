@@ -3,7 +3,7 @@
  * `medledger attack` end to end as the real CLI in a child process: every scenario quick with
  * --json on an empty directory (fresh chains), the report and its SVG charts under
  * DIR/attack-lab, a stable error for an unknown scenario, and a rewrite of a real data directory
- * (made with the real Ledger, as `mine-demo` does) that is attacked through a snapshot and still
+ * (made with the real ChainNode, as `mine-demo` does) that is attacked through a snapshot and still
  * verifies afterwards.
  */
 import assert from 'node:assert/strict';
@@ -16,7 +16,7 @@ import { after, describe, it } from 'node:test';
 import { CHART_NAMES } from '../src/attack/charts.ts';
 import { SCENARIOS } from '../src/attack/report.ts';
 import type { AttackReport } from '../src/attack/report.ts';
-import { Ledger } from '../src/chain/ledger.ts';
+import { ChainNode } from '../src/chain/chain-node.ts';
 
 const REPO = fileURLToPath(new URL('..', import.meta.url));
 const MAIN = 'src/cli/main.ts';
@@ -70,7 +70,7 @@ describe('medledger attack', () => {
 
   it('rewrites a snapshot of a real data directory, which still verifies', async () => {
     const dir = join(root, 'node');
-    const ledger = await Ledger.init(dir, { difficulty: 2 });
+    const ledger = await ChainNode.init(dir, { difficulty: 2 });
     for (let i = 1; i <= 4; i++) {
       await ledger.addData({ name: `Mining Block ${String(i)}` });
       await ledger.mine();
@@ -83,7 +83,7 @@ describe('medledger attack', () => {
     assert.match(r.stdout, /height 2 tx 0: tx-signature/); // one transaction per block: index 0
     assert.match(r.stdout, /height 4: block-signature/);
     assert.ok(existsSync(join(dir, 'attack-lab', 'rewrite-time.svg')));
-    const after = await Ledger.open(dir, { verify: 'full' });
+    const after = await ChainNode.open(dir, { verify: 'full' });
     try {
       assert.deepEqual((await after.verify({ full: true })).problems, []);
     } finally {

@@ -14,7 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, test } from 'node:test';
-import { Ledger } from '../src/chain/ledger.ts';
+import { ChainNode } from '../src/chain/chain-node.ts';
 import { MedicalNode } from '../src/medical/medical-node.ts';
 import { createNodeKey, dataPaths } from '../src/chain/data-dir.ts';
 import { SqliteStore } from '../src/store/sqlite-store.ts';
@@ -144,7 +144,7 @@ test('every acknowledged block survives SIGKILL at random moments', async (t) =>
   assert.ok(rounds >= 5, `only ${rounds} rounds within the time budget`);
   assert.ok(acks.length > 0, 'the writer never acknowledged a block');
 
-  const ledger = await Ledger.open(dir, { verify: 'full' });
+  const ledger = await ChainNode.open(dir, { verify: 'full' });
   try {
     assert.deepEqual(ledger.openReport?.problems, []);
     assert.equal(ledger.openReport.ok, true);
@@ -180,7 +180,7 @@ test('a medical node killed at random moments keeps its state tables and access 
     t.diagnostic(`${what}: opened at ${r.opened?.height ?? '-'}, ${r.acks.length} records acknowledged`);
   }
   assert.ok(acks.length > 0, 'the writer never acknowledged a record');
-  const ledger = await Ledger.open(dir, { verify: 'full' });
+  const ledger = await ChainNode.open(dir, { verify: 'full' });
   try {
     assert.deepEqual(ledger.openReport?.problems, []);
     // `medledger verify`'s vault report: the state tables and the access log against a replay of the chain.
@@ -207,7 +207,7 @@ test('a ledger killed inside init, before its genesis commit, can be opened and 
   createNodeKey(paths);
   new SqliteStore(paths.db).close();
 
-  const ledger = await Ledger.openOrInit(dir, { difficulty: 0 });
+  const ledger = await ChainNode.openOrInit(dir, { difficulty: 0 });
   try {
     const id = await ledger.addData({ i: 0 });
     await ledger.mine();

@@ -78,13 +78,13 @@ describe('layer rules', () => {
     cpSync(join(ROOT, 'tsconfig.json'), join(copy, 'tsconfig.json'));
     appendFileSync(
       join(copy, 'src/api/routes/home-routes.ts'),
-      "\nexport type { Ledger } from '../../chain/ledger.ts';\nexport type { Vault } from '../../medical/vault.ts';\n" +
+      "\nexport type { ChainNode } from '../../chain/chain-node.ts';\nexport type { Vault } from '../../medical/vault.ts';\n" +
         "export type { Tx } from '../../core/tx.ts';\nexport type { MedicalFacade } from '../../medical/facade.ts';\n" +
         "export type { IntegrityStatus } from '../../integrity/integrity-monitor.ts';\n",
     );
     const found = cruise(copy, ['src']).map((v) => `${v.rule.name} ${v.from} -> ${v.to}`);
     assert.deepEqual(found.sort(), [
-      'api-one-door src/api/routes/home-routes.ts -> src/chain/ledger.ts',
+      'api-one-door src/api/routes/home-routes.ts -> src/chain/chain-node.ts',
       'api-one-door src/api/routes/home-routes.ts -> src/core/tx.ts',
       'api-one-door src/api/routes/home-routes.ts -> src/medical/vault.ts',
     ]);

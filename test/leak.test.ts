@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { seed } from '../src/cli/commands/medical-commands.ts';
 import { importBundle } from '../src/medical/importer.ts';
-import { tempDir } from '../src/chain/ledger-fixtures.test-util.ts';
+import { tempDir } from '../src/chain/chain-fixtures.test-util.ts';
 import { MedicalNode } from '../src/medical/medical-node.ts';
 import { DEMO_ORGS, syntheticPatients } from '../src/sim/synthetic.ts';
 

@@ -20,19 +20,19 @@ import { writeResources } from '../src/medical/importer.ts';
 import { recipientsFor, recordPayload, sealJob } from '../src/medical/record-crypto.ts';
 import type { SealedRecord } from '../src/medical/record-crypto.ts';
 import { sealAll } from '../src/medical/seal-pool.ts';
-import { tempDir } from '../src/chain/ledger-fixtures.test-util.ts';
+import { tempDir } from '../src/chain/chain-fixtures.test-util.ts';
 import { MedicalNode } from '../src/medical/medical-node.ts';
 import { monitorThreadUp } from '../src/integrity/monitor-thread.ts';
 import type { VaultProblem } from '../src/medical/vault-check.ts';
 import { vaultPassInThread } from '../src/integrity/vault-pass.ts';
 import { vaultCheckInBackground } from '../src/integrity/node-checks.ts';
 import type { Session } from '../src/medical/medical-node.ts';
-import type { ScopedLedger } from '../src/medical/scoped-ledger.ts';
+import type { SessionScope } from '../src/medical/session-scope.ts';
 
 const KDF = { N: 2 ** 10, r: 8, p: 1 };
 
 /** The whole research export of `r`, its patients' rows together. */
-async function exported(r: ScopedLedger): Promise<{ person: unknown[]; measurement: unknown[] }> {
+async function exported(r: SessionScope): Promise<{ person: unknown[]; measurement: unknown[] }> {
   const t = { person: [] as unknown[], measurement: [] as unknown[] };
   for await (const part of r.researchExport()) {
     t.person.push(...part.person);

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { after, before, describe, test } from 'node:test';
-import { Ledger } from '../src/chain/ledger.ts';
+import { ChainNode } from '../src/chain/chain-node.ts';
 import { SqliteStore } from '../src/store/sqlite-store.ts';
 import { verifyChain } from '../src/chain/verify-chain.ts';
 
@@ -21,7 +21,7 @@ let n = 0;
 before(async () => {
   root = mkdtempSync(join(tmpdir(), 'medledger-parallel-'));
   pristine = join(root, 'pristine');
-  const ledger = await Ledger.init(pristine);
+  const ledger = await ChainNode.init(pristine);
   for (let h = 1; h < BLOCKS; h++) {
     await ledger.addData({ h, a: 1 });
     await ledger.addData({ h, a: 2 });

@@ -14,7 +14,7 @@ import { DatabaseSync } from 'node:sqlite';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, test } from 'node:test';
 import type { Problem, ProblemKind } from '../src/core/problem.ts';
-import { Ledger } from '../src/chain/ledger.ts';
+import { ChainNode } from '../src/chain/chain-node.ts';
 
 const REPO = fileURLToPath(new URL('..', import.meta.url));
 const BLOCKS = 8;
@@ -56,7 +56,7 @@ let copies = 0;
 before(async () => {
   root = mkdtempSync(join(tmpdir(), 'medledger-tamper-'));
   pristine = join(root, 'pristine');
-  const ledger = await Ledger.init(pristine, { difficulty: 4 });
+  const ledger = await ChainNode.init(pristine, { difficulty: 4 });
   try {
     for (let b = 1; b <= BLOCKS; b++) {
       for (let i = 0; i < txsIn(b); i++) await ledger.addData({ patient: `p${b}`, reading: b * 100 + i });

@@ -52,7 +52,7 @@ export class Authenticator {
       via = { kind: 'api-token', id: t.id };
     }
     if (!session || !node.chain.directory.active(session.keyId)) throw new AuthFailedError();
-    return { session, ledger: node.forRequest(session), via };
+    return { session, scope: node.forRequest(session), via };
   }
 
   /** Forgets a cached API token (after revocation). */

@@ -44,7 +44,7 @@ export interface ApiContext {
 
 export interface Auth {
   readonly session: Session;
-  readonly ledger: RequestScope;
+  readonly scope: RequestScope;
   /** How the caller authenticated: a login session or a personal API token (with its id). */
   readonly via:
     | { readonly kind: 'session'; readonly token: string }

@@ -1,6 +1,6 @@
 /**
  * @module
- * Forged transaction signatures and forged authority, submitted to a real Ledger: random, zero and
+ * Forged transaction signatures and forged authority, submitted to a real ChainNode: random, zero and
  * transplanted signatures, a payload changed after signing, single-bit flips, the non-canonical
  * S + L encoding that RFC 8032 §5.1.7 requires verifiers to reject (signature malleability), another
  * key signing in a registered key's name, an unregistered key, a non-canonical body, and a
@@ -13,7 +13,7 @@ import { generateSigner, signBytes } from '../core/keys.ts';
 import type { Signer } from '../core/keys.ts';
 import { createTx, txIdOf } from '../core/tx.ts';
 import type { Tx, WireTx } from '../core/tx.ts';
-import type { Ledger } from '../chain/ledger.ts';
+import type { ChainNode } from '../chain/chain-node.ts';
 import type { AttemptLog } from './attempt-log.ts';
 import { mutatePayload } from './rewrite-chain.ts';
 
@@ -37,7 +37,7 @@ const BAD = 'ML_ERR_TX_BAD_SIGNATURE';
 
 export async function forgeSignatures(
   log: AttemptLog,
-  ledger: Ledger,
+  ledger: ChainNode,
   doctor: Signer,
   genuine: Tx,
   bitFlips: number,

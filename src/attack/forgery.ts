@@ -1,6 +1,6 @@
 /**
  * @module
- * Attack lab, scenario 4: forgeries. Against a real Ledger (admission: canonical form, time window,
+ * Attack lab, scenario 4: forgeries. Against a real ChainNode (admission: canonical form, time window,
  * replay, signer, Ed25519 signature, RFC 8032) and the core RFC 9162 proof verifier, it tries
  * forged transaction signatures, transactions a key may not sign, replays, and forged Merkle
  * inclusion proofs and signed heads, and counts what was attempted and what was rejected, with the
@@ -17,7 +17,7 @@ import { generateSigner, publicKeyObject, verifyBytes } from '../core/keys.ts';
 import { verifyInclusion } from '../core/merkle/verify.ts';
 import { createTx, encodeTx } from '../core/tx.ts';
 import type { WireTx } from '../core/tx.ts';
-import { Ledger } from '../chain/ledger.ts';
+import { ChainNode } from '../chain/chain-node.ts';
 import { AttemptLog } from './attempt-log.ts';
 import type { ForgeryAttempt } from './attempt-log.ts';
 import { forgeProofs } from './forgery-proofs.ts';
@@ -56,8 +56,8 @@ export interface ForgeryResult {
 }
 
 /** A fresh ledger with a registered doctor and a few committed `data.put` transactions. */
-async function setup(dir: string): Promise<{ ledger: Ledger; doctor: ReturnType<typeof generateSigner> }> {
-  const ledger = await Ledger.init(dir, { difficulty: 0, chainId: 'medledger-attack-forgery' });
+async function setup(dir: string): Promise<{ ledger: ChainNode; doctor: ReturnType<typeof generateSigner> }> {
+  const ledger = await ChainNode.init(dir, { difficulty: 0, chainId: 'medledger-attack-forgery' });
   const doctor = generateSigner();
   const node = ledger.signer;
   await ledger.submit(
@@ -144,7 +144,7 @@ export async function runForgery(opts: ForgeryOptions = {}): Promise<ForgeryResu
 /** Replays: committed, pending, in one batch, re-dated, stale and pre-dated transactions. */
 async function forgeReplays(
   log: AttemptLog,
-  ledger: Ledger,
+  ledger: ChainNode,
   doctor: ReturnType<typeof generateSigner>,
   committed: ReturnType<typeof createTx>,
 ): Promise<void> {

@@ -4,7 +4,7 @@
  * real miner (core/pow.ts `mine`, the loop every node runs), then attempts and time per block for
  * each difficulty d (leading zero bits) next to the expected 2^d attempts of a geometric search:
  * measured with several runs where that fits the time budget, extrapolated from the measured rate
- * (and marked so) beyond. Also runs the classic mining demo (`mine-demo`) on a real Ledger: index,
+ * (and marked so) beyond. Also runs the classic mining demo (`mine-demo`) on a real ChainNode: index,
  * difficulty, hash, nonce, elapsed. Such demos count difficulty in leading zero hex digits; their
  * "Difficulty: 1" is 4 bits here.
  */
@@ -15,7 +15,7 @@ import type { BlockHeader } from '../core/block.ts';
 import { toHex } from '../core/bytes.ts';
 import { PowExhaustedError } from '../core/errors.ts';
 import { leadingZeroBits, mine } from '../core/pow.ts';
-import { Ledger } from '../chain/ledger.ts';
+import { ChainNode } from '../chain/chain-node.ts';
 import { mean, median, perSecond } from './units.ts';
 import { workspace } from './workspace.ts';
 
@@ -131,11 +131,14 @@ function measureRow(d: number, runs: number): MiningRow {
   };
 }
 
-/** The mining demo on a real Ledger in a temporary directory. */
+/** The mining demo on a real ChainNode in a temporary directory. */
 async function seedDemo(blocks: number, difficulty: number): Promise<MiningResult['demo']> {
   const ws = workspace('mining');
   try {
-    const ledger = await Ledger.init(join(ws.dir, 'demo'), { difficulty, chainId: 'medledger-attack-demo' });
+    const ledger = await ChainNode.init(join(ws.dir, 'demo'), {
+      difficulty,
+      chainId: 'medledger-attack-demo',
+    });
     try {
       const rows: DemoBlock[] = [];
       for (let i = 1; i <= blocks; i++) {

@@ -2,7 +2,7 @@
  * @module
  * Where the attack lab attacks: never a node's own files. A scenario works on a consistent snapshot
  * of a real data directory (SQLite `VACUUM INTO`, which is safe while the node writes: a WAL reader
- * sees one committed state) or on a fresh chain built with the real Ledger. The temporary
+ * sees one committed state) or on a fresh chain built with the real ChainNode. The temporary
  * directory is removed when the scenario ends.
  */
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { ledgerExists } from '../chain/data-dir.ts';
-import { Ledger } from '../chain/ledger.ts';
+import { ChainNode } from '../chain/chain-node.ts';
 
 /** `copy`: a snapshot of the given data directory; `fresh`: a new chain built for the run. */
 export type SourceKind = 'copy' | 'fresh';
@@ -71,11 +71,11 @@ export interface FreshChainOptions {
 }
 
 /**
- * Builds a chain with the real Ledger: genesis at `difficulty`, then `blocks` blocks of `data.put`
+ * Builds a chain with the real ChainNode: genesis at `difficulty`, then `blocks` blocks of `data.put`
  * transactions signed by the node. The payloads are synthetic readings, never patient data.
  */
 export async function buildFreshChain(dir: string, opts: FreshChainOptions): Promise<void> {
-  const ledger = await Ledger.init(dir, { difficulty: opts.difficulty, chainId: 'medledger-attack-lab' });
+  const ledger = await ChainNode.init(dir, { difficulty: opts.difficulty, chainId: 'medledger-attack-lab' });
   try {
     for (let b = 1; b <= opts.blocks; b++) {
       for (let i = 0; i < opts.txsPerBlock; i++)

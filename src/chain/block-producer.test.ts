@@ -4,8 +4,8 @@ import { describe, it } from 'node:test';
 import { TxNotFoundError } from '../core/errors.ts';
 import { createTx } from '../core/tx.ts';
 import { BlockProducer } from './block-producer.ts';
-import { Ledger } from './ledger.ts';
-import { tempDir } from './ledger-fixtures.test-util.ts';
+import { ChainNode } from './chain-node.ts';
+import { tempDir } from './chain-fixtures.test-util.ts';
 
 /** `p`, or a rejection after `ms` saying `what` did not happen in time. */
 async function within<T>(ms: number, what: string, p: Promise<T>): Promise<T> {
@@ -25,10 +25,10 @@ async function within<T>(ms: number, what: string, p: Promise<T>): Promise<T> {
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 async function withLedger(
-  fn: (ledger: Ledger, producer: BlockProducer, synced: () => number) => Promise<void>,
+  fn: (ledger: ChainNode, producer: BlockProducer, synced: () => number) => Promise<void>,
 ): Promise<void> {
   const dir = tempDir();
-  const ledger = await Ledger.init(dir);
+  const ledger = await ChainNode.init(dir);
   let syncs = 0;
   const producer = new BlockProducer(ledger, () => {
     syncs++;

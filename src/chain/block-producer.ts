@@ -10,8 +10,8 @@
  * every node's waiters are answered when the block holding their transaction arrives from the orderer.
  */
 import { StoreConflictError, TxNotFoundError, TxNotPermittedError } from '../core/errors.ts';
-import { DEFAULT_MAX_BLOCK_TXS } from './ledger.ts';
-import type { Ledger } from './ledger.ts';
+import { DEFAULT_MAX_BLOCK_TXS } from './chain-node.ts';
+import type { ChainNode } from './chain-node.ts';
 
 interface Waiter {
   readonly resolve: () => void;
@@ -27,7 +27,7 @@ export class BlockProducer {
   maxBlockTxs = DEFAULT_MAX_BLOCK_TXS;
   /** Whether this node may propose blocks now (always, solo; the election's winner, consortium). */
   proposer: () => boolean = () => true;
-  readonly #ledger: Ledger;
+  readonly #ledger: ChainNode;
   readonly #beforeBlock: () => void;
   readonly #waiters = new Map<string, Waiter[]>();
   #mining: Promise<void> | undefined;
@@ -37,7 +37,7 @@ export class BlockProducer {
   #wake: (() => void) | undefined;
   #wakeQueued = false;
 
-  constructor(ledger: Ledger, beforeBlock: () => void) {
+  constructor(ledger: ChainNode, beforeBlock: () => void) {
     this.#ledger = ledger;
     this.#beforeBlock = beforeBlock;
     // Blocks proposed elsewhere (consortium) commit through the orderer: answer their waiters, and

@@ -3,7 +3,7 @@
  * The pending list of a ledger and the admission of transactions into it: form (decoded again from
  * canonical text), time window, replay (pending, or already on the chain), signer rules as of the
  * next block, and the Ed25519 signature (RFC 8032; batches through the signature threads). What is
- * admitted waits here, in arrival order, until a block takes it (Ledger.mine) or the commit of a
+ * admitted waits here, in arrival order, until a block takes it (ChainNode.mine) or the commit of a
  * block that holds it drops it.
  */
 import {

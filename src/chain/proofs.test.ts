@@ -6,13 +6,13 @@ import { fromHex } from '../core/bytes.ts';
 import { MerkleIndexError, RootMismatchError, TxNotFoundError } from '../core/errors.ts';
 import { keyIdOf, publicKeyObject } from '../core/keys.ts';
 import { verifyConsistency, verifyInclusion } from '../core/merkle/verify.ts';
-import { Ledger } from './ledger.ts';
-import { clock, h32, tempDir } from './ledger-fixtures.test-util.ts';
+import { ChainNode } from './chain-node.ts';
+import { clock, h32, tempDir } from './chain-fixtures.test-util.ts';
 
-void describe('Ledger proofs', () => {
+void describe('ChainNode proofs', () => {
   it('gives inclusion proofs that verify against the signed head with core functions only', async () => {
     const c = clock();
-    const ledger = await Ledger.init(tempDir(), { now: c.now });
+    const ledger = await ChainNode.init(tempDir(), { now: c.now });
     try {
       const ids: string[] = [];
       for (let b = 0; b < 5; b++) {
@@ -51,7 +51,7 @@ void describe('Ledger proofs', () => {
 
   it('gives consistency proofs that verify between any two heads', async () => {
     const c = clock();
-    const ledger = await Ledger.init(tempDir(), { now: c.now });
+    const ledger = await ChainNode.init(tempDir(), { now: c.now });
     try {
       for (let b = 0; b < 6; b++) {
         c.advance(1000);
@@ -80,7 +80,7 @@ void describe('Ledger proofs', () => {
   // Bug: a size beyond the log is not checked up front; the missing stored node surfaces as
   // InvalidBlockError ("Merkle node … is missing from the store"), which reads as store corruption.
   it('rejects a consistency proof to a size beyond the log', async () => {
-    const ledger = await Ledger.init(tempDir());
+    const ledger = await ChainNode.init(tempDir());
     try {
       assert.throws(() => ledger.consistencyProof(1, ledger.logSize + 100), MerkleIndexError);
     } finally {

@@ -11,12 +11,12 @@ import type { Signer } from '../core/keys.ts';
 import { createTx } from '../core/tx.ts';
 import { SqliteStore } from '../store/sqlite-store.ts';
 import { dataPaths } from './data-dir.ts';
-import { Ledger } from './ledger.ts';
-import { clock, registerKey, tempDir } from './ledger-fixtures.test-util.ts';
+import { ChainNode } from './chain-node.ts';
+import { clock, registerKey, tempDir } from './chain-fixtures.test-util.ts';
 
 async function grown(dir: string): Promise<{ keys: Signer[]; revoked: Signer }> {
   const c = clock();
-  const ledger = await Ledger.init(dir, { now: c.now });
+  const ledger = await ChainNode.init(dir, { now: c.now });
   const keys = [generateSigner(), generateSigner(), generateSigner()];
   await registerKey(ledger, keys[0]!, 'doctor', c.now());
   await registerKey(ledger, keys[1]!, 'patient', c.now());
@@ -52,10 +52,10 @@ void describe('the directory on disk', () => {
   it('is read at open, not replayed, and equals the directory the chain gives', async () => {
     const dir = tempDir();
     const { keys, revoked } = await grown(dir);
-    let ledger: Ledger | undefined;
+    let ledger: ChainNode | undefined;
     assert.equal(
       await identityScans(async () => {
-        ledger = await Ledger.open(dir);
+        ledger = await ChainNode.open(dir);
       }),
       0,
     );
@@ -80,7 +80,7 @@ void describe('the directory on disk', () => {
     const db = new DatabaseSync(dataPaths(dir).db);
     db.exec("DROP TABLE dir_keys; DELETE FROM meta WHERE key IN ('dir_height', 'dir_snapshot')");
     db.close();
-    const ledger = await Ledger.open(dir);
+    const ledger = await ChainNode.open(dir);
     try {
       assert.ok(ledger.directory.active(keys[2]!.keyId));
       assert.equal(ledger.directory.active(revoked.keyId), undefined);
@@ -98,7 +98,7 @@ void describe('the directory on disk', () => {
     const db = new DatabaseSync(dataPaths(dir).db);
     db.prepare("UPDATE dir_keys SET role = 'admin' WHERE key_id = ?").run(keys[1]!.keyId);
     db.close();
-    const ledger = await Ledger.open(dir);
+    const ledger = await ChainNode.open(dir);
     try {
       const r = await ledger.verify({ full: true });
       assert.equal(r.ok, false);
@@ -122,7 +122,7 @@ void describe('the directory on disk', () => {
     snap.orgs.push({ org: 'ghost', name: 'Ghost', encryptionKey: '00'.repeat(32), joinedAt: 1, host: 'x' });
     db.prepare("UPDATE meta SET value = ? WHERE key = 'dir_snapshot'").run(JSON.stringify(snap));
     db.close();
-    const ledger = await Ledger.open(dir);
+    const ledger = await ChainNode.open(dir);
     try {
       assert.ok(ledger.hasOrg('ghost'), 'the stored directory is what the node uses');
       const r = await ledger.verify({ full: true });
@@ -134,7 +134,7 @@ void describe('the directory on disk', () => {
 
   it('keeps nothing of a block whose store transaction fails', async () => {
     const c = clock();
-    const ledger = await Ledger.init(tempDir(), { now: c.now });
+    const ledger = await ChainNode.init(tempDir(), { now: c.now });
     try {
       const before = generateSigner();
       await registerKey(ledger, before, 'doctor', c.now());

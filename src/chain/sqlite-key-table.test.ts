@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { keyTableConformance } from '../state-machine/key-table-conformance.ts';
-import { tempDir } from './ledger-fixtures.test-util.ts';
+import { tempDir } from './chain-fixtures.test-util.ts';
 import { SqliteKeyTable } from './sqlite-key-table.ts';
 
 keyTableConformance('SqliteKeyTable (pages of 4 rows, a cache of 3 entries)', {

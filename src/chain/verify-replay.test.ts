@@ -7,12 +7,12 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { it } from 'node:test';
-import { Ledger } from './ledger.ts';
-import { tempDir } from './ledger-fixtures.test-util.ts';
+import { ChainNode } from './chain-node.ts';
+import { tempDir } from './chain-fixtures.test-util.ts';
 
 it('reports a transaction copied into a later block as tx-replay at the copy', async () => {
   const dir = join(tempDir(), 'node');
-  const ledger = await Ledger.init(dir, { difficulty: 0 });
+  const ledger = await ChainNode.init(dir, { difficulty: 0 });
   for (const block of [1, 2]) {
     for (let i = 0; i < 3; i++) await ledger.addData({ block, i });
     await ledger.mine();
@@ -30,7 +30,7 @@ it('reports a transaction copied into a later block as tx-replay at the copy', a
     db.prepare('SELECT lower(hex(id)) AS id FROM txs WHERE seq = ?').get(original) as { id: string }
   ).id;
   db.close();
-  const opened = await Ledger.open(dir, { verify: 'full' });
+  const opened = await ChainNode.open(dir, { verify: 'full' });
   try {
     const replays = opened.openReport!.problems.filter((p) => p.kind === 'tx-replay');
     assert.deepEqual(

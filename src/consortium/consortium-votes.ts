@@ -17,7 +17,7 @@ import type { Tally } from '../state-machine/vote-tally.ts';
 import type { EtcdOrderer } from '../ordering/etcd-orderer.ts';
 import { lowestHeldBlock } from '../ordering/etcd-orderer.ts';
 import { within } from '../ordering/within.ts';
-import type { Ledger } from '../chain/ledger.ts';
+import type { ChainNode } from '../chain/chain-node.ts';
 
 /** A block a quorum of members voted invalid. */
 export interface RejectedBlock {
@@ -31,7 +31,7 @@ export interface RejectedBlock {
 /** What the votes need from the member they belong to. */
 export interface VotingMember {
   readonly ns: Namespace;
-  readonly ledger: Ledger;
+  readonly ledger: ChainNode;
   orderer(): EtcdOrderer | undefined;
   /** Whether this node proposes now (only the proposer compacts etcd). */
   isProposer(): boolean;

@@ -27,7 +27,7 @@ import type { PendingBatch } from '../ordering/etcd-mempool.ts';
 import { blockKey, EtcdOrderer, lowestHeldBlock } from '../ordering/etcd-orderer.ts';
 import { within } from '../ordering/within.ts';
 import type { BlockProducer } from '../chain/block-producer.ts';
-import type { Ledger, MakeOrderer } from '../chain/ledger.ts';
+import type { ChainNode, MakeOrderer } from '../chain/chain-node.ts';
 import type { GenesisFile } from './consortium-genesis.ts';
 import { memberNodes } from './consortium-members.ts';
 import { catchUpFromPeers } from '../chain/peer-catch-up.ts';
@@ -70,7 +70,7 @@ export class ConsortiumMember {
   readonly #ns: Namespace;
   readonly #opts: ConsortiumOptions;
   #orderer: EtcdOrderer | undefined;
-  #ledger: Ledger | undefined;
+  #ledger: ChainNode | undefined;
   #producer: BlockProducer | undefined;
   #mempool: EtcdMempool | undefined;
   #election: ProposerElection | undefined;
@@ -99,7 +99,7 @@ export class ConsortiumMember {
     return new ConsortiumMember(genesis, client, opts);
   }
 
-  /** The orderer factory for Ledger.join: blocks ordered by etcd, delivered to the ledger in order. */
+  /** The orderer factory for ChainNode.join: blocks ordered by etcd, delivered to the ledger in order. */
   readonly makeOrderer: MakeOrderer = async (start) => {
     await this.#seedGenesis(this.genesis.block);
     let head = start.head;
@@ -144,7 +144,7 @@ export class ConsortiumMember {
    * Starts taking part: mempool relay, votes, the proposer election. Call after the ledger is open
    * with `makeOrderer` and before anything is submitted.
    */
-  async attach(ledger: Ledger, producer: BlockProducer): Promise<void> {
+  async attach(ledger: ChainNode, producer: BlockProducer): Promise<void> {
     this.#ledger = ledger;
     this.#producer = producer;
     const votes = new ConsortiumVotes({

@@ -1,6 +1,6 @@
 /**
  * @module
- * Ledger access events (`access.log` transactions, and the record transactions of user writes) as FHIR
+ * ChainNode access events (`access.log` transactions, and the record transactions of user writes) as FHIR
  * R4 AuditEvent resources (http://hl7.org/fhir/R4/auditevent.html), coded after the IHE Basic Audit Log
  * Patterns and DICOM PS3.15 Annex A.5: event type DICOM 110110 "Patient Record" (110106 "Export" for exports), the RESTful
  * interaction as subtype, action C/R/E/D, outcome 0 (allowed) or 4 (denied), and the purpose of use from

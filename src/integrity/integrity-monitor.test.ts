@@ -18,7 +18,7 @@ import {
   pauseAfter,
   pauseStep,
 } from './integrity-monitor.ts';
-import { tempDir } from '../chain/ledger-fixtures.test-util.ts';
+import { tempDir } from '../chain/chain-fixtures.test-util.ts';
 import { MedicalNode } from '../medical/medical-node.ts';
 import { blocksInThread, digestsInThread, monitorThreadUp } from './monitor-thread.ts';
 import { stateAt, verifyRange } from '../chain/verify-range.ts';

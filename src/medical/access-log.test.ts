@@ -12,7 +12,7 @@ import { SqliteStore } from '../store/sqlite-store.ts';
 import type { StoredTx } from '../store/store.ts';
 import { AccessLog } from './access-log.ts';
 import { writeResources } from './importer.ts';
-import { tempDir, TWO_PATIENTS } from '../chain/ledger-fixtures.test-util.ts';
+import { tempDir, TWO_PATIENTS } from '../chain/chain-fixtures.test-util.ts';
 import { MedicalNode } from './medical-node.ts';
 
 const PW = 'access log test password';

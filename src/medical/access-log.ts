@@ -4,7 +4,7 @@
  * so they are not kept in memory: a table in the ledger's database lists, for each transaction that
  * carries an event, its log position and its patient, and reads join it with the stored transactions
  * and derive the events again (ledger/access-events.ts). The table is written inside the store
- * transaction of each block (Ledger.onAppend), so it commits with the chain or not at all; it is
+ * transaction of each block (ChainNode.onAppend), so it commits with the chain or not at all; it is
  * built from the chain for a data directory that has none yet, and `check` compares it with the chain.
  */
 import type { DatabaseSync, StatementSync } from 'node:sqlite';
@@ -104,7 +104,7 @@ export class AccessLog {
   }
 
   /**
-   * Adds a committed block's events. Runs inside the block's store transaction (Ledger.onAppend);
+   * Adds a committed block's events. Runs inside the block's store transaction (ChainNode.onAppend);
    * blocks the table missed (committed before it existed) are added from the chain first.
    */
   append(rows: readonly StoredTx[], txs: readonly Tx[], height: number): void {

@@ -4,7 +4,7 @@
  * key directory, read-only. Nothing here can submit, mine or configure the chain.
  */
 import type { Tx } from '../core/tx.ts';
-import type { Ledger } from '../chain/ledger.ts';
+import type { ChainNode } from '../chain/chain-node.ts';
 import type { BlockView } from '../chain/chain-views.ts';
 import type { InclusionProof } from '../chain/proofs.ts';
 import type { KeyRegistry } from '../state-machine/key-registry.ts';
@@ -22,9 +22,9 @@ export interface TxProof extends InclusionProof {
 }
 
 export class ChainInfo {
-  readonly #ledger: Ledger;
+  readonly #ledger: ChainNode;
 
-  constructor(ledger: Ledger) {
+  constructor(ledger: ChainNode) {
     this.#ledger = ledger;
   }
 

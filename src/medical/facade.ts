@@ -39,7 +39,7 @@ export type MedicalFacade = Pick<
 export type { MedicalNode } from './medical-node.ts';
 export type { Session } from './node-services.ts';
 export type { RequestScope, CommittedWrite, RecordWrite, BatchOutcome } from './request-scope.ts';
-export type { ReadOptions, RecordView, WriteResult } from './scoped-ledger.ts';
+export type { ReadOptions, RecordView, WriteResult } from './session-scope.ts';
 export type { ConsentRequest } from './patient-actions.ts';
 export type { EventPage } from './access-log.ts';
 export type { AccessRequest } from './access-requests.ts';

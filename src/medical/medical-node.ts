@@ -39,12 +39,12 @@ import type { NodeServices, Session } from './node-services.ts';
 import { runChecks, vaultChecks } from './vault-check.ts';
 import type { VaultReport } from './vault-check.ts';
 import { startSigPool } from '../runtime/sig-pool.ts';
-import { Ledger } from '../chain/ledger.ts';
+import { ChainNode } from '../chain/chain-node.ts';
 import { BlockProducer } from '../chain/block-producer.ts';
 import { WorkerMiner } from '../chain/miner.ts';
 import { RecordClaims } from './record-claims.ts';
-import type { InitOptions } from '../chain/ledger.ts';
-import { ScopedLedger } from './scoped-ledger.ts';
+import type { InitOptions } from '../chain/chain-node.ts';
+import { SessionScope } from './session-scope.ts';
 import { SqliteVault } from './sqlite-vault.ts';
 import { rewrap, wrapForConsents } from './consent-wraps.ts';
 import { parseRecordErase } from '../state-machine/payloads.ts';
@@ -91,7 +91,7 @@ export const DEFAULT_ORG = { id: 'st-marys', name: 'St. Mary’s Hospital' } as 
 export const DEFAULT_POLICY: OrgPolicy = { orgDoctorsTreatment: true };
 
 export class MedicalNode implements NodeServices {
-  readonly ledger: Ledger;
+  readonly ledger: ChainNode;
   readonly vault: SqliteVault;
   readonly accounts: Accounts;
   readonly tokens: ApiTokens;
@@ -143,7 +143,7 @@ export class MedicalNode implements NodeServices {
   readonly membership: NodeMembership;
 
   private constructor(
-    ledger: Ledger,
+    ledger: ChainNode,
     vault: SqliteVault,
     dataKey: Uint8Array,
     org: string,
@@ -192,14 +192,14 @@ export class MedicalNode implements NodeServices {
     if (member) await startSigPool();
     const caches = { ...DEFAULT_CACHE_SIZES, ...opts.caches };
     const ledger = member
-      ? await Ledger.join(dir, member.genesis.block, {
+      ? await ChainNode.join(dir, member.genesis.block, {
           orderer: member.makeOrderer,
           cacheMiB: caches.sqliteMiB,
           keyCache: caches.keys,
           txIdBuffer: caches.txIds,
           ...(opts.verify ? { verify: opts.verify } : {}),
         })
-      : await Ledger.openOrInit(dir, {
+      : await ChainNode.openOrInit(dir, {
           ...opts,
           cacheMiB: caches.sqliteMiB,
           keyCache: caches.keys,
@@ -366,8 +366,8 @@ export class MedicalNode implements NodeServices {
   }
 
   /** A ledger handle scoped to `session`: every operation is decided by consent and policy, and audited. */
-  as(session: Session): ScopedLedger {
-    return new ScopedLedger(this, session);
+  as(session: Session): SessionScope {
+    return new SessionScope(this, session);
   }
 
   /** The handle of a server request: `as(session)` whose writes resolve once committed. */
@@ -556,7 +556,7 @@ export class MedicalNode implements NodeServices {
    * `erasure-incomplete`, not redone as `open` does. The caller checks that vault.sqlite exists (this
    * would create an empty one) and keeps ownership of `ledger`.
    */
-  static verifyVaultOf(ledger: Ledger): VaultReport {
+  static verifyVaultOf(ledger: ChainNode): VaultReport {
     const seed = ledger.signer.privateKey.export({ format: 'jwk' }).d ?? '';
     const dataKey = new Uint8Array(
       hkdfSync('sha256', Buffer.from(seed, 'base64url'), new Uint8Array(0), 'medledger:vault:v1', 32),

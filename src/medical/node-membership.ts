@@ -7,7 +7,7 @@
 import type { Json } from '../core/canonical-json.ts';
 import { ArgumentValueError, NotFoundError } from '../core/errors.ts';
 import { quorumOf } from '../core/vote.ts';
-import type { Ledger } from '../chain/ledger.ts';
+import type { ChainNode } from '../chain/chain-node.ts';
 import type { BlockProducer } from '../chain/block-producer.ts';
 import type { ConsortiumMember, ConsortiumStatus } from '../consortium/consortium.ts';
 import { memberNodes } from '../consortium/consortium-members.ts';
@@ -19,13 +19,13 @@ export type ProposalBody =
   | { action: 'remove'; keyId: string };
 
 export class NodeMembership {
-  readonly #ledger: Ledger;
+  readonly #ledger: ChainNode;
   readonly #producer: BlockProducer;
   readonly #consortium: ConsortiumMember | undefined;
   readonly #submitAsNode: (type: 'member.propose' | 'member.approve', payload: Json) => Promise<string>;
 
   constructor(
-    ledger: Ledger,
+    ledger: ChainNode,
     producer: BlockProducer,
     consortium: ConsortiumMember | undefined,
     submitAsNode: (type: 'member.propose' | 'member.approve', payload: Json) => Promise<string>,

@@ -9,7 +9,7 @@ import type { X25519KeyPair } from '../core/hpke.ts';
 import type { Signer } from '../core/keys.ts';
 import type { Tx } from '../core/tx.ts';
 import type { BlockProducer } from '../chain/block-producer.ts';
-import type { Ledger } from '../chain/ledger.ts';
+import type { ChainNode } from '../chain/chain-node.ts';
 import type { RecordEntry } from '../state-machine/medical-state.ts';
 import type { AccessLog } from './access-log.ts';
 import type { Credentials } from './accounts.ts';
@@ -25,7 +25,7 @@ export interface Session extends Credentials {
 
 /** The medical node as its parts see it (MedicalNode implements it). */
 export interface NodeServices {
-  readonly ledger: Ledger;
+  readonly ledger: ChainNode;
   readonly vault: Vault;
   readonly producer: BlockProducer;
   readonly state: SqliteMedicalState;

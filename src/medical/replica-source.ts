@@ -6,7 +6,7 @@
  */
 import type { WrappedKey } from '../core/envelope.ts';
 import { verifyNodeRequest } from '../core/node-auth.ts';
-import type { Ledger } from '../chain/ledger.ts';
+import type { ChainNode } from '../chain/chain-node.ts';
 import { MAX_REPLICA_BLOCKS, replicaBlocks } from '../chain/peer-catch-up.ts';
 import type { ReplicaBlock } from '../chain/peer-catch-up.ts';
 import type { Vault } from './vault.ts';
@@ -14,10 +14,10 @@ import type { Vault } from './vault.ts';
 export { MAX_REPLICA_BLOCKS };
 
 export class ReplicaSource {
-  readonly #ledger: Ledger;
+  readonly #ledger: ChainNode;
   readonly #vault: Vault;
 
-  constructor(ledger: Ledger, vault: Vault) {
+  constructor(ledger: ChainNode, vault: Vault) {
     this.#ledger = ledger;
     this.#vault = vault;
   }

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Resource } from '@medplum/fhirtypes';
-import { tempDir, TWO_PATIENTS } from '../chain/ledger-fixtures.test-util.ts';
+import { tempDir, TWO_PATIENTS } from '../chain/chain-fixtures.test-util.ts';
 import { writeResources } from './importer.ts';
 import { MedicalNode } from './medical-node.ts';
 import type { RecordWrite } from './request-scope.ts';

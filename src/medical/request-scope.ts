@@ -12,8 +12,8 @@ import type { AccessRequest, AccessRequests } from './access-requests.ts';
 import type { ApiTokenInfo, ApiTokens } from './api-tokens.ts';
 import type { NodeServices, Session } from './node-services.ts';
 import type { ConsentRequest } from './patient-actions.ts';
-import { ScopedLedger } from './scoped-ledger.ts';
-import type { WriteResult } from './scoped-ledger.ts';
+import { SessionScope } from './session-scope.ts';
+import type { WriteResult } from './session-scope.ts';
 
 /** What a request scope uses of the node beyond what the scoped ledger does (MedicalNode has it all). */
 export interface RequestServices extends NodeServices {
@@ -38,7 +38,7 @@ export type BatchOutcome =
   | { readonly ok: true; readonly write: CommittedWrite; readonly created: boolean }
   | { readonly ok: false; readonly error: unknown };
 
-export class RequestScope extends ScopedLedger {
+export class RequestScope extends SessionScope {
   readonly #node: RequestServices;
 
   constructor(node: RequestServices, session: Session) {

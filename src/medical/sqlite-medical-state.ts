@@ -2,7 +2,7 @@
  * @module
  * The medical state on disk: records, per-patient lists, consents and erasure requests as tables of
  * the ledger's own database, so that memory does not grow with the chain and a restart reads nothing
- * back. Tables change inside the store transaction of each block (Ledger.onAppend), so chain and state
+ * back. Tables change inside the store transaction of each block (ChainNode.onAppend), so chain and state
  * commit together; `catchUp` builds them from the chain for a data directory that has none (or stops
  * short of the head), in resumable steps. How a block changes the state is defined once, in
  * state-machine/medical-state.ts; this file only stores it. Hex ids are stored as their bytes.
@@ -213,7 +213,7 @@ export class SqliteMedicalState implements MedicalStateStore {
     return pages(this.#q.patientRecords!, this.#page, (r) => recordOf(r as RecordRow)!);
   }
 
-  /** Applies a committed block; runs inside the block's store transaction (Ledger.onAppend). */
+  /** Applies a committed block; runs inside the block's store transaction (ChainNode.onAppend). */
   apply(txs: readonly Tx[], height: number, seqs: readonly number[]): void {
     if (this.height < height - 1) this.#fill(height - 1);
     applyMedicalTxs(this, this.#changes, txs, height, seqs);

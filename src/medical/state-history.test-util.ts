@@ -3,7 +3,7 @@
  * A medical node with a little of everything on its chain (records, an amendment, a consent granted
  * and revoked, an approved erasure), for the tests of the state on disk and of its checks.
  */
-import { tempDir, TWO_PATIENTS } from '../chain/ledger-fixtures.test-util.ts';
+import { tempDir, TWO_PATIENTS } from '../chain/chain-fixtures.test-util.ts';
 import { writeResources } from './importer.ts';
 import { MedicalNode } from './medical-node.ts';
 

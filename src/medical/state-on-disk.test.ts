@@ -13,7 +13,7 @@ import { describe, it } from 'node:test';
 import { snapshot } from '../state-machine/medical-state-conformance.ts';
 import { SqliteStore } from '../store/sqlite-store.ts';
 import { writeResources } from './importer.ts';
-import { tempDir } from '../chain/ledger-fixtures.test-util.ts';
+import { tempDir } from '../chain/chain-fixtures.test-util.ts';
 import { MedicalNode } from './medical-node.ts';
 import { SqliteMedicalState, stateDifference } from './sqlite-medical-state.ts';
 import { HISTORY_OPTS as OPTS, nodeWithHistory } from './state-history.test-util.ts';

@@ -6,12 +6,12 @@ import { BlockProducer } from '../../src/chain/block-producer.ts';
 import { ConsortiumMember } from '../../src/consortium/consortium.ts';
 import type { ConsortiumOptions } from '../../src/consortium/consortium.ts';
 import { readMember } from '../../src/consortium/consortium-genesis.ts';
-import { Ledger } from '../../src/chain/ledger.ts';
+import { ChainNode } from '../../src/chain/chain-node.ts';
 import { startSigPool } from '../../src/runtime/sig-pool.ts';
 
 export interface BareMember {
   readonly dir: string;
-  readonly ledger: Ledger;
+  readonly ledger: ChainNode;
   readonly producer: BlockProducer;
   readonly member: ConsortiumMember;
 }
@@ -21,7 +21,7 @@ export async function startMember(dir: string, opts: ConsortiumOptions = {}): Pr
   await startSigPool(); // as a node does at start-up (MedicalNode.open)
   const { genesis } = readMember(dir);
   const member = ConsortiumMember.connect(genesis, opts);
-  const ledger = await Ledger.join(dir, genesis.block, { orderer: member.makeOrderer });
+  const ledger = await ChainNode.join(dir, genesis.block, { orderer: member.makeOrderer });
   const producer = new BlockProducer(ledger, () => undefined);
   await member.attach(ledger, producer);
   return { dir, ledger, producer, member };

@@ -58,7 +58,7 @@ export function auditRoutes(app: FastifyInstance, ctx: ApiContext): void {
       const q = req.query;
       const used = new URLSearchParams();
       const patient = single(q, 'patient');
-      const ledger = authOf(req).ledger;
+      const scope = authOf(req).scope;
       const dates = values(q, 'date').map((v) => splitOr(v).map((d) => parseDateParam('date', d)));
       if (patient !== undefined) used.set('patient', patient);
       for (const v of values(q, 'date')) used.append('date', v);
@@ -68,8 +68,8 @@ export function auditRoutes(app: FastifyInstance, ctx: ApiContext): void {
       const page = pageOf(q);
       const base = baseUrl(req);
       const cursor = seqCursorOf(q);
-      if (cursor === undefined && ledger.accessLogSize(patient) <= ctx.fhirScan.wholeLimit) {
-        const matches = ledger
+      if (cursor === undefined && scope.accessLogSize(patient) <= ctx.fhirScan.wholeLimit) {
+        const matches = scope
           .accessLog(patient, { newestFirst: true })
           .filter(keep)
           .map((e) => auditEventOf(node, e, known ?? idOf(e)));
@@ -82,7 +82,7 @@ export function auditRoutes(app: FastifyInstance, ctx: ApiContext): void {
       let before = cursor;
       let more = page.count > 0;
       for (let read = 0; more && matches.length < page.count && read < ctx.fhirScan.budget;) {
-        const events = ledger.accessLog(patient, {
+        const events = scope.accessLog(patient, {
           newestFirst: true,
           limit: ctx.fhirScan.chunk,
           ...(before === undefined ? {} : { before }),
@@ -120,7 +120,7 @@ export function auditRoutes(app: FastifyInstance, ctx: ApiContext): void {
     '/AuditEvent/:id',
     { schema: { tags, summary: 'One access event the caller may see, by its ledger transaction id' } },
     async (req, reply) => {
-      const e = authOf(req).ledger.accessEvent(req.params.id);
+      const e = authOf(req).scope.accessEvent(req.params.id);
       if (!e) throw new NotFoundError('AuditEvent', req.params.id);
       return sendFhir(reply, 200, auditEventOf(node, e, idOf(e)));
     },

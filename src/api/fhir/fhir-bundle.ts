@@ -116,7 +116,7 @@ export function bundleRoutes(app: FastifyInstance, ctx: ApiContext): void {
           status: statusLine(422),
           outcome: { resourceType: 'OperationOutcome', issue: entryIssues(r) } as OperationOutcome,
         };
-      const outcomes = await a.ledger.writeEach(p.entries, kind === 'transaction');
+      const outcomes = await a.scope.writeEach(p.entries, kind === 'transaction');
       let written = 0;
       for (const [i, o] of outcomes.entries()) {
         const e = p.entries[i]!;

@@ -1,6 +1,6 @@
 /**
  * @module
- * Ledger consent grants ↔ FHIR R4 Consent (http://hl7.org/fhir/R4/consent.html), pure.
+ * ChainNode consent grants ↔ FHIR R4 Consent (http://hl7.org/fhir/R4/consent.html), pure.
  *
  * A grant is a privacy consent (scope `patient-privacy`, category LOINC 59284-0) with one permit
  * provision: `provision.actor` (role IRCP, the recipient) is `Organization/[org]` or
@@ -153,7 +153,7 @@ export function grantOf(input: unknown): { grant: ConsentRequest; patient?: stri
   return { grant, ...(patient === undefined ? {} : { patient }) };
 }
 
-/** Ledger ms bounds → a FHIR Period; an exclusive end is shown as the last millisecond inside. */
+/** ChainNode ms bounds → a FHIR Period; an exclusive end is shown as the last millisecond inside. */
 function fhirPeriod(start: number | undefined, end: number | undefined): { start?: string; end?: string } {
   return {
     ...(start === undefined ? {} : { start: iso(start) }),

@@ -28,7 +28,7 @@ export function consentRoutes(app: FastifyInstance, ctx: ApiContext): void {
   const tags = ['fhir'];
   const show = (c: ConsentEntry): Consent => consentResource(c, ctx.now(), node.patientIdOf(c.patient));
   const visible = (req: Parameters<typeof authOf>[0], id: string): ConsentEntry => {
-    const c = authOf(req).ledger.consent(id);
+    const c = authOf(req).scope.consent(id);
     if (!c) throw new NotFoundError('consent', id);
     return c;
   };
@@ -41,8 +41,8 @@ export function consentRoutes(app: FastifyInstance, ctx: ApiContext): void {
       const { grant, patient } = grantOf(req.body);
       if (patient !== undefined && node.blind(patient) !== a.session.patient)
         throw new AccessDeniedError('other-patient', { patient });
-      const tx = await a.ledger.grantConsent(grant);
-      const c = a.ledger.consent(tx);
+      const tx = await a.scope.grantConsent(grant);
+      const c = a.scope.consent(tx);
       if (!c) throw new NotFoundError('consent', tx);
       return sendFhir(reply, 201, show(c), {
         location: `${baseUrl(req)}/Consent/${c.id}/_history/1`,
@@ -71,7 +71,7 @@ export function consentRoutes(app: FastifyInstance, ctx: ApiContext): void {
       if (id !== undefined) used.set('_id', id);
       const page = pageOf(q);
       // Read as the bundle is built: a page of resources in memory, however many consents match.
-      const consents = authOf(req).ledger.consents();
+      const consents = authOf(req).scope.consents();
       function* matches(): Generator<Consent> {
         for (const c of consents) {
           if (blind !== undefined && c.patient !== blind) continue;
@@ -105,7 +105,7 @@ export function consentRoutes(app: FastifyInstance, ctx: ApiContext): void {
   const revoke = async (req: Parameters<typeof authOf>[0], id: string): Promise<string> => {
     const a = authOf(req, 'patient');
     visible(req, id);
-    return a.ledger.revokeConsent(id);
+    return a.scope.revokeConsent(id);
   };
 
   app.delete<{ Params: { id: string } }>(

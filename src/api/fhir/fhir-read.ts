@@ -28,12 +28,12 @@ interface Versions {
 
 /** The versions of record `id`, which must be of `type`. */
 async function versionsOf(
-  ledger: RequestScope,
+  scope: RequestScope,
   type: string,
   id: string,
   opts: ReadOptions,
 ): Promise<Versions> {
-  const r = await ledger.getRecord(id, opts);
+  const r = await scope.getRecord(id, opts);
   if (r.current.resource.resourceType !== type) throw new NotFoundError(type, id);
   return r;
 }
@@ -71,7 +71,7 @@ export function readRoutes(app: FastifyInstance): void {
     { schema: { tags, summary: 'read: the current version of a record (audited)' } },
     async (req, reply) => {
       const type = recordTypeOf(req.params.type);
-      const { current } = await versionsOf(authOf(req).ledger, type, req.params.id, readOptionsOf(req));
+      const { current } = await versionsOf(authOf(req).scope, type, req.params.id, readOptionsOf(req));
       return sendFhir(reply, 200, resourceOf(current), versionHeaders(current.version, current.time));
     },
   );
@@ -81,7 +81,7 @@ export function readRoutes(app: FastifyInstance): void {
     { schema: { tags, summary: 'vread: one version of a record (audited)' } },
     async (req, reply) => {
       const type = recordTypeOf(req.params.type);
-      const { history } = await versionsOf(authOf(req).ledger, type, req.params.id, readOptionsOf(req));
+      const { history } = await versionsOf(authOf(req).scope, type, req.params.id, readOptionsOf(req));
       const v = /^[1-9]\d{0,8}$/.test(req.params.vid) ? history[Number(req.params.vid) - 1] : undefined;
       if (!v) throw new NotFoundError(`version of ${type}/${req.params.id}`, req.params.vid.slice(0, 16));
       return sendFhir(reply, 200, resourceOf(v), versionHeaders(v.version, v.time));
@@ -93,7 +93,7 @@ export function readRoutes(app: FastifyInstance): void {
     { schema: { tags, summary: 'history: every version of a record, newest first (audited)' } },
     async (req, reply) => {
       const type = recordTypeOf(req.params.type);
-      const { history } = await versionsOf(authOf(req).ledger, type, req.params.id, readOptionsOf(req));
+      const { history } = await versionsOf(authOf(req).scope, type, req.params.id, readOptionsOf(req));
       return sendFhir(reply, 200, historyBundle(baseUrl(req), type, history));
     },
   );

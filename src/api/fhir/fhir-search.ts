@@ -120,14 +120,14 @@ export function matchesSearch(s: RecordSearch, type: string, r: Resource): boole
 
 /** Records by id, each an audited read; one the caller may not see is left out, as search does. */
 async function readIds(
-  ledger: RequestScope,
+  scope: RequestScope,
   ids: ReadonlySet<string>,
   opts: ReadOptions,
 ): Promise<RecordView[]> {
   const out: RecordView[] = [];
   for (const id of ids) {
     try {
-      out.push((await ledger.getRecord(id, opts)).current);
+      out.push((await scope.getRecord(id, opts)).current);
     } catch (e) {
       if (e instanceof NotFoundError || e instanceof AccessDeniedError || e instanceof RecordErasedError)
         continue;
@@ -141,14 +141,14 @@ const NEEDS_PATIENT =
   'a search names a patient (patient=ID or subject=Patient/ID) or _id: records are kept and audited per patient';
 
 export async function searchRecords(
-  ledger: RequestScope,
+  scope: RequestScope,
   type: RecordType,
   s: RecordSearch,
   opts: ReadOptions,
 ): Promise<Resource[]> {
   let views: RecordView[];
-  if (s.patient !== undefined) views = await ledger.listRecords(s.patient, opts);
-  else if (s.ids !== undefined) views = await readIds(ledger, s.ids, opts);
+  if (s.patient !== undefined) views = await scope.listRecords(s.patient, opts);
+  else if (s.ids !== undefined) views = await readIds(scope, s.ids, opts);
   else throw new HttpError('ML_ERR_HTTP_BAD_REQUEST', NEEDS_PATIENT);
   return views.map(resourceOf).filter((r) => matchesSearch(s, type, r));
 }
@@ -169,7 +169,7 @@ function cursorOf(q: FhirQuery): string | undefined {
  */
 async function scanPatient(
   limits: FhirScanLimits,
-  ledger: RequestScope,
+  scope: RequestScope,
   patientId: string,
   opts: ReadOptions,
   keep: (r: Resource) => boolean,
@@ -181,7 +181,7 @@ async function scanPatient(
   let cursor = after;
   for (let scanned = 0; scanned < limits.budget; scanned += limits.chunk) {
     // The first chunk answers as a whole listing does (403 when nothing is readable); later ones go on.
-    const page = await ledger.listRecordsPage(
+    const page = await scope.listRecordsPage(
       patientId,
       opts,
       { ...(cursor === undefined ? {} : { after: cursor }), limit: limits.chunk },
@@ -212,18 +212,18 @@ async function patientSearchset(
   keep: (r: Resource) => boolean,
   order: (rs: Resource[]) => Resource[] = (rs) => rs,
 ): Promise<Bundle> {
-  const ledger = authOf(req).ledger;
+  const scope = authOf(req).scope;
   const opts = readOptionsOf(req);
   const cursor = cursorOf(req.query);
   const page = pageOf(req.query);
   const base = baseUrl(req);
-  if (cursor === undefined && ledger.recordCount(patientId) <= limits.wholeLimit) {
-    const matches = order((await ledger.listRecords(patientId, opts)).map(resourceOf).filter(keep));
+  if (cursor === undefined && scope.recordCount(patientId) <= limits.wholeLimit) {
+    const matches = order((await scope.listRecords(patientId, opts)).map(resourceOf).filter(keep));
     return searchset({ base, path, params, matches, page });
   }
   if (page.offset > 0)
     throw new ArgumentValueError('_offset', 'this patient is searched by _cursor: follow the next link');
-  const { matches, next } = await scanPatient(limits, ledger, patientId, opts, keep, cursor, page.count);
+  const { matches, next } = await scanPatient(limits, scope, patientId, opts, keep, cursor, page.count);
   return cursorSearchset({ base, path, params, matches, count: page.count, cursor, next });
 }
 
@@ -268,7 +268,7 @@ export function searchRoutes(app: FastifyInstance, limits: FhirScanLimits): void
           200,
           await patientSearchset(limits, req, s.patient, type, s.used, (r) => matchesSearch(s, type, r)),
         );
-      const matches = await searchRecords(authOf(req).ledger, type, s, readOptionsOf(req));
+      const matches = await searchRecords(authOf(req).scope, type, s, readOptionsOf(req));
       const base = baseUrl(req);
       return sendFhir(
         reply,
@@ -297,7 +297,7 @@ export function searchRoutes(app: FastifyInstance, limits: FhirScanLimits): void
           200,
           await patientSearchset(limits, req, id, path, s.used, (r) => matchesSearch(search, type, r)),
         );
-      const matches = await searchRecords(authOf(req).ledger, type, search, readOptionsOf(req));
+      const matches = await searchRecords(authOf(req).scope, type, search, readOptionsOf(req));
       return sendFhir(
         reply,
         200,

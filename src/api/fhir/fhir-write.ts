@@ -74,7 +74,7 @@ export function writeRoutes(app: FastifyInstance): void {
     async (req, reply) => {
       const type = recordTypeOf(req.params.type);
       const input = withoutServerFields(bodyOf(req.body, type), false);
-      const w = await authOf(req).ledger.addRecord(input);
+      const w = await authOf(req).scope.addRecord(input);
       return answer(req, reply, type, input, w, 201);
     },
   );
@@ -93,7 +93,7 @@ export function writeRoutes(app: FastifyInstance): void {
       if (body.id !== req.params.id)
         throw new ArgumentValueError('id', 'the resource id must equal the id in the URL (http.html#update)');
       const input = withoutServerFields(body, true);
-      const w = await authOf(req).ledger.putRecord(req.params.id, input);
+      const w = await authOf(req).scope.putRecord(req.params.id, input);
       return answer(req, reply, type, input, w, w.created ? 201 : 200);
     },
   );

@@ -68,8 +68,8 @@ export function accessRequestRoutes(ctx: ApiContext): FastifyPluginAsync {
         },
       },
       async (req, reply) => {
-        const { ledger } = authOf(req, 'doctor');
-        const r = ledger.requestAccess(req.body.patientId, req.body.purpose, req.body.reason);
+        const { scope } = authOf(req, 'doctor');
+        const r = scope.requestAccess(req.body.patientId, req.body.purpose, req.body.reason);
         return reply.code(201).send(view(r, true));
       },
     );
@@ -84,8 +84,8 @@ export function accessRequestRoutes(ctx: ApiContext): FastifyPluginAsync {
         },
       },
       async (req) => {
-        const { session, ledger } = authOf(req, 'patient', 'doctor');
-        return ledger.accessRequests().map((r) => view(r, session.role === 'doctor'));
+        const { session, scope } = authOf(req, 'patient', 'doctor');
+        return scope.accessRequests().map((r) => view(r, session.role === 'doctor'));
       },
     );
 
@@ -107,8 +107,8 @@ export function accessRequestRoutes(ctx: ApiContext): FastifyPluginAsync {
         },
       },
       async (req) => {
-        const { ledger } = authOf(req, 'patient');
-        return view(await ledger.approveAccessRequest(req.params.id, Date.parse(req.body.validTo)), false);
+        const { scope } = authOf(req, 'patient');
+        return view(await scope.approveAccessRequest(req.params.id, Date.parse(req.body.validTo)), false);
       },
     );
 
@@ -123,7 +123,7 @@ export function accessRequestRoutes(ctx: ApiContext): FastifyPluginAsync {
         },
       },
       async (req) => {
-        return view(authOf(req, 'patient').ledger.declineAccessRequest(req.params.id), false);
+        return view(authOf(req, 'patient').scope.declineAccessRequest(req.params.id), false);
       },
     );
   };

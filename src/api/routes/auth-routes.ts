@@ -128,7 +128,7 @@ export function authRoutes(ctx: ApiContext, authn: Authenticator): FastifyPlugin
           response: { 200: { type: 'array', items: tokenInfo }, ...errorResponses },
         },
       },
-      async (req): Promise<TokenInfo[]> => authOf(req).ledger.apiTokens(),
+      async (req): Promise<TokenInfo[]> => authOf(req).scope.apiTokens(),
     );
 
     app.post<{ Body: { name: string; expiresInDays?: number } }>(
@@ -161,7 +161,7 @@ export function authRoutes(ctx: ApiContext, authn: Authenticator): FastifyPlugin
         const now = ctx.now();
         const expires =
           req.body.expiresInDays === undefined ? undefined : now + req.body.expiresInDays * 86_400_000;
-        const created = a.ledger.createApiToken(req.body.name, {
+        const created = a.scope.createApiToken(req.body.name, {
           now,
           ...(expires ? { expires } : {}),
         });
@@ -185,7 +185,7 @@ export function authRoutes(ctx: ApiContext, authn: Authenticator): FastifyPlugin
       },
       async (req): Promise<TokenInfo> => {
         const a = authOf(req);
-        const info = a.ledger.revokeApiToken(req.params.id, ctx.now());
+        const info = a.scope.revokeApiToken(req.params.id, ctx.now());
         authn.forget(info.id);
         req.log.info(
           { user: a.session.keyId, event: 'api-token.revoke', token: info.id },

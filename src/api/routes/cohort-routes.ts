@@ -215,7 +215,7 @@ export function cohortRoutes(ctx: ApiContext): FastifyPluginAsync {
         // Only what the counts need is kept: a row per person and one per (person, condition).
         const person: PersonRow[] = [];
         const conditions = new Map<string, ConditionOccurrenceRow>();
-        for await (const part of authOf(req, 'researcher').ledger.researchExport()) {
+        for await (const part of authOf(req, 'researcher').scope.researchExport()) {
           for (const p of part.person) person.push(p);
           for (const c of part.condition_occurrence)
             conditions.set(`${String(c.person_id)}|${c.condition_source_value ?? ''}`, c);

@@ -150,7 +150,7 @@ export function consentRoutes(ctx: ApiContext): FastifyPluginAsync {
         },
       },
       async (req, reply) => {
-        const { ledger } = authOf(req, 'patient');
+        const { scope } = authOf(req, 'patient');
         const b = req.body;
         const start = ms('period.start', b.period?.start);
         const end = ms('period.end', b.period?.end);
@@ -159,7 +159,7 @@ export function consentRoutes(ctx: ApiContext): FastifyPluginAsync {
         if (start !== undefined && end !== undefined && end < start)
           throw new ArgumentValueError('period.end', 'must not be before period.start');
         checkGrant(node, b, validFrom ?? node.now, validTo);
-        const tx = await ledger.grantConsent({
+        const tx = await scope.grantConsent({
           grantee: b.grantee,
           purpose: b.purpose,
           ...(b.types ? { types: b.types } : {}),
@@ -187,7 +187,7 @@ export function consentRoutes(ctx: ApiContext): FastifyPluginAsync {
       },
       async (req, reply) => {
         const { after, limit = Math.min(ctx.pageSize, MAX_CONSENTS) } = req.query;
-        const page = authOf(req).ledger.consentsPage(after, limit);
+        const page = authOf(req).scope.consentsPage(after, limit);
         if (page.length === limit) {
           const next = new URLSearchParams({ after: page.at(-1)!.id, limit: String(limit) });
           void reply.header('link', `</api/v1/consents?${next.toString()}>; rel="next"`);
@@ -207,7 +207,7 @@ export function consentRoutes(ctx: ApiContext): FastifyPluginAsync {
         },
       },
       async (req) => {
-        const tx = await authOf(req, 'patient').ledger.revokeConsent(req.params.id);
+        const tx = await authOf(req, 'patient').scope.revokeConsent(req.params.id);
         return { tx, height: node.chain.height } satisfies TxRef;
       },
     );
@@ -226,7 +226,7 @@ export function consentRoutes(ctx: ApiContext): FastifyPluginAsync {
       },
       async (req, reply) => {
         const page = pageOf(req.query, ctx.pageSize);
-        const events = authOf(req, ...LOG_READERS).ledger.accessLog(undefined, page);
+        const events = authOf(req, ...LOG_READERS).scope.accessLog(undefined, page);
         linkNext(reply, '/api/v1/access-log', page, events);
         return events.map((e) => accessView(node, e));
       },
@@ -246,7 +246,7 @@ export function consentRoutes(ctx: ApiContext): FastifyPluginAsync {
       },
       async (req, reply) => {
         const page = pageOf(req.query, ctx.pageSize);
-        const events = authOf(req, ...LOG_READERS).ledger.accessLog(req.params.id, page);
+        const events = authOf(req, ...LOG_READERS).scope.accessLog(req.params.id, page);
         linkNext(reply, `/api/v1/patients/${encodeURIComponent(req.params.id)}/access-log`, page, events);
         return events.map((e) => accessView(node, e));
       },
@@ -273,7 +273,7 @@ export function consentRoutes(ctx: ApiContext): FastifyPluginAsync {
         },
       },
       async (req, reply) => {
-        const tx = await authOf(req, 'patient').ledger.requestErasure(req.body.records ?? null);
+        const tx = await authOf(req, 'patient').scope.requestErasure(req.body.records ?? null);
         return reply.code(201).send({ tx, height: node.chain.height } satisfies TxRef);
       },
     );
@@ -288,7 +288,7 @@ export function consentRoutes(ctx: ApiContext): FastifyPluginAsync {
         },
       },
       async (req) => {
-        return authOf(req, 'patient', 'admin').ledger.erasureRequests().map(erasureView);
+        return authOf(req, 'patient', 'admin').scope.erasureRequests().map(erasureView);
       },
     );
 
@@ -303,7 +303,7 @@ export function consentRoutes(ctx: ApiContext): FastifyPluginAsync {
         },
       },
       async (req, reply) => {
-        const tx = await authOf(req, 'admin').ledger.approveErasure(req.params.id);
+        const tx = await authOf(req, 'admin').scope.approveErasure(req.params.id);
         return reply.code(201).send({ tx, height: node.chain.height } satisfies TxRef);
       },
     );

@@ -70,7 +70,7 @@ export function recordRoutes(ctx: ApiContext): FastifyPluginAsync {
         },
       },
       async (req, reply) => {
-        const { id, recordId, tx, version, height } = await authOf(req).ledger.addRecord(req.body);
+        const { id, recordId, tx, version, height } = await authOf(req).scope.addRecord(req.body);
         return reply.code(201).send({ id, recordId, tx, version, height } satisfies WriteResult);
       },
     );
@@ -87,7 +87,7 @@ export function recordRoutes(ctx: ApiContext): FastifyPluginAsync {
         },
       },
       async (req, reply) => {
-        const { id, recordId, tx, version, height } = await authOf(req).ledger.amendRecord(
+        const { id, recordId, tx, version, height } = await authOf(req).scope.amendRecord(
           req.params.id,
           req.body,
         );
@@ -114,7 +114,7 @@ export function recordRoutes(ctx: ApiContext): FastifyPluginAsync {
         },
       },
       async (req): Promise<RecordHistory> => {
-        const r = await authOf(req).ledger.getRecord(req.params.id, readOptions(req.query));
+        const r = await authOf(req).scope.getRecord(req.params.id, readOptions(req.query));
         return { current: viewOf(r.current), history: r.history.map(viewOf) };
       },
     );
@@ -146,7 +146,7 @@ export function recordRoutes(ctx: ApiContext): FastifyPluginAsync {
       },
       async (req, reply) => {
         const { after, limit, ...read } = req.query;
-        const page = await authOf(req).ledger.listRecordsPage(req.params.id, readOptions(read), {
+        const page = await authOf(req).scope.listRecordsPage(req.params.id, readOptions(read), {
           ...(after === undefined ? {} : { after }),
           limit: limit ?? ctx.pageSize,
         });
@@ -194,7 +194,7 @@ export function recordRoutes(ctx: ApiContext): FastifyPluginAsync {
         },
       },
       async (req): Promise<PatientSummary[]> =>
-        authOf(req, 'doctor', 'admin', 'patient').ledger.findPatients(req.query.q, req.query.limit ?? 50),
+        authOf(req, 'doctor', 'admin', 'patient').scope.findPatients(req.query.q, req.query.limit ?? 50),
     );
 
     app.get<{ Params: { id: string } }>(

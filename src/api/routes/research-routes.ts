@@ -19,23 +19,23 @@ import { errorResponses } from '../schemas.ts';
 
 const TABLES = Object.keys(OMOP_COLUMNS) as TableName[];
 
-async function* csvOf(ledger: RequestScope, table: TableName): AsyncGenerator<string> {
+async function* csvOf(scope: RequestScope, table: TableName): AsyncGenerator<string> {
   yield omopCsvHeader(table);
-  for await (const rows of ledger.researchExport()) {
+  for await (const rows of scope.researchExport()) {
     const text = omopCsvLines(rows, table);
     if (text) yield text;
   }
 }
 
-async function jsonOf(ledger: RequestScope, max: number): Promise<OmopTables> {
-  const count = ledger.researchRecordCount();
+async function jsonOf(scope: RequestScope, max: number): Promise<OmopTables> {
+  const count = scope.researchRecordCount();
   if (count > max)
     throw new ArgumentValueError(
       'format',
       `the cohort holds ${String(count)} records, more than one JSON answer holds (${String(max)}): ask format=csv&table=<name> for each table`,
     );
   const tables = Object.fromEntries(TABLES.map((t) => [t, [] as unknown[]])) as Record<TableName, unknown[]>;
-  for await (const rows of ledger.researchExport())
+  for await (const rows of scope.researchExport())
     for (const t of TABLES) for (const row of rows[t]) tables[t].push(row);
   return tables as unknown as OmopTables;
 }
@@ -61,9 +61,9 @@ export const researchRoutes =
         },
       },
       async (req, reply) => {
-        const { ledger } = authOf(req, 'researcher');
+        const { scope } = authOf(req, 'researcher');
         if (req.query.format !== 'csv') {
-          const tables = await jsonOf(ledger, ctx.researchJsonMax);
+          const tables = await jsonOf(scope, ctx.researchJsonMax);
           const counts = Object.fromEntries(TABLES.map((t) => [t, tables[t].length])) as Record<
             TableName,
             number
@@ -76,7 +76,7 @@ export const researchRoutes =
         return reply
           .type('text/csv; charset=utf-8')
           .header('content-disposition', `attachment; filename="${table}.csv"`)
-          .send(Readable.from(csvOf(ledger, table)));
+          .send(Readable.from(csvOf(scope, table)));
       },
     );
   };

@@ -134,7 +134,7 @@ async function exportResearch(o: LoginOptions & { out: string }): Promise<Resear
   });
 }
 
-/** Ledger access events an AuditEvent can express (`toAuditEvent` has no mapping for every action). */
+/** ChainNode access events an AuditEvent can express (`toAuditEvent` has no mapping for every action). */
 const AUDITABLE = new Set<string>(['read', 'write', 'export', 'erase']);
 
 /** Access events per read of the log while exporting (memory holds one page, however long the log). */

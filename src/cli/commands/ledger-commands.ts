@@ -9,7 +9,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { formatProblem } from '../../core/problem.ts';
-import { Ledger } from '../../chain/ledger.ts';
+import { ChainNode } from '../../chain/chain-node.ts';
 import { isMemberDir } from '../../consortium/consortium-genesis.ts';
 import { verifyFinality } from '../../chain/verify-finality.ts';
 import type { FinalityReport } from '../../chain/verify-finality.ts';
@@ -21,7 +21,7 @@ import { dataDir, intArg, printJson, progress } from '../options.ts';
 type VaultResult = VaultReport | { readonly ok: false; readonly error: string };
 
 /** Checks the vault beside `ledger` without opening the node; undefined for a bare ledger. */
-function checkVault(ledger: Ledger): VaultResult | undefined {
+function checkVault(ledger: ChainNode): VaultResult | undefined {
   if (!existsSync(join(ledger.paths.dir, 'vault.sqlite'))) return undefined;
   try {
     return MedicalNode.verifyVaultOf(ledger);
@@ -66,7 +66,7 @@ export function registerLedgerCommands(program: Command): void {
     )
     .option('--chain-id <id>', 'chain identifier', 'medledger-local')
     .action(async (o: { data?: string; difficulty: number; chainId: string }) => {
-      const ledger = await Ledger.init(dataDir(o.data), { difficulty: o.difficulty, chainId: o.chainId });
+      const ledger = await ChainNode.init(dataDir(o.data), { difficulty: o.difficulty, chainId: o.chainId });
       const head = ledger.lastBlock();
       process.stdout.write(
         `initialized ${ledger.paths.dir}\n  chain ${o.chainId}, min difficulty ${o.difficulty}\n  node key ${ledger.signer.keyId}\n  genesis ${head.hash}\n`,
@@ -85,7 +85,7 @@ export function registerLedgerCommands(program: Command): void {
     .option('--json', 'print {ok, height, txs, problems, vault?} as JSON')
     .action(async (o: { data?: string; full?: boolean; hashOnly?: boolean; json?: boolean }) => {
       const dir = dataDir(o.data);
-      const ledger = await Ledger.open(dir, { verify: 'checkpoint' });
+      const ledger = await ChainNode.open(dir, { verify: 'checkpoint' });
       const bar = o.json ? undefined : progress('verifying');
       const r = await ledger.verify({
         full: o.full ?? false,
@@ -136,7 +136,7 @@ export function registerLedgerCommands(program: Command): void {
     .option('--data <dir>', 'data directory (or MEDLEDGER_DATA)')
     .option('--json', 'print as JSON')
     .action(async (o: { data?: string; json?: boolean }) => {
-      const ledger = await Ledger.open(dataDir(o.data));
+      const ledger = await ChainNode.open(dataDir(o.data));
       const head = ledger.lastBlock();
       const summary = {
         chainId: ledger.chainId,
@@ -161,7 +161,7 @@ export function registerLedgerCommands(program: Command): void {
     .argument('<ref>', 'block height or block hash')
     .option('--data <dir>', 'data directory (or MEDLEDGER_DATA)')
     .action(async (ref: string, o: { data?: string }) => {
-      const ledger = await Ledger.open(dataDir(o.data));
+      const ledger = await ChainNode.open(dataDir(o.data));
       try {
         printJson(ledger.block(/^\d+$/.test(ref) ? Number(ref) : ref));
       } finally {

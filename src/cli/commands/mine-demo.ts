@@ -4,7 +4,7 @@
  * mine it into the next block, print index, difficulty, hash, nonce and elapsed time, then the chain.
  */
 import type { Command } from 'commander';
-import { Ledger } from '../../chain/ledger.ts';
+import { ChainNode } from '../../chain/chain-node.ts';
 import { dataDir, intArg } from '../options.ts';
 
 export function registerMineDemo(program: Command): void {
@@ -18,7 +18,7 @@ export function registerMineDemo(program: Command): void {
     .option('--difficulty <bits>', 'leading zero bits', intArg('difficulty', 0, 32), 12)
     .action(async (o: { data?: string; blocks: number; difficulty: number }) => {
       const dir = dataDir(o.data);
-      const ledger = await Ledger.openOrInit(dir, { difficulty: o.difficulty });
+      const ledger = await ChainNode.openOrInit(dir, { difficulty: o.difficulty });
       const out = (s: string): boolean => process.stdout.write(`${s}\n`);
       if (o.difficulty < ledger.minDifficulty) {
         out(

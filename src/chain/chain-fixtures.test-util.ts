@@ -1,6 +1,6 @@
 /**
  * @module
- * Shared fixtures of the Ledger tests: temporary directories removed after the file's tests, a
+ * Shared fixtures of the ChainNode tests: temporary directories removed after the file's tests, a
  * settable clock, and key registration through the node key.
  */
 import { randomBytes } from 'node:crypto';
@@ -12,7 +12,7 @@ import { after } from 'node:test';
 import { fromHex, toHex } from '../core/bytes.ts';
 import type { Signer } from '../core/keys.ts';
 import { createTx } from '../core/tx.ts';
-import type { Ledger } from './ledger.ts';
+import type { ChainNode } from './chain-node.ts';
 
 export const T0 = 1_700_000_000_000;
 export const HOUR = 3_600_000;
@@ -57,7 +57,7 @@ export function registration(key: Signer, role: string): Json {
 }
 
 /** Joins the test organization (once) and mines it. */
-export async function ensureTestOrg(ledger: Ledger, now: number): Promise<void> {
+export async function ensureTestOrg(ledger: ChainNode, now: number): Promise<void> {
   if (ledger.hasOrg(TEST_ORG)) return;
   await ledger.submit(
     createTx(
@@ -71,7 +71,7 @@ export async function ensureTestOrg(ledger: Ledger, now: number): Promise<void> 
 }
 
 /** Registers `key` with `role` through the node key and mines it into the next block. */
-export async function registerKey(ledger: Ledger, key: Signer, role: string, now: number): Promise<void> {
+export async function registerKey(ledger: ChainNode, key: Signer, role: string, now: number): Promise<void> {
   if (role !== 'node') await ensureTestOrg(ledger, now);
   await ledger.submit(createTx(ledger.signer, 'identity.register', registration(key, role), { time: now }));
   await ledger.mine();

@@ -1,4 +1,4 @@
-/** @module Ledger admission: replay, signer, signature, time, authority and revocation checks. */
+/** @module ChainNode admission: replay, signer, signature, time, authority and revocation checks. */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import {
@@ -12,7 +12,7 @@ import {
 } from '../core/errors.ts';
 import { generateSigner } from '../core/keys.ts';
 import { createTx, decodeTx, encodeTx } from '../core/tx.ts';
-import { Ledger } from './ledger.ts';
+import { ChainNode } from './chain-node.ts';
 import {
   HOUR,
   clock,
@@ -20,12 +20,12 @@ import {
   registerKey,
   registration,
   tempDir,
-} from './ledger-fixtures.test-util.ts';
+} from './chain-fixtures.test-util.ts';
 
-void describe('Ledger.submit', () => {
+void describe('ChainNode.submit', () => {
   it('rejects a replay, while pending and after it is mined', async () => {
     const c = clock();
-    const ledger = await Ledger.init(tempDir(), { now: c.now });
+    const ledger = await ChainNode.init(tempDir(), { now: c.now });
     try {
       const tx = createTx(ledger.signer, 'data.put', { n: 1 }, { time: c.now() });
       await ledger.submit(tx);
@@ -42,7 +42,7 @@ void describe('Ledger.submit', () => {
 
   it('searches the store only for transactions it may have seen: a fresh one made here is searched once resubmitted', async () => {
     const c = clock();
-    const ledger = await Ledger.init(tempDir(), { now: c.now });
+    const ledger = await ChainNode.init(tempDir(), { now: c.now });
     try {
       const searched: string[][] = [];
       const real = ledger.store.presentTxIds.bind(ledger.store);
@@ -75,7 +75,7 @@ void describe('Ledger.submit', () => {
 
   it('rejects a signer the ledger does not know', async () => {
     const c = clock();
-    const ledger = await Ledger.init(tempDir(), { now: c.now });
+    const ledger = await ChainNode.init(tempDir(), { now: c.now });
     try {
       const stranger = generateSigner();
       const tx = createTx(stranger, 'data.put', { n: 1 }, { time: c.now() });
@@ -89,7 +89,7 @@ void describe('Ledger.submit', () => {
 
   it('rejects a bad signature from a registered key', async () => {
     const c = clock();
-    const ledger = await Ledger.init(tempDir(), { now: c.now });
+    const ledger = await ChainNode.init(tempDir(), { now: c.now });
     try {
       const doctor = generateSigner();
       await registerKey(ledger, doctor, 'doctor', c.now());
@@ -115,7 +115,7 @@ void describe('Ledger.submit', () => {
 
   it('trusts a signature as made here only for the objects createTx returned, never for decoded input', async () => {
     const c = clock();
-    const ledger = await Ledger.init(tempDir(), { now: c.now });
+    const ledger = await ChainNode.init(tempDir(), { now: c.now });
     try {
       const txs = [1, 2].map((n) => createTx(ledger.signer, 'data.put', { n }, { time: c.now() }));
       const wire = encodeTx(txs[0]!);
@@ -140,7 +140,7 @@ void describe('Ledger.submit', () => {
 
   it('rejects a transaction whose time is an hour from the node clock', async () => {
     const c = clock();
-    const ledger = await Ledger.init(tempDir(), { now: c.now });
+    const ledger = await ChainNode.init(tempDir(), { now: c.now });
     try {
       for (const offset of [HOUR, -HOUR]) {
         const tx = createTx(ledger.signer, 'data.put', { offset }, { time: c.now() + offset });
@@ -158,7 +158,7 @@ void describe('Ledger.submit', () => {
   // clock catches up, because the transaction stays pending.
   it('rejects a transaction further ahead than a block may hold, so mining is not blocked', async () => {
     const c = clock();
-    const ledger = await Ledger.init(tempDir(), { now: c.now });
+    const ledger = await ChainNode.init(tempDir(), { now: c.now });
     try {
       const ahead = createTx(ledger.signer, 'data.put', { ahead: true }, { time: c.now() + 9 * 60_000 });
       await assert.rejects(ledger.submit(encodeTx(ahead)), TxTimeError);
@@ -173,7 +173,7 @@ void describe('Ledger.submit', () => {
   // is admitted (its signature is over the id) and then makes every later mine() fail.
   it('rejects a Tx object whose body does not hash to its id', async () => {
     const c = clock();
-    const ledger = await Ledger.init(tempDir(), { now: c.now });
+    const ledger = await ChainNode.init(tempDir(), { now: c.now });
     try {
       const tx = createTx(ledger.signer, 'data.put', { n: 1 }, { time: c.now() });
       const other = createTx(ledger.signer, 'data.put', { n: 2 }, { time: c.now() });
@@ -190,7 +190,7 @@ void describe('Ledger.submit', () => {
 
   it('rejects identity transactions by a key without authority', async () => {
     const c = clock();
-    const ledger = await Ledger.init(tempDir(), { now: c.now });
+    const ledger = await ChainNode.init(tempDir(), { now: c.now });
     try {
       const doctor = generateSigner();
       await registerKey(ledger, doctor, 'doctor', c.now());
@@ -204,7 +204,7 @@ void describe('Ledger.submit', () => {
 
   it('accepts a registered key’s transactions from the block after its registration', async () => {
     const c = clock();
-    const ledger = await Ledger.init(tempDir(), { now: c.now });
+    const ledger = await ChainNode.init(tempDir(), { now: c.now });
     try {
       const doctor = generateSigner();
       await ensureTestOrg(ledger, c.now());
@@ -223,10 +223,10 @@ void describe('Ledger.submit', () => {
   });
 });
 
-void describe('Ledger revocation', () => {
+void describe('ChainNode revocation', () => {
   it('drops a revoked key’s pending transactions at mine', async () => {
     const c = clock();
-    const ledger = await Ledger.init(tempDir(), { now: c.now });
+    const ledger = await ChainNode.init(tempDir(), { now: c.now });
     try {
       const doctor = generateSigner();
       await registerKey(ledger, doctor, 'doctor', c.now());

@@ -80,7 +80,7 @@ export interface WriteResult {
   readonly version: number;
 }
 
-export class ScopedLedger {
+export class SessionScope {
   readonly #node: NodeServices;
   readonly session: Session;
 

@@ -128,7 +128,7 @@ function directoryAtHead(store: SqliteStore, opts: { keyCache?: number }): Sqlit
   return dir;
 }
 
-export class Ledger {
+export class ChainNode {
   readonly paths: DataPaths;
   readonly store: SqliteStore;
   readonly signer: Signer;
@@ -213,14 +213,14 @@ export class Ledger {
   }
 
   /** Creates a new ledger in `dir`: node key, store and a mined, signed genesis block. */
-  static async init(dir: string, opts: InitOptions = {}): Promise<Ledger> {
+  static async init(dir: string, opts: InitOptions = {}): Promise<ChainNode> {
     const paths = dataPaths(dir);
     if (ledgerExists(dir)) throw new LedgerExistsError(paths.dir);
     mkdirSync(paths.dir, { recursive: true, mode: 0o700 });
     removeEmptyStore(paths); // what an interrupted init left, if anything
     const signer = createNodeKey(paths);
     const store = new SqliteStore(paths.db, storeOptions(opts));
-    const ledger = new Ledger(
+    const ledger = new ChainNode(
       paths,
       store,
       signer,
@@ -250,7 +250,7 @@ export class Ledger {
   }
 
   /** Opens the ledger in `dir`, checking the stored chain from the checkpoint (or fully). */
-  static async open(dir: string, opts: OpenOptions = {}): Promise<Ledger> {
+  static async open(dir: string, opts: OpenOptions = {}): Promise<ChainNode> {
     const paths = dataPaths(dir);
     if (!ledgerExists(dir)) throw new NotInitializedError(paths.dir);
     const signer = loadNodeKey(paths);
@@ -263,7 +263,7 @@ export class Ledger {
       witness: witness === 'invalid' ? undefined : witness,
       directoryAt: (h) => directory.registryAt(h),
     });
-    const ledger = new Ledger(paths, store, signer, report.state, directory, opts.now ?? Date.now, report);
+    const ledger = new ChainNode(paths, store, signer, report.state, directory, opts.now ?? Date.now, report);
     await ledger.#useOrderer(opts.orderer);
     return ledger;
   }
@@ -273,10 +273,10 @@ export class Ledger {
    * `consortium init`): on first start the store begins with the consortium's `genesis` block,
    * validated like any other block; later starts open the store (which must hold that genesis).
    */
-  static async join(dir: string, genesis: WireBlock, opts: OpenOptions = {}): Promise<Ledger> {
+  static async join(dir: string, genesis: WireBlock, opts: OpenOptions = {}): Promise<ChainNode> {
     const paths = dataPaths(dir);
     if (ledgerExists(dir)) {
-      const ledger = await Ledger.open(dir, opts);
+      const ledger = await ChainNode.open(dir, opts);
       if (ledger.store.blockByHeight(0)?.hash !== genesis.hash) {
         await ledger.close();
         throw new InvalidBlockError(`${paths.dir} holds another chain than this genesis`);
@@ -286,7 +286,7 @@ export class Ledger {
     if (!keyExists(paths)) throw new NotInitializedError(paths.dir);
     removeEmptyStore(paths);
     const store = new SqliteStore(paths.db, storeOptions(opts));
-    const ledger = new Ledger(
+    const ledger = new ChainNode(
       paths,
       store,
       loadNodeKey(paths),
@@ -304,8 +304,8 @@ export class Ledger {
     return ledger;
   }
 
-  static async openOrInit(dir: string, opts: InitOptions & OpenOptions = {}): Promise<Ledger> {
-    return ledgerExists(dir) ? Ledger.open(dir, opts) : Ledger.init(dir, opts);
+  static async openOrInit(dir: string, opts: InitOptions & OpenOptions = {}): Promise<ChainNode> {
+    return ledgerExists(dir) ? ChainNode.open(dir, opts) : ChainNode.init(dir, opts);
   }
 
   get height(): number {

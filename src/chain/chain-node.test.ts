@@ -1,4 +1,4 @@
-/** @module Ledger lifecycle: init, open, blocks, persistence and full verification. */
+/** @module ChainNode lifecycle: init, open, blocks, persistence and full verification. */
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
@@ -13,25 +13,25 @@ import {
 } from '../core/errors.ts';
 import { generateSigner } from '../core/keys.ts';
 import { createTx, encodeTx } from '../core/tx.ts';
-import { Ledger } from './ledger.ts';
-import { T0, clock, registerKey, tempDir } from './ledger-fixtures.test-util.ts';
+import { ChainNode } from './chain-node.ts';
+import { T0, clock, registerKey, tempDir } from './chain-fixtures.test-util.ts';
 
-void describe('Ledger.init and Ledger.open', () => {
+void describe('ChainNode.init and ChainNode.open', () => {
   it('refuses to init a directory that holds a ledger', async () => {
     const dir = tempDir();
-    const ledger = await Ledger.init(dir);
+    const ledger = await ChainNode.init(dir);
     await ledger.close();
-    await assert.rejects(Ledger.init(dir), LedgerExistsError);
+    await assert.rejects(ChainNode.init(dir), LedgerExistsError);
   });
 
   it('refuses to open an empty or missing directory', async () => {
-    await assert.rejects(Ledger.open(tempDir()), NotInitializedError);
-    await assert.rejects(Ledger.open(join(tempDir(), 'missing')), NotInitializedError);
+    await assert.rejects(ChainNode.open(tempDir()), NotInitializedError);
+    await assert.rejects(ChainNode.open(join(tempDir(), 'missing')), NotInitializedError);
   });
 
   it('creates a verifying genesis block at height 0', async () => {
     const c = clock();
-    const ledger = await Ledger.init(tempDir(), { now: c.now, chainId: 'test-chain', difficulty: 4 });
+    const ledger = await ChainNode.init(tempDir(), { now: c.now, chainId: 'test-chain', difficulty: 4 });
     try {
       assert.equal(ledger.height, 0);
       assert.equal(ledger.chainId, 'test-chain');
@@ -58,9 +58,9 @@ void describe('Ledger.init and Ledger.open', () => {
   });
 });
 
-void describe('Ledger blocks', () => {
+void describe('ChainNode blocks', () => {
   it('throws BlockNotFoundError for an unknown height or hash', async () => {
-    const ledger = await Ledger.init(tempDir());
+    const ledger = await ChainNode.init(tempDir());
     try {
       assert.throws(() => ledger.block(5), BlockNotFoundError);
       assert.throws(() => ledger.block('ab'.repeat(32)), BlockNotFoundError);
@@ -72,7 +72,7 @@ void describe('Ledger blocks', () => {
 
   it('addData and mine grow the chain; lastBlock, block(hash) and block(height) agree', async () => {
     const c = clock();
-    const ledger = await Ledger.init(tempDir(), { now: c.now });
+    const ledger = await ChainNode.init(tempDir(), { now: c.now });
     try {
       c.advance(1000);
       const id = await ledger.addData({ patient: 'p-1', note: 'allergy: penicillin' });
@@ -108,11 +108,11 @@ void describe('Ledger blocks', () => {
   });
 });
 
-void describe('Ledger persistence', () => {
+void describe('ChainNode persistence', () => {
   it("at open reads the log's first and last positions: a row outside them is named; verify() and full runs count", async () => {
     const dir = tempDir();
     const c = clock();
-    const first = await Ledger.init(dir, { now: c.now });
+    const first = await ChainNode.init(dir, { now: c.now });
     for (let b = 0; b < 3; b++) {
       c.advance(1000);
       await first.addData({ b });
@@ -127,7 +127,7 @@ void describe('Ledger persistence', () => {
       ).run(seq);
     };
     const openProblems = async (): Promise<string[]> => {
-      const l = await Ledger.open(dir, { now: c.now });
+      const l = await ChainNode.open(dir, { now: c.now });
       try {
         return l.openReport!.problems.map((p) => `${p.kind}@${String(p.height)}`);
       } finally {
@@ -145,7 +145,7 @@ void describe('Ledger persistence', () => {
       assert.deepEqual(await openProblems(), []);
       // Deleted between them: open reads no count (a full run and the monitor's sweep name the block).
       db.prepare('DELETE FROM txs WHERE seq = 3').run();
-      const l = await Ledger.open(dir, { now: c.now });
+      const l = await ChainNode.open(dir, { now: c.now });
       try {
         const full = await l.verify({ full: true });
         assert.ok(
@@ -168,7 +168,7 @@ void describe('Ledger persistence', () => {
   it('reopens at the same height, verifying from the checkpoint, and keeps working', async () => {
     const dir = tempDir();
     const c = clock();
-    const first = await Ledger.init(dir, { now: c.now });
+    const first = await ChainNode.init(dir, { now: c.now });
     const ids: string[] = [];
     for (let b = 0; b < 3; b++) {
       c.advance(1000);
@@ -179,7 +179,7 @@ void describe('Ledger persistence', () => {
     const keyId = first.signer.keyId;
     await first.close();
 
-    const reopened = await Ledger.open(dir, { now: c.now });
+    const reopened = await ChainNode.open(dir, { now: c.now });
     try {
       assert.equal(reopened.height, 3);
       assert.equal(reopened.signer.keyId, keyId);
@@ -205,7 +205,7 @@ void describe('Ledger persistence', () => {
       await reopened.close();
     }
 
-    const again = await Ledger.open(dir, { now: c.now, verify: 'full' });
+    const again = await ChainNode.open(dir, { now: c.now, verify: 'full' });
     try {
       assert.equal(again.openReport?.ok, true);
       assert.equal(again.openReport.verifiedFrom, 0);
@@ -217,7 +217,7 @@ void describe('Ledger persistence', () => {
 
   it('verify({full: true}) checks every block and signature', async () => {
     const c = clock();
-    const ledger = await Ledger.init(tempDir(), { now: c.now, difficulty: 2 });
+    const ledger = await ChainNode.init(tempDir(), { now: c.now, difficulty: 2 });
     try {
       const doctor = generateSigner();
       await registerKey(ledger, doctor, 'doctor', c.now());
