@@ -3,10 +3,9 @@
  * The in-memory part of the transaction-id index: ids not yet merged into `tx_ids`, by slice, with
  * their log positions. Up to 2^19 ids by default.
  *
- * Why not a Map of hex strings per slice: each entry was a 64-character string and a hash-table slot
- * (~110 bytes, ~60 MiB for a full buffer) that every major garbage collection marks again. Here the
- * ids are 32-byte keys in typed arrays, chained in a hash table and per slice, so the collector sees a
- * handful of arrays and a full buffer takes ~25 MiB.
+ * Why not a Map of hex strings per slice: each entry was a string and a hash-table slot that every
+ * major garbage collection marks again. Here the ids are 32-byte keys in typed arrays, chained in a
+ * hash table and per slice, so the collector sees a handful of arrays (figures in docs/performance.md).
  */
 
 /** One buffered id: its bytes (a copy) and its log position. */

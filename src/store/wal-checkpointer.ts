@@ -2,8 +2,8 @@
  * @module
  * Checkpoints of a WAL database off the thread that writes it. SQLite's automatic checkpoint runs in
  * the connection that commits, right after the commit: for the node, on the thread that answers
- * requests, every 32,768 WAL pages. On a 20 GB ledger it copied pages to places all over the file and
- * took 70-170 ms, in which nothing was answered. Here a thread of its own, with a connection of its
+ * requests, every 32,768 WAL pages. On a large ledger it copies pages to places all over the file, and
+ * nothing is answered meanwhile (docs/performance.md). Here a thread of its own, with a connection of its
  * own, runs a PASSIVE checkpoint (which never blocks the writer) once that many pages are waiting; the
  * writer keeps its automatic checkpoint at {@link FALLBACK_FACTOR} times that, in case the thread is
  * gone or behind.
