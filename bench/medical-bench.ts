@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { writeResources } from '../src/medical/importer.ts';
 import { MedicalNode } from '../src/medical/medical-node.ts';
 import { writeResult } from './results.ts';
+import { heartRateReading } from '../src/sim/synthetic-fhir.ts';
 
 export interface MedicalBenchOptions {
   readonly records: number;
@@ -21,21 +22,7 @@ export interface MedicalBenchOptions {
 const PW = 'benchmark password';
 
 function observation(i: number, patient: string): Record<string, unknown> {
-  return {
-    resourceType: 'Observation',
-    status: 'final',
-    category: [
-      {
-        coding: [
-          { system: 'http://terminology.hl7.org/CodeSystem/observation-category', code: 'vital-signs' },
-        ],
-      },
-    ],
-    code: { coding: [{ system: 'http://loinc.org', code: '8867-4', display: 'Heart rate' }] },
-    subject: { reference: `Patient/${patient}` },
-    effectiveDateTime: new Date(Date.UTC(2026, 0, 1) + i * 60_000).toISOString(),
-    valueQuantity: { value: 60 + (i % 40), unit: '/min', system: 'http://unitsofmeasure.org', code: '/min' },
-  };
+  return heartRateReading(patient, 60 + (i % 40), new Date(Date.UTC(2026, 0, 1) + i * 60_000).toISOString());
 }
 
 function percentile(xs: readonly number[], p: number): number {

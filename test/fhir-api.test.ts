@@ -9,28 +9,29 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { validateResource } from '@medplum/core';
-import type { Bundle, CapabilityStatement, Observation, Resource } from '@medplum/fhirtypes';
-import type { Client, FhirResource } from 'fhir-kit-client';
+import type { Bundle, CapabilityStatement, Observation } from '@medplum/fhirtypes';
+import type { Client } from 'fhir-kit-client';
 import { clinicalDate, codesOf } from '../src/fhir/clinical-date.ts';
 import { ensureR4Definitions } from '../src/fhir/definitions.ts';
 import { dateRange } from '../src/api/fhir/fhir-search-params.ts';
-import { failsWith, headersOf, observation, startFhirFixture } from './fhir-support.ts';
+import {
+  asBundle,
+  asObs,
+  committedRecords as committed,
+  failsWith,
+  fk,
+  headersOf,
+  observation,
+  startFhirFixture,
+} from './fhir-support.ts';
 import type { FhirFixture } from './fhir-support.ts';
 
-const asBundle = (r: unknown): Bundle => r as Bundle;
-/** fhir-kit-client's loose resource type ↔ Medplum's FHIR types. */
-const fk = (r: Resource): FhirResource => r as unknown as FhirResource;
-const asObs = (r: FhirResource): Observation => r as unknown as Observation;
 const idsOf = (b: Bundle): string[] => (b.entry ?? []).map((e) => e.resource!.id!);
 
 describe('FHIR R4 API (fhir-kit-client)', () => {
   let f: FhirFixture;
   let chen: Client;
-  /** Records on the ledger once everything pending is committed. */
-  const committedRecords = async (): Promise<number> => {
-    await f.t.node.commit();
-    return f.t.node.state.records.size;
-  };
+  const committedRecords = (): Promise<number> => committed(f);
 
   before(async () => {
     f = await startFhirFixture(2);

@@ -9,9 +9,17 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import type { Bundle, BundleEntry, Observation, Resource } from '@medplum/fhirtypes';
+import type { Bundle, BundleEntry, Resource } from '@medplum/fhirtypes';
 import type { Client, FhirResource } from 'fhir-kit-client';
-import { failsWith, observation, startFhirFixture } from './fhir-support.ts';
+import {
+  asBundle,
+  asObs,
+  committedRecords as committed,
+  failsWith,
+  fk,
+  observation,
+  startFhirFixture,
+} from './fhir-support.ts';
 import type { FhirFixture } from './fhir-support.ts';
 
 const SYNTHEA = join(import.meta.dirname, 'fixtures', 'synthea-r4');
@@ -20,18 +28,10 @@ const syntheaFile = readdirSync(SYNTHEA)
   .map((f) => join(SYNTHEA, f))
   .sort((a, b) => statSync(a).size - statSync(b).size)[0];
 
-const asBundle = (r: unknown): Bundle => r as Bundle;
-const fk = (r: Resource): FhirResource => r as unknown as FhirResource;
-const asObs = (r: FhirResource): Observation => r as unknown as Observation;
-
 describe('FHIR R4 transaction and batch (fhir-kit-client)', () => {
   let f: FhirFixture;
   let chen: Client;
-  /** Records on the ledger once everything pending is committed. */
-  const committedRecords = async (): Promise<number> => {
-    await f.t.node.commit();
-    return f.t.node.state.records.size;
-  };
+  const committedRecords = (): Promise<number> => committed(f);
 
   before(async () => {
     f = await startFhirFixture(1);

@@ -5,8 +5,9 @@
  * call fails with a given status and an OperationOutcome.
  */
 import assert from 'node:assert/strict';
-import type { Observation, OperationOutcome } from '@medplum/fhirtypes';
+import type { Bundle, Observation, OperationOutcome, Resource } from '@medplum/fhirtypes';
 import { Client } from 'fhir-kit-client';
+import type { FhirResource } from 'fhir-kit-client';
 import { DEMO, startTestNode } from './support/http-node.ts';
 import type { TestNode } from './support/http-node.ts';
 
@@ -101,4 +102,15 @@ export function observation(patient: string, extra: Record<string, unknown> = {}
     valueQuantity: { value: 72, unit: '/min' },
     ...extra,
   };
+}
+
+export const asBundle = (r: unknown): Bundle => r as Bundle;
+/** fhir-kit-client's loose resource type ↔ Medplum's FHIR types. */
+export const fk = (r: Resource): FhirResource => r as unknown as FhirResource;
+export const asObs = (r: FhirResource): Observation => r as unknown as Observation;
+
+/** Records on the ledger once everything pending is committed. */
+export async function committedRecords(f: FhirFixture): Promise<number> {
+  await f.t.node.commit();
+  return f.t.node.state.records.size;
 }

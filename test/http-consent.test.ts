@@ -9,6 +9,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { demoStaff, syntheticPatients } from '../src/sim/synthetic.ts';
+import { heartRateReading } from '../src/sim/synthetic-fhir.ts';
 import { DEMO, startTestNode } from './support/http-node.ts';
 import type { TestNode } from './support/http-node.ts';
 
@@ -50,21 +51,7 @@ async function expectError(r: Response, status: number, code: string): Promise<E
 const PATEL = demoStaff().find((u) => u.email === DEMO.patel)!.name;
 
 function observation(patientId: string, bpm: number): Record<string, unknown> {
-  return {
-    resourceType: 'Observation',
-    status: 'final',
-    category: [
-      {
-        coding: [
-          { system: 'http://terminology.hl7.org/CodeSystem/observation-category', code: 'vital-signs' },
-        ],
-      },
-    ],
-    code: { coding: [{ system: 'http://loinc.org', code: '8867-4', display: 'Heart rate' }] },
-    subject: { reference: `Patient/${patientId}` },
-    effectiveDateTime: '2024-03-01T10:00:00Z',
-    valueQuantity: { value: bpm, unit: '/min', system: 'http://unitsofmeasure.org', code: '/min' },
-  };
+  return heartRateReading(patientId, bpm, '2024-03-01T10:00:00Z');
 }
 
 describe('http consent', () => {

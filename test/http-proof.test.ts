@@ -15,7 +15,7 @@ import { generateSigner, keyIdOf, publicKeyObject } from '../src/core/keys.ts';
 import { verifyConsistency, verifyInclusion } from '../src/core/merkle/verify.ts';
 import { txIdOf } from '../src/core/tx.ts';
 import { syntheticPatients } from '../src/sim/synthetic.ts';
-import { DEMO, startTestNode } from './support/http-node.ts';
+import { DEMO, postObservations, startTestNode } from './support/http-node.ts';
 import type { TestNode } from './support/http-node.ts';
 
 interface SignedHead {
@@ -196,18 +196,7 @@ describe('http proof', () => {
     checkHead(oldHead, publicKey);
     // Grow the log by more than one block.
     const patientId = syntheticPatients(1, { seed: 1, now: t.node.now })[0]!.patient.id!;
-    for (let i = 0; i < 3; i++) {
-      const r = await t.api('/api/v1/records', {
-        token,
-        body: {
-          resourceType: 'Observation',
-          status: 'final',
-          code: { text: `Reading ${String(i)}` },
-          subject: { reference: `Patient/${patientId}` },
-        },
-      });
-      assert.equal(r.status, 201);
-    }
+    await postObservations(t, token, patientId, 'Reading', 3);
     const newHead = (await (await t.api('/api/v1/chain/head', { token })).json()) as SignedHead;
     checkHead(newHead, publicKey);
     const from = oldHead.header.logSize;

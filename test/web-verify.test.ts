@@ -33,7 +33,7 @@ import { ProofShapeError, walkInclusion } from '../web/src/lib/verify/inclusion.
 import type { BlockJson, ProofJson } from '../src/api/contract/chain.ts';
 import { verifyBlock } from '../web/src/lib/verify/verify-block.ts';
 import { verifyProof } from '../web/src/lib/verify/verify-proof.ts';
-import { DEMO, startTestNode } from './support/http-node.ts';
+import { DEMO, postObservations, startTestNode } from './support/http-node.ts';
 import type { TestNode } from './support/http-node.ts';
 
 const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex');
@@ -267,19 +267,7 @@ describe('web verify: proofs from a node', { timeout: 60_000 }, () => {
     token = await t.login(DEMO.chen);
     key = ((await (await t.api('/api/v1/node', { token })).json()) as { publicKey: string }).publicKey;
     const patientId = syntheticPatients(1, { seed: 1, now: t.node.now })[0]!.patient.id!;
-    for (let i = 0; i < 3; i++) {
-      const r = await t.api('/api/v1/records', {
-        token,
-        body: {
-          resourceType: 'Observation',
-          status: 'final',
-          code: { text: `Heart rate ${String(i)}` },
-          subject: { reference: `Patient/${patientId}` },
-        },
-      });
-      assert.equal(r.status, 201);
-      if (i === 0) recordId = ((await r.json()) as { id: string }).id;
-    }
+    recordId = (await postObservations(t, token, patientId, 'Heart rate', 3))[0]!;
     proof = (await (await t.api(`/api/v1/records/${recordId}/proof`, { token })).json()) as ProofJson;
     const block = (await (
       await t.api(`/api/v1/chain/blocks/${String(proof.block.height)}`, { token })

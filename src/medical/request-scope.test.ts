@@ -30,20 +30,14 @@ describe('request scope', () => {
     node = (await MedicalNode.open(join(tempDir(), 'node'), OPTS)).node;
     await writeResources(node, TWO_PATIENTS);
     await node.createUser({ email: 'doc@a.example', name: 'Doc', password: PW, role: 'doctor' });
-    await node.createUser({
-      email: 'pa@a.example',
-      name: 'Pa',
-      password: PW,
-      role: 'patient',
-      patientId: 'pa',
-    });
-    await node.createUser({
-      email: 'pb@a.example',
-      name: 'Pb',
-      password: PW,
-      role: 'patient',
-      patientId: 'pb',
-    });
+    for (const p of ['pa', 'pb'])
+      await node.createUser({
+        email: `${p}@a.example`,
+        name: p,
+        password: PW,
+        role: 'patient',
+        patientId: p,
+      });
     node.produceBlocks();
   });
   after(async () => {

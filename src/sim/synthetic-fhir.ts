@@ -138,3 +138,22 @@ export function labPanel(
     result: results.map((o) => ref(o, o.code.text)),
   });
 }
+
+/** A heart-rate vital sign of `patient` at `effective` (what benchmarks and tests write by the thousand). */
+export function heartRateReading(patient: string, bpm: number, effective: string): Record<string, unknown> {
+  return {
+    resourceType: 'Observation',
+    status: 'final',
+    category: [
+      {
+        coding: [
+          { system: 'http://terminology.hl7.org/CodeSystem/observation-category', code: 'vital-signs' },
+        ],
+      },
+    ],
+    code: { coding: [{ system: 'http://loinc.org', code: '8867-4', display: 'Heart rate' }] },
+    subject: { reference: `Patient/${patient}` },
+    effectiveDateTime: effective,
+    valueQuantity: { value: bpm, unit: '/min', system: 'http://unitsofmeasure.org', code: '/min' },
+  };
+}

@@ -4,6 +4,7 @@
  * directory, demo organizations and users (password DEMO_PASSWORD), `patients` synthetic patients,
  * a cheap KDF so logins are fast, no logs. `close()` stops the server and removes the directory.
  */
+import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -84,4 +85,29 @@ export async function startTestNode(
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/** Adds `n` Observations of `patientId` over the native API (each must answer 201); their record ids. */
+export async function postObservations(
+  t: TestNode,
+  token: string,
+  patientId: string,
+  label: string,
+  n: number,
+): Promise<string[]> {
+  const ids: string[] = [];
+  for (let i = 0; i < n; i++) {
+    const r = await t.api('/api/v1/records', {
+      token,
+      body: {
+        resourceType: 'Observation',
+        status: 'final',
+        code: { text: `${label} ${String(i)}` },
+        subject: { reference: `Patient/${patientId}` },
+      },
+    });
+    assert.equal(r.status, 201);
+    ids.push(((await r.json()) as { id: string }).id);
+  }
+  return ids;
 }

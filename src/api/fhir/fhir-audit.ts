@@ -21,7 +21,11 @@ import { dateMatches, parseDateParam, splitOr } from './fhir-search-params.ts';
 import { cursorSearchset, searchset } from './fhir-searchset.ts';
 
 /** One ledger access event as an AuditEvent; `patientId` names the patient when known. */
-export function auditEventOf(node: MedicalFacade, e: AccessEntry, patientId: string | undefined): AuditEvent {
+export function auditEventOf(
+  node: Pick<MedicalFacade, 'chain' | 'account'>,
+  e: AccessEntry,
+  patientId: string | undefined,
+): AuditEvent {
   const who = node.chain.directory.entry(e.requester);
   const account = node.account(e.requester);
   return toAuditEvent({

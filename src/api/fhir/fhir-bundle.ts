@@ -86,7 +86,11 @@ function invalidTransaction(rejected: readonly RejectedEntry[]): FhirValidationE
  * only doctors and patients write records, and a patient only their own. The scoped ledger still
  * decides each write.
  */
-function preflight(node: ApiContext['node'], s: Session, entries: readonly PreparedEntry[]): void {
+function preflight(
+  node: Pick<ApiContext['node'], 'blind'>,
+  s: Session,
+  entries: readonly PreparedEntry[],
+): void {
   if (s.role !== 'doctor' && s.role !== 'patient')
     throw new RoleForbiddenError(s.role, ['doctor', 'patient']);
   if (s.role !== 'patient') return;

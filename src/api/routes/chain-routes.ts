@@ -61,7 +61,7 @@ export const proofSchema = {
 } as const;
 
 /** An inclusion proof of `txId` with its canonical body, its block and the signed head. */
-export function proofView(node: MedicalFacade, txId: string): ProofJson {
+export function proofView(node: Pick<MedicalFacade, 'chain'>, txId: string): ProofJson {
   return node.chain.proof(txId);
 }
 

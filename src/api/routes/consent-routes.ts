@@ -31,7 +31,12 @@ function ms(name: string, v: string | undefined): number | undefined {
  * What the chain would reject anyway, checked first so the patient gets a 400/404 naming the field
  * rather than a 403 "transaction not permitted" about a transaction they never saw.
  */
-function checkGrant(node: ApiContext['node'], b: GrantConsentBody, validFrom: number, validTo: number): void {
+function checkGrant(
+  node: Pick<ApiContext['node'], 'now' | 'chain'>,
+  b: GrantConsentBody,
+  validFrom: number,
+  validTo: number,
+): void {
   if (validTo <= validFrom) throw new ArgumentValueError('validTo', 'must be after validFrom');
   if (validTo <= node.now) throw new ArgumentValueError('validTo', 'must be in the future');
   const g = b.grantee;

@@ -15,7 +15,7 @@ import type { AccessEvent, Consent, ErasureRequest } from '../contract/consent.t
 
 export const iso = (ms: number): string => new Date(ms).toISOString();
 
-export function accessView(node: MedicalFacade, e: AccessEntry): AccessEvent {
+export function accessView(node: Pick<MedicalFacade, 'chain' | 'account'>, e: AccessEntry): AccessEvent {
   const who = node.chain.directory.entry(e.requester);
   const account = node.account(e.requester);
   return {
