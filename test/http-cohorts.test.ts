@@ -253,6 +253,14 @@ describe('GET /api/v1/research/cohorts', { timeout: 60_000 }, () => {
 
   it('counts exactly the consented patients, as the OMOP export does', async () => {
     const admin = await t.login(DEMO.admin);
+    const secondAdmin = {
+      email: 'second.admin@stmarys.example',
+      name: 'Second Admin',
+      password: DEMO_PASSWORD,
+      role: 'admin',
+    };
+    assert.equal((await t.api('/api/v1/users', { token: admin, body: secondAdmin })).status, 201);
+    const second = await t.login(secondAdmin.email);
     const own = await t.login(DEMO.patient);
     const [me] = (await (await t.api('/api/v1/patients', { token: own })).json()) as { id: string }[];
     const doctor = await t.login(DEMO.chen);
@@ -274,7 +282,12 @@ describe('GET /api/v1/research/cohorts', { timeout: 60_000 }, () => {
             role: 'patient',
             patientId: p.id,
           };
-          assert.equal((await t.api('/api/v1/users', { token: admin, body })).status, 201);
+          // One admin asks, a second approves (a patient's login takes two admins).
+          const asked = (await (await t.api('/api/v1/users', { token: admin, body })).json()) as {
+            keyId: string;
+          };
+          const approve = `/api/v1/users/${asked.keyId}/approve`;
+          assert.equal((await t.api(approve, { token: second, method: 'POST' })).status, 201);
           return t.login(email);
         }),
       )),

@@ -37,6 +37,7 @@ export const userSchema = {
     org: { type: 'string' },
     created: { type: 'integer' },
     active: { type: 'boolean' },
+    pendingApproval: { type: 'boolean' },
   },
   required: ['keyId', 'email', 'name', 'role'],
 } as const;

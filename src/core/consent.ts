@@ -18,6 +18,12 @@
  * | 8 | doctor     | write  | purpose treatment/emergency and a matching *treatment* consent      | consent       |
  * | 9 | researcher | read   | purpose research and a matching research consent                    | consent       |
  *
+ * A doctor's *new* record in a patient's chart (`chart` given) has no author or organization yet to
+ * match, so rows 6–8 become: the chart's organization (the one that holds the patient's Patient
+ * record) is the doctor's → org-policy; else a matching treatment consent → consent; else purpose
+ * emergency with a break-glass reason → break-glass; a chart not started yet (the Patient record
+ * itself) → author. A doctor of another organization with no consent is denied (no-consent).
+ *
  * Denials: a patient's other record → other-patient; admin, auditor and node (they never see clinical
  * content — auditors get access logs and chain metadata elsewhere), researcher writes or non-research
  * purposes → role-not-permitted; a break-glass attempt with a short reason → break-glass-reason-required;
@@ -34,8 +40,8 @@
  *
  * Deliberate choices beyond the brief: org-policy also serves an emergency, as a treatment consent does,
  * so a doctor who may read a record for treatment never has to break glass for it; break glass is the
- * last resort (a consent or policy that allows wins, with breakGlass false) and applies to reads only —
- * in an emergency a doctor writes new records in their own organization (row 7).
+ * last resort (a consent or policy that allows wins, with breakGlass false) and applies to reads and
+ * to new records in a chart, never to amending another organization's record.
  */
 
 export const PURPOSES = ['treatment', 'research', 'payment', 'emergency'] as const;
@@ -110,7 +116,9 @@ export type DenyReason =
   | 'role-not-permitted'
   | 'break-glass-reason-required'
   | 'record-erased'
-  | 'other-patient';
+  | 'other-patient'
+  /** Research data leaves de-identified only (cohorts, OMOP export): decided where the form is known. */
+  | 'deidentified-only';
 
 export type Decision =
   | {
@@ -136,6 +144,11 @@ export interface AccessRequest {
   /** Default 'read'. */
   readonly action?: Action;
   readonly breakGlass?: { readonly reason: string };
+  /**
+   * For a new record written into a patient's chart: the organization holding the patient's Patient
+   * record (undefined while there is none: the Patient record starts the chart).
+   */
+  readonly chart?: { readonly org: string | undefined };
 }
 
 /** Minimum number of non-whitespace characters in a break-glass reason. */
@@ -177,20 +190,34 @@ function doctorRead(req: AccessRequest): Decision {
   if (clinical && record.author === requester.keyId) return allow('author');
   if (clinical && req.policy.orgDoctorsTreatment && sameOrg(requester, record)) return allow('org-policy');
   const byConsent = viaConsent(req, purpose);
-  if (byConsent.allow || purpose !== 'emergency' || req.breakGlass === undefined) return byConsent;
-  if (nonSpaceLength(req.breakGlass.reason) < BREAK_GLASS_MIN_REASON) {
-    return deny('break-glass-reason-required');
-  }
-  return { allow: true, basis: 'break-glass', breakGlass: true };
+  return byConsent.allow ? byConsent : breakGlass(req, byConsent);
 }
 
 function doctorWrite(req: AccessRequest): Decision {
   const { requester, record, purpose } = req;
   if (purpose !== 'treatment' && purpose !== 'emergency') return deny('wrong-purpose');
+  if (req.chart !== undefined) return doctorCreate(req, req.chart.org);
   if (record.author === requester.keyId) return allow('author');
   if (sameOrg(requester, record)) return allow('org-policy');
   // Writing is a clinical act: only a treatment grant lets an outside doctor add to or amend a record.
   return viaConsent(req, 'treatment');
+}
+
+/** A new record in a patient's chart: a treatment relationship with the patient, or break glass. */
+function doctorCreate(req: AccessRequest, chartOrg: string | undefined): Decision {
+  if (chartOrg === undefined) return allow('author');
+  if (req.requester.org !== undefined && req.requester.org === chartOrg) return allow('org-policy');
+  const byConsent = viaConsent(req, 'treatment');
+  return byConsent.allow ? byConsent : breakGlass(req, byConsent);
+}
+
+/** `denied` unless this is an emergency with a stated reason, which breaks the glass. */
+function breakGlass(req: AccessRequest, denied: Decision): Decision {
+  if (req.purpose !== 'emergency' || req.breakGlass === undefined) return denied;
+  if (nonSpaceLength(req.breakGlass.reason) < BREAK_GLASS_MIN_REASON) {
+    return deny('break-glass-reason-required');
+  }
+  return { allow: true, basis: 'break-glass', breakGlass: true };
 }
 
 function sameOrg(requester: Requester, record: RecordMeta): boolean {

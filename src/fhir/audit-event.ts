@@ -29,7 +29,7 @@ export interface AccessEventView {
   readonly patientRef?: string;
   /** Record ids. */
   readonly records: readonly string[];
-  readonly action: 'read' | 'write' | 'export' | 'erase';
+  readonly action: 'read' | 'write' | 'export' | 'erase' | 'bind';
   readonly purpose: string;
   readonly outcome: 'allow' | 'deny';
   /** The deny reason, or the basis of an allow. */
@@ -77,6 +77,12 @@ const ACTIONS = {
   write: { action: 'C', type: { system: DCM, code: '110110', display: 'Patient Record' }, rest: 'create' },
   export: { action: 'E', type: { system: DCM, code: '110106', display: 'Export' }, rest: undefined },
   erase: { action: 'D', type: { system: DCM, code: '110110', display: 'Patient Record' }, rest: 'delete' },
+  // A patient's login bound by two admins: the patient's security attributes changed.
+  bind: {
+    action: 'U',
+    type: { system: DCM, code: '110137', display: 'User Security Attributes Changed' },
+    rest: undefined,
+  },
 } as const satisfies Record<AccessEventView['action'], unknown>;
 
 /** FHIR R4 id: 1–64 of [A-Za-z0-9.-] (a hex transaction id fits). */

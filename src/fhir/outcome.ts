@@ -5,6 +5,7 @@
  * `ExplanationOfBenefit.contained[0].subject`, the way FHIR servers report where a resource is wrong.
  * Issue codes are from the R4 IssueType value set (http://hl7.org/fhir/R4/valueset-issue-type.html).
  */
+import { FhirValidationError } from '../core/errors.ts';
 import type { OperationOutcomeLike } from '../core/errors.ts';
 
 /** The IssueType codes MedLedger emits itself (Medplum's own issues are passed through unchanged). */
@@ -16,6 +17,11 @@ type Issue = OperationOutcomeLike['issue'][number];
 /** A one-issue error outcome. */
 export function errorOutcome(code: IssueCode, text: string, expression?: string): OperationOutcomeLike {
   return { resourceType: 'OperationOutcome', issue: [errorIssue(code, text, expression)] };
+}
+
+/** A record whose subject is not a patient of this node (422, naming the path). */
+export function invalidSubject(expression: string, text: string): FhirValidationError {
+  return new FhirValidationError(text, errorOutcome('invalid', text, expression));
 }
 
 /** One error issue; `expression` omitted when the failure has no location. */

@@ -94,6 +94,35 @@ export function patientReference(resource: Resource | Record<string, unknown>): 
   return undefined;
 }
 
+/** A relative reference to a Patient of this server, optionally to one of its versions. */
+const LOCAL_PATIENT = /^Patient\/[A-Za-z0-9\-.]{1,64}(?:\/_history\/[A-Za-z0-9\-.]{1,64})?$/;
+
+/**
+ * The first reference in a primary compartment path of `resource` (its subject, patient or
+ * beneficiary) that is not a relative `Patient/<id>`: a reference to another server, an unresolved
+ * `urn:uuid:`, an empty or malformed id, or another type. Such a record could be filed under no
+ * patient of this node, so it is refused; `expression` is the FHIRPath holding the reference.
+ */
+export function foreignSubject(resource: Resource | Record<string, unknown>): SubjectReference | undefined {
+  return subjectReferences(resource).find((s) => !LOCAL_PATIENT.test(s.reference));
+}
+
+/** A reference in a primary compartment path, with the FHIRPath that holds it. */
+export interface SubjectReference {
+  readonly expression: string;
+  readonly reference: string;
+}
+
+/** Every reference in the primary compartment paths of `resource` (none for types outside it). */
+export function subjectReferences(resource: Resource | Record<string, unknown>): SubjectReference[] {
+  const r = resource as Record<string, unknown>;
+  const type = r.resourceType;
+  if (typeof type !== 'string' || !Object.hasOwn(PATIENT_COMPARTMENT_PATHS, type)) return [];
+  return PATIENT_COMPARTMENT_PATHS[type as RecordType]!.primary.flatMap((path) =>
+    referencesAt(r, path).map((reference) => ({ expression: `${type}.${path}`, reference })),
+  );
+}
+
 function asPatient(ref: string): string | undefined {
   const m = TYPED_REF.exec(ref);
   if (m?.[1] !== 'Patient') return undefined;

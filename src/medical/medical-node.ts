@@ -15,7 +15,7 @@ import { openAead, sealAead } from '../core/aead.ts';
 import { blindId as blindOf } from '../core/blind-index.ts';
 import { toHex, utf8 } from '../core/bytes.ts';
 import type { OrgPolicy } from '../core/consent.ts';
-import { ArgumentValueError, AuthFailedError, NotFoundError } from '../core/errors.ts';
+import { ArgumentValueError, AuthFailedError, NotFoundError, RoleForbiddenError } from '../core/errors.ts';
 import { generateX25519, x25519FromPrivate, x25519PrivateRaw } from '../core/hpke.ts';
 import type { X25519KeyPair } from '../core/hpke.ts';
 import { signerFromSeed } from '../core/keys.ts';
@@ -33,6 +33,10 @@ import type { Role } from '../state-machine/payloads.ts';
 import type { RecordEntry } from '../state-machine/medical-state.ts';
 import { Accounts, DEFAULT_KDF } from './accounts.ts';
 import { AccessRequests } from './access-requests.ts';
+import { PatientBindings } from './patient-bindings.ts';
+import { BoundLogins } from './bound-logins.ts';
+import type { BoundLogin } from './bound-logins.ts';
+import type { PendingBinding } from './patient-bindings.ts';
 import { ApiTokens } from './api-tokens.ts';
 import type { AccountInfo, Credentials, KdfCost } from './accounts.ts';
 import type { NodeServices, Session } from './node-services.ts';
@@ -97,6 +101,8 @@ export class MedicalNode implements NodeServices {
   readonly tokens: ApiTokens;
   /** Doctors' requests for a patient's consent (node-local mailbox). */
   readonly accessRequests: AccessRequests;
+  /** Patient logins waiting for a second admin. */
+  readonly bindings: PatientBindings;
   /** Mines and commits blocks; the vault is made durable before each block that refers to it. */
   readonly producer: BlockProducer;
   /** Records, consents and erasures, on disk (sqlite-medical-state.ts). */
@@ -163,6 +169,8 @@ export class MedicalNode implements NodeServices {
     });
     this.tokens = new ApiTokens(vault, (keyId) => this.accounts.byKeyId(keyId));
     this.accessRequests = new AccessRequests(vault);
+    this.bindings = new PatientBindings(vault);
+    this.#bound = new BoundLogins(ledger);
     this.chain = new ChainInfo(ledger);
     this.replicas = new ReplicaSource(ledger, vault);
     this.membership = new NodeMembership(ledger, this.producer, opts.consortium, (type, payload) =>
@@ -302,17 +310,24 @@ export class MedicalNode implements NodeServices {
 
   /**
    * Creates a user: fresh Ed25519 and X25519 keys sealed with their password in the vault, and an
-   * `identity.register` signed by `by` (an admin of the organization) or by the node.
+   * `identity.register` signed by `by` (an admin of the organization) or by the node. A patient has
+   * one login: a second is refused. An admin's patient login waits (`pending`) until a second admin
+   * approves it ({@link approveBinding}): one admin alone cannot obtain a patient's records.
    */
-  async createUser(u: NewUser, by?: Session): Promise<AccountInfo> {
+  async createUser(u: NewUser, by?: Session): Promise<AccountInfo & { readonly pending?: true }> {
     const org = u.org ?? by?.org ?? this.org;
     if (!this.ledger.hasOrg(org)) throw new NotFoundError('organization', org);
     if (u.role === 'patient' && !u.patientId)
       throw new ArgumentValueError('patientId', 'is required for a patient');
+    const patient = u.role === 'patient' ? this.blind(u.patientId!) : undefined;
+    if (patient !== undefined && this.#hasLogin(patient))
+      throw new ArgumentValueError(
+        'patientId',
+        'the patient already has a login, or one waiting for approval: it is revoked first',
+      );
     const seed = randomBytes(32);
     const signer = signerFromSeed(seed);
     const encryption = generateX25519();
-    const patient = u.role === 'patient' ? this.blind(u.patientId!) : undefined;
     const info = this.accounts.create(
       { email: u.email, name: u.name, password: u.password, role: u.role, org, signer, seed, encryption },
       this.#now(),
@@ -324,6 +339,16 @@ export class MedicalNode implements NodeServices {
       encryptionKey: toHex(encryption.publicKey),
       ...(patient ? { patient } : {}),
     };
+    if (by && patient) {
+      this.bindings.add({
+        keyId: signer.keyId,
+        requestedBy: by.keyId,
+        org,
+        payload: { ...payload, patient },
+        created: this.#now(),
+      });
+      return { ...info, pending: true };
+    }
     try {
       if (by)
         await this.ledger.submit(createTx(by.signer, 'identity.register', payload, { time: this.#now() }));
@@ -336,6 +361,55 @@ export class MedicalNode implements NodeServices {
       throw e;
     }
     return info;
+  }
+
+  /**
+   * Approves a patient login another admin asked for: its `identity.register`, signed by `by` and
+   * naming the admin who asked, is committed, and the login gets the keys of the patient's records.
+   */
+  async approveBinding(keyId: string, by: Session): Promise<string> {
+    if (by.role !== 'admin') throw new RoleForbiddenError(by.role, ['admin']);
+    const b = this.bindings.get(keyId, by.org);
+    if (b.requestedBy === by.keyId)
+      throw new RoleForbiddenError('admin who asked for this binding', ['another admin of the organization']);
+    if (this.ledger.directory.patientKeys(b.payload.patient).length > 0)
+      throw new ArgumentValueError('keyId', 'the patient already has an active login');
+    const tx = await this.ledger.submit(
+      createTx(
+        by.signer,
+        'identity.register',
+        { ...b.payload, requestedBy: b.requestedBy },
+        { time: this.#now() },
+      ),
+    );
+    await this.commit();
+    this.bindings.remove(keyId);
+    rewrap(this, undefined, b.payload.patient, `key:${keyId}`);
+    return tx;
+  }
+
+  /** Declines a pending patient login (any admin of the organization): the account is deleted. */
+  declineBinding(keyId: string, by: Session): void {
+    if (by.role !== 'admin') throw new RoleForbiddenError(by.role, ['admin']);
+    this.bindings.get(keyId, by.org);
+    this.bindings.remove(keyId);
+    this.vault.db.prepare('DELETE FROM accounts WHERE key_id = ?').run(keyId);
+  }
+
+  /** Patient logins of `org` waiting for a second admin. */
+  pendingBindings(org: string | undefined): PendingBinding[] {
+    return this.bindings.ofOrg(org);
+  }
+
+  readonly #bound: BoundLogins;
+
+  /** How login `keyId` was bound to its patient, when two admins bound it. */
+  boundLogin(keyId: string): BoundLogin | undefined {
+    return this.#bound.of(keyId);
+  }
+
+  #hasLogin(patient: string): boolean {
+    return this.ledger.directory.patientKeys(patient).length > 0 || this.bindings.pendingFor(patient);
   }
 
   /** Revokes a user's identity (an `identity.revoke` signed by `by`, an admin of their organization). */

@@ -20,8 +20,8 @@ export interface RecordClaim {
 const SWEEP_AT = 4096;
 
 export class RecordClaims {
-  /** Record id → the claiming write's transaction id, or null while it has none yet. */
-  readonly #claims = new Map<string, string | null>();
+  /** Record id → the claiming write's transaction id (null while it has none yet) and organization. */
+  readonly #claims = new Map<string, { tx: string | null; org: string | undefined }>();
   readonly #isPending: (txId: string) => boolean;
   #sweepAt = SWEEP_AT;
 
@@ -29,23 +29,31 @@ export class RecordClaims {
     this.#isPending = isPending;
   }
 
-  /** Claims `id`; throws RecordExistsError while another write of `id` is in progress or pending. */
-  claim(id: string): RecordClaim {
+  /**
+   * Claims `id` for a write by organization `org`; throws RecordExistsError while another write of
+   * `id` is in progress or pending.
+   */
+  claim(id: string, org?: string): RecordClaim {
     if (this.#holds(id)) throw new RecordExistsError(id, true);
     if (this.#claims.size >= this.#sweepAt) {
       for (const c of [...this.#claims.keys()]) this.#holds(c);
       // Amortized: the next sweep waits until the claims still held have doubled.
       this.#sweepAt = Math.max(SWEEP_AT, 2 * this.#claims.size);
     }
-    this.#claims.set(id, null);
+    this.#claims.set(id, { tx: null, org });
     return {
       submitted: (txId) => {
-        this.#claims.set(id, txId);
+        this.#claims.set(id, { tx: txId, org });
       },
       release: () => {
-        if (this.#claims.get(id) === null) this.#claims.delete(id);
+        if (this.#claims.get(id)?.tx === null) this.#claims.delete(id);
       },
     };
+  }
+
+  /** The organization writing record `id` while its write is in progress or pending; else undefined. */
+  pendingOrg(id: string): string | undefined {
+    return this.#holds(id) ? (this.#claims.get(id)?.org ?? '') : undefined;
   }
 
   /** Claims recorded, finished ones not yet swept included. */
@@ -55,9 +63,9 @@ export class RecordClaims {
 
   /** Whether a claim on `id` still holds; a finished one is dropped. */
   #holds(id: string): boolean {
-    if (!this.#claims.has(id)) return false;
-    const tx = this.#claims.get(id);
-    if (tx === null || (tx !== undefined && this.#isPending(tx))) return true;
+    const c = this.#claims.get(id);
+    if (c === undefined) return false;
+    if (c.tx === null || this.#isPending(c.tx)) return true;
     this.#claims.delete(id);
     return false;
   }

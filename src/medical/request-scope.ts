@@ -13,7 +13,7 @@ import type { ApiTokenInfo, ApiTokens } from './api-tokens.ts';
 import type { NodeServices, Session } from './node-services.ts';
 import type { ConsentRequest } from './patient-actions.ts';
 import { SessionScope } from './session-scope.ts';
-import type { WriteResult } from './session-scope.ts';
+import type { ReadOptions, WriteResult } from './session-scope.ts';
 
 /** What a request scope uses of the node beyond what the scoped ledger does (MedicalNode has it all). */
 export interface RequestServices extends NodeServices {
@@ -46,8 +46,11 @@ export class RequestScope extends SessionScope {
     this.#node = node;
   }
 
-  override async addRecord(input: unknown): Promise<CommittedWrite> {
-    return this.#committed(await super.addRecord(input));
+  override async addRecord(
+    input: unknown,
+    opts: Pick<ReadOptions, 'breakGlass'> = {},
+  ): Promise<CommittedWrite> {
+    return this.#committed(await super.addRecord(input, opts));
   }
 
   override async amendRecord(id: string, input: unknown): Promise<CommittedWrite> {

@@ -23,7 +23,8 @@ import {
 import type { X25519KeyPair } from '../core/hpke.ts';
 import { createTx } from '../core/tx.ts';
 import type { TxType } from '../core/tx.ts';
-import { patientReference, stripPatient } from '../fhir/patient-ref.ts';
+import { foreignSubject, patientReference, stripPatient, subjectReferences } from '../fhir/patient-ref.ts';
+import { invalidSubject } from '../fhir/outcome.ts';
 import { validateRecord } from '../fhir/validate.ts';
 import type { AccessEntry, ConsentEntry, Page, RecordEntry } from '../state-machine/medical-state.ts';
 import { OmopBuilder } from '../fhir/omop.ts';
@@ -101,10 +102,14 @@ export class SessionScope {
 
   // ---- writes ----------------------------------------------------------------------------------------
 
-  /** Adds a FHIR resource as a new record (validated, encrypted, wrapped, signed by the user). */
-  addRecord(input: unknown): Promise<WriteResult> {
+  /**
+   * Adds a FHIR resource as a new record (validated, encrypted, wrapped, signed by the user). Its
+   * subject must be a patient of this node, and a doctor needs a treatment relationship with the
+   * patient (their organization holds the chart, a treatment consent, or `breakGlass`).
+   */
+  addRecord(input: unknown, opts: Pick<ReadOptions, 'breakGlass'> = {}): Promise<WriteResult> {
     // Announced: a block being gathered waits for its transaction while it is validated and sealed.
-    return this.#node.producer.announced(() => this.#addRecord(input));
+    return this.#node.producer.announced(() => this.#addRecord(input, opts));
   }
 
   /** Amends a record: an append-only correction that references the original; both stay visible. */
@@ -112,18 +117,21 @@ export class SessionScope {
     return this.#node.producer.announced(() => this.#amendRecord(id, input));
   }
 
-  async #addRecord(input: unknown): Promise<WriteResult> {
+  async #addRecord(input: unknown, opts: Pick<ReadOptions, 'breakGlass'>): Promise<WriteResult> {
     const resource = validateRecord(input);
     const id = resource.id ?? newRecordId();
     if (this.#node.state.records.has(id)) throw new RecordExistsError(id);
-    const claim = this.#node.recordClaims.claim(id);
+    const chart = this.#chartOf({ ...resource, id });
+    const org = this.session.org ?? this.#node.org;
+    const claim = this.#node.recordClaims.claim(id, org);
     try {
       const patient = this.#patientOf({ ...resource, id });
-      const meta = recordMeta(id, patient, this.session.org ?? this.#node.org, this.session.keyId, {
-        ...resource,
-        id,
-      });
-      await this.#require(this.#decide(meta, 'write', 'treatment'), meta, 'write', 'treatment');
+      const meta = recordMeta(id, patient, org, this.session.keyId, { ...resource, id });
+      const purpose = opts.breakGlass ? 'emergency' : 'treatment';
+      const d = this.#decide(meta, 'write', purpose, opts.breakGlass, chart);
+      await this.#require(d, meta, 'write', purpose);
+      // The record's transaction says who wrote it; an emergency write is also logged as one.
+      if (d.allow && d.breakGlass) await this.#log('write', patient, [id], purpose, d);
       const stored = { ...resource, id, meta: { ...resource.meta, versionId: '1' } } as Resource;
       const recipients = this.#recipients(patient, meta.org, stored.resourceType);
       this.#node.noteRecipients(id);
@@ -146,6 +154,12 @@ export class SessionScope {
     }
     if (resource.resourceType !== current.resourceType)
       throw new ArgumentValueError('resourceType', `an amendment keeps the type ${current.resourceType}`);
+    const foreign = foreignSubject(resource);
+    if (foreign || this.#patientOf({ ...resource, id }) !== original.patient)
+      throw invalidSubject(
+        foreign?.expression ?? subjectReferences(resource)[0]?.expression ?? resource.resourceType,
+        "an amendment keeps the record's patient: correct a misfiled record by erasure and a new record",
+      );
     const version = original.amendedBy.length + 2;
     const recordId = newRecordId();
     const stored = { ...resource, id, meta: { ...resource.meta, versionId: String(version) } } as Resource;
@@ -280,7 +294,7 @@ export class SessionScope {
         if (original.erasedBy) continue;
         const latest = this.#node.state.records.get(original.amendedBy.at(-1) ?? original.id)!;
         try {
-          resources.push(this.#open(latest, 'read', { purpose: 'research' }));
+          resources.push(this.#open(latest, 'read', { purpose: 'research' }, 'deidentified'));
         } catch (e) {
           if (!(e instanceof AccessDeniedError)) throw e;
         }
@@ -437,8 +451,16 @@ export class SessionScope {
   #lastDecision: Decision | undefined;
   #pendingDenial: { entry: RecordEntry; decision: Decision; purpose: Purpose } | undefined;
 
-  /** Decides, then unwraps and decrypts a record version; throws AccessDeniedError (logged by the caller). */
-  #open(entry: RecordEntry, action: 'read' | 'write', opts: ReadOptions): Resource {
+  /**
+   * Decides, then unwraps and decrypts a record version; throws AccessDeniedError (logged by the
+   * caller). A read for research is allowed only for a de-identified export (`form`).
+   */
+  #open(
+    entry: RecordEntry,
+    action: 'read' | 'write',
+    opts: ReadOptions,
+    form: 'identified' | 'deidentified' = 'identified',
+  ): Resource {
     const purpose = this.#purpose(opts);
     if (entry.erasedBy) {
       this.#lastDecision = { allow: false, reason: 'record-erased', breakGlass: false };
@@ -450,7 +472,11 @@ export class SessionScope {
     const meta = resource
       ? recordMeta(entry.id, entry.patient, entry.org, entry.author, resource)
       : { id: entry.id, patient: entry.patient ?? '', org: entry.org, author: entry.author, type: 'unknown' };
-    const d = this.#decide(meta, action, purpose, opts.breakGlass);
+    const decided = this.#decide(meta, action, purpose, opts.breakGlass);
+    const d: Decision =
+      decided.allow && purpose === 'research' && form === 'identified'
+        ? { allow: false, reason: 'deidentified-only', breakGlass: false }
+        : decided;
     this.#lastDecision = d;
     if (!d.allow || !resource) {
       this.#pendingDenial = { entry, decision: d, purpose };
@@ -471,6 +497,7 @@ export class SessionScope {
     action: 'read' | 'write',
     purpose: Purpose,
     breakGlass?: { reason: string },
+    chart?: { org: string | undefined },
   ): Decision {
     return evaluate({
       consents: record.patient ? this.#node.state.consentsOf(record.patient) : [],
@@ -481,6 +508,7 @@ export class SessionScope {
       now: this.#node.now,
       action,
       ...(breakGlass ? { breakGlass } : {}),
+      ...(chart ? { chart } : {}),
     });
   }
 
@@ -507,6 +535,38 @@ export class SessionScope {
     const e = this.#node.state.records.get(id);
     if (!e || e.amends !== undefined) throw new NotFoundError('record', id);
     return e;
+  }
+
+  /**
+   * The chart a new record goes into: none for a record of no patient; else its organization (that
+   * of the patient's Patient record, committed or being written; undefined for the Patient record
+   * itself). FhirValidationError (422) when the subject is not a patient of this node.
+   */
+  #chartOf(r: Resource & { id: string }): { org: string | undefined } | undefined {
+    const foreign = foreignSubject(r);
+    if (foreign)
+      throw invalidSubject(
+        foreign.expression,
+        `the subject must be a relative Patient/<id> reference to a patient of this node, not "${foreign.reference}"`,
+      );
+    const ref = patientReference(r);
+    if (ref === undefined) return undefined;
+    const patientId = stripPatient(ref);
+    if (r.resourceType === 'Patient') return { org: undefined };
+    const org = this.#chartOrg(patientId);
+    if (org === undefined)
+      throw invalidSubject(
+        subjectReferences(r)[0]?.expression ?? r.resourceType,
+        `no patient ${patientId} on this node`,
+      );
+    return { org };
+  }
+
+  /** The organization holding patient `patientId`'s Patient record (committed or being written). */
+  #chartOrg(patientId: string): string | undefined {
+    const e = this.#node.state.records.get(patientId);
+    if (e && !e.erasedBy && e.patient === this.#node.blind(patientId)) return e.org;
+    return this.#node.recordClaims.pendingOrg(patientId);
   }
 
   #patientOf(r: Resource): string | undefined {

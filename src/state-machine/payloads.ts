@@ -11,7 +11,7 @@ import type { ConsentGrant, Grantee, Purpose, Role } from '../core/consent.ts';
 export { ROLES };
 export type { Role };
 
-export const ACCESS_ACTIONS = ['read', 'write', 'export', 'erase', 'search'] as const;
+export const ACCESS_ACTIONS = ['read', 'write', 'export', 'erase', 'search', 'bind'] as const;
 export type AccessAction = (typeof ACCESS_ACTIONS)[number];
 
 export interface RegisterPayload {
@@ -22,6 +22,11 @@ export interface RegisterPayload {
   readonly encryptionKey?: string;
   /** Blind id of the patient this identity is (role patient). */
   readonly patient?: string;
+  /**
+   * A patient's login bound by two admins: the key id of the admin who asked for it (the signer is
+   * the admin who approved it). The binding is then an access event in the patient's log.
+   */
+  readonly requestedBy?: string;
 }
 
 export interface OrgJoinPayload {
@@ -88,6 +93,10 @@ export interface AccessLogPayload {
   readonly breakGlass: boolean;
   /** SHA-256 of the encrypted break-glass justification in the blob store. */
   readonly note?: string;
+  /** A login binding's other admin (the one who asked; the requester approved). */
+  readonly requestedBy?: string;
+  /** A login binding's new login (key id). */
+  readonly login?: string;
 }
 
 export interface ErasureRequestPayload {
@@ -129,7 +138,14 @@ function recordList(v: unknown, what: string): readonly string[] | string {
 }
 
 export function parseRegister(p: unknown): RegisterPayload | string {
-  const o = obj(p, 'identity.register', ['publicKey', 'role', 'org', 'encryptionKey', 'patient']);
+  const o = obj(p, 'identity.register', [
+    'publicKey',
+    'role',
+    'org',
+    'encryptionKey',
+    'patient',
+    'requestedBy',
+  ]);
   if (typeof o === 'string') return o;
   if (!isHex64(o.publicKey)) return 'publicKey must be 32 bytes hex';
   if (typeof o.role !== 'string' || !(ROLES as readonly string[]).includes(o.role))
@@ -141,6 +157,8 @@ export function parseRegister(p: unknown): RegisterPayload | string {
     return 'patient is required for, and only for, role patient';
   if (o.role !== 'node' && (o.org === undefined || o.encryptionKey === undefined))
     return `role ${o.role} requires org and encryptionKey`;
+  if (o.requestedBy !== undefined && (!isHex64(o.requestedBy) || o.role !== 'patient'))
+    return 'requestedBy is a key id, for role patient only';
   return o as unknown as RegisterPayload;
 }
 

@@ -84,6 +84,11 @@ export function checkTxRules(dir: RulesDirectory, signer: KeyEntry, tx: Tx): Rul
       if (p.org !== undefined && !dir.org(p.org)) return deny(`unknown organization ${p.org}`);
       if (signer.role === 'admin' && p.org !== signer.org)
         return deny('an admin registers users of its own organization only');
+      if (p.requestedBy !== undefined) {
+        const asker = dir.active(p.requestedBy);
+        if (asker?.role !== 'admin' || asker.org !== p.org || p.requestedBy === signer.keyId)
+          return deny('a binding is requested by another admin of the organization');
+      }
       return undefined;
     }
     case 'identity.revoke': {

@@ -17,6 +17,15 @@ export interface User {
   readonly org?: string;
   readonly created: number;
   readonly active: boolean;
+  /** A patient login an admin asked for, waiting for a second admin's approval. */
+  readonly pendingApproval?: boolean;
+}
+
+/** `GET /api/v1/users/pending`: a patient login waiting for a second admin. */
+export interface PendingLogin {
+  readonly keyId: string;
+  readonly requestedBy: { readonly keyId: string; readonly name?: string };
+  readonly created: number;
 }
 
 /** `POST /api/v1/auth/login`. */

@@ -38,7 +38,7 @@ export interface GrantConsentBody {
   readonly validTo: string;
 }
 
-export type AccessAction = 'read' | 'write' | 'export' | 'erase' | 'search';
+export type AccessAction = 'read' | 'write' | 'export' | 'erase' | 'search' | 'bind';
 
 /** `GET /api/v1/access-log` and `/patients/:id/access-log` item. */
 export interface AccessEvent {
@@ -59,6 +59,10 @@ export interface AccessEvent {
   /** The decision's basis (allow) or reason (deny). */
   readonly reason: string;
   readonly breakGlass: boolean;
+  /** A login bound to the patient (action `bind`): the new login, and the admin who asked (the requester approved). */
+  readonly binding?: { readonly login: string; readonly requestedBy: string };
+  /** Done through a patient login that two admins bound (not one the patient enrolled with). */
+  readonly viaBoundLogin?: { readonly requestedBy: string; readonly approvedBy: string };
 }
 
 /** `POST /api/v1/access-requests` body: a doctor asks a patient (no emergency: that is break-glass). */

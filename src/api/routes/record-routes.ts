@@ -59,18 +59,27 @@ const MAX_PAGE = 1000;
 
 export function recordRoutes(ctx: ApiContext): FastifyPluginAsync {
   return async (app) => {
-    app.post<{ Body: Record<string, unknown> }>(
+    app.post<{ Body: Record<string, unknown>; Querystring: { breakGlassReason?: string } }>(
       '/records',
       {
         schema: {
           tags: ['records'],
-          summary: 'Add a FHIR R4 resource as a new record (validated, encrypted, signed, committed)',
+          summary:
+            "Add a FHIR R4 resource as a new record (validated, encrypted, signed, committed); a doctor needs a treatment relationship with the patient (the chart's organization, a treatment consent, or break glass)",
+          querystring: {
+            type: 'object',
+            properties: { breakGlassReason: readQuery.properties.breakGlassReason },
+            additionalProperties: false,
+          },
           body: resourceSchema,
           response: { 201: writeResult, 422: errorSchema, ...errorResponses },
         },
       },
       async (req, reply) => {
-        const { id, recordId, tx, version, height } = await authOf(req).scope.addRecord(req.body);
+        const { id, recordId, tx, version, height } = await authOf(req).scope.addRecord(
+          req.body,
+          readOptions(req.query),
+        );
         return reply.code(201).send({ id, recordId, tx, version, height } satisfies WriteResult);
       },
     );

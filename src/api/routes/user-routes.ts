@@ -10,10 +10,17 @@ import { authOf } from '../context.ts';
 import type { ApiContext } from '../context.ts';
 import type { TxRef } from '../contract/consent.ts';
 import type { NewUserBody, Organization } from '../contract/users.ts';
+import type { PendingLogin } from '../contract/auth.ts';
 import { cursorPageQuery, errorResponses, errorSchema, txRef, userSchema } from '../schemas.ts';
 import { userView } from './auth-routes.ts';
 
 /** Largest page of users (and the default). */
+const keyIdParams = {
+  type: 'object',
+  properties: { keyId: { type: 'string', pattern: '^[0-9a-f]{64}$' } },
+  required: ['keyId'],
+} as const;
+
 const MAX_USERS = 1000;
 
 export function userRoutes(ctx: ApiContext): FastifyPluginAsync {
@@ -51,7 +58,8 @@ export function userRoutes(ctx: ApiContext): FastifyPluginAsync {
       {
         schema: {
           tags: ['users'],
-          summary: 'Enroll a user in your organization (admin)',
+          summary:
+            "Enroll a user in your organization (admin); a patient's login waits (202) until a second admin approves it",
           body: {
             type: 'object',
             properties: {
@@ -64,7 +72,7 @@ export function userRoutes(ctx: ApiContext): FastifyPluginAsync {
             required: ['email', 'name', 'password', 'role'],
             additionalProperties: false,
           },
-          response: { 201: userSchema, 409: errorSchema, ...errorResponses },
+          response: { 201: userSchema, 202: userSchema, 409: errorSchema, ...errorResponses },
         },
       },
       async (req, reply) => {
@@ -84,7 +92,89 @@ export function userRoutes(ctx: ApiContext): FastifyPluginAsync {
           { user: admin.keyId, event: 'user.create', target: info.keyId, role: info.role },
           'user enrolled',
         );
+        if (info.pending) return reply.code(202).send({ ...userView(info, false), pendingApproval: true });
         return reply.code(201).send(userView(info));
+      },
+    );
+
+    app.get(
+      '/users/pending',
+      {
+        schema: {
+          tags: ['users'],
+          summary: 'Patient logins of your organization waiting for a second admin (admin)',
+          response: {
+            200: {
+              type: 'array',
+              items: {
+                type: 'object',
+                properties: {
+                  keyId: { type: 'string' },
+                  requestedBy: {
+                    type: 'object',
+                    properties: { keyId: { type: 'string' }, name: { type: 'string' } },
+                  },
+                  created: { type: 'integer' },
+                },
+              },
+            },
+            ...errorResponses,
+          },
+        },
+      },
+      async (req): Promise<PendingLogin[]> => {
+        const admin = authOf(req, 'admin').session;
+        return node.pendingBindings(admin.org).map((b) => {
+          const name = node.account(b.requestedBy)?.name;
+          return {
+            keyId: b.keyId,
+            requestedBy: { keyId: b.requestedBy, ...(name ? { name } : {}) },
+            created: b.created,
+          };
+        });
+      },
+    );
+
+    app.post<{ Params: { keyId: string } }>(
+      '/users/:keyId/approve',
+      {
+        schema: {
+          tags: ['users'],
+          summary:
+            "Approve a patient login another admin asked for (admin): the binding goes on chain naming both admins and shows in the patient's access log",
+          params: keyIdParams,
+          response: { 201: txRef, ...errorResponses },
+        },
+      },
+      async (req, reply) => {
+        const admin = authOf(req, 'admin').session;
+        const tx = await node.approveBinding(req.params.keyId, admin);
+        req.log.info(
+          { user: admin.keyId, event: 'user.approve', target: req.params.keyId },
+          'login approved',
+        );
+        return reply.code(201).send({ tx, height: node.chain.height } satisfies TxRef);
+      },
+    );
+
+    app.post<{ Params: { keyId: string } }>(
+      '/users/:keyId/decline',
+      {
+        schema: {
+          tags: ['users'],
+          summary: 'Decline a patient login waiting for approval (admin): the account is deleted',
+          params: keyIdParams,
+          response: { 204: { type: 'null' }, ...errorResponses },
+        },
+      },
+      async (req, reply) => {
+        const admin = authOf(req, 'admin').session;
+        node.declineBinding(req.params.keyId, admin);
+        req.log.info(
+          { user: admin.keyId, event: 'user.decline', target: req.params.keyId },
+          'login declined',
+        );
+        return reply.code(204).send();
       },
     );
 

@@ -15,9 +15,13 @@ import type { AccessEvent, Consent, ErasureRequest } from '../contract/consent.t
 
 export const iso = (ms: number): string => new Date(ms).toISOString();
 
-export function accessView(node: Pick<MedicalFacade, 'chain' | 'account'>, e: AccessEntry): AccessEvent {
+export function accessView(
+  node: Pick<MedicalFacade, 'chain' | 'account' | 'boundLogin'>,
+  e: AccessEntry,
+): AccessEvent {
   const who = node.chain.directory.entry(e.requester);
   const account = node.account(e.requester);
+  const bound = who?.role === 'patient' ? node.boundLogin(e.requester) : undefined;
   return {
     tx: e.tx,
     height: e.height,
@@ -34,6 +38,8 @@ export function accessView(node: Pick<MedicalFacade, 'chain' | 'account'>, e: Ac
     outcome: e.outcome,
     reason: e.reason,
     breakGlass: e.breakGlass,
+    ...(e.login && e.requestedBy ? { binding: { login: e.login, requestedBy: e.requestedBy } } : {}),
+    ...(bound ? { viaBoundLogin: { requestedBy: bound.requestedBy, approvedBy: bound.approvedBy } } : {}),
   };
 }
 

@@ -80,6 +80,11 @@ export function AccessTable({
                         Break-glass
                       </Badge>
                     )}
+                    {(e.binding ?? e.viaBoundLogin) && (
+                      <Badge color="grape" variant="light" size="sm" data-admin-bound="true">
+                        {e.binding ? 'New login' : 'Login set up by administrators'}
+                      </Badge>
+                    )}
                   </Group>
                   <Text size="xs" c={glass ? 'red.8' : 'dimmed'}>
                     {glass

@@ -12,6 +12,7 @@ const ACTIONS: Readonly<Record<string, string>> = {
   export: 'Exported, de-identified',
   erase: 'Erased',
   search: 'Searched',
+  bind: 'Gave a login access to your records',
 };
 
 const REASONS: Readonly<Record<string, string>> = {
@@ -30,6 +31,8 @@ const REASONS: Readonly<Record<string, string>> = {
   'other-patient': 'Not their record',
   'record-erased': 'Record erased',
   'break-glass-reason-required': 'Emergency reason missing',
+  'deidentified-only': 'Research sees de-identified data only',
+  'two-admins': 'Approved by two administrators',
 };
 
 const PURPOSES: Readonly<Record<string, string>> = {
