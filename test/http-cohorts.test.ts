@@ -11,8 +11,8 @@ import { AGE_BANDS, SEXES, cell, cohortStats, suppressGroup } from '../src/api/r
 import type { Cell, CohortStats } from '../src/api/contract/research.ts';
 import { OMOP_COLUMNS } from '../src/fhir/omop-tables.ts';
 import type { OmopTables, PersonRow } from '../src/fhir/omop-tables.ts';
-import { conditionNames, DEMO_PASSWORD } from '../src/cli/demo-data.ts';
-import { DEMO, startTestNode } from './support/http-node.ts';
+import { conditionNames } from '../src/cli/demo-data.ts';
+import { DEMO, enrollPatients, startTestNode } from './support/http-node.ts';
 import type { TestNode } from './support/http-node.ts';
 
 const counts = (cells: readonly Cell[]): (number | null)[] => cells.map((c) => c.count);
@@ -252,15 +252,6 @@ describe('GET /api/v1/research/cohorts', { timeout: 60_000 }, () => {
   });
 
   it('counts exactly the consented patients, as the OMOP export does', async () => {
-    const admin = await t.login(DEMO.admin);
-    const secondAdmin = {
-      email: 'second.admin@stmarys.example',
-      name: 'Second Admin',
-      password: DEMO_PASSWORD,
-      role: 'admin',
-    };
-    assert.equal((await t.api('/api/v1/users', { token: admin, body: secondAdmin })).status, 201);
-    const second = await t.login(secondAdmin.email);
     const own = await t.login(DEMO.patient);
     const [me] = (await (await t.api('/api/v1/patients', { token: own })).json()) as { id: string }[];
     const doctor = await t.login(DEMO.chen);
@@ -272,24 +263,10 @@ describe('GET /api/v1/research/cohorts', { timeout: 60_000 }, () => {
     // Six of eight consent (the demo patient and five with new accounts); two do not and must not count.
     const tokens = [
       own,
-      ...(await Promise.all(
-        others.slice(0, 5).map(async (p, i) => {
-          const email = `cohort${String(i)}@stmarys.example`;
-          const body = {
-            email,
-            name: `P ${String(i)}`,
-            password: DEMO_PASSWORD,
-            role: 'patient',
-            patientId: p.id,
-          };
-          // One admin asks, a second approves (a patient's login takes two admins).
-          const asked = (await (await t.api('/api/v1/users', { token: admin, body })).json()) as {
-            keyId: string;
-          };
-          const approve = `/api/v1/users/${asked.keyId}/approve`;
-          assert.equal((await t.api(approve, { token: second, method: 'POST' })).status, 201);
-          return t.login(email);
-        }),
+      ...(await enrollPatients(
+        t,
+        others.slice(0, 5).map((p) => p.id),
+        'cohort',
       )),
     ];
     const validTo = new Date(Date.now() + 86_400_000).toISOString();

@@ -30,6 +30,7 @@ describe('access-control findings', () => {
   let far: SessionScope;
   let pa: SessionScope;
   let research: SessionScope;
+  let auditor: SessionScope;
   let ids: string[];
 
   /** The patient's access events since `from`, as `action:outcome:reason` (committed first). */
@@ -68,6 +69,8 @@ describe('access-control findings', () => {
       role: 'researcher',
       org: 'other',
     });
+    await node.createUser({ email: 'aud@a.example', name: 'Aud', password: PW, role: 'auditor' });
+    auditor = node.as(node.login('aud@a.example', PW));
     doc = node.as(node.login('doc@a.example', PW));
     far = node.as(node.login('far@b.example', PW));
     pa = node.as(node.login('pa@a.example', PW));
@@ -172,5 +175,22 @@ describe('access-control findings', () => {
     let rows = 0;
     for await (const t of research.researchExport()) rows += t.person.length;
     assert.equal(rows, 1, 'the de-identified export still has the patient');
+  });
+
+  it('keeps a break-glass reason, sealed for the patient, the organization and auditors only', async () => {
+    const reason = 'unconscious in ER bay 3, no relatives reachable';
+    await far.getRecord(ids[2]!, { purpose: 'emergency', breakGlass: { reason } });
+    await node.commit();
+    const event = pa.accessLog('pa', { newestFirst: true, limit: 1 })[0]!;
+    assert.equal(event.breakGlass, true);
+    assert.match(event.note ?? '', /^[0-9a-f]{64}$/);
+    assert.equal(pa.breakGlassReason(event), reason);
+    assert.equal(auditor.breakGlassReason(event), reason);
+    assert.equal(far.breakGlassReason(event), reason);
+    // No one else is shown it (one node holds both organizations' keys: the check is the scope's),
+    // and the chain holds only the note's id.
+    assert.equal(doc.breakGlassReason(event), undefined);
+    const body = node.ledger.store.txById(event.tx)!.body;
+    assert.ok(!body.includes('unconscious'), body);
   });
 });

@@ -80,6 +80,12 @@ export class MemoryVault implements Vault {
     return this.#find(record, hash) !== undefined;
   }
 
+  recordBlob(record: string): Uint8Array | undefined {
+    this.#open();
+    const data = this.#blobs.get(record)?.data;
+    return data && Uint8Array.from(data);
+  }
+
   #find(record: string, hash: string): Uint8Array | undefined {
     this.#open();
     const h = hex(hash);

@@ -67,6 +67,8 @@ describe('patient login binding', () => {
       approvedBy: second.keyId,
       tx,
     });
+    // The chain with the binding verifies in full (the key table matches its replay).
+    assert.deepEqual((await node.ledger.verify({ full: true })).problems, []);
     // The bound login reads the patient's records (their keys were wrapped to it).
     assert.ok((await node.as(session).listRecords('pa')).length > 0);
   });

@@ -56,6 +56,7 @@ import type { RecordClaim } from './record-claims.ts';
 import { recordMeta, recordView } from './record-views.ts';
 import type { RecordView } from './record-views.ts';
 import { sealOne } from './seal-pool.ts';
+import { openNote, sealNote } from './break-glass-notes.ts';
 import type { RecipientKey } from './record-crypto.ts';
 import type { Recipient } from './vault.ts';
 
@@ -131,7 +132,8 @@ export class SessionScope {
       const d = this.#decide(meta, 'write', purpose, opts.breakGlass, chart);
       await this.#require(d, meta, 'write', purpose);
       // The record's transaction says who wrote it; an emergency write is also logged as one.
-      if (d.allow && d.breakGlass) await this.#log('write', patient, [id], purpose, d);
+      if (d.allow && d.breakGlass)
+        await this.#log('write', patient, [id], purpose, d, opts.breakGlass?.reason);
       const stored = { ...resource, id, meta: { ...resource.meta, versionId: '1' } } as Resource;
       const recipients = this.#recipients(patient, meta.org, stored.resourceType);
       this.#node.noteRecipients(id);
@@ -268,6 +270,19 @@ export class SessionScope {
     return accessEvent(this.#node, this.session, txId);
   }
 
+  /** The stated reason of break-glass event `e`, when the caller holds a key to it (patient, organization, auditor). */
+  breakGlassReason(e: AccessEntry): string | undefined {
+    const s = this.session;
+    const mayRead =
+      s.role === 'auditor' ||
+      s.role === 'admin' ||
+      e.requester === s.keyId ||
+      (s.role === 'patient' && e.patient === s.patient);
+    return e.note === undefined || !mayRead
+      ? undefined
+      : openNote(this.#node.vault, e.note, this.#heldKeys());
+  }
+
   /** How many events `accessLog(patientId)` lists in all. */
   accessLogSize(patientId?: string): number {
     return accessLogSize(this.#node, this.session, patientId);
@@ -351,6 +366,7 @@ export class SessionScope {
       versions.map((v) => v.id),
       purpose,
       this.#lastDecision!,
+      opts.breakGlass?.reason,
     );
     return { current: views.at(-1)!, history: views };
   }
@@ -400,7 +416,7 @@ export class SessionScope {
       }
     }
     this.#pendingDenial = undefined;
-    if (read.length > 0) await this.#log('read', patient, read, purpose, decision!);
+    if (read.length > 0) await this.#log('read', patient, read, purpose, decision!, opts.breakGlass?.reason);
     else if (denied) {
       await this.#log('read', patient, [], purpose, denied);
       if (!denialIsEmpty)
@@ -587,7 +603,19 @@ export class SessionScope {
     records: readonly string[],
     purpose: Purpose,
     d: Decision,
+    breakGlassReason?: string,
   ): Promise<void> {
+    // The stated reason of a break-glass access, sealed for the patient, the organization and auditors.
+    const note =
+      d.allow && d.breakGlass && breakGlassReason !== undefined
+        ? await sealNote(
+            this.#node.vault,
+            this.#node.ledger.directory,
+            breakGlassReason,
+            patient,
+            this.session.org,
+          )
+        : undefined;
     const payload = {
       requester: this.session.keyId,
       ...(patient ? { patient } : {}),
@@ -597,6 +625,7 @@ export class SessionScope {
       outcome: d.allow ? 'allow' : 'deny',
       reason: d.allow ? d.basis : d.reason,
       breakGlass: d.breakGlass,
+      ...(note ? { note } : {}),
     } satisfies Json;
     await this.#node.ledger.submit(
       createTx(this.#node.signerOfNode(), 'access.log', payload, { time: this.#node.now }),

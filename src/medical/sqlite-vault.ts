@@ -77,7 +77,15 @@ export class SqliteVault implements Vault {
   readonly db: DatabaseSync;
   readonly #checkpointer: WalCheckpointer;
   readonly #s: Record<
-    'putBlob' | 'getBlob' | 'hasBlob' | 'putKey' | 'keysOf' | 'delBlob' | 'delLegacyBlob' | 'delKeys',
+    | 'putBlob'
+    | 'getBlob'
+    | 'hasBlob'
+    | 'recordBlob'
+    | 'putKey'
+    | 'keysOf'
+    | 'delBlob'
+    | 'delLegacyBlob'
+    | 'delKeys',
     StatementSync
   >;
   readonly #unwrapped: UnwrappedKeys;
@@ -103,6 +111,7 @@ export class SqliteVault implements Vault {
       putBlob: p('INSERT OR REPLACE INTO record_blobs (record, hash, data) VALUES (?, ?, ?)'),
       getBlob: p(GET_BLOB),
       hasBlob: p(HAS_BLOB),
+      recordBlob: p('SELECT data FROM record_blobs WHERE record = ?'),
       putKey: p('INSERT OR REPLACE INTO wrapped_keys (record, recipient, enc, ct) VALUES (?, ?, ?, ?)'),
       keysOf: p('SELECT recipient, enc, ct FROM wrapped_keys WHERE record = ?'),
       delBlob: p('DELETE FROM record_blobs WHERE record = ?'),
@@ -153,6 +162,10 @@ export class SqliteVault implements Vault {
   hasBlob(record: string, hash: string): boolean {
     const h = Buffer.from(hash, 'hex');
     return this.#s.hasBlob.get(record, h) !== undefined;
+  }
+
+  recordBlob(record: string): Uint8Array | undefined {
+    return (this.#s.recordBlob.get(record) as { data: Uint8Array } | undefined)?.data;
   }
 
   keysOf(record: string): Map<Recipient, WrappedKey> {

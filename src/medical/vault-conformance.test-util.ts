@@ -50,6 +50,9 @@ export function vaultConformance(name: string, factory: VaultFactory): void {
       assert.equal(v.hasBlob('r1', sha256Hex(b)), false);
       assert.equal(v.blob('r3', sha256Hex(a)), undefined);
       assert.equal(v.hasBlob('r3', sha256Hex(a)), false);
+      // By record alone: its own ciphertext, nothing for a record with none.
+      assert.deepEqual(plain(v.recordBlob('r2')), b);
+      assert.equal(v.recordBlob('r3'), undefined);
       v.close();
     });
 

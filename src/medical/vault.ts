@@ -62,6 +62,11 @@ export interface Vault {
   blob(record: string, hash: string): Uint8Array | undefined;
   /** Whether {@link blob} would find it (a replica asks before it fetches the ciphertext). */
   hasBlob(record: string, hash: string): boolean;
+  /**
+   * The ciphertext kept by record `record`, whatever its hash (a break-glass note, which the chain
+   * names by a commitment to its plaintext instead); undefined when none.
+   */
+  recordBlob(record: string): Uint8Array | undefined;
   /** The wrapped keys of a record, by recipient. */
   keysOf(record: string): Map<Recipient, WrappedKey>;
 

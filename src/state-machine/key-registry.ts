@@ -236,7 +236,8 @@ export class KeyRegistry {
   #register(tx: Tx, height: number): void {
     const p = parseRegister(tx.body.payload);
     if (typeof p === 'string') return;
-    const { publicKey, ...rest } = p;
+    // Who asked for a patient's binding is the access log's (access-events.ts), not the key's.
+    const { publicKey, requestedBy: _asked, ...rest } = p;
     this.#add(publicKey, rest, height);
   }
 

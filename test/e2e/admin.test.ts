@@ -81,6 +81,30 @@ describe('portal admin', { timeout: 120_000 }, () => {
     await page.getByText('Ada Novak was enrolled as doctor').waitFor();
     const patientId = syntheticPatients(3, { seed: 1, now: t.node.now })[1]!.patient.id!;
     await addUser({ name: 'Lee Morgan', email: 'lee.morgan@mail.example', role: 'Patient', patientId });
+    // A patient's login waits for a second administrator: this admin sees it, and cannot approve it.
+    await page.getByText("Lee Morgan's patient login waits for a second administrator's approval").waitFor();
+    const pending = page.getByLabel('Patient logins awaiting approval');
+    await pending.getByRole('button', { name: 'Approve' }).click();
+    await pending.getByText('another admin of the organization').waitFor();
+    await assert.rejects(t.login('lee.morgan@mail.example', 'correct-horse-battery'));
+    const admin = await t.login(DEMO.admin);
+    const second = {
+      email: 'second.admin@stmarys.example',
+      name: 'Second Admin',
+      password: 'correct-horse-battery',
+    };
+    assert.equal(
+      (await t.api('/api/v1/users', { token: admin, body: { ...second, role: 'admin' } })).status,
+      201,
+    );
+    const approver = await t.login(second.email, second.password);
+    const [waiting] = (await (await t.api('/api/v1/users/pending', { token: approver })).json()) as {
+      keyId: string;
+    }[];
+    assert.equal(
+      (await t.api(`/api/v1/users/${waiting!.keyId}/approve`, { token: approver, method: 'POST' })).status,
+      201,
+    );
     // Both can sign in with the initial password; the patient sees their own chart.
     await t.login('dr.novak@stmarys.example', 'correct-horse-battery');
     const pt = await t.login('lee.morgan@mail.example', 'correct-horse-battery');

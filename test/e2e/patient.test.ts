@@ -115,6 +115,8 @@ describe('patient workspace', { timeout: 180_000 }, () => {
     assert.equal(await glass.count(), 1);
     await glass.getByText('Priya Patel').waitFor();
     await glass.getByText('Break-glass').waitFor();
+    // The stated reason is shown to the patient (sealed for them, the organization and auditors).
+    await glass.getByText('Reason given: “Unconscious in the ER, no consent on file”').waitFor();
     // Patel's refused reads (before the consent and after its revocation) are there too, not red.
     const refused = page.getByRole('row').filter({ hasText: 'Priya Patel' }).filter({ hasText: 'Refused' });
     assert.ok((await refused.count()) >= 1);

@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { DEMO_PASSWORD } from '../../src/cli/demo-data.ts';
-import { DEMO, startTestNode } from '../support/http-node.ts';
+import { DEMO, enrollPatients, startTestNode } from '../support/http-node.ts';
 import type { TestNode } from '../support/http-node.ts';
 import { launch, login, newPage, screenshot } from './browser.ts';
 
@@ -21,7 +21,6 @@ describe('researcher workspace', { timeout: 180_000 }, () => {
 
   /** Every synthetic patient gets an account and grants St Mary's research consent. */
   async function consentAll(): Promise<void> {
-    const admin = await t.login(DEMO.admin);
     const own = await t.login(DEMO.patient);
     const [me] = (await (await t.api('/api/v1/patients', { token: own })).json()) as { id: string }[];
     const doctor = await t.login(DEMO.chen);
@@ -31,19 +30,10 @@ describe('researcher workspace', { timeout: 180_000 }, () => {
     const others = all.filter((p) => p.id !== me!.id);
     const tokens = [
       own,
-      ...(await Promise.all(
-        others.map(async (p, i) => {
-          const email = `research-${String(i)}@stmarys.example`;
-          const body = {
-            email,
-            name: `P ${String(i)}`,
-            password: DEMO_PASSWORD,
-            role: 'patient',
-            patientId: p.id,
-          };
-          assert.equal((await t.api('/api/v1/users', { token: admin, body })).status, 201);
-          return t.login(email);
-        }),
+      ...(await enrollPatients(
+        t,
+        others.map((p) => p.id),
+        'research',
       )),
     ];
     const validTo = new Date(Date.now() + 30 * 86_400_000).toISOString();

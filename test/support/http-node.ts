@@ -111,3 +111,31 @@ export async function postObservations(
   }
   return ids;
 }
+
+/**
+ * Gives each of `patientIds` a login (`<prefix>-<i>@stmarys.example`, the demo password) the way a
+ * node allows it: the demo admin asks, a second admin (made once) approves. Their session tokens.
+ */
+export async function enrollPatients(
+  t: TestNode,
+  patientIds: readonly string[],
+  prefix: string,
+): Promise<string[]> {
+  const admin = await t.login(DEMO.admin);
+  const second = { email: 'second.admin@stmarys.example', name: 'Second Admin', password: DEMO_PASSWORD };
+  const made = await t.api('/api/v1/users', { token: admin, body: { ...second, role: 'admin' } });
+  assert.ok(made.status === 201 || made.status === 409, String(made.status));
+  const approver = await t.login(second.email);
+  return Promise.all(
+    patientIds.map(async (patientId, i) => {
+      const email = `${prefix}-${String(i)}@stmarys.example`;
+      const body = { email, name: `P ${String(i)}`, password: DEMO_PASSWORD, role: 'patient', patientId };
+      const asked = await t.api('/api/v1/users', { token: admin, body });
+      assert.equal(asked.status, 202);
+      const { keyId } = (await asked.json()) as { keyId: string };
+      const approved = await t.api(`/api/v1/users/${keyId}/approve`, { token: approver, method: 'POST' });
+      assert.equal(approved.status, 201);
+      return t.login(email);
+    }),
+  );
+}

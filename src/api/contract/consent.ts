@@ -61,6 +61,8 @@ export interface AccessEvent {
   readonly breakGlass: boolean;
   /** A login bound to the patient (action `bind`): the new login, and the admin who asked (the requester approved). */
   readonly binding?: { readonly login: string; readonly requestedBy: string };
+  /** A break-glass access's stated reason, for those who may read it (the patient, the organization, auditors). */
+  readonly breakGlassReason?: string;
   /** Done through a patient login that two admins bound (not one the patient enrolled with). */
   readonly viaBoundLogin?: { readonly requestedBy: string; readonly approvedBy: string };
 }

@@ -9,7 +9,7 @@ import type { AccessEntry, EventPage } from '../../medical/facade.ts';
 import { ArgumentValueError, NotFoundError } from '../../core/errors.ts';
 import { authOf } from '../context.ts';
 import type { ApiContext } from '../context.ts';
-import type { GrantConsentBody, TxRef } from '../contract/consent.ts';
+import type { AccessEvent, GrantConsentBody, TxRef } from '../contract/consent.ts';
 import { cursorPageQuery, errorResponses, idParams, purposeEnum, txRef } from '../schemas.ts';
 import { accessView, consentView, erasureView } from './views.ts';
 
@@ -42,6 +42,11 @@ function checkGrant(
   const g = b.grantee;
   if (g.kind === 'organization' ? !node.chain.hasOrg(g.orgId) : !node.chain.directory.active(g.keyId))
     throw new NotFoundError(g.kind, g.kind === 'organization' ? g.orgId : g.keyId);
+}
+
+/** An access event with its break-glass reason when the caller may read it. */
+function withReason(e: AccessEvent, reason: string | undefined): AccessEvent {
+  return reason === undefined ? e : { ...e, breakGlassReason: reason };
 }
 
 /** Largest page of access events (and the default). */
@@ -231,9 +236,10 @@ export function consentRoutes(ctx: ApiContext): FastifyPluginAsync {
       },
       async (req, reply) => {
         const page = pageOf(req.query, ctx.pageSize);
-        const events = authOf(req, ...LOG_READERS).scope.accessLog(undefined, page);
+        const { scope } = authOf(req, ...LOG_READERS);
+        const events = scope.accessLog(undefined, page);
         linkNext(reply, '/api/v1/access-log', page, events);
-        return events.map((e) => accessView(node, e));
+        return events.map((e) => withReason(accessView(node, e), scope.breakGlassReason(e)));
       },
     );
 
@@ -251,9 +257,10 @@ export function consentRoutes(ctx: ApiContext): FastifyPluginAsync {
       },
       async (req, reply) => {
         const page = pageOf(req.query, ctx.pageSize);
-        const events = authOf(req, ...LOG_READERS).scope.accessLog(req.params.id, page);
+        const { scope } = authOf(req, ...LOG_READERS);
+        const events = scope.accessLog(req.params.id, page);
         linkNext(reply, `/api/v1/patients/${encodeURIComponent(req.params.id)}/access-log`, page, events);
-        return events.map((e) => accessView(node, e));
+        return events.map((e) => withReason(accessView(node, e), scope.breakGlassReason(e)));
       },
     );
 

@@ -49,7 +49,11 @@ export function userRoutes(ctx: ApiContext): FastifyPluginAsync {
           const next = new URLSearchParams({ after: page.at(-1)!.cursor, limit: String(limit) });
           void reply.header('link', `</api/v1/users?${next.toString()}>; rel="next"`);
         }
-        return page.map((a) => userView(a, node.chain.directory.active(a.keyId) !== undefined));
+        const pending = new Set(node.pendingBindings(admin.org).map((b) => b.keyId));
+        return page.map((a) => ({
+          ...userView(a, node.chain.directory.active(a.keyId) !== undefined),
+          ...(pending.has(a.keyId) ? { pendingApproval: true } : {}),
+        }));
       },
     );
 

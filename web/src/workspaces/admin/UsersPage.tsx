@@ -2,7 +2,7 @@
  * @module
  * Users (`#/users`, admin): everyone enrolled at this organization with role, state and enrollment
  * time; "Add user" (identity.register on chain) and "Revoke" (identity.revoke: their sessions and
- * tokens stop at once); below, the organizations on the chain.
+ * tokens stop at once); patient logins waiting for a second administrator; the organizations on the chain.
  */
 import { Alert, Badge, Button, Card, Stack, Table, Text, VisuallyHidden } from '@mantine/core';
 import { useState } from 'react';
@@ -20,6 +20,7 @@ import { LoadError, LoadingRows } from '../common/states.tsx';
 import type { PageProps } from '../page-props.ts';
 import { AddUserModal } from './AddUserModal.tsx';
 import { OrganizationsCard } from './OrganizationsCard.tsx';
+import { PendingLoginsCard } from './PendingLoginsCard.tsx';
 
 export function UsersPage(_props: PageProps): ReactNode {
   const me = useUser();
@@ -27,6 +28,7 @@ export function UsersPage(_props: PageProps): ReactNode {
   const [adding, setAdding] = useState(false);
   const [revoking, setRevoking] = useState<User | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
+  const [pendingKey, setPendingKey] = useState(0);
   const users = data
     ? [...data].sort((a, b) => Number(b.active) - Number(a.active) || a.name.localeCompare(b.name))
     : [];
@@ -103,10 +105,10 @@ export function UsersPage(_props: PageProps): ReactNode {
                       <Table.Td>
                         <Badge
                           miw="max-content"
-                          color={u.active ? 'green' : 'gray'}
+                          color={u.active ? 'green' : u.pendingApproval ? 'yellow' : 'gray'}
                           variant={u.active ? 'light' : 'outline'}
                         >
-                          {u.active ? 'Active' : 'Revoked'}
+                          {u.active ? 'Active' : u.pendingApproval ? 'Awaiting approval' : 'Revoked'}
                         </Badge>
                       </Table.Td>
                       <Table.Td ta="right">
@@ -136,6 +138,13 @@ export function UsersPage(_props: PageProps): ReactNode {
             </Table.ScrollContainer>
           )}
         </Card>
+        <PendingLoginsCard
+          key={pendingKey}
+          onDecided={(message) => {
+            setNotice(message);
+            reload();
+          }}
+        />
         <OrganizationsCard />
       </Stack>
       {adding && (
@@ -146,8 +155,11 @@ export function UsersPage(_props: PageProps): ReactNode {
           onCreated={(u) => {
             setAdding(false);
             setNotice(
-              `${u.name} was enrolled as ${roleLabel(u.role).toLowerCase()} and can sign in as ${u.email}.`,
+              u.pendingApproval
+                ? `${u.name}'s patient login waits for a second administrator's approval: one administrator alone cannot give anyone a patient's records.`
+                : `${u.name} was enrolled as ${roleLabel(u.role).toLowerCase()} and can sign in as ${u.email}.`,
             );
+            setPendingKey((k) => k + 1);
             reload();
           }}
         />

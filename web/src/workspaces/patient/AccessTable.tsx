@@ -92,6 +92,11 @@ export function AccessTable({
                       : `For ${purposeLabel(e.purpose).toLowerCase()}`}
                     {` · ${String(e.records.length)} ${e.records.length === 1 ? 'record' : 'records'}`}
                   </Text>
+                  {e.breakGlassReason && (
+                    <Text size="xs" c="red.8" data-break-glass-reason="true">
+                      Reason given: “{e.breakGlassReason}”
+                    </Text>
+                  )}
                 </Table.Td>
                 <Table.Td>
                   <Badge color={e.outcome === 'allow' ? 'green' : 'orange'} variant="light">
