@@ -4,9 +4,11 @@
  * chart without a treatment relationship (403, break glass allowed and audited); a subject must be a
  * patient of this node and an amendment keeps it (422 naming the path); a research consent does not
  * open identified reads (403 on the native and FHIR APIs) while the de-identified export works; one
- * admin cannot bind a login to a patient (a second admin approves, and the patient's log shows it).
+ * admin cannot bind a login to a patient (a second admin approves, and the patient's log shows it);
+ * the Host header never makes the node's URLs.
  */
 import assert from 'node:assert/strict';
+import { request } from 'node:http';
 import { after, before, describe, it } from 'node:test';
 import { syntheticPatients } from '../src/sim/synthetic.ts';
 import { DEMO, startTestNode } from './support/http-node.ts';
@@ -179,5 +181,52 @@ describe('access control over HTTP', () => {
     const read = log.find((e) => e.action === 'read' && e.requester.keyId === user.keyId);
     const me = (await (await t.api('/api/v1/auth/me', { token: admin })).json()) as { keyId: string };
     assert.equal(read?.viaBoundLogin?.requestedBy, me.keyId);
+  });
+
+  it("builds Location and fullUrl from the node's own URL, never from the Host header", async () => {
+    const body = JSON.stringify(observation(`Patient/${patientId}`));
+    const { status, location } = await new Promise<{ status: number; location: string }>(
+      (resolve, reject) => {
+        const u = new URL(`${t.url}/fhir/R4/Observation`);
+        const req = request(
+          {
+            host: u.hostname,
+            port: u.port,
+            path: u.pathname,
+            method: 'POST',
+            headers: {
+              host: 'evil.example',
+              authorization: `Bearer ${chen}`,
+              'content-type': 'application/fhir+json',
+              'content-length': Buffer.byteLength(body),
+            },
+          },
+          (res) => {
+            res.resume();
+            resolve({ status: res.statusCode ?? 0, location: String(res.headers.location) });
+          },
+        );
+        req.on('error', reject);
+        req.end(body);
+      },
+    );
+    assert.equal(status, 201);
+    assert.ok(location.startsWith(`${t.url}/fhir/R4/Observation/`), location);
+  });
+
+  it('uses the configured public URL for Location', async () => {
+    const p = await startTestNode({ patients: 1, server: { publicUrl: 'https://fhir.example.org/' } });
+    try {
+      const token = await p.login(DEMO.chen);
+      const r = await p.api('/fhir/R4/Observation', {
+        token,
+        body: observation(`Patient/${patientId}`),
+        headers: { 'content-type': 'application/fhir+json' },
+      });
+      assert.equal(r.status, 201);
+      assert.match(r.headers.get('location') ?? '', /^https:\/\/fhir\.example\.org\/fhir\/R4\/Observation\//);
+    } finally {
+      await p.close();
+    }
   });
 });

@@ -55,6 +55,10 @@ declare module 'fastify' {
   interface FastifyRequest {
     auth: Auth | null;
   }
+  interface FastifyInstance {
+    /** The node's public base URL (server.ts `publicUrl`), set before the first request. */
+    publicUrl: { url: string };
+  }
   interface FastifyContextConfig {
     /** The route needs no authentication. */
     public?: boolean;

@@ -59,6 +59,11 @@ export interface ServerOptions {
   readonly fhirScan?: Partial<FhirScanLimits>;
   /** Items of a list page when the request names no `limit` (default and most 1,000). */
   readonly pageSize?: number;
+  /**
+   * The node's public base URL (`https://fhir.example.org`), for `Location` headers and FHIR
+   * `fullUrl`s; the Host header is never used. Default: the address the server listens on.
+   */
+  readonly publicUrl?: string;
   /** Cohort records beyond which `/research/omop` answers JSON no more (default 50,000). */
   readonly researchJsonMax?: number;
   /** Display names of condition codes by OMOP source value (default none: cohorts show codes). */
@@ -121,6 +126,8 @@ export async function buildServer(opts: ServerOptions): Promise<NodeServer> {
     : Fastify(base)) as unknown as FastifyInstance;
   const authn = new Authenticator(ctx);
   app.decorateRequest('auth', null);
+  const publicUrl = { url: opts.publicUrl?.replace(/\/+$/, '') ?? '' };
+  app.decorate('publicUrl', publicUrl);
 
   // The docs' own routes are public (they hold no data).
   app.addHook('onRoute', (route) => {
@@ -252,6 +259,7 @@ export async function buildServer(opts: ServerOptions): Promise<NodeServer> {
       await startSealPool();
       ensureR4Definitions();
       const address = await app.listen({ port, host });
+      if (publicUrl.url === '') publicUrl.url = address;
       await ctx.monitor.start();
       return address;
     },

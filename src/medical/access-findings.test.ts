@@ -47,29 +47,22 @@ describe('access-control findings', () => {
     node = (await MedicalNode.open(join(tempDir(), 'node'), OPTS)).node;
     await node.createOrganization('other', 'Other Hospital');
     ids = await writeResources(node, TWO_PATIENTS);
-    await node.createUser({ email: 'doc@a.example', name: 'Doc', password: PW, role: 'doctor' });
-    await node.createUser({
-      email: 'far@b.example',
-      name: 'Far',
-      password: PW,
-      role: 'doctor',
-      org: 'other',
-    });
-    await node.createUser({
-      email: 'pa@a.example',
-      name: 'Pa',
-      password: PW,
-      role: 'patient',
-      patientId: 'pa',
-    });
-    await node.createUser({
-      email: 'res@b.example',
-      name: 'Res',
-      password: PW,
-      role: 'researcher',
-      org: 'other',
-    });
-    await node.createUser({ email: 'aud@a.example', name: 'Aud', password: PW, role: 'auditor' });
+    const users = [
+      ['doc@a.example', 'doctor'],
+      ['far@b.example', 'doctor', 'other'],
+      ['pa@a.example', 'patient', undefined, 'pa'],
+      ['res@b.example', 'researcher', 'other'],
+      ['aud@a.example', 'auditor'],
+    ] as const;
+    for (const [email, role, org, patientId] of users)
+      await node.createUser({
+        email,
+        name: email.slice(0, 3),
+        password: PW,
+        role,
+        ...(org ? { org } : {}),
+        ...(patientId ? { patientId } : {}),
+      });
     auditor = node.as(node.login('aud@a.example', PW));
     doc = node.as(node.login('doc@a.example', PW));
     far = node.as(node.login('far@b.example', PW));

@@ -57,14 +57,36 @@ interface Row {
   revoked: number | null;
 }
 
+/** How long a token lives when its creator names no end, and at most: a forgotten token stops by itself. */
+export interface TokenLifetime {
+  readonly defaultDays: number;
+  readonly maxDays: number;
+}
+
+export const DEFAULT_TOKEN_LIFETIME: TokenLifetime = { defaultDays: 90, maxDays: 365 };
+
+const DAY_MS = 86_400_000;
+
 export class ApiTokens {
   readonly #vault: SqliteVault;
   readonly #account: (keyId: string) => AccountInfo | undefined;
+  readonly #lifetime: TokenLifetime;
 
-  constructor(vault: SqliteVault, account: (keyId: string) => AccountInfo | undefined) {
+  constructor(
+    vault: SqliteVault,
+    account: (keyId: string) => AccountInfo | undefined,
+    lifetime: TokenLifetime = DEFAULT_TOKEN_LIFETIME,
+  ) {
+    if (!(lifetime.defaultDays > 0 && lifetime.defaultDays <= lifetime.maxDays))
+      throw new ArgumentValueError('tokenLifetime', 'needs 0 < default days ≤ maximum days');
     this.#vault = vault;
     this.#account = account;
+    this.#lifetime = lifetime;
     vault.db.exec(SCHEMA);
+  }
+
+  get lifetime(): TokenLifetime {
+    return this.#lifetime;
   }
 
   /** Creates a token for the logged-in user `c`; the returned `token` is never stored and shown once. */
@@ -78,6 +100,9 @@ export class ApiTokens {
       throw new ArgumentValueError('name', 'must be 1..100 characters');
     if (opts.expires !== undefined && opts.expires <= opts.now)
       throw new ArgumentValueError('expires', 'must be in the future');
+    const expires = opts.expires ?? opts.now + this.#lifetime.defaultDays * DAY_MS;
+    if (expires > opts.now + this.#lifetime.maxDays * DAY_MS)
+      throw new ArgumentValueError('expires', `must be within ${String(this.#lifetime.maxDays)} days`);
     const id = randomBytes(12).toString('hex');
     const secret = randomBytes(32).toString('base64url');
     const seed = c.signer.privateKey.export({ format: 'jwk' }).d ?? '';
@@ -99,7 +124,7 @@ export class ApiTokens {
         hashOf(secret),
         sealAead(keyOf(secret), secrets, aadOf(id)),
         opts.now,
-        opts.expires ?? null,
+        expires,
       );
     this.#vault.sync();
     return { token: `mlt_${id}_${secret}`, info: this.#info(this.#row(id)!) };

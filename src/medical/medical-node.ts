@@ -38,6 +38,7 @@ import { BoundLogins } from './bound-logins.ts';
 import type { BoundLogin } from './bound-logins.ts';
 import type { PendingBinding } from './patient-bindings.ts';
 import { ApiTokens } from './api-tokens.ts';
+import type { TokenLifetime } from './api-tokens.ts';
 import type { AccountInfo, Credentials, KdfCost } from './accounts.ts';
 import type { NodeServices, Session } from './node-services.ts';
 import { runChecks, vaultChecks } from './vault-check.ts';
@@ -65,6 +66,8 @@ export interface MedicalNodeOptions extends InitOptions {
   readonly adminEmail?: string;
   readonly adminPassword?: string;
   readonly kdf?: KdfCost;
+  /** API tokens' default and maximum lifetime (default 90 and 365 days). */
+  readonly tokenLifetime?: TokenLifetime;
   readonly policy?: OrgPolicy;
   readonly verify?: 'checkpoint' | 'full';
   /** Consortium mode: the chain is shared with other members through etcd (see consortium.ts). */
@@ -167,7 +170,7 @@ export class MedicalNode implements NodeServices {
     this.producer = new BlockProducer(ledger, () => {
       vault.sync();
     });
-    this.tokens = new ApiTokens(vault, (keyId) => this.accounts.byKeyId(keyId));
+    this.tokens = new ApiTokens(vault, (keyId) => this.accounts.byKeyId(keyId), opts.tokenLifetime);
     this.accessRequests = new AccessRequests(vault);
     this.bindings = new PatientBindings(vault);
     this.#bound = new BoundLogins(ledger);

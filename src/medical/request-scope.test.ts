@@ -145,4 +145,18 @@ describe('request scope', () => {
     assert.equal(node.ledger.isPending(approved.consent!), false);
     assert.equal(pb.consent(approved.consent!)?.purpose, 'treatment');
   });
+
+  it('gives an API token a default lifetime, and refuses one beyond the maximum', () => {
+    const doc = node.forRequest(node.login('doc@a.example', PW));
+    const now = Date.now();
+    const day = 86_400_000;
+    assert.equal(doc.createApiToken('default', { now }).info.expires, now + 90 * day);
+    assert.equal(
+      doc.createApiToken('a year', { now, expires: now + 365 * day }).info.expires,
+      now + 365 * day,
+    );
+    assert.throws(() => doc.createApiToken('too long', { now, expires: now + 366 * day }), {
+      code: 'ML_ERR_ARG_VALUE',
+    });
+  });
 });

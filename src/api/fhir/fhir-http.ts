@@ -24,8 +24,9 @@ export type FhirQuery = Record<string, string | string[] | undefined>;
 export const iso = (ms: number): string => new Date(ms).toISOString();
 
 /** The absolute base of this FHIR server as the client reached it, e.g. `http://127.0.0.1:8080/fhir/R4`. */
+/** The FHIR base URL: the node's configured public URL (never the request's Host header). */
 export function baseUrl(req: FastifyRequest): string {
-  return `${req.protocol}://${req.host}${FHIR_PREFIX}`;
+  return `${req.server.publicUrl.url}${FHIR_PREFIX}`;
 }
 
 export function sendFhir(

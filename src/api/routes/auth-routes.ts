@@ -136,7 +136,8 @@ export function authRoutes(ctx: ApiContext, authn: Authenticator): FastifyPlugin
       {
         schema: {
           tags: ['auth'],
-          summary: 'Create a personal API token; the token is in this response only',
+          summary:
+            'Create a personal API token; the token is in this response only. It expires after `expiresInDays` (default 90, at most 365 unless the node is configured otherwise: `--token-days`, `--token-max-days`)',
           body: {
             type: 'object',
             properties: {

@@ -22,6 +22,7 @@ import { DEMO_ORGS, demoStaff } from '../../sim/synthetic.ts';
 import { dataDir, intArg, UsageError } from '../options.ts';
 import { progressBar } from '../progress.ts';
 import { conditionNames, demoPassword, seedNode } from '../demo-data.ts';
+import { DEFAULT_TOKEN_LIFETIME } from '../../medical/api-tokens.ts';
 
 interface ServeOptions {
   data?: string;
@@ -37,6 +38,22 @@ interface ServeOptions {
   keyCache: number;
   txIdBuffer: number;
   monitorEvery: number;
+  tokenDays: number;
+  tokenMaxDays: number;
+  publicUrl?: string;
+}
+
+/** An http(s) base URL without query or fragment. */
+function publicUrlArg(v: string): string {
+  let u: URL;
+  try {
+    u = new URL(v);
+  } catch {
+    throw new UsageError(`--public-url must be a URL, got "${v}"`);
+  }
+  if ((u.protocol !== 'http:' && u.protocol !== 'https:') || u.search !== '' || u.hash !== '')
+    throw new UsageError(`--public-url must be an http(s) URL without query or fragment, got "${v}"`);
+  return u.toString().replace(/\/+$/, '');
 }
 
 export interface DemoCredentials {
@@ -90,6 +107,23 @@ export function registerServe(program: Command): void {
       intArg('monitor-every', 1, 86_400),
       5,
     )
+    .option(
+      '--public-url <url>',
+      'the base URL clients reach this node at, for Location headers and FHIR fullUrls (default: the listening address; the Host header is never used)',
+      publicUrlArg,
+    )
+    .option(
+      '--token-days <n>',
+      "API tokens' lifetime when their creator names none",
+      intArg('token-days', 1, 3650),
+      DEFAULT_TOKEN_LIFETIME.defaultDays,
+    )
+    .option(
+      '--token-max-days <n>',
+      "API tokens' longest lifetime",
+      intArg('token-max-days', 1, 3650),
+      DEFAULT_TOKEN_LIFETIME.maxDays,
+    )
     .action(async (o: ServeOptions) => {
       await serve(dataDir(o.data), o);
     });
@@ -97,6 +131,7 @@ export function registerServe(program: Command): void {
 
 async function serve(dir: string, o: ServeOptions): Promise<void> {
   if ((o.cert === undefined) !== (o.key === undefined)) throw new UsageError('--cert and --key go together');
+  if (o.tokenDays > o.tokenMaxDays) throw new UsageError('--token-days must not exceed --token-max-days');
   const fresh = !ledgerExists(dir);
   const adminPassword = fresh ? await firstAdminPassword(o.demo === true) : undefined;
   // A consortium member's data directory (see `medledger consortium init`) joins the shared chain.
@@ -114,6 +149,7 @@ async function serve(dir: string, o: ServeOptions): Promise<void> {
   const { node, admin } = await MedicalNode.open(dir, {
     org,
     difficulty: o.difficulty,
+    tokenLifetime: { defaultDays: o.tokenDays, maxDays: o.tokenMaxDays },
     ...(consortium && member ? { consortium, indexKey: member.indexKey } : {}),
     ...(o.demo ? { adminEmail: demoStaff()[0]!.email } : {}),
     ...(adminPassword ? { adminPassword } : {}),
@@ -130,6 +166,7 @@ async function serve(dir: string, o: ServeOptions): Promise<void> {
     node,
     monitorIntervalMs: o.monitorEvery * 1000,
     conditionNames: conditionNames(),
+    ...(o.publicUrl ? { publicUrl: o.publicUrl } : {}),
     ...(o.demo ? { demo: demoInfo(node) } : {}),
     ...(o.cert && o.key ? { https: { cert: readFileSync(o.cert), key: readFileSync(o.key) } } : {}),
   });

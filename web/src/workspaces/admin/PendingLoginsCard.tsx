@@ -4,7 +4,7 @@
  * binding goes on chain naming both administrators and shows in the patient's access log) and
  * Decline (the account is deleted). The administrator who asked cannot approve; the node says so.
  */
-import { Alert, Button, Card, Group, Table, Text, Title } from '@mantine/core';
+import { Alert, Button, Card, Group, Stack, Text, Title } from '@mantine/core';
 import { useState } from 'react';
 import type { ReactNode } from 'react';
 import { api } from '../../api.ts';
@@ -55,57 +55,38 @@ export function PendingLoginsCard({ onDecided }: { onDecided: (message: string) 
           {failure}
         </Alert>
       )}
-      {data && data.length > 0 && (
-        <Table.ScrollContainer minWidth={420}>
-          <Table verticalSpacing="xs">
-            <Table.Thead>
-              <Table.Tr>
-                <Table.Th>Login</Table.Th>
-                <Table.Th>Asked by</Table.Th>
-                <Table.Th>Asked</Table.Th>
-                <Table.Th />
-              </Table.Tr>
-            </Table.Thead>
-            <Table.Tbody>
-              {data.map((p) => (
-                <Table.Tr key={p.keyId}>
-                  <Table.Td>
-                    <ShortId id={p.keyId} />
-                  </Table.Td>
-                  <Table.Td>{p.requestedBy.name ?? <ShortId id={p.requestedBy.keyId} />}</Table.Td>
-                  <Table.Td>
-                    <When t={p.created} />
-                  </Table.Td>
-                  <Table.Td>
-                    <Group gap="xs" justify="flex-end">
-                      <Button
-                        size="xs"
-                        loading={busy === p.keyId}
-                        onClick={() => {
-                          decide(p, true);
-                        }}
-                      >
-                        Approve
-                      </Button>
-                      <Button
-                        size="xs"
-                        variant="light"
-                        color="red"
-                        disabled={busy === p.keyId}
-                        onClick={() => {
-                          decide(p, false);
-                        }}
-                      >
-                        Decline
-                      </Button>
-                    </Group>
-                  </Table.Td>
-                </Table.Tr>
-              ))}
-            </Table.Tbody>
-          </Table>
-        </Table.ScrollContainer>
-      )}
+      <Stack gap="xs">
+        {data?.map((p) => (
+          <Group key={p.keyId} justify="space-between" wrap="nowrap">
+            <Text size="sm">
+              Login <ShortId id={p.keyId} /> asked by{' '}
+              {p.requestedBy.name ?? <ShortId id={p.requestedBy.keyId} />} <When t={p.created} />
+            </Text>
+            <Group gap="xs" wrap="nowrap">
+              <Button
+                size="xs"
+                loading={busy === p.keyId}
+                onClick={() => {
+                  decide(p, true);
+                }}
+              >
+                Approve
+              </Button>
+              <Button
+                size="xs"
+                variant="light"
+                color="red"
+                disabled={busy === p.keyId}
+                onClick={() => {
+                  decide(p, false);
+                }}
+              >
+                Decline
+              </Button>
+            </Group>
+          </Group>
+        ))}
+      </Stack>
     </Card>
   );
 }

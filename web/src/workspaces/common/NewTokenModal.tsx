@@ -119,7 +119,7 @@ export function NewTokenModal({
           />
           <NumberInput
             label="Expires after (days)"
-            description="Leave empty for a token that does not expire"
+            description="Leave empty for the node's default (90 days unless configured); at most a year by default"
             min={1}
             max={3650}
             allowDecimal={false}
