@@ -128,6 +128,9 @@ export async function buildServer(opts: ServerOptions): Promise<NodeServer> {
   app.decorateRequest('auth', null);
   const publicUrl = { url: opts.publicUrl?.replace(/\/+$/, '') ?? '' };
   app.decorate('publicUrl', publicUrl);
+  // A body we do not parse is a 415, not Fastify's plain-text default (removed before any route
+  // plugin, which would otherwise keep it).
+  app.removeContentTypeParser('text/plain');
 
   // The docs' own routes are public (they hold no data).
   app.addHook('onRoute', (route) => {
@@ -228,8 +231,6 @@ export async function buildServer(opts: ServerOptions): Promise<NodeServer> {
   await app.register(fhirRoutes(ctx), { prefix: '/fhir/R4' });
   app.get('/openapi.json', { config: { public: true }, schema: { hide: true } }, async () => app.swagger());
 
-  // A body we do not parse is a 415, not Fastify's plain-text default.
-  app.removeContentTypeParser('text/plain');
   app.addHook('onSend', async (req, reply) => {
     if (ctx.closing) void reply.header('connection', 'close');
     // Answers to signed-in callers may carry patient data: never cached.

@@ -13,6 +13,7 @@
  * Erasure must leave no copy behind: `secure_delete` overwrites deleted content in the database file,
  * and after an erasure the WAL is checkpointed and truncated, so no old frame keeps the ciphertext.
  */
+import { ownerOnly } from '../store/owner-only.ts';
 import { DatabaseSync } from 'node:sqlite';
 import type { StatementSync } from 'node:sqlite';
 import type { WrappedKey } from '../core/envelope.ts';
@@ -96,6 +97,7 @@ export class SqliteVault implements Vault {
     this.path = path;
     this.#unwrapped = new UnwrappedKeys(caches.records);
     this.db = new DatabaseSync(path, { timeout: 5000 });
+    ownerOnly(path);
     // Group commit: writes are not fsynced one by one (synchronous NORMAL); `sync()` makes everything
     // written so far durable with one fsync of the WAL, and the node calls it before it commits a
     // block that refers to these writes. A crash loses nothing a block or an answer relied on.

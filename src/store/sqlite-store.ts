@@ -28,6 +28,7 @@ import {
   TxIdIndex,
 } from './sqlite-tx-ids.ts';
 import { ThreadWarmer } from './tx-id-warmer.ts';
+import { ownerOnly } from './owner-only.ts';
 import { FALLBACK_PRAGMA, WalCheckpointer } from './wal-checkpointer.ts';
 import type { TxIdWarmer } from './tx-id-warmer.ts';
 
@@ -105,6 +106,7 @@ export class SqliteStore implements Store {
     this.#db = new DatabaseSync(path, { readOnly: opts.readOnly ?? false, timeout: 5000 });
     const legacy = hasUniqueTxIds(this.#db);
     if (!opts.readOnly) {
+      ownerOnly(path);
       // A page cache that holds the transaction-id index of a 10^6-transaction log (submissions probe it
       // at random), and checkpoints every 32,768 WAL pages (instead of 1,000) so that pages rewritten by
       // many blocks reach the database file once, run by a thread of their own (wal-checkpointer.ts).
